@@ -1,0 +1,123 @@
+/*
+ * engine.h - the public face of the vmalab engine: a simulated machine of
+ * processes, each with an mm, and the system calls that act on the current
+ * process.
+ *
+ * Every call returns what the kernel returns: a value, or -errno.  Nothing
+ * here prints; the steps an operation takes are reported to an observer as
+ * trace events (see struct engine_observer).  There are no globals, so any
+ * number of machines can live side by side.
+ */
+#ifndef VMALAB_ENGINE_H
+#define VMALAB_ENGINE_H
+
+#include <stdarg.h>
+#include "vma.h"
+
+/* Values of the Linux x86-64 UAPI constants the engine interprets. */
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define PROT_SEM 0x8
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_DROPPABLE 0x08
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_32BIT 0x40
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_SYNC 0x80000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_UNINITIALIZED 0x4000000
+/* include/linux/mman.h LEGACY_MAP_MASK */
+#define LEGACY_MAP_MASK                                                       \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |  \
+	 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |     \
+	 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |             \
+	 MAP_HUGETLB)
+
+#define O_ACCMODE 00000003
+#define O_RDONLY 00000000
+#define O_WRONLY 00000001
+#define O_RDWR 00000002
+#define O_CREAT 00000100
+#define O_EXCL 00000200
+#define O_TRUNC 00001000
+#define O_APPEND 00002000
+#define AT_FDCWD (-100)
+
+/* Signals a touch can end with. */
+#define TOUCH_OK 0
+#define TOUCH_SIGSEGV 11
+#define TOUCH_SIGBUS 7
+
+struct machine;
+
+/*
+ * An observer of internal steps (ncdu's struct dir_output shape).  The
+ * contract printer, the UI and the recorder each provide one.  depth nests
+ * callees under their callers.  text is the step in the kernel's words,
+ * starting with the kernel function's name.
+ */
+struct trace_event {
+	int depth;
+	const char *text;
+};
+struct engine_observer {
+	void (*step)(void *arg, const struct trace_event *ev);
+	void *arg;
+};
+
+struct machine *machine_new(void);
+void machine_free(struct machine *m);
+void machine_set_observer(struct machine *m, const struct engine_observer *o);
+/* Make the nth allocation from now fail (0: never), to test ENOMEM paths. */
+void machine_fail_alloc_after(struct machine *m, unsigned long n);
+
+int machine_current_pid(const struct machine *m);
+/* Make pid current; -ESRCH if there is no such process. */
+int machine_switch(struct machine *m, int pid);
+/* Pids in ascending order; returns how many (at most max are stored). */
+int machine_pids(const struct machine *m, int *pids, int max);
+const struct mm *machine_mm(const struct machine *m, int pid);
+
+/* System calls on the current process.  Each returns a value or -errno. */
+long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
+	      unsigned long prot, unsigned long flags, long fd,
+	      unsigned long off);
+long sys_munmap(struct machine *m, unsigned long addr, unsigned long len);
+long sys_mprotect(struct machine *m, unsigned long addr, unsigned long len,
+		  unsigned long prot);
+long sys_openat(struct machine *m, long dirfd, const char *path,
+		unsigned long flags, unsigned long mode);
+long sys_close(struct machine *m, long fd);
+long sys_ftruncate(struct machine *m, long fd, unsigned long len);
+long sys_fork(struct machine *m);
+
+/*
+ * Write one byte to every page of [addr, addr + len) in order, as user-space
+ * write faults.  Returns TOUCH_OK, or the signal of the first page that
+ * faults, with that page in *fault_addr.
+ */
+int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
+	     unsigned long *fault_addr);
+
+/* Page counts for smaps: present pages and the anonymous ones among them. */
+void vma_page_counts(const struct vma *v, unsigned long *rss,
+		     unsigned long *anon);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * internal.h - what the engine's files share and front ends do not see: the
+ * machine and its processes, the allocator with failure injection, tracing,
+ * and the functions one part of mm/ calls in another.
+ */
+#ifndef VMALAB_INTERNAL_H
+#define VMALAB_INTERNAL_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include "engine.h"
+#include "tree.h"
+
+#define MAX_FDS 1024
+
+struct proc {
+	int pid;
+	struct mm mm;
+	struct vm_file *fds[MAX_FDS];
+	struct proc *next;	/* machine's list, by pid */
+};
+
+struct machine {
+	struct proc *procs;
+	struct proc *cur;
+	int next_pid;
+	struct vm_inode *inodes;	/* the simulated file system */
+	unsigned long next_ino;
+	unsigned next_file_id;
+	unsigned next_vma_id;
+	unsigned next_anon_vma_id;
+	struct anon_vma *anon_vmas;	/* every live anon_vma */
+	int max_map_count;
+	struct engine_observer obs;
+	int depth;			/* trace nesting */
+	unsigned long op_seq;		/* one per system call: vma_start_write */
+	unsigned long fail_after;	/* fail the nth allocation, 0: never */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
+#define offset_in_page(p) ((unsigned long)(p) & ~PAGE_MASK)
+
+/* alloc.c-style helpers (machine.c) */
+void *eng_zalloc(struct machine *m, size_t size);
+char *eng_strdup(struct machine *m, const char *s);
+
+/* trace.c */
+void trace(struct machine *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void trace_enter(struct machine *m)
+{
+	m->depth++;
+}
+static inline void trace_leave(struct machine *m)
+{
+	m->depth--;
+}
+/* "200000000000-200000004000": how traces name a VMA. */
+const char *vma_name(const struct vma *v, char *buf, size_t len);
+#define VMA_NAME_LEN 48
+#define VN(v) vma_name((v), (char[VMA_NAME_LEN]){ 0 }, VMA_NAME_LEN)
+
+/* machine.c */
+struct mm *cur_mm(struct machine *m);
+void vma_start_write(struct machine *m, struct vma *v);
+struct vma *vm_area_alloc(struct machine *m, struct mm *mm);
+struct vma *vm_area_dup(struct machine *m, struct vma *src);
+void vm_area_free(struct machine *m, struct vma *v);
+void get_file(struct vm_file *f);
+void fput(struct machine *m, struct vm_file *f);
+struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size);
+void mm_destroy(struct machine *m, struct mm *mm);
+
+/* rmap.c */
+int __anon_vma_prepare(struct machine *m, struct vma *v);
+static inline int anon_vma_prepare(struct machine *m, struct vma *v)
+{
+	return v->anon_vma ? 0 : __anon_vma_prepare(m, v);
+}
+int anon_vma_clone(struct machine *m, struct vma *dst, struct vma *src);
+int anon_vma_fork(struct machine *m, struct vma *child, struct vma *parent);
+void unlink_anon_vmas(struct machine *m, struct vma *v);
+bool anon_vma_chain_singular(const struct vma *v);
+int anon_vma_chain_len(const struct vma *v);
+
+/* vma.c: the merge engine */
+struct vma_merge_struct {
+	struct mm *mm;
+	struct vma *prev, *middle, *next, *target;
+	unsigned long start, end, pgoff;
+	vm_flags_t vm_flags;
+	struct vm_file *file;
+	struct anon_vma *anon_vma;
+	struct vma *copied_from;
+	enum { VMA_MERGE_START, VMA_MERGE_ERROR_NOMEM, VMA_MERGE_NOMERGE,
+	       VMA_MERGE_SUCCESS } state;
+	bool just_expand;
+	bool give_up_on_oom;
+	bool __adjust_middle_start, __adjust_next_start;
+	bool __remove_middle, __remove_next;
+};
+
+struct vma *vma_merge_new_range(struct machine *m,
+				struct vma_merge_struct *vmg);
+int vma_expand(struct machine *m, struct vma_merge_struct *vmg);
+int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
+		int new_below);
+int split_vma(struct machine *m, struct vma *v, unsigned long addr,
+	      int new_below);
+struct vma *vma_modify_flags(struct machine *m, struct vma *prev,
+			     struct vma *v, unsigned long start,
+			     unsigned long end, vm_flags_t *vm_flags, int *err);
+int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
+		  unsigned long len);
+unsigned long mmap_region(struct machine *m, struct vm_file *file,
+			  unsigned long addr, unsigned long len,
+			  vm_flags_t vm_flags, unsigned long pgoff);
+struct anon_vma *find_mergeable_anon_vma(struct machine *m, struct vma *v);
+void vma_link_new(struct machine *m, struct mm *mm, struct vma *v);
+
+/* memory.c: the page-table side */
+void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
+	       unsigned long end, enum page_kind kind);
+void pages_remove(struct page_set *ps, unsigned long start, unsigned long end);
+bool pages_lookup(const struct page_set *ps, unsigned long addr,
+		  enum page_kind *kind);
+void pages_count(const struct page_set *ps, unsigned long start,
+		 unsigned long end, unsigned long *rss, unsigned long *anon);
+int pages_copy(struct machine *m, struct page_set *dst,
+	       const struct page_set *src, unsigned long start,
+	       unsigned long end);
+void pages_free(struct page_set *ps);
+void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
+			     unsigned long newsize);
+
+/* mm accounting (mmap.c) */
+void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);
+bool may_expand_vm(struct mm *mm, vm_flags_t flags, unsigned long npages);
+
+#endif

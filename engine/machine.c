@@ -1,0 +1,489 @@
+/*
+ * machine.c - the simulated machine: processes with their fd tables, the
+ * namespace of simulated inodes, the lifetimes of VMAs and files, and fork.
+ *
+ * Allocations that can fail in the kernel (VMAs, anon_vmas, chains, tree
+ * nodes) go through eng_zalloc(), which a test can make fail on the nth
+ * call.  Everything else treats running out of host memory as fatal.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "internal.h"
+
+static void *xcalloc(size_t size)
+{
+	void *p = calloc(1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *eng_zalloc(struct machine *m, size_t size)
+{
+	if (m->fail_after && --m->fail_after == 0)
+		return NULL;
+	return xcalloc(size);
+}
+
+char *eng_strdup(struct machine *m, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = xcalloc(n);
+
+	(void)m;
+	memcpy(p, s, n);
+	return p;
+}
+
+void machine_fail_alloc_after(struct machine *m, unsigned long n)
+{
+	m->fail_after = n;
+}
+
+static void mm_init(struct mm *mm)
+{
+	memset(mm, 0, sizeof(*mm));
+	vt_init(&mm->tree);
+	mm->mmap_base = MMAP_BASE;
+	mm->task_size = TASK_SIZE;
+	mm->start_brk = mm->brk = START_BRK;
+}
+
+static struct proc *proc_new(struct machine *m)
+{
+	struct proc *p = xcalloc(sizeof(*p)), **link;
+
+	p->pid = m->next_pid++;
+	mm_init(&p->mm);
+	/* Keep the list sorted by pid: pids only grow, so append. */
+	for (link = &m->procs; *link; link = &(*link)->next)
+		;
+	*link = p;
+	return p;
+}
+
+struct machine *machine_new(void)
+{
+	struct machine *m = xcalloc(sizeof(*m));
+
+	m->next_pid = 1;
+	m->next_ino = 1;
+	m->max_map_count = DEFAULT_MAX_MAP_COUNT;
+	m->cur = proc_new(m);
+	return m;
+}
+
+static void close_all_fds(struct machine *m, struct proc *p)
+{
+	for (int fd = 0; fd < MAX_FDS; fd++) {
+		if (p->fds[fd]) {
+			fput(m, p->fds[fd]);
+			p->fds[fd] = NULL;
+		}
+	}
+}
+
+void machine_free(struct machine *m)
+{
+	struct proc *p, *pn;
+	struct vm_inode *in, *inn;
+
+	if (!m)
+		return;
+	for (p = m->procs; p; p = pn) {
+		pn = p->next;
+		close_all_fds(m, p);
+		mm_destroy(m, &p->mm);
+		free(p);
+	}
+	for (in = m->inodes; in; in = inn) {
+		inn = in->next;
+		free(in->path);
+		free(in);
+	}
+	free(m);
+}
+
+void machine_set_observer(struct machine *m, const struct engine_observer *o)
+{
+	if (o)
+		m->obs = *o;
+	else
+		memset(&m->obs, 0, sizeof(m->obs));
+}
+
+int machine_current_pid(const struct machine *m)
+{
+	return m->cur->pid;
+}
+
+static struct proc *find_proc(const struct machine *m, int pid)
+{
+	for (struct proc *p = m->procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+int machine_switch(struct machine *m, int pid)
+{
+	struct proc *p = find_proc(m, pid);
+
+	if (!p)
+		return -ESRCH;
+	m->cur = p;
+	return 0;
+}
+
+int machine_pids(const struct machine *m, int *pids, int max)
+{
+	int n = 0;
+
+	for (struct proc *p = m->procs; p; p = p->next, n++)
+		if (n < max)
+			pids[n] = p->pid;
+	return n;
+}
+
+const struct mm *machine_mm(const struct machine *m, int pid)
+{
+	struct proc *p = find_proc(m, pid);
+
+	return p ? &p->mm : NULL;
+}
+
+struct mm *cur_mm(struct machine *m)
+{
+	return &m->cur->mm;
+}
+
+/*
+ * vma_start_write() marks a VMA write-locked until the mmap_lock is dropped.
+ * A second call in the same operation is a no-op in the kernel, so it is
+ * traced once per operation.
+ */
+void vma_start_write(struct machine *m, struct vma *v)
+{
+	if (v->lock_seq == m->op_seq)
+		return;
+	v->lock_seq = m->op_seq;
+	trace(m, "vma_start_write(vma %s)", VN(v));
+}
+
+struct vma *vm_area_alloc(struct machine *m, struct mm *mm)
+{
+	struct vma *v = eng_zalloc(m, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->mm = mm;
+	v->id = ++m->next_vma_id;
+	return v;
+}
+
+/* vm_area_dup(): a copy that shares file and anon_vma but has no chain. */
+struct vma *vm_area_dup(struct machine *m, struct vma *src)
+{
+	struct vma *v = vm_area_alloc(m, src->mm);
+
+	if (!v)
+		return NULL;
+	v->vm_start = src->vm_start;
+	v->vm_end = src->vm_end;
+	v->vm_pgoff = src->vm_pgoff;
+	v->vm_flags = src->vm_flags;
+	v->vm_file = src->vm_file;
+	v->anon_vma = src->anon_vma;
+	return v;
+}
+
+void vm_area_free(struct machine *m, struct vma *v)
+{
+	(void)m;
+	free(v);
+}
+
+void get_file(struct vm_file *f)
+{
+	f->refcount++;
+}
+
+static void iput(struct machine *m, struct vm_inode *in)
+{
+	(void)m;
+	if (--in->refcount > 0 || !in->shmem)
+		return;
+	/* An unlinked shmem inode goes with its last file. */
+	free(in->path);
+	free(in);
+}
+
+void fput(struct machine *m, struct vm_file *f)
+{
+	if (--f->refcount > 0)
+		return;
+	iput(m, f->inode);
+	free(f->path);
+	free(f);
+}
+
+static struct vm_file *file_open(struct machine *m, struct vm_inode *in,
+				 const char *path, unsigned f_mode)
+{
+	struct vm_file *f = xcalloc(sizeof(*f));
+
+	f->id = ++m->next_file_id;
+	f->inode = in;
+	f->path = eng_strdup(m, path);
+	f->f_mode = f_mode;
+	f->refcount = 1;
+	in->refcount++;
+	return f;
+}
+
+/*
+ * shmem_zero_setup(): a shared anonymous mapping is backed by a new,
+ * unlinked shmem file "/dev/zero" the size of the mapping.  Each mmap makes
+ * its own, which is why two such mappings never merge.
+ */
+struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size)
+{
+	struct vm_inode *in = xcalloc(sizeof(*in));
+
+	in->ino = m->next_ino++;
+	in->path = eng_strdup(m, "/dev/zero");
+	in->size = size;
+	in->shmem = true;
+	return file_open(m, in, "/dev/zero", FMODE_READ | FMODE_WRITE);
+}
+
+void mm_destroy(struct machine *m, struct mm *mm)
+{
+	struct vma *v, *next;
+
+	for (v = vt_first(&mm->tree); v; v = next) {
+		next = vt_next(v);
+		vt_erase(&mm->tree, v);
+		unlink_anon_vmas(m, v);
+		if (v->vm_file)
+			fput(m, v->vm_file);
+		vm_area_free(m, v);
+	}
+	pages_free(&mm->pages);
+}
+
+/* ---- the file system and the fd table ---- */
+
+static struct vm_inode *lookup_inode(struct machine *m, const char *path)
+{
+	for (struct vm_inode *in = m->inodes; in; in = in->next)
+		if (strcmp(in->path, path) == 0)
+			return in;
+	return NULL;
+}
+
+/*
+ * Paths are kept lexically: "./a" and "a" name one file.  There are no
+ * directories in the simulation; a path is just a name.
+ */
+static void normalize_path(const char *path, char *out, size_t len)
+{
+	while (path[0] == '.' && path[1] == '/') {
+		path += 2;
+		while (*path == '/')
+			path++;
+	}
+	snprintf(out, len, "%s", path);
+}
+
+static struct vm_file *fd_get(struct machine *m, long fd)
+{
+	if (fd < 0 || fd >= MAX_FDS)
+		return NULL;
+	return m->cur->fds[fd];
+}
+
+long sys_openat(struct machine *m, long dirfd, const char *path,
+		unsigned long flags, unsigned long mode)
+{
+	struct vm_inode *in;
+	char name[4096];
+	unsigned f_mode;
+	int fd;
+
+	(void)mode;
+	m->op_seq++;
+	if (!path || !*path)
+		return -ENOENT;
+	if (path[0] != '/' && dirfd != AT_FDCWD)
+		return fd_get(m, dirfd) ? -ENOTDIR : -EBADF;
+	normalize_path(path, name, sizeof(name));
+	in = lookup_inode(m, name);
+	if (!in && !(flags & O_CREAT))
+		return -ENOENT;
+	if (in && (flags & O_CREAT) && (flags & O_EXCL))
+		return -EEXIST;
+	for (fd = 3; fd < MAX_FDS && m->cur->fds[fd]; fd++)
+		;
+	if (fd == MAX_FDS)
+		return -EMFILE;
+	if (!in) {
+		in = xcalloc(sizeof(*in));
+		in->ino = m->next_ino++;
+		in->path = eng_strdup(m, name);
+		in->next = m->inodes;
+		m->inodes = in;
+	}
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY:
+		f_mode = FMODE_READ;
+		break;
+	case O_WRONLY:
+		f_mode = FMODE_WRITE;
+		break;
+	case O_RDWR:
+		f_mode = FMODE_READ | FMODE_WRITE;
+		break;
+	default:
+		f_mode = 0;
+		break;
+	}
+	if ((flags & O_TRUNC) && (f_mode & FMODE_WRITE) && in->size) {
+		in->size = 0;
+		truncate_inode_mappings(m, in, 0);
+	}
+	m->cur->fds[fd] = file_open(m, in, path, f_mode);
+	return fd;
+}
+
+long sys_close(struct machine *m, long fd)
+{
+	struct vm_file *f = fd_get(m, fd);
+
+	m->op_seq++;
+	if (!f)
+		return -EBADF;
+	m->cur->fds[fd] = NULL;
+	fput(m, f);
+	return 0;
+}
+
+/* ext4's s_maxbytes with 4 KiB blocks: 16 TiB - 4 KiB. */
+#define FILE_SIZE_MAX 0xfffffffff000UL
+
+long sys_ftruncate(struct machine *m, long fd, unsigned long len)
+{
+	struct vm_file *f = fd_get(m, fd);
+	struct vm_inode *in;
+
+	m->op_seq++;
+	if (!f)
+		return -EBADF;
+	if ((long)len < 0)
+		return -EINVAL;
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EINVAL;
+	if (len > FILE_SIZE_MAX)
+		return -EFBIG;
+	in = f->inode;
+	if (len < in->size)
+		truncate_inode_mappings(m, in, len);
+	in->size = len;
+	trace(m, "do_truncate: i_size %#lx", len);
+	return 0;
+}
+
+/* ---- fork ---- */
+
+/*
+ * vma_needs_copy(): page tables are copied only where a fault could not
+ * fill them again: VMAs with an anon_vma (or PFN maps).
+ */
+static bool vma_needs_copy(const struct vma *src)
+{
+	return (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) || src->anon_vma;
+}
+
+static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
+		   struct vma *mpnt)
+{
+	struct vma *tmp;
+
+	vma_start_write(m, mpnt);
+	if (mpnt->vm_flags & VM_DONTCOPY) {
+		trace(m, "dup_mmap: skip vma %s: VM_DONTCOPY", VN(mpnt));
+		vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));
+		return 0;
+	}
+	tmp = vm_area_dup(m, mpnt);
+	if (!tmp)
+		return -ENOMEM;
+	tmp->mm = mm;
+	if (tmp->vm_flags & VM_WIPEONFORK) {
+		tmp->anon_vma = NULL;
+	} else if (anon_vma_fork(m, tmp, mpnt)) {
+		vm_area_free(m, tmp);
+		return -ENOMEM;
+	}
+	tmp->vm_flags &= ~VM_LOCKED_MASK;
+	vt_insert(&mm->tree, tmp);
+	mm->map_count++;
+	if (tmp->vm_file)
+		get_file(tmp->vm_file);
+	if (!(tmp->vm_flags & VM_WIPEONFORK) && vma_needs_copy(mpnt))
+		pages_copy(m, &mm->pages, &oldmm->pages, mpnt->vm_start,
+			   mpnt->vm_end);
+	return 0;
+}
+
+static void proc_remove(struct machine *m, struct proc *p)
+{
+	struct proc **link;
+
+	for (link = &m->procs; *link != p; link = &(*link)->next)
+		;
+	*link = p->next;
+	close_all_fds(m, p);
+	mm_destroy(m, &p->mm);
+	free(p);
+}
+
+/* dup_mmap() (mm/mmap.c): copy the VMA tree one to one, never re-merging. */
+long sys_fork(struct machine *m)
+{
+	struct proc *parent = m->cur, *child;
+	struct mm *oldmm = &parent->mm, *mm;
+	struct vma *mpnt;
+
+	m->op_seq++;
+	child = proc_new(m);
+	mm = &child->mm;
+	mm->mmap_base = oldmm->mmap_base;
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	/* mm_init(): only VM_NOHUGEPAGE of def_flags survives (no MCL_FUTURE) */
+	mm->def_flags = oldmm->def_flags & VM_NOHUGEPAGE;
+	mm->total_vm = oldmm->total_vm;
+	mm->data_vm = oldmm->data_vm;
+	mm->exec_vm = oldmm->exec_vm;
+	mm->stack_vm = oldmm->stack_vm;
+	trace(m, "dup_mmap: pid %d -> pid %d", parent->pid, child->pid);
+	trace_enter(m);
+	vt_for_each(&oldmm->tree, mpnt) {
+		if (dup_vma(m, mm, oldmm, mpnt)) {
+			/* Out of memory: the kernel fails the fork. */
+			trace_leave(m);
+			proc_remove(m, child);
+			return -ENOMEM;
+		}
+	}
+	trace_leave(m);
+	for (int fd = 0; fd < MAX_FDS; fd++) {
+		if (parent->fds[fd]) {
+			child->fds[fd] = parent->fds[fd];
+			get_file(child->fds[fd]);
+		}
+	}
+	return child->pid;
+}

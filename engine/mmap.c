@@ -1,0 +1,315 @@
+/*
+ * mmap.c - the mmap() and munmap() system calls: argument checks, the
+ * vm_flags a mapping starts with, and where a mapping goes when the caller
+ * does not fix it (mm/mmap.c, arch/x86/kernel/sys_x86_64.c, mm/vma.c).
+ */
+#include "internal.h"
+
+#define PMD_SIZE (1UL << 21)
+#define TASK_UNMAPPED_BASE PAGE_ALIGN(TASK_SIZE / 3)
+/* x86-64 DEFAULT_MAP_WINDOW: the 47-bit user address space */
+#define DEFAULT_MAP_WINDOW ((1UL << 47) - PAGE_SIZE)
+
+/* vm_start_gap(): a stack keeps a guard gap below it. */
+static unsigned long vm_start_gap(const struct vma *v)
+{
+	unsigned long start = v->vm_start;
+
+	if (v->vm_flags & VM_GROWSDOWN) {
+		start -= STACK_GUARD_GAP;
+		if (start > v->vm_start)
+			start = 0;
+	}
+	return start;
+}
+
+/*
+ * unmapped_area_topdown() (mm/vma.c): the highest gap in [low, high) that
+ * fits length, retried below any stack whose guard gap it would break.
+ */
+static unsigned long unmapped_area_topdown(struct mm *mm, unsigned long len,
+					   unsigned long low,
+					   unsigned long high)
+{
+	unsigned long gs, ge, gap;
+	struct vma *tmp;
+
+	if (low < MMAP_MIN_ADDR)
+		low = MMAP_MIN_ADDR;
+	for (;;) {
+		if (high <= low || !vt_gap_rev(&mm->tree, low, high, len, &gs,
+					       &ge))
+			return (unsigned long)-ENOMEM;
+		gap = ge - len;
+		tmp = vt_find(&mm->tree, ge);
+		if (tmp && (tmp->vm_flags & VM_GROWSDOWN) &&
+		    vm_start_gap(tmp) < ge) {
+			high = vm_start_gap(tmp);
+			continue;
+		}
+		return gap;
+	}
+}
+
+/* unmapped_area() (mm/vma.c): the lowest gap in [low, high) that fits. */
+static unsigned long unmapped_area(struct mm *mm, unsigned long len,
+				   unsigned long low, unsigned long high)
+{
+	unsigned long gs, ge;
+	struct vma *tmp;
+
+	if (low < MMAP_MIN_ADDR)
+		low = MMAP_MIN_ADDR;
+	for (;;) {
+		if (high <= low ||
+		    !vt_gap_fwd(&mm->tree, low, high, len, &gs, &ge))
+			return (unsigned long)-ENOMEM;
+		tmp = vt_find(&mm->tree, gs);
+		if (tmp && (tmp->vm_flags & VM_GROWSDOWN) &&
+		    vm_start_gap(tmp) < gs + len) {
+			low = tmp->vm_end;
+			continue;
+		}
+		return gs;
+	}
+}
+
+/* mmap_address_hint_valid() (arch/x86/kernel/sys_x86_64.c) */
+static bool mmap_address_hint_valid(unsigned long addr, unsigned long len)
+{
+	if (TASK_SIZE - len < addr)
+		return false;
+	return (addr > DEFAULT_MAP_WINDOW) == (addr + len > DEFAULT_MAP_WINDOW);
+}
+
+/* arch_get_unmapped_area_topdown() for x86-64. */
+static unsigned long get_area_topdown(struct machine *m, unsigned long addr,
+				      unsigned long len, unsigned long flags)
+{
+	struct mm *mm = cur_mm(m);
+	unsigned long high = mm->mmap_base, ret;
+	struct vma *v;
+
+	if (len > TASK_SIZE)
+		return (unsigned long)-ENOMEM;
+	if (flags & MAP_FIXED)
+		return addr;
+	if (addr) {
+		addr &= PAGE_MASK;
+		if (mmap_address_hint_valid(addr, len)) {
+			v = vt_find(&mm->tree, addr);
+			if (!v || addr + len <= vm_start_gap(v)) {
+				trace(m, "get_unmapped_area: hint %lx is free",
+				      addr);
+				return addr;
+			}
+		}
+		trace(m, "get_unmapped_area: hint %lx not usable", addr);
+	}
+	if (addr > DEFAULT_MAP_WINDOW)
+		high += TASK_SIZE - DEFAULT_MAP_WINDOW;
+	ret = unmapped_area_topdown(mm, len, PAGE_SIZE, high);
+	if (!IS_ERR_VALUE(ret))
+		return ret;
+	/* A failed top-down search falls back to bottom-up. */
+	return unmapped_area(mm, len, TASK_UNMAPPED_BASE, TASK_SIZE);
+}
+
+/*
+ * thp_get_unmapped_area_vmflags(): anonymous mappings that are a multiple
+ * of 2 MiB and have no hint are placed on a 2 MiB boundary.
+ */
+static unsigned long thp_get_area(struct machine *m, unsigned long len,
+				  unsigned long flags)
+{
+	unsigned long ret, off_sub;
+
+	ret = get_area_topdown(m, 0, len + PMD_SIZE, flags);
+	if (IS_ERR_VALUE(ret))
+		return get_area_topdown(m, 0, len, flags);
+	off_sub = (0 - ret) & (PMD_SIZE - 1);
+	if (!off_sub)
+		return ret + PMD_SIZE;
+	return ret + off_sub;
+}
+
+/* __get_unmapped_area() */
+static unsigned long get_unmapped_area(struct machine *m,
+				       struct vm_file *file,
+				       unsigned long addr, unsigned long len,
+				       unsigned long flags)
+{
+	if (len > TASK_SIZE)
+		return (unsigned long)-ENOMEM;
+	if (!file && !(flags & MAP_SHARED) && !addr && !(len & (PMD_SIZE - 1)))
+		addr = thp_get_area(m, len, flags);
+	else
+		addr = get_area_topdown(m, addr, len, flags);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	if (addr > TASK_SIZE - len)
+		return (unsigned long)-ENOMEM;
+	if (offset_in_page(addr))
+		return (unsigned long)-EINVAL;
+	return addr;
+}
+
+/* round_hint_to_min() */
+static unsigned long round_hint_to_min(unsigned long hint)
+{
+	hint &= PAGE_MASK;
+	if (hint && hint < MMAP_MIN_ADDR)
+		return PAGE_ALIGN(MMAP_MIN_ADDR);
+	return hint;
+}
+
+static vm_flags_t calc_vm_prot_bits(unsigned long prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) |
+	       (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+static vm_flags_t calc_vm_flag_bits(unsigned long flags)
+{
+	return (flags & MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
+	       (flags & MAP_LOCKED ? VM_LOCKED : 0) |
+	       (flags & MAP_SYNC ? VM_SYNC : 0) |
+	       (flags & MAP_STACK ? VM_NOHUGEPAGE : 0);
+}
+
+/* The file checks of do_mmap(): modes, types, and the flags they allow. */
+static long mmap_file_checks(struct vm_file *file, unsigned long prot,
+			     unsigned long flags, vm_flags_t *vm_flags)
+{
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		/* Unknown flags are silently dropped for legacy MAP_SHARED. */
+		flags &= LEGACY_MAP_MASK;
+		/* fallthrough */
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!(file->f_mode & FMODE_WRITE))
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (!(file->f_mode & FMODE_READ))
+			return -EACCES;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The anonymous branch of do_mmap(). */
+static long mmap_anon_checks(unsigned long addr, unsigned long flags,
+			     vm_flags_t *vm_flags, unsigned long *pgoff)
+{
+	switch (flags & MAP_TYPE) {
+	case MAP_SHARED:
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*pgoff = 0;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		return 0;
+	case MAP_PRIVATE:
+		/* pgoff from the address, so unfaulted anon VMAs line up */
+		*pgoff = addr >> PAGE_SHIFT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* do_mmap(), in the kernel's order of checks. */
+static long do_mmap(struct machine *m, struct vm_file *file,
+		    unsigned long addr, unsigned long len, unsigned long prot,
+		    unsigned long flags, unsigned long pgoff)
+{
+	struct mm *mm = cur_mm(m);
+	vm_flags_t vm_flags;
+	long err;
+
+	if (!len)
+		return -EINVAL;
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	if (!(flags & MAP_FIXED))
+		addr = round_hint_to_min(addr);
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
+	if (mm->map_count > m->max_map_count)
+		return -ENOMEM;
+	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
+		   mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	addr = get_unmapped_area(m, file, addr, len, flags);
+	if (IS_ERR_VALUE(addr))
+		return (long)addr;
+	if ((flags & MAP_FIXED_NOREPLACE)) {
+		struct vma *v = vt_find(&mm->tree, addr);
+
+		if (v && v->vm_start < addr + len) {
+			trace(m, "do_mmap: MAP_FIXED_NOREPLACE: vma %s is "
+				 "in the way",
+			      VN(v));
+			return -EEXIST;
+		}
+	}
+	if (file)
+		err = mmap_file_checks(file, prot, flags, &vm_flags);
+	else
+		err = mmap_anon_checks(addr, flags, &vm_flags, &pgoff);
+	if (err)
+		return err;
+	if (flags & MAP_NORESERVE)
+		vm_flags |= VM_NORESERVE;
+	return (long)mmap_region(m, file, addr, len, vm_flags, pgoff);
+}
+
+long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
+	      unsigned long prot, unsigned long flags, long fd,
+	      unsigned long off)
+{
+	struct vm_file *file = NULL;
+	long ret;
+
+	m->op_seq++;
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (fd < 0 || fd >= MAX_FDS || !m->cur->fds[fd])
+			return -EBADF;
+		file = m->cur->fds[fd];
+		if (flags & MAP_HUGETLB)
+			return -EINVAL;
+	} else if (flags & MAP_HUGETLB) {
+		/* No huge pages are reserved on the reference machine. */
+		return -ENOMEM;
+	}
+	trace(m, "do_mmap(addr %lx, len %#lx)", addr, len);
+	trace_enter(m);
+	ret = do_mmap(m, file, addr, len, prot, flags, off >> PAGE_SHIFT);
+	trace_leave(m);
+	return ret;
+}
+
+long sys_munmap(struct machine *m, unsigned long addr, unsigned long len)
+{
+	long ret;
+
+	m->op_seq++;
+	trace(m, "do_vmi_munmap(%lx, %#lx)", addr, len);
+	trace_enter(m);
+	ret = do_vmi_munmap(m, cur_mm(m), addr, len);
+	trace_leave(m);
+	return ret;
+}

@@ -1,0 +1,150 @@
+/*
+ * mprotect.c - the mprotect() system call (mm/mprotect.c).
+ *
+ * do_mprotect_pkey() walks the VMAs of the range and hands each piece to
+ * mprotect_fixup(), which decides VM_ACCOUNT and then changes the flags
+ * through vma_modify_flags(): a merge if a neighbour matches, else a split.
+ * A hole stops the walk with ENOMEM, after the VMAs before it changed.
+ */
+#include "internal.h"
+
+static vm_flags_t calc_vm_prot_bits(unsigned long prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) |
+	       (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+/*
+ * mprotect_fixup(): VM_ACCOUNT follows writability of private mappings.
+ * Making one writable charges it; making an anonymous VMA read-only again
+ * uncharges it only while it has no anon_vma (it was never faulted).
+ */
+static int mprotect_fixup(struct machine *m, struct vma *v,
+			  struct vma **pprev, unsigned long start,
+			  unsigned long end, vm_flags_t newflags)
+{
+	struct mm *mm = v->mm;
+	vm_flags_t oldflags = v->vm_flags;
+	long nrpages = (end - start) >> PAGE_SHIFT;
+	int err;
+
+	if (newflags == oldflags) {
+		trace(m, "mprotect_fixup(vma %s): flags unchanged", VN(v));
+		*pprev = v;
+		return 0;
+	}
+	if (newflags & VM_WRITE) {
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB |
+				  VM_SHARED | VM_NORESERVE))) {
+			newflags |= VM_ACCOUNT;
+			trace(m, "mprotect_fixup: private mapping becomes "
+				 "writable: charge %ld pages, set VM_ACCOUNT",
+			      nrpages);
+		}
+	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(v) &&
+		   !v->anon_vma) {
+		newflags &= ~VM_ACCOUNT;
+		trace(m, "mprotect_fixup: unfaulted anonymous VMA loses write: "
+			 "clear VM_ACCOUNT");
+	}
+	v = vma_modify_flags(m, *pprev, v, start, end, &newflags, &err);
+	if (!v)
+		return err;
+	*pprev = v;
+	vma_start_write(m, v);
+	v->vm_flags = newflags;
+	vm_stat_account(mm, oldflags, -nrpages);
+	vm_stat_account(mm, newflags, nrpages);
+	return 0;
+}
+
+static long do_mprotect(struct machine *m, unsigned long start,
+			unsigned long len, unsigned long prot)
+{
+	const unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	struct mm *mm = cur_mm(m);
+	unsigned long end, nstart, tmp;
+	struct vma *v, *prev;
+	int error = 0;
+
+	prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	len = PAGE_ALIGN(len);
+	end = start + len;
+	if (end <= start)
+		return -ENOMEM;
+	/* arch_validate_prot(): only R, W, X and SEM */
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
+		return -EINVAL;
+
+	v = vt_find(&mm->tree, start);
+	if (!v || v->vm_start >= end)
+		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) {
+		start = v->vm_start;
+		if (!(v->vm_flags & VM_GROWSDOWN))
+			return -EINVAL;
+	} else {
+		if (v->vm_start > start)
+			return -ENOMEM;
+		if (grows & PROT_GROWSUP)
+			return -EINVAL; /* no VM_GROWSUP on x86 */
+	}
+	prev = vt_prev(v);
+	if (start > v->vm_start)
+		prev = v;
+
+	nstart = start;
+	tmp = v->vm_start;
+	while (v && v->vm_start < end) {
+		vm_flags_t newflags;
+
+		if (v->vm_start != tmp) {
+			trace(m, "do_mprotect_pkey: hole at %lx: ENOMEM", tmp);
+			error = -ENOMEM;
+			break;
+		}
+		newflags = calc_vm_prot_bits(prot) |
+			   (v->vm_flags & ~VM_ACCESS_FLAGS);
+		/* newflags >> 4 shifts VM_MAY% in place of VM_% */
+		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
+			trace(m, "do_mprotect_pkey: vma %s lacks VM_MAY* for "
+				 "the protection: EACCES",
+			      VN(v));
+			error = -EACCES;
+			break;
+		}
+		tmp = MIN(v->vm_end, end);
+		error = mprotect_fixup(m, v, &prev, nstart, tmp, newflags);
+		if (error)
+			break;
+		/* vma_iter_end(): the end of what mprotect_fixup returned */
+		tmp = prev->vm_end;
+		nstart = tmp;
+		v = vt_next(prev);
+	}
+	if (!error && tmp < end) {
+		trace(m, "do_mprotect_pkey: range ends in a hole: ENOMEM");
+		error = -ENOMEM;
+	}
+	return error;
+}
+
+long sys_mprotect(struct machine *m, unsigned long start, unsigned long len,
+		  unsigned long prot)
+{
+	long ret;
+
+	m->op_seq++;
+	trace(m, "do_mprotect_pkey(%lx, %#lx)", start, len);
+	trace_enter(m);
+	ret = do_mprotect(m, start, len, prot);
+	trace_leave(m);
+	return ret;
+}

@@ -1,0 +1,241 @@
+/*
+ * rmap.c - the anonymous reverse map: anon_vmas, the anon_vma_chains that
+ * link VMAs to them, and their life cycle (mm/rmap.c).
+ *
+ * Which anon_vma a VMA has, and how many chains link it, decide merges:
+ * a VMA whose chain is not singular came from fork ("fork child") and
+ * never merges with an unfaulted neighbour, and two faulted VMAs merge only
+ * when they share an anon_vma.  So the model keeps the counts the kernel
+ * keeps (num_children, num_active_vmas, refcount) and frees anon_vmas when
+ * the kernel would.
+ */
+#include "internal.h"
+
+static struct anon_vma *anon_vma_alloc(struct machine *m)
+{
+	struct anon_vma *av = eng_zalloc(m, sizeof(*av));
+
+	if (!av)
+		return NULL;
+	av->id = ++m->next_anon_vma_id;
+	av->refcount = 1;
+	av->root = av;
+	av->parent = av;
+	return av;
+}
+
+static void anon_vma_free(struct anon_vma *av)
+{
+	free(av);
+}
+
+/* put_anon_vma() / __put_anon_vma(): a child pins its root. */
+static void put_anon_vma(struct anon_vma *av)
+{
+	struct anon_vma *root = av->root;
+
+	if (--av->refcount > 0)
+		return;
+	anon_vma_free(av);
+	if (root != av && --root->refcount == 0)
+		anon_vma_free(root);
+}
+
+static struct anon_vma_chain *anon_vma_chain_alloc(struct machine *m)
+{
+	return eng_zalloc(m, sizeof(struct anon_vma_chain));
+}
+
+/* anon_vma_chain_link(): newest first on the VMA, and into the av's tree. */
+static void anon_vma_chain_link(struct vma *v, struct anon_vma_chain *avc,
+				struct anon_vma *av)
+{
+	avc->vma = v;
+	avc->anon_vma = av;
+	avc->same_vma_next = v->anon_vma_chain;
+	v->anon_vma_chain = avc;
+	avc->same_anon_prev = NULL;
+	avc->same_anon_next = av->avcs;
+	if (av->avcs)
+		av->avcs->same_anon_prev = avc;
+	av->avcs = avc;
+}
+
+static void avc_tree_remove(struct anon_vma_chain *avc)
+{
+	struct anon_vma *av = avc->anon_vma;
+
+	if (avc->same_anon_prev)
+		avc->same_anon_prev->same_anon_next = avc->same_anon_next;
+	else
+		av->avcs = avc->same_anon_next;
+	if (avc->same_anon_next)
+		avc->same_anon_next->same_anon_prev = avc->same_anon_prev;
+	avc->same_anon_next = avc->same_anon_prev = NULL;
+}
+
+bool anon_vma_chain_singular(const struct vma *v)
+{
+	return v->anon_vma_chain && !v->anon_vma_chain->same_vma_next;
+}
+
+int anon_vma_chain_len(const struct vma *v)
+{
+	int n = 0;
+
+	for (const struct anon_vma_chain *a = v->anon_vma_chain; a;
+	     a = a->same_vma_next)
+		n++;
+	return n;
+}
+
+/*
+ * __anon_vma_prepare(): the first fault on a VMA gives it an anon_vma,
+ * reusing a neighbour's when find_mergeable_anon_vma() finds one, so that
+ * pieces split by mprotect and faulted separately can merge again.
+ */
+int __anon_vma_prepare(struct machine *m, struct vma *v)
+{
+	struct anon_vma_chain *avc = anon_vma_chain_alloc(m);
+	struct anon_vma *av;
+
+	if (!avc)
+		return -ENOMEM;
+	av = find_mergeable_anon_vma(m, v);
+	if (av) {
+		trace(m, "anon_vma_prepare(vma %s): reuse anon_vma av%u "
+			 "(find_mergeable_anon_vma)", VN(v), av->id);
+	} else {
+		av = anon_vma_alloc(m);
+		if (!av) {
+			free(avc);
+			return -ENOMEM;
+		}
+		av->num_children++; /* self-parent link for new root */
+		trace(m, "anon_vma_prepare(vma %s): new anon_vma av%u",
+		      VN(v), av->id);
+	}
+	v->anon_vma = av;
+	anon_vma_chain_link(v, avc, av);
+	av->num_active_vmas++;
+	return 0;
+}
+
+/* Link dst to src's anon_vmas, oldest first (list_for_each_entry_reverse). */
+static int clone_chain(struct machine *m, struct vma *dst, struct vma *src,
+		       struct anon_vma_chain *pavc)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+
+	if (!pavc)
+		return 0;
+	if (clone_chain(m, dst, src, pavc->same_vma_next))
+		return -ENOMEM;
+	avc = anon_vma_chain_alloc(m);
+	if (!avc)
+		return -ENOMEM;
+	av = pavc->anon_vma;
+	anon_vma_chain_link(dst, avc, av);
+	/*
+	 * Reuse an existing anon_vma that has no VMA and at most one child.
+	 * The root is never reused: its self link counts as a child.
+	 */
+	if (!dst->anon_vma && src->anon_vma && av->num_children < 2 &&
+	    av->num_active_vmas == 0) {
+		dst->anon_vma = av;
+		trace(m, "anon_vma_clone: reuse anon_vma av%u", av->id);
+	}
+	return 0;
+}
+
+int anon_vma_clone(struct machine *m, struct vma *dst, struct vma *src)
+{
+	if (clone_chain(m, dst, src, src->anon_vma_chain)) {
+		dst->anon_vma = NULL;
+		unlink_anon_vmas(m, dst);
+		return -ENOMEM;
+	}
+	if (dst->anon_vma)
+		dst->anon_vma->num_active_vmas++;
+	return 0;
+}
+
+/*
+ * anon_vma_fork(): the child VMA links to every anon_vma of the parent's
+ * chain, then gets its own anon_vma for the pages it will CoW.  Its chain
+ * is then never singular: it is a fork child for life.
+ */
+int anon_vma_fork(struct machine *m, struct vma *v, struct vma *pv)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+
+	if (!pv->anon_vma)
+		return 0;
+	v->anon_vma = NULL;
+	if (anon_vma_clone(m, v, pv))
+		return -ENOMEM;
+	if (v->anon_vma)
+		return 0;
+	av = anon_vma_alloc(m);
+	if (!av)
+		goto out_error;
+	av->num_active_vmas++;
+	avc = anon_vma_chain_alloc(m);
+	if (!avc) {
+		put_anon_vma(av);
+		goto out_error;
+	}
+	av->root = pv->anon_vma->root;
+	av->parent = pv->anon_vma;
+	av->root->refcount++;
+	v->anon_vma = av;
+	anon_vma_chain_link(v, avc, av);
+	av->parent->num_children++;
+	trace(m, "anon_vma_fork(vma %s): new anon_vma av%u, parent av%u, "
+		 "%d chain links",
+	      VN(v), av->id, av->parent->id, anon_vma_chain_len(v));
+	return 0;
+out_error:
+	unlink_anon_vmas(m, v);
+	return -ENOMEM;
+}
+
+/*
+ * unlink_anon_vmas(): drop every chain link of v.  An anon_vma whose tree
+ * becomes empty is released, after its parent's child count drops.
+ */
+void unlink_anon_vmas(struct machine *m, struct vma *v)
+{
+	struct anon_vma_chain *avc, *next, *empty = NULL, **tail = &empty;
+
+	if (!v->anon_vma_chain && !v->anon_vma)
+		return;
+	if (v->anon_vma)
+		trace(m, "unlink_anon_vmas(vma %s): anon_vma av%u", VN(v),
+		      v->anon_vma->id);
+	for (avc = v->anon_vma_chain; avc; avc = next) {
+		next = avc->same_vma_next;
+		avc_tree_remove(avc);
+		if (!avc->anon_vma->avcs) {
+			avc->anon_vma->parent->num_children--;
+			avc->same_vma_next = NULL;
+			*tail = avc;
+			tail = &avc->same_vma_next;
+			continue;
+		}
+		free(avc);
+	}
+	v->anon_vma_chain = NULL;
+	if (v->anon_vma) {
+		v->anon_vma->num_active_vmas--;
+		v->anon_vma = NULL;
+	}
+	/* Newest first, so the root is released after its children. */
+	for (avc = empty; avc; avc = next) {
+		next = avc->same_vma_next;
+		put_anon_vma(avc->anon_vma);
+		free(avc);
+	}
+}

@@ -1,0 +1,205 @@
+/*
+ * vma.h - the objects of the simulated mm: VMAs, anon_vmas and their chains,
+ * files, and the per-process mm.  Field names follow include/linux/mm_types.h
+ * and include/linux/rmap.h so that a reader can hold them side by side.
+ *
+ * This header is the engine's internal vocabulary.  Front ends read these
+ * structures (through const pointers) to draw and print; they never write
+ * them.  Only the engine's own .c files change engine state.
+ */
+#ifndef VMALAB_VMA_H
+#define VMALAB_VMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1UL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PHYS_PFN(x) ((unsigned long)(x) >> PAGE_SHIFT)
+
+/* x86-64, 4-level paging, as on the machines vmalab is measured against. */
+#define TASK_SIZE 0x7ffffffff000UL
+#define MMAP_BASE 0x7ffff7fff000UL
+#define START_BRK 0x555555559000UL
+#define MMAP_MIN_ADDR 0x1000UL /* vm.mmap_min_addr on the reference machine */
+#define DEFAULT_MAX_MAP_COUNT 65530
+/* stack_guard_gap: 256 pages (mm/mmap.c) */
+#define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
+
+typedef unsigned long vm_flags_t;
+
+/* include/linux/mm.h, x86-64 */
+#define VM_NONE 0x00000000UL
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+#define VM_MAYREAD 0x00000010UL
+#define VM_MAYWRITE 0x00000020UL
+#define VM_MAYEXEC 0x00000040UL
+#define VM_MAYSHARE 0x00000080UL
+#define VM_GROWSDOWN 0x00000100UL
+#define VM_UFFD_MISSING 0x00000200UL
+#define VM_PFNMAP 0x00000400UL
+#define VM_MAYBE_GUARD 0x00000800UL
+#define VM_UFFD_WP 0x00001000UL
+#define VM_LOCKED 0x00002000UL
+#define VM_IO 0x00004000UL
+#define VM_SEQ_READ 0x00008000UL
+#define VM_RAND_READ 0x00010000UL
+#define VM_DONTCOPY 0x00020000UL
+#define VM_DONTEXPAND 0x00040000UL
+#define VM_LOCKONFAULT 0x00080000UL
+#define VM_ACCOUNT 0x00100000UL
+#define VM_NORESERVE 0x00200000UL
+#define VM_HUGETLB 0x00400000UL
+#define VM_SYNC 0x00800000UL
+#define VM_ARCH_1 0x01000000UL
+#define VM_WIPEONFORK 0x02000000UL
+#define VM_DONTDUMP 0x04000000UL
+/* CONFIG_MEM_SOFT_DIRTY is off on the reference kernel: VM_SOFTDIRTY is 0. */
+#define VM_SOFTDIRTY 0UL
+#define VM_MIXEDMAP 0x10000000UL
+#define VM_HUGEPAGE 0x20000000UL
+#define VM_NOHUGEPAGE 0x40000000UL
+#define VM_MERGEABLE 0x80000000UL
+
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+/* Flags that do not stop a merge (VM_IGNORE_MERGE/VM_STICKY in 6.18.y). */
+#define VM_STICKY (VM_SOFTDIRTY | VM_MAYBE_GUARD)
+#define VM_IGNORE_MERGE VM_STICKY
+#define VM_STARTGAP_FLAGS VM_GROWSDOWN
+
+struct vma;
+struct anon_vma;
+
+/*
+ * A simulated inode with its size.  Shared anonymous mappings get one each
+ * from shmem_zero_setup(), named "/dev/zero" and printed "(deleted)".
+ */
+struct vm_inode {
+	unsigned long ino;
+	char *path;
+	unsigned long size;	/* i_size in bytes */
+	bool shmem;
+	int refcount;		/* the files (open descriptions) that use it */
+	struct vm_inode *next;	/* the machine's namespace */
+};
+
+/* f_mode bits (include/linux/fs.h) */
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+
+/*
+ * A simulated struct file: one open file description.  VMAs point at this,
+ * not at the inode, so two opens of one path give VMAs that never merge
+ * (is_mergeable_vma compares vm_file pointers).
+ */
+struct vm_file {
+	unsigned id;
+	struct vm_inode *inode;
+	char *path;		/* as the caller spelled it */
+	unsigned f_mode;
+	int refcount;		/* fds + VMAs */
+};
+
+/*
+ * struct anon_vma_chain: one link between a VMA and an anon_vma it may hold
+ * pages of.  same_vma is the VMA's chain, newest first (list_add in
+ * anon_vma_chain_link); same_anon is the anon_vma's set of VMAs (the kernel's
+ * interval tree, kept here as a plain list because vmalab only walks it to
+ * draw the graph).
+ */
+struct anon_vma_chain {
+	struct vma *vma;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *same_vma_next;
+	struct anon_vma_chain *same_anon_next, *same_anon_prev;
+};
+
+/* mm/rmap.c */
+struct anon_vma {
+	unsigned id;		/* stable name for traces: av1, av2, ... */
+	struct anon_vma *root;
+	struct anon_vma *parent;
+	int refcount;
+	unsigned long num_children;
+	unsigned long num_active_vmas;
+	struct anon_vma_chain *avcs;	/* rb_root: the VMAs it serves */
+};
+
+/* The augmented AVL node that keeps a VMA in its mm's tree (tree.c). */
+struct vma_node {
+	struct vma_node *left, *right, *parent;
+	int height;
+	unsigned long sub_start;	/* lowest vm_start in this subtree */
+	unsigned long sub_end;		/* highest vm_end in this subtree */
+	unsigned long sub_gap;		/* largest gap between two VMAs of it */
+};
+
+struct vma {
+	struct vma_node node;		/* must stay first: see vma_of() */
+	unsigned long vm_start, vm_end;
+	unsigned long vm_pgoff;
+	vm_flags_t vm_flags;
+	struct vm_file *vm_file;
+	struct anon_vma *anon_vma;
+	struct anon_vma_chain *anon_vma_chain;	/* newest first */
+	struct mm *mm;
+	unsigned id;		/* stable name for traces: vma#1, ... */
+	unsigned long lock_seq;	/* vma_start_write() count */
+};
+
+static inline unsigned long vma_pages(const struct vma *v)
+{
+	return (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+}
+
+static inline bool vma_is_anonymous(const struct vma *v)
+{
+	/* vma_is_anonymous(): !vma->vm_ops.  shmem and files have vm_ops. */
+	return v->vm_file == NULL;
+}
+
+static inline bool vma_is_shmem(const struct vma *v)
+{
+	return v->vm_file && v->vm_file->inode->shmem;
+}
+
+/* The root of one mm's VMA tree. */
+struct vma_tree {
+	struct vma_node *root;
+	unsigned long count;
+};
+
+/*
+ * Present pages of one process, as disjoint runs of addresses.  This is the
+ * page-table side of the model: what smaps counts as Rss and Anonymous.
+ */
+enum page_kind { PAGE_FILE = 1, PAGE_ANON = 2 };
+struct page_run {
+	unsigned long start, end;
+	enum page_kind kind;
+};
+struct page_set {
+	struct page_run *runs;
+	size_t nr, cap;
+};
+
+struct mm {
+	struct vma_tree tree;
+	int map_count;
+	unsigned long mmap_base;
+	unsigned long task_size;
+	unsigned long start_brk, brk;
+	vm_flags_t def_flags;
+	unsigned long total_vm, locked_vm, data_vm, exec_vm, stack_vm;
+	struct page_set pages;
+};
+
+#endif

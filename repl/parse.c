@@ -1,0 +1,636 @@
+/*
+ * parse.c - reading a line into a struct parsed.
+ *
+ * One function decides what a line is (blank, comment, call, command, a
+ * strace line to skip) and one converts each argument by its declared type.
+ * Errors name the command and the argument position, and suggest the
+ * nearest constant when a name is misspelt.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "command.h"
+#include "engine.h"
+#include "parse.h"
+
+/* ---- constants ---- */
+
+#define C(x) { #x, (unsigned long)(x) }
+static const struct constant prot_consts[] = {
+	C(PROT_NONE),	   C(PROT_READ),      C(PROT_WRITE),
+	C(PROT_EXEC),	   C(PROT_SEM),	      C(PROT_GROWSDOWN),
+	C(PROT_GROWSUP),
+};
+static const struct constant map_consts[] = {
+	C(MAP_SHARED),	      C(MAP_PRIVATE),	    C(MAP_SHARED_VALIDATE),
+	C(MAP_DROPPABLE),     C(MAP_FIXED),	    C(MAP_ANONYMOUS),
+	{ "MAP_ANON", MAP_ANONYMOUS },		    { "MAP_FILE", 0 },
+	C(MAP_32BIT),	      C(MAP_GROWSDOWN),	    C(MAP_DENYWRITE),
+	C(MAP_EXECUTABLE),    C(MAP_LOCKED),	    C(MAP_NORESERVE),
+	C(MAP_POPULATE),      C(MAP_NONBLOCK),	    C(MAP_STACK),
+	C(MAP_HUGETLB),	      C(MAP_SYNC),	    C(MAP_FIXED_NOREPLACE),
+	C(MAP_UNINITIALIZED),
+};
+static const struct constant o_consts[] = {
+	C(O_RDONLY),	     C(O_WRONLY),	   C(O_RDWR),
+	C(O_CREAT),	     C(O_EXCL),		   C(O_TRUNC),
+	C(O_APPEND),	     { "O_NOCTTY", 0400 }, { "O_NONBLOCK", 04000 },
+	{ "O_DSYNC", 010000 }, { "O_DIRECT", 040000 },
+	{ "O_LARGEFILE", 0100000 }, { "O_DIRECTORY", 0200000 },
+	{ "O_NOFOLLOW", 0400000 }, { "O_NOATIME", 01000000 },
+	{ "O_CLOEXEC", 02000000 }, { "O_SYNC", 04010000 },
+	{ "O_PATH", 010000000 },
+};
+static const struct constant dirfd_consts[] = {
+	{ "AT_FDCWD", (unsigned long)AT_FDCWD },
+};
+#undef C
+
+const struct constant *constants_for(enum arg_type t, size_t *n)
+{
+	switch (t) {
+	case ARG_PROT:
+		*n = sizeof(prot_consts) / sizeof(prot_consts[0]);
+		return prot_consts;
+	case ARG_MAPFLAGS:
+		*n = sizeof(map_consts) / sizeof(map_consts[0]);
+		return map_consts;
+	case ARG_OFLAGS:
+		*n = sizeof(o_consts) / sizeof(o_consts[0]);
+		return o_consts;
+	case ARG_DIRFD:
+		*n = 1;
+		return dirfd_consts;
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
+
+/* Levenshtein distance, case-insensitive, for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] +
+				     (toupper((unsigned char)a[i - 1]) !=
+				      toupper((unsigned char)b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) :
+					     (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+const char *closest_name(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, limit = strlen(s) / 3 + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(s, names[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+static const char *closest_constant(const char *s, const struct constant *c,
+				    size_t n)
+{
+	const char *names[64];
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		names[i] = c[i].name;
+	return closest_name(s, names, n < 64 ? n : 64);
+}
+
+int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
+		 char *err, size_t errlen)
+{
+	const char *p = s;
+	bool neg = false;
+	unsigned long v = 0, base = 10, mult = 1;
+	int digits = 0;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (octal && p[0] == '0' && p[1]) {
+		base = 8;
+		p++;
+	}
+	for (; *p; p++, digits++) {
+		int d;
+
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = tolower((unsigned char)*p) - 'a' + 10;
+		else
+			break;
+		if (d >= (int)base)
+			break;
+		if (v > (ULONG_MAX - (unsigned long)d) / base) {
+			snprintf(err, errlen, "number out of range: %s", s);
+			return -1;
+		}
+		v = v * base + (unsigned long)d;
+	}
+	if (!digits) {
+		snprintf(err, errlen, "not a number: %s", s);
+		return -1;
+	}
+	if (*p && sizes && !p[1]) {
+		switch (*p) {
+		case 'k': case 'K': mult = 1UL << 10; break;
+		case 'm': case 'M': mult = 1UL << 20; break;
+		case 'g': case 'G': mult = 1UL << 30; break;
+		case 'p': case 'P': mult = PAGE_SIZE; break;
+		default: mult = 0; break;
+		}
+		if (mult)
+			p++;
+	}
+	if (*p) {
+		snprintf(err, errlen, "not a number: %s", s);
+		return -1;
+	}
+	if (mult > 1 && v > ULONG_MAX / mult) {
+		snprintf(err, errlen, "number out of range: %s", s);
+		return -1;
+	}
+	v *= mult;
+	if (neg) {
+		if (v > (unsigned long)LONG_MAX + 1) {
+			snprintf(err, errlen, "number out of range: %s", s);
+			return -1;
+		}
+		v = -v;
+	}
+	*out = v;
+	return 0;
+}
+
+static const char *type_prefix(enum arg_type t)
+{
+	switch (t) {
+	case ARG_PROT: return "PROT_";
+	case ARG_MAPFLAGS: return "MAP_";
+	case ARG_OFLAGS: return "O_";
+	default: return "";
+	}
+}
+
+int parse_constants(enum arg_type t, const char *s, unsigned long *out,
+		    char *err, size_t errlen)
+{
+	size_t n, len;
+	const struct constant *c = constants_for(t, &n);
+	char part[128];
+	unsigned long v = 0;
+
+	if (!*s) {
+		snprintf(err, errlen, "missing value");
+		return -1;
+	}
+	while (*s) {
+		const char *bar = strchr(s, '|');
+		size_t i;
+
+		len = bar ? (size_t)(bar - s) : strlen(s);
+		if (len == 0 || len >= sizeof(part)) {
+			snprintf(err, errlen, "bad constant list");
+			return -1;
+		}
+		memcpy(part, s, len);
+		part[len] = '\0';
+		for (i = 0; i < n; i++)
+			if (strcmp(part, c[i].name) == 0)
+				break;
+		if (i < n) {
+			v |= c[i].value;
+		} else if (isdigit((unsigned char)part[0]) || part[0] == '-') {
+			unsigned long num;
+
+			if (parse_number(part, false, t == ARG_OFLAGS, &num,
+					 err, errlen))
+				return -1;
+			v |= num;
+		} else {
+			const char *near = closest_constant(part, c, n);
+
+			if (near)
+				snprintf(err, errlen,
+					 "unknown constant %s (did you mean "
+					 "%s?)",
+					 part, near);
+			else if (*type_prefix(t) &&
+				 strncmp(part, type_prefix(t),
+					 strlen(type_prefix(t))))
+				snprintf(err, errlen,
+					 "unknown constant %s (expected %s...)",
+					 part, type_prefix(t));
+			else
+				snprintf(err, errlen, "unknown constant %s",
+					 part);
+			return -1;
+		}
+		s += len;
+		if (*s == '|')
+			s++;
+		if (bar && !*s) {
+			snprintf(err, errlen, "bad constant list: trailing |");
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+void format_constants(enum arg_type t, unsigned long v, char *buf,
+		      size_t len)
+{
+	size_t n, used = 0;
+	const struct constant *c = constants_for(t, &n);
+	unsigned long left = v;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].value || (c[i].value & left) != c[i].value)
+			continue;
+		/* MAP_SHARED_VALIDATE covers SHARED|PRIVATE: prefer it. */
+		used += snprintf(buf + used, used < len ? len - used : 0,
+				 "%s%s", used ? "|" : "", c[i].name);
+		left &= ~c[i].value;
+	}
+	if (left || !used) {
+		if (!used && !left && n && c[0].value == 0)
+			snprintf(buf, len, "%s", c[0].name);
+		else
+			snprintf(buf + used, used < len ? len - used : 0,
+				 "%s%#lx", used ? "|" : "", left);
+	}
+}
+
+/* ---- lines ---- */
+
+static void trim(const char **s, const char **e)
+{
+	while (*s < *e && isspace((unsigned char)**s))
+		(*s)++;
+	while (*e > *s && isspace((unsigned char)(*e)[-1]))
+		(*e)--;
+}
+
+/* Read a "quoted string" with C escapes into out. */
+static int parse_string(const char *s, const char *e, char **out, char *err,
+			size_t errlen)
+{
+	char *buf, *o;
+
+	if (e - s < 2 || *s != '"' || e[-1] != '"') {
+		snprintf(err, errlen, "expected a \"quoted string\"");
+		return -1;
+	}
+	buf = o = malloc((size_t)(e - s));
+	if (!buf)
+		abort();
+	for (s++, e--; s < e; s++) {
+		if (*s == '\\' && s + 1 < e) {
+			s++;
+			switch (*s) {
+			case 'n': *o++ = '\n'; break;
+			case 't': *o++ = '\t'; break;
+			case '0': *o++ = '\0'; break;
+			default: *o++ = *s; break;
+			}
+		} else if (*s == '"') {
+			free(buf);
+			snprintf(err, errlen, "unbalanced quotes");
+			return -1;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	if (strlen(buf) != (size_t)(o - buf)) {
+		free(buf);
+		snprintf(err, errlen, "NUL byte in string");
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* Convert one argument's text by its declared type. */
+static int convert_arg(enum arg_type t, const char *s, const char *e,
+		       struct arg *a, char *err, size_t errlen)
+{
+	char tok[MAX_LINE + 1];
+	size_t n = (size_t)(e - s);
+
+	memset(a, 0, sizeof(*a));
+	if (t == ARG_PATH)
+		return parse_string(s, e, &a->str, err, errlen);
+	if (t == ARG_TEXT) {
+		a->str = strndup(s, n);
+		if (!a->str)
+			abort();
+		return 0;
+	}
+	memcpy(tok, s, n);
+	tok[n] = '\0';
+	if (!n) {
+		snprintf(err, errlen, "missing value");
+		return -1;
+	}
+	switch (t) {
+	case ARG_ADDR:
+		if (strcmp(tok, "NULL") == 0) {
+			a->num = 0;
+			return 0;
+		}
+		return parse_number(tok, true, false, &a->num, err, errlen);
+	case ARG_LEN:
+		return parse_number(tok, true, false, &a->num, err, errlen);
+	case ARG_FD:
+	case ARG_OFF:
+	case ARG_INT:
+		return parse_number(tok, t == ARG_OFF, false, &a->num, err,
+				    errlen);
+	case ARG_MODE:
+		return parse_number(tok, false, true, &a->num, err, errlen);
+	case ARG_PROT:
+	case ARG_MAPFLAGS:
+	case ARG_OFLAGS:
+	case ARG_DIRFD:
+		return parse_constants(t, tok, &a->num, err, errlen);
+	default:
+		snprintf(err, errlen, "unexpected argument");
+		return -1;
+	}
+}
+
+/*
+ * Split "a, b, c)" at top-level commas up to the closing parenthesis.
+ * Returns the position after ')' or NULL with err set.
+ */
+static const char *split_call_args(const char *s, const char *e,
+				   const char **starts, const char **ends,
+				   int *argc, char *err, size_t errlen)
+{
+	const char *p = s, *tok = s;
+	bool quoted = false;
+	int depth = 0;
+
+	*argc = 0;
+	for (; p < e; p++) {
+		if (quoted) {
+			if (*p == '\\' && p + 1 < e)
+				p++;
+			else if (*p == '"')
+				quoted = false;
+			continue;
+		}
+		if (*p == '"') {
+			quoted = true;
+		} else if (*p == '(' || *p == '[' || *p == '{') {
+			depth++;
+		} else if ((*p == ']' || *p == '}') && depth) {
+			depth--;
+		} else if (*p == ')' && depth) {
+			depth--;
+		} else if (*p == ',' || *p == ')') {
+			if (*argc == MAX_ARGS) {
+				snprintf(err, errlen, "too many arguments");
+				return NULL;
+			}
+			starts[*argc] = tok;
+			ends[*argc] = p;
+			trim(&starts[*argc], &ends[*argc]);
+			/* "f()" has no arguments, not one empty one. */
+			if (!(*p == ')' && *argc == 0 &&
+			      starts[0] == ends[0]))
+				(*argc)++;
+			tok = p + 1;
+			if (*p == ')')
+				return p + 1;
+		}
+	}
+	snprintf(err, errlen, quoted ? "unbalanced quotes" : "missing ')'");
+	return NULL;
+}
+
+/* Split word syntax at spaces, keeping "quoted strings" whole. */
+static int split_words(const char *s, const char *e, const char **starts,
+		       const char **ends, int *argc, char *err, size_t errlen)
+{
+	*argc = 0;
+	while (s < e) {
+		while (s < e && isspace((unsigned char)*s))
+			s++;
+		if (s == e)
+			break;
+		if (*argc == MAX_ARGS) {
+			snprintf(err, errlen, "too many arguments");
+			return -1;
+		}
+		starts[*argc] = s;
+		if (*s == '"') {
+			for (s++; s < e && *s != '"'; s++)
+				if (*s == '\\' && s + 1 < e)
+					s++;
+			if (s == e) {
+				snprintf(err, errlen, "unbalanced quotes");
+				return -1;
+			}
+			s++;
+		} else {
+			while (s < e && !isspace((unsigned char)*s))
+				s++;
+		}
+		ends[(*argc)++] = s;
+	}
+	return 0;
+}
+
+/* A trailing strace result " = ..." at top level, or NULL. */
+static const char *find_result(const char *s, const char *e)
+{
+	for (const char *p = s; p + 1 < e; p++)
+		if (*p == '=' && p > s && isspace((unsigned char)p[-1]))
+			return p;
+	return NULL;
+}
+
+static bool is_syscall_name(const char *name)
+{
+	for (int i = 0; i < syscall_names_count; i++)
+		if (strcmp(syscall_names[i], name) == 0)
+			return true;
+	return false;
+}
+
+void parsed_free(struct parsed *p)
+{
+	for (int i = 0; i < MAX_ARGS; i++) {
+		free(p->argv[i].str);
+		p->argv[i].str = NULL;
+	}
+	p->argc = 0;
+}
+
+static enum parse_result fail(char *err, size_t errlen, const char *name,
+			      const char *fmt, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, what);
+	if (name)
+		snprintf(err, errlen, "%s: %s", name, msg);
+	else
+		snprintf(err, errlen, "%s", msg);
+	return PARSE_ERROR;
+}
+
+static enum parse_result convert_args(const struct command *cmd,
+				      const char **starts, const char **ends,
+				      int argc, struct parsed *p, char *err,
+				      size_t errlen)
+{
+	char msg[400];
+
+	if (argc < cmd->min_args || argc > cmd->max_args) {
+		if (cmd->min_args == cmd->max_args)
+			snprintf(msg, sizeof(msg),
+				 "expected %d argument%s, got %d (usage: %s)",
+				 cmd->min_args, cmd->min_args == 1 ? "" : "s",
+				 argc, cmd->usage);
+		else
+			snprintf(msg, sizeof(msg),
+				 "expected %d to %d arguments, got %d "
+				 "(usage: %s)",
+				 cmd->min_args, cmd->max_args, argc,
+				 cmd->usage);
+		return fail(err, errlen, cmd->name, "%s", msg);
+	}
+	for (int i = 0; i < argc; i++) {
+		if (convert_arg(cmd->args[i], starts[i], ends[i],
+				&p->argv[i], msg, sizeof(msg))) {
+			parsed_free(p);
+			snprintf(err, errlen, "%s: argument %d: %s", cmd->name,
+				 i + 1, msg);
+			return PARSE_ERROR;
+		}
+		p->argc = i + 1;
+	}
+	p->argc = argc;
+	return PARSE_OK;
+}
+
+enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
+			     char *err, size_t errlen)
+{
+	const char *s = line, *e = line + len, *name_end, *after, *res;
+	const char *starts[MAX_ARGS], *ends[MAX_ARGS];
+	const struct command *cmd;
+	char name[64], why[256];
+	int argc;
+
+	memset(p, 0, sizeof(*p));
+	if (memchr(line, '\0', len))
+		return fail(err, errlen, NULL, "%s", "NUL byte in line");
+	if (len > MAX_LINE)
+		return fail(err, errlen, NULL,
+			    "line too long (over %s characters)", "4096");
+	trim(&s, &e);
+	if (s == e || *s == '#')
+		return PARSE_EMPTY;
+	if ((e - s >= 3 && (!strncmp(s, "---", 3) || !strncmp(s, "+++", 3)))) {
+		snprintf(err, errlen, "skipping strace line: %.*s",
+			 (int)(e - s > 60 ? 60 : e - s), s);
+		return PARSE_SKIP;
+	}
+	for (name_end = s; name_end < e &&
+			   (isalnum((unsigned char)*name_end) || *name_end == '_');
+	     name_end++)
+		;
+	if (name_end == s || name_end - s >= (long)sizeof(name))
+		return fail(err, errlen, NULL, "not a command: %.40s", s);
+	memcpy(name, s, (size_t)(name_end - s));
+	name[name_end - s] = '\0';
+
+	/* Calls in strace syntax must be spelt out; words may be prefixes. */
+	cmd = command_find(name, *name_end != '(', why, sizeof(why));
+	if (!cmd) {
+		if (*name_end == '(' && is_syscall_name(name)) {
+			snprintf(err, errlen, "skipping %s(): not simulated",
+				 name);
+			return PARSE_SKIP;
+		}
+		return fail(err, errlen, NULL, "%s", why);
+	}
+	p->cmd = cmd;
+	if (cmd->syntax == SYN_CALL) {
+		if (*name_end != '(')
+			return fail(err, errlen, cmd->name,
+				    "expected '(' after the name (usage: %s)",
+				    cmd->usage);
+		after = split_call_args(name_end + 1, e, starts, ends, &argc,
+					why, sizeof(why));
+		if (!after)
+			return fail(err, errlen, cmd->name, "%s", why);
+		res = after;
+		while (res < e && isspace((unsigned char)*res))
+			res++;
+		if (res < e && *res != '=')
+			return fail(err, errlen, cmd->name,
+				    "unexpected text after ')': %.40s", res);
+		snprintf(p->text, sizeof(p->text), "%.*s", (int)(after - s), s);
+	} else {
+		const char *body = name_end;
+
+		if (body < e && !isspace((unsigned char)*body))
+			return fail(err, errlen, NULL, "not a command: %.40s",
+				    s);
+		if (cmd->args[0] != ARG_TEXT) {
+			res = find_result(body, e);
+			if (res)
+				e = res;
+			trim(&s, &e);
+		}
+		snprintf(p->text, sizeof(p->text), "%.*s", (int)(e - s), s);
+		while (body < e && isspace((unsigned char)*body))
+			body++;
+		if (cmd->args[0] == ARG_TEXT) {
+			starts[0] = body;
+			ends[0] = e;
+			argc = 1;
+		} else if (split_words(body, e, starts, ends, &argc, why,
+				       sizeof(why))) {
+			return fail(err, errlen, cmd->name, "%s", why);
+		}
+	}
+	return convert_args(cmd, starts, ends, argc, p, err, errlen);
+}

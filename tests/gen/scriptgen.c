@@ -1,0 +1,1404 @@
+/*
+ * scriptgen - a seeded random script generator for vmalab.
+ *
+ * `scriptgen [-n STEPS] [--fork] [--errors] SEED` prints one vmalab script
+ * (see CONTRACT.md) to stdout.  `make check` feeds hundreds of them through
+ * `vmalab verify`, which runs each script on the engine and on the real
+ * kernel and compares maps/smaps after every step.
+ *
+ * Two goals shape everything here:
+ *
+ *  - Safety.  The scripts run as real system calls, so every address lies in
+ *    a 48-page region at the bottom of the test window
+ *    0x200000000000-0x201000000000, and every mapping uses MAP_FIXED (or
+ *    MAP_FIXED_NOREPLACE) there.  Nothing outside the window is touched.
+ *
+ *  - Stress on merge/split.  The generator keeps its own page-granular model
+ *    of each process (what is mapped, with which prot, kind, file, pgoff and
+ *    VM_MAYWRITE) plus the fd tables and file sizes, and uses it to aim most
+ *    operations at VMA edges: mappings next to a VMA with the same
+ *    attributes and contiguous pgoff, mappings that fill a hole exactly,
+ *    mprotect of the middle of a VMA and back again, mprotect of one edge to
+ *    the neighbour's prot, munmap across boundaries, touches of one part of
+ *    a VMA before its other part changes.
+ *
+ * The model is an approximation (it does not know about anon_vmas), but it
+ * is exact about what decides success: fds, O_RDWR vs O_RDONLY, and which
+ * pages are mapped.  Without --errors, the only kernel errors a script can
+ * produce are a rare mprotect over a hole (ENOMEM) and faults on touch.
+ * File mappings never get PROT_EXEC, so a noexec mount cannot make the
+ * kernel and the engine disagree.
+ *
+ * The PRNG is splitmix64 seeded with SEED: the same seed and options always
+ * give the same bytes.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WIN_BASE 0x200000000000ULL
+#define PG 4096UL
+#define NPAGES 48 /* pages used, from WIN_BASE */
+#define MAX_LEN 8 /* usual maximum length in pages */
+#define NFILES 3
+#define MAX_OPEN 4 /* open fds per process */
+#define FD_FIRST 3
+#define FD_SLOTS 8
+#define MAX_PROCS 4
+
+#define P_R 1
+#define P_W 2
+#define P_X 4
+
+#define F_SHARED 0x01
+#define F_PRIVATE 0x02
+#define F_ANON 0x04
+#define F_FIXED 0x08
+#define F_NOREPLACE 0x10
+#define F_NORESERVE 0x20
+
+enum kind { K_NONE, K_ANON, K_SHANON, K_FPRIV, K_FSHARED };
+
+/* What the model knows of one page of the region. */
+struct page {
+	enum kind kind;
+	int prot;
+	int obj; /* file index, or shmem object id */
+	long pgoff;
+	bool maywrite;
+	bool noreserve;
+};
+
+struct fdent {
+	bool open;
+	bool rdwr;
+	int file;
+};
+
+struct proc {
+	struct page pg[NPAGES];
+	struct fdent fd[FD_SLOTS];
+};
+
+/* Pages [s, s + n) of the region. */
+struct range {
+	int s;
+	int n;
+};
+
+/* A remembered range to act on later: an mprotect to undo, a touch hint. */
+struct memo {
+	bool set;
+	int pid;
+	struct range r;
+	int prot;
+};
+
+struct gen {
+	uint64_t rng;
+	unsigned long long seed;
+	int nsteps;
+	int steps;
+	bool opt_fork;
+	bool opt_errors;
+	struct proc proc[MAX_PROCS];
+	int nproc;
+	int cur; /* index into proc[]; the pid is cur + 1 */
+	int max_forks;
+	bool file_exists[NFILES];
+	long file_size[NFILES];
+	int next_shm;
+	int since_dump;
+	int dump_gap;
+	bool last_smaps;
+	struct memo undo;
+	struct memo hint;
+};
+
+/* ---- randomness ---- */
+
+static uint64_t rnd(struct gen *g)
+{
+	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n); 0 when n <= 0. */
+static int rn(struct gen *g, int n)
+{
+	return n > 0 ? (int)(rnd(g) % (uint64_t)n) : 0;
+}
+
+static bool chance(struct gen *g, int pct)
+{
+	return rn(g, 100) < pct;
+}
+
+/* An index drawn with the given weights; -1 if they are all zero. */
+static int pick_weighted(struct gen *g, const int *w, int n)
+{
+	int i, total = 0, x;
+
+	for (i = 0; i < n; i++)
+		total += w[i];
+	if (total <= 0)
+		return -1;
+	x = rn(g, total);
+	for (i = 0; i < n; i++) {
+		if (x < w[i])
+			return i;
+		x -= w[i];
+	}
+	return n - 1;
+}
+
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- output ---- */
+
+static void vline(const char *fmt, va_list ap)
+{
+	vprintf(fmt, ap);
+	putchar('\n');
+}
+
+/* A line that is not a step (switch, echo, maps). */
+static void line(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void line(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(fmt, ap);
+	va_end(ap);
+	g->last_smaps = false;
+}
+
+/* A system call or touch: counts as a step. */
+static void step(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void step(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(fmt, ap);
+	va_end(ap);
+	g->last_smaps = false;
+	g->steps++;
+	g->since_dump++;
+}
+
+/* Print `maps` or (mostly) `smaps`, now and then after an `echo --`. */
+static void dump(struct gen *g)
+{
+	if (chance(g, 15))
+		line(g, "echo --");
+	if (chance(g, 20) && g->steps < g->nsteps) {
+		line(g, "maps");
+	} else {
+		line(g, "smaps");
+		g->last_smaps = true;
+	}
+	g->since_dump = 0;
+	g->dump_gap = 4 + rn(g, 3);
+}
+
+static unsigned long long page_addr(int page)
+{
+	return WIN_BASE + (unsigned long long)page * PG;
+}
+
+/* Length in bytes of n pages; now and then not a multiple of the page size. */
+static unsigned long range_len(struct gen *g, int n)
+{
+	unsigned long len = (unsigned long)n * PG;
+
+	if (chance(g, 6))
+		len -= 1 + (unsigned long)rn(g, PG - 1);
+	return len;
+}
+
+static const char *prot_str(int prot, char *buf, size_t sz)
+{
+	if (!prot) {
+		snprintf(buf, sz, "PROT_NONE");
+		return buf;
+	}
+	snprintf(buf, sz, "%s%s%s", prot & P_R ? "|PROT_READ" : "",
+		 prot & P_W ? "|PROT_WRITE" : "",
+		 prot & P_X ? "|PROT_EXEC" : "");
+	return buf + 1;
+}
+
+static const char *flags_str(int f, char *buf, size_t sz)
+{
+	const char *fix = f & F_NOREPLACE ? "|MAP_FIXED_NOREPLACE"
+			  : f & F_FIXED	  ? "|MAP_FIXED"
+					  : "";
+
+	snprintf(buf, sz, "%s%s%s%s%s", f & F_SHARED ? "|MAP_SHARED" : "",
+		 f & F_PRIVATE ? "|MAP_PRIVATE" : "",
+		 f & F_ANON ? "|MAP_ANONYMOUS" : "", fix,
+		 f & F_NORESERVE ? "|MAP_NORESERVE" : "");
+	return buf + 1;
+}
+
+static void emit_mmap(struct gen *g, unsigned long long addr, unsigned long len,
+		      int prot, int flags, int fd, unsigned long long off)
+{
+	char pb[64], fb[128];
+
+	step(g, "mmap(%#llx, %lu, %s, %s, %d, %#llx)", addr, len,
+	     prot_str(prot, pb, sizeof(pb)), flags_str(flags, fb, sizeof(fb)),
+	     fd, off);
+}
+
+static void emit_mprotect(struct gen *g, unsigned long long addr,
+			  unsigned long len, int prot)
+{
+	char pb[64];
+
+	step(g, "mprotect(%#llx, %lu, %s)", addr, len,
+	     prot_str(prot, pb, sizeof(pb)));
+}
+
+/* ---- the model ---- */
+
+static struct proc *cur(struct gen *g)
+{
+	return &g->proc[g->cur];
+}
+
+static int pid(struct gen *g)
+{
+	return g->cur + 1;
+}
+
+static bool is_mapped(const struct page *pg)
+{
+	return pg->kind != K_NONE;
+}
+
+static bool is_free(const struct page *pg)
+{
+	return pg->kind == K_NONE;
+}
+
+static bool is_writable(const struct page *pg)
+{
+	return pg->kind != K_NONE && (pg->prot & P_W);
+}
+
+static bool is_file(const struct page *pg)
+{
+	return pg->kind == K_FPRIV || pg->kind == K_FSHARED;
+}
+
+/* Would page b, just after page a, belong to the same VMA as a? */
+static bool same_vma(const struct page *a, const struct page *b)
+{
+	return a->kind != K_NONE && a->kind == b->kind && a->prot == b->prot &&
+	       a->obj == b->obj && a->maywrite == b->maywrite &&
+	       a->noreserve == b->noreserve && b->pgoff == a->pgoff + 1;
+}
+
+/* The model's VMAs: maximal runs of pages with the same attributes. */
+static int collect_segs(const struct proc *p, struct range *out)
+{
+	int i = 0, n = 0;
+
+	while (i < NPAGES) {
+		int s = i;
+
+		if (!is_mapped(&p->pg[i])) {
+			i++;
+			continue;
+		}
+		for (i++; i < NPAGES && same_vma(&p->pg[i - 1], &p->pg[i]); i++)
+			;
+		out[n].s = s;
+		out[n++].n = i - s;
+	}
+	return n;
+}
+
+/* Maximal runs of pages for which pred holds. */
+static int collect_runs(const struct proc *p, struct range *out,
+			bool (*pred)(const struct page *))
+{
+	int i = 0, n = 0;
+
+	while (i < NPAGES) {
+		int s = i;
+
+		if (!pred(&p->pg[i])) {
+			i++;
+			continue;
+		}
+		while (i < NPAGES && pred(&p->pg[i]))
+			i++;
+		out[n].s = s;
+		out[n++].n = i - s;
+	}
+	return n;
+}
+
+static int count_pages(const struct proc *p, bool (*pred)(const struct page *))
+{
+	int i, n = 0;
+
+	for (i = 0; i < NPAGES; i++)
+		n += pred(&p->pg[i]);
+	return n;
+}
+
+/* The model's VMA that holds page i. */
+static struct range seg_of(const struct proc *p, int i)
+{
+	struct range r = {i, 1};
+
+	while (r.s > 0 && same_vma(&p->pg[r.s - 1], &p->pg[r.s]))
+		r.s--;
+	while (i + 1 < NPAGES && same_vma(&p->pg[i], &p->pg[i + 1]))
+		i++;
+	r.n = i + 1 - r.s;
+	return r;
+}
+
+/* Number of free pages from page i upwards (dir 1) or below it (dir -1). */
+static int free_run(const struct proc *p, int i, int dir)
+{
+	int n = 0;
+
+	if (dir < 0)
+		i--;
+	for (; i >= 0 && i < NPAGES && is_free(&p->pg[i]); i += dir)
+		n++;
+	return n;
+}
+
+static bool range_mapped(const struct proc *p, struct range r)
+{
+	int i;
+
+	for (i = r.s; i < r.s + r.n; i++)
+		if (!is_mapped(&p->pg[i]))
+			return false;
+	return true;
+}
+
+static bool range_free(const struct proc *p, struct range r)
+{
+	int i;
+
+	for (i = r.s; i < r.s + r.n; i++)
+		if (is_mapped(&p->pg[i]))
+			return false;
+	return true;
+}
+
+/* A random sub-range of [s, s + n), at most maxn pages long. */
+static struct range sub_range(struct gen *g, int s, int n, int maxn)
+{
+	struct range r;
+
+	r.n = 1 + rn(g, min_int(n, maxn));
+	r.s = s + rn(g, n - r.n + 1);
+	return r;
+}
+
+static struct range random_range(struct gen *g, int maxn)
+{
+	struct range r;
+
+	r.s = rn(g, NPAGES);
+	r.n = 1 + rn(g, min_int(maxn, NPAGES - r.s));
+	return r;
+}
+
+static void apply_map(struct proc *p, struct range r, const struct page *first)
+{
+	int i;
+
+	for (i = 0; i < r.n; i++) {
+		p->pg[r.s + i] = *first;
+		p->pg[r.s + i].pgoff = first->pgoff + i;
+	}
+}
+
+static void apply_unmap(struct proc *p, struct range r)
+{
+	memset(&p->pg[r.s], 0, sizeof(p->pg[0]) * (size_t)r.n);
+}
+
+/*
+ * mprotect changes VMA after VMA from the start and stops with ENOMEM at the
+ * first hole, or with EACCES at the first VMA that may not become writable;
+ * what it changed before stays changed.
+ */
+static void apply_mprotect(struct proc *p, struct range r, int prot)
+{
+	int i;
+
+	for (i = r.s; i < r.s + r.n; i++) {
+		struct page *pg = &p->pg[i];
+
+		if (!is_mapped(pg) || ((prot & P_W) && !pg->maywrite))
+			return;
+		pg->prot = prot;
+	}
+}
+
+/* Prot bits that mprotect must not ask for on the mapped pages of r. */
+static int forbidden_prot(const struct proc *p, struct range r)
+{
+	int i, forbid = 0;
+
+	for (i = r.s; i < r.s + r.n; i++) {
+		const struct page *pg = &p->pg[i];
+
+		if (!is_mapped(pg))
+			continue;
+		if (is_file(pg))
+			forbid |= P_X;
+		if (!pg->maywrite)
+			forbid |= P_W;
+	}
+	return forbid;
+}
+
+/* ---- fds ---- */
+
+static int nopen(const struct proc *p)
+{
+	int i, n = 0;
+
+	for (i = 0; i < FD_SLOTS; i++)
+		n += p->fd[i].open;
+	return n;
+}
+
+static int lowest_free_fd(const struct proc *p)
+{
+	int i;
+
+	for (i = 0; i < FD_SLOTS && p->fd[i].open; i++)
+		;
+	return i;
+}
+
+/* A random open fd slot; rdwr: 1 only O_RDWR, 0 only O_RDONLY, -1 any. */
+static int random_fd(struct gen *g, int rdwr)
+{
+	const struct proc *p = cur(g);
+	int i, n = 0, slots[FD_SLOTS];
+
+	for (i = 0; i < FD_SLOTS; i++)
+		if (p->fd[i].open && (rdwr < 0 || p->fd[i].rdwr == rdwr))
+			slots[n++] = i;
+	return n ? slots[rn(g, n)] : -1;
+}
+
+/* A closed fd number (never open in this process): EBADF. */
+static int bad_fd(struct gen *g)
+{
+	const struct proc *p = cur(g);
+	int i, n = 0, slots[FD_SLOTS];
+
+	for (i = 0; i < FD_SLOTS; i++)
+		if (!p->fd[i].open)
+			slots[n++] = i;
+	return FD_FIRST + slots[rn(g, n)];
+}
+
+static void file_name(int file, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "\"file%d\"", file);
+}
+
+/* ---- choosing prots and mmap attributes ---- */
+
+static const int prot_vals[] = {0, P_R, P_R | P_W, P_R | P_W | P_X, P_R | P_X};
+static const int prot_wts[] = {10, 25, 40, 10, 15};
+#define NPROTS ((int)(sizeof(prot_vals) / sizeof(prot_vals[0])))
+
+static int random_prot(struct gen *g, int forbid)
+{
+	int i, w[NPROTS];
+
+	for (i = 0; i < NPROTS; i++)
+		w[i] = (prot_vals[i] & forbid) ? 0 : prot_wts[i];
+	return prot_vals[pick_weighted(g, w, NPROTS)];
+}
+
+/* A prot other than old (if it can be found). */
+static int other_prot(struct gen *g, int old, int forbid)
+{
+	int i, prot = old;
+
+	for (i = 0; i < 8 && prot == old; i++)
+		prot = random_prot(g, forbid);
+	return prot == old ? (old ? 0 : P_R) : prot;
+}
+
+/* The offset (in pages) of a new file mapping at r, with no neighbour. */
+static long random_pgoff(struct gen *g, struct range r)
+{
+	int k = rn(g, 100);
+
+	if (k < 55)
+		return r.s; /* file page k at window page k */
+	if (k < 80)
+		return rn(g, NPAGES);
+	return 0;
+}
+
+static void random_attrs(struct gen *g, struct range r, struct page *pg,
+			 int *slot)
+{
+	int w[3] = {50, 15, 35};
+
+	memset(pg, 0, sizeof(*pg));
+	pg->noreserve = chance(g, 12);
+	pg->maywrite = true;
+	*slot = random_fd(g, -1);
+	if (*slot < 0)
+		w[2] = 0;
+	switch (pick_weighted(g, w, 3)) {
+	case 0:
+		pg->kind = K_ANON;
+		pg->prot = random_prot(g, 0);
+		return;
+	case 1:
+		pg->kind = K_SHANON;
+		pg->prot = random_prot(g, 0);
+		return;
+	}
+	pg->kind = chance(g, 50) ? K_FPRIV : K_FSHARED;
+	pg->obj = cur(g)->fd[*slot].file;
+	pg->maywrite = pg->kind == K_FPRIV || cur(g)->fd[*slot].rdwr;
+	pg->prot = random_prot(g, P_X | (pg->maywrite ? 0 : P_W));
+	pg->pgoff = random_pgoff(g, r);
+}
+
+/*
+ * An fd through which file mapping pg can be made, preferring one that
+ * gives the same VM_MAYWRITE; adjusts pg to the fd found.
+ */
+static bool fd_for_page(struct gen *g, struct page *pg, int *slot)
+{
+	const struct proc *p = cur(g);
+	int i, any = -1;
+
+	for (i = 0; i < FD_SLOTS; i++) {
+		const struct fdent *f = &p->fd[i];
+
+		if (!f->open || f->file != pg->obj)
+			continue;
+		if (pg->kind == K_FPRIV || f->rdwr == pg->maywrite) {
+			*slot = i;
+			return true;
+		}
+		any = i;
+	}
+	if (any < 0)
+		return false;
+	*slot = any;
+	pg->maywrite = p->fd[any].rdwr;
+	if (!pg->maywrite)
+		pg->prot &= ~P_W;
+	return true;
+}
+
+/* ---- where to mmap: each strategy also proposes attributes (want) ---- */
+
+/* Just before or after a VMA, with its attributes and contiguous pgoff. */
+static bool place_adjacent(struct gen *g, struct range *r, struct page *want)
+{
+	const struct proc *p = cur(g);
+	struct range segs[NPAGES], sg;
+	int ns = collect_segs(p, segs), room, hole;
+
+	if (!ns)
+		return false;
+	sg = segs[rn(g, ns)];
+	if (chance(g, 50)) {
+		r->s = sg.s + sg.n;
+		room = NPAGES - r->s;
+		hole = free_run(p, r->s, 1);
+		if (room <= 0)
+			return false;
+		r->n = 1 + rn(g, min_int(MAX_LEN,
+					 hole && chance(g, 70) ? hole : room));
+		*want = p->pg[r->s - 1];
+		want->pgoff++;
+	} else {
+		room = sg.s;
+		hole = free_run(p, sg.s, -1);
+		if (room <= 0)
+			return false;
+		r->n = 1 + rn(g, min_int(MAX_LEN,
+					 hole && chance(g, 70) ? hole : room));
+		r->s = sg.s - r->n;
+		*want = p->pg[sg.s];
+		want->pgoff -= r->n;
+	}
+	return true;
+}
+
+/* Exactly a hole between two VMAs, like one of them. */
+static bool place_hole(struct gen *g, struct range *r, struct page *want)
+{
+	const struct proc *p = cur(g);
+	struct range holes[NPAGES];
+	int i, n = collect_runs(p, holes, is_free), k = 0;
+
+	for (i = 0; i < n; i++)
+		if (holes[i].s > 0 && holes[i].s + holes[i].n < NPAGES &&
+		    holes[i].n <= 2 * MAX_LEN)
+			holes[k++] = holes[i];
+	if (!k)
+		return false;
+	*r = holes[rn(g, k)];
+	if (chance(g, 50)) {
+		*want = p->pg[r->s - 1];
+		want->pgoff++;
+	} else {
+		*want = p->pg[r->s + r->n];
+		want->pgoff -= r->n;
+	}
+	return true;
+}
+
+/* Over part of a VMA (MAP_FIXED replaces it), mostly with its attributes. */
+static bool place_inside(struct gen *g, struct range *r, struct page *want)
+{
+	const struct proc *p = cur(g);
+	struct range segs[NPAGES], sg;
+	int ns = collect_segs(p, segs);
+
+	if (!ns)
+		return false;
+	sg = segs[rn(g, ns)];
+	*r = sub_range(g, sg.s, sg.n, MAX_LEN);
+	*want = p->pg[r->s];
+	if (chance(g, 30))
+		want->prot = other_prot(g, want->prot, is_file(want) ? P_X : 0);
+	return true;
+}
+
+typedef bool (*place_fn)(struct gen *, struct range *, struct page *);
+
+/* Choose the range of a new mapping; false if no attributes are proposed. */
+static bool place_mapping(struct gen *g, struct range *r, struct page *want)
+{
+	static const place_fn fns[] = {place_adjacent, place_hole,
+				       place_inside};
+	int w[] = {40, 20, 12, 28}, k;
+
+	while ((k = pick_weighted(g, w, 4)) >= 0 && k < 3) {
+		if (fns[k](g, r, want))
+			return true;
+		w[k] = 0;
+	}
+	*r = random_range(g, chance(g, 10) ? 2 * MAX_LEN : MAX_LEN);
+	return false;
+}
+
+/* ---- operations; each returns false if it cannot be done now ---- */
+
+static bool op_mmap(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range r;
+	struct page pg;
+	int slot = -1, flags = F_FIXED;
+	bool like = place_mapping(g, &r, &pg) && chance(g, 80);
+
+	if (like && pg.kind == K_SHANON && chance(g, 50))
+		like = false; /* a new shmem object never merges anyway */
+	if (like && is_file(&pg) && !fd_for_page(g, &pg, &slot))
+		like = false;
+	if (!like)
+		random_attrs(g, r, &pg, &slot);
+	if (pg.kind == K_ANON) {
+		pg.obj = 0;
+		pg.pgoff = r.s;
+	} else if (pg.kind == K_SHANON) {
+		pg.obj = g->next_shm++;
+		pg.pgoff = 0;
+	} else if (pg.pgoff < 0) {
+		pg.pgoff = r.s;
+	}
+	if (pg.kind == K_FSHARED && !pg.maywrite)
+		pg.prot &= ~P_W; /* else EACCES */
+	if (range_free(p, r) && chance(g, 20))
+		flags = F_NOREPLACE;
+	flags |= pg.kind == K_SHANON || pg.kind == K_FSHARED ? F_SHARED
+							     : F_PRIVATE;
+	if (pg.kind == K_ANON || pg.kind == K_SHANON)
+		flags |= F_ANON;
+	if (pg.noreserve)
+		flags |= F_NORESERVE;
+	emit_mmap(g, page_addr(r.s), range_len(g, r.n), pg.prot, flags,
+		  is_file(&pg) ? FD_FIRST + slot : -1,
+		  is_file(&pg) ? (unsigned long long)pg.pgoff * PG : 0);
+	apply_map(p, r, &pg);
+	return true;
+}
+
+static bool op_munmap(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range segs[NPAGES], sg, r;
+	int ns = collect_segs(p, segs), k = rn(g, 100);
+
+	if (!ns || k < 25) {
+		r = random_range(g, chance(g, 20) ? 3 * MAX_LEN : MAX_LEN);
+	} else {
+		sg = segs[rn(g, ns)];
+		if (k < 40)
+			r = sg; /* exactly one VMA */
+		else if (k < 60 && sg.n >= 3)
+			r = sub_range(g, sg.s + 1, sg.n - 2, MAX_LEN);
+		else if (k < 80)
+			r = sub_range(g, sg.s, sg.n,
+				      MAX_LEN); /* maybe an edge */
+		else
+			r = sub_range(g, sg.s + sg.n / 2,
+				      min_int(NPAGES - sg.s - sg.n / 2,
+					      sg.n + MAX_LEN),
+				      2 * MAX_LEN); /* across the end */
+	}
+	step(g, "munmap(%#llx, %lu)", page_addr(r.s), range_len(g, r.n));
+	apply_unmap(p, r);
+	return true;
+}
+
+/* mprotect strategies: set r and prot, or return false. */
+
+static bool mp_undo(struct gen *g, struct range *r, int *prot)
+{
+	if (!g->undo.set || g->undo.pid != pid(g) ||
+	    !range_mapped(cur(g), g->undo.r))
+		return false;
+	*r = g->undo.r;
+	*prot = g->undo.prot;
+	g->undo.set = false;
+	return true;
+}
+
+/* The part of a VMA next to the one that was just touched. */
+static bool mp_hint(struct gen *g, struct range *r, int *prot)
+{
+	const struct proc *p = cur(g);
+
+	if (!g->hint.set || g->hint.pid != pid(g) ||
+	    !range_mapped(p, g->hint.r))
+		return false;
+	*r = g->hint.r;
+	*prot = other_prot(g, p->pg[r->s].prot, 0);
+	g->hint.set = false;
+	return true;
+}
+
+static bool pick_seg(struct gen *g, struct range *sg, int min_pages)
+{
+	struct range segs[NPAGES];
+	int i, ns = collect_segs(cur(g), segs), k = 0;
+
+	for (i = 0; i < ns; i++)
+		if (segs[i].n >= min_pages)
+			segs[k++] = segs[i];
+	if (!k)
+		return false;
+	*sg = segs[rn(g, k)];
+	return true;
+}
+
+/* Split a VMA in three, and remember how to merge it back. */
+static bool mp_middle(struct gen *g, struct range *r, int *prot)
+{
+	struct range sg;
+	int old;
+
+	if (!pick_seg(g, &sg, 3))
+		return false;
+	*r = sub_range(g, sg.s + 1, sg.n - 2, MAX_LEN);
+	old = cur(g)->pg[sg.s].prot;
+	*prot = other_prot(g, old, 0);
+	g->undo = (struct memo){true, pid(g), *r, old};
+	return true;
+}
+
+/* The prot of the mapped page i, or -1. */
+static int prot_at(const struct proc *p, int i)
+{
+	if (i < 0 || i >= NPAGES || !is_mapped(&p->pg[i]))
+		return -1;
+	return p->pg[i].prot;
+}
+
+/* One edge of a VMA, mostly to the prot of the neighbour on that side. */
+static bool mp_edge(struct gen *g, struct range *r, int *prot)
+{
+	const struct proc *p = cur(g);
+	struct range sg;
+	int n, nb;
+
+	if (!pick_seg(g, &sg, 1))
+		return false;
+	n = sg.n > 1 ? 1 + rn(g, min_int(sg.n - 1, MAX_LEN)) : 1;
+	if (chance(g, 50)) {
+		*r = (struct range){sg.s, n};
+		nb = prot_at(p, sg.s - 1);
+	} else {
+		*r = (struct range){sg.s + sg.n - n, n};
+		nb = prot_at(p, sg.s + sg.n);
+	}
+	if (nb >= 0 && nb != p->pg[sg.s].prot && chance(g, 75))
+		*prot = nb;
+	else
+		*prot = other_prot(g, p->pg[sg.s].prot, 0);
+	return true;
+}
+
+/* A whole VMA, to the prot of one of its neighbours. */
+static bool mp_whole(struct gen *g, struct range *r, int *prot)
+{
+	const struct proc *p = cur(g);
+	struct range sg;
+	int left, right, old;
+
+	if (!pick_seg(g, &sg, 1))
+		return false;
+	*r = sg;
+	old = p->pg[sg.s].prot;
+	left = prot_at(p, sg.s - 1);
+	right = prot_at(p, sg.s + sg.n);
+	if (left >= 0 && left != old && (right < 0 || chance(g, 50)))
+		*prot = left;
+	else if (right >= 0 && right != old)
+		*prot = right;
+	else
+		*prot = other_prot(g, old, 0);
+	return true;
+}
+
+/* Across a boundary between two mapped VMAs, and no further than mapped. */
+static bool mp_span(struct gen *g, struct range *r, int *prot)
+{
+	const struct proc *p = cur(g);
+	int i, n = 0, b, lo, hi, k, bounds[NPAGES];
+
+	for (i = 1; i < NPAGES; i++)
+		if (is_mapped(&p->pg[i - 1]) && is_mapped(&p->pg[i]) &&
+		    !same_vma(&p->pg[i - 1], &p->pg[i]))
+			bounds[n++] = i;
+	if (!n)
+		return false;
+	b = bounds[rn(g, n)];
+	for (lo = b - 1, k = rn(g, 5); k && lo > 0 && is_mapped(&p->pg[lo - 1]);
+	     k--)
+		lo--;
+	for (hi = b + 1, k = rn(g, 5);
+	     k && hi < NPAGES && is_mapped(&p->pg[hi]); k--)
+		hi++;
+	*r = (struct range){lo, hi - lo};
+	*prot = chance(g, 50) ? p->pg[b - 1].prot : p->pg[b].prot;
+	if (chance(g, 30))
+		*prot = random_prot(g, 0);
+	return true;
+}
+
+/* Anywhere: may start in or run into a hole (ENOMEM). */
+static bool mp_random(struct gen *g, struct range *r, int *prot)
+{
+	*r = random_range(g, MAX_LEN);
+	*prot = random_prot(g, 0);
+	return true;
+}
+
+typedef bool (*mp_fn)(struct gen *, struct range *, int *);
+
+static bool op_mprotect(struct gen *g)
+{
+	static const mp_fn fns[] = {mp_undo,  mp_hint, mp_middle, mp_edge,
+				    mp_whole, mp_span, mp_random};
+	int w[] = {25, 15, 22, 25, 10, 15, 4}, k, prot;
+	struct range r;
+
+	while ((k = pick_weighted(g, w, 7)) >= 0) {
+		if (fns[k](g, &r, &prot))
+			break;
+		w[k] = 0;
+	}
+	if (k < 0)
+		return false;
+	prot &= ~forbidden_prot(cur(g), r);
+	emit_mprotect(g, page_addr(r.s), range_len(g, r.n), prot);
+	apply_mprotect(cur(g), r, prot);
+	return true;
+}
+
+/* After touching r, remember the untouched part of r's VMA for mprotect. */
+static void set_touch_hint(struct gen *g, struct range r)
+{
+	const struct proc *p = cur(g);
+	struct range sg;
+
+	if (!is_mapped(&p->pg[r.s]))
+		return;
+	sg = seg_of(p, r.s);
+	if (r.s > sg.s)
+		g->hint = (struct memo){true, pid(g), {sg.s, r.s - sg.s}, 0};
+	else if (r.s + r.n < sg.s + sg.n)
+		g->hint = (struct memo){
+			true, pid(g), {r.s + r.n, sg.s + sg.n - r.s - r.n}, 0};
+}
+
+static bool op_touch(struct gen *g)
+{
+	struct range runs[NPAGES], r;
+	int k = rn(g, 100), n = 0;
+
+	if (k < 85)
+		n = collect_runs(cur(g), runs, is_writable);
+	if (!n && k < 97)
+		n = collect_runs(cur(g), runs, is_mapped);
+	if (n) {
+		r = runs[rn(g, n)];
+		if (chance(g, 70) || r.n > 2 * MAX_LEN)
+			r = sub_range(g, r.s, r.n, MAX_LEN);
+	} else {
+		r = random_range(g, 2);
+	}
+	step(g, "touch %#llx %lu", page_addr(r.s), (unsigned long)r.n * PG);
+	set_touch_hint(g, r);
+	return true;
+}
+
+/* A file size: often the whole region, sometimes short or ragged. */
+static long file_size(struct gen *g)
+{
+	int k = rn(g, 100);
+
+	if (k < 45)
+		return (long)NPAGES * PG;
+	if (k < 70)
+		return (long)(1 + rn(g, NPAGES)) * PG;
+	if (k < 85)
+		return 1 + rn(g, NPAGES * PG);
+	return (long)rn(g, 4) * PG + (chance(g, 50) ? rn(g, PG) : 0);
+}
+
+static void emit_ftruncate(struct gen *g, int slot)
+{
+	long size = file_size(g);
+
+	g->file_size[cur(g)->fd[slot].file] = size;
+	step(g, "ftruncate(%d, %ld)", FD_FIRST + slot, size);
+}
+
+static bool op_openat(struct gen *g)
+{
+	struct proc *p = cur(g);
+	int i, file = -1, nexist = 0, slot = lowest_free_fd(p), k;
+	char name[32];
+
+	if (nopen(p) >= MAX_OPEN)
+		return false;
+	for (i = 0; i < NFILES; i++)
+		nexist += g->file_exists[i];
+	if (nexist < NFILES && (!nexist || chance(g, 45))) {
+		for (file = 0; g->file_exists[file]; file++)
+			;
+		file_name(file, name, sizeof(name));
+		step(g, "openat(AT_FDCWD, %s, O_RDWR|O_CREAT, 0644)", name);
+		g->file_exists[file] = true;
+		p->fd[slot] = (struct fdent){true, true, file};
+		if (g->steps < g->nsteps)
+			emit_ftruncate(g, slot);
+		return true;
+	}
+	do
+		file = rn(g, NFILES);
+	while (!g->file_exists[file]);
+	file_name(file, name, sizeof(name));
+	k = rn(g, 100);
+	if (k < 40)
+		step(g, "openat(AT_FDCWD, %s, O_RDONLY)", name);
+	else if (k < 70)
+		step(g, "openat(AT_FDCWD, %s, O_RDWR)", name);
+	else
+		step(g, "openat(AT_FDCWD, %s, O_RDWR|O_CREAT, 0644)", name);
+	p->fd[slot] = (struct fdent){true, k >= 40, file};
+	return true;
+}
+
+static bool op_ftruncate(struct gen *g)
+{
+	int slot = random_fd(g, 1);
+
+	if (slot < 0)
+		return false;
+	emit_ftruncate(g, slot);
+	return true;
+}
+
+static bool op_close(struct gen *g)
+{
+	int slot = random_fd(g, -1);
+
+	if (slot < 0)
+		return false;
+	step(g, "close(%d)", FD_FIRST + slot);
+	cur(g)->fd[slot].open = false;
+	return true;
+}
+
+static void switch_to(struct gen *g, int idx)
+{
+	g->cur = idx;
+	line(g, "switch %d", pid(g));
+}
+
+static bool op_fork(struct gen *g)
+{
+	int child = g->nproc;
+
+	if (!g->opt_fork || g->nproc > g->max_forks || g->steps < 3)
+		return false;
+	g->proc[child] = *cur(g);
+	g->nproc++;
+	step(g, "fork()");
+	if (chance(g, 40) && g->steps < g->nsteps)
+		switch_to(g, child);
+	return true;
+}
+
+/* ---- calls that must fail (--errors) ---- */
+
+/* A mapped page, or -1. */
+static int some_mapped_page(struct gen *g)
+{
+	struct range runs[NPAGES];
+	int n = collect_runs(cur(g), runs, is_mapped);
+	struct range r;
+
+	if (!n)
+		return -1;
+	r = runs[rn(g, n)];
+	return r.s + rn(g, r.n);
+}
+
+static unsigned long long unaligned_addr(struct gen *g)
+{
+	return page_addr(rn(g, NPAGES)) + 1 + (unsigned long long)rn(g, PG - 1);
+}
+
+static bool err_mmap_unaligned(struct gen *g)
+{
+	emit_mmap(g, unaligned_addr(g), (unsigned long)(1 + rn(g, 4)) * PG,
+		  P_R | P_W, F_PRIVATE | F_ANON | F_FIXED, -1, 0);
+	return true;
+}
+
+static bool err_mmap_zero_len(struct gen *g)
+{
+	emit_mmap(g, page_addr(rn(g, NPAGES)), 0, P_R,
+		  F_PRIVATE | F_ANON | F_FIXED, -1, 0);
+	return true;
+}
+
+static bool err_mmap_bad_fd(struct gen *g)
+{
+	int fd = chance(g, 30) ? -1 : bad_fd(g);
+
+	emit_mmap(g, page_addr(rn(g, NPAGES)), PG, P_R, F_PRIVATE | F_FIXED, fd,
+		  0);
+	return true;
+}
+
+static bool err_mmap_noreplace(struct gen *g)
+{
+	int i = some_mapped_page(g), s, n;
+
+	if (i < 0)
+		return false;
+	s = i - rn(g, min_int(i + 1, 3));
+	n = min_int(i - s + 1 + rn(g, 3), NPAGES - s);
+	emit_mmap(g, page_addr(s), (unsigned long)n * PG, P_R | P_W,
+		  F_PRIVATE | F_ANON | F_NOREPLACE, -1, 0);
+	return true;
+}
+
+static bool err_mmap_wshared_rdonly(struct gen *g)
+{
+	int slot = random_fd(g, 0);
+	struct range r = random_range(g, MAX_LEN);
+
+	if (slot < 0)
+		return false;
+	emit_mmap(g, page_addr(r.s), (unsigned long)r.n * PG, P_R | P_W,
+		  F_SHARED | F_FIXED, FD_FIRST + slot,
+		  (unsigned long long)r.s * PG);
+	return true;
+}
+
+static bool err_mmap_bad_off(struct gen *g)
+{
+	int slot = random_fd(g, -1);
+	struct range r = random_range(g, MAX_LEN);
+
+	if (slot < 0)
+		return false;
+	emit_mmap(g, page_addr(r.s), (unsigned long)r.n * PG, P_R,
+		  F_PRIVATE | F_FIXED, FD_FIRST + slot,
+		  (unsigned long long)r.s * PG + 1 + (unsigned)rn(g, PG - 1));
+	return true;
+}
+
+static bool err_mmap_no_type(struct gen *g)
+{
+	emit_mmap(g, page_addr(rn(g, NPAGES)), PG, P_R, F_ANON | F_FIXED, -1,
+		  0);
+	return true;
+}
+
+static bool err_munmap(struct gen *g)
+{
+	if (chance(g, 50))
+		step(g, "munmap(%#llx, %lu)", unaligned_addr(g), PG);
+	else
+		step(g, "munmap(%#llx, 0)", page_addr(rn(g, NPAGES)));
+	return true;
+}
+
+static bool err_mprotect_unaligned(struct gen *g)
+{
+	emit_mprotect(g, unaligned_addr(g), PG, P_R);
+	return true;
+}
+
+/* From a hole, or from a VMA into the hole after it (partly applied). */
+static bool err_mprotect_hole(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range holes[NPAGES], h, r;
+	int n = collect_runs(p, holes, is_free), prot;
+
+	if (!n)
+		return false;
+	h = holes[rn(g, n)];
+	if (h.s > 0 && chance(g, 50)) {
+		r.s = h.s - 1 - rn(g, min_int(h.s, 3));
+		r.n = h.s - r.s + 1 + rn(g, h.n);
+	} else {
+		r = sub_range(g, h.s, h.n, MAX_LEN);
+		r.n = min_int(r.n + rn(g, 4), NPAGES - r.s);
+	}
+	prot = random_prot(g, forbidden_prot(p, r));
+	emit_mprotect(g, page_addr(r.s), (unsigned long)r.n * PG, prot);
+	apply_mprotect(p, r, prot);
+	return true;
+}
+
+/* PROT_WRITE on a shared mapping of an O_RDONLY fd: EACCES. */
+static bool err_mprotect_rdonly(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range r;
+	int i, n = 0, pages[NPAGES];
+
+	for (i = 0; i < NPAGES; i++)
+		if (is_mapped(&p->pg[i]) && !p->pg[i].maywrite)
+			pages[n++] = i;
+	if (!n)
+		return false;
+	r = seg_of(p, pages[rn(g, n)]);
+	emit_mprotect(g, page_addr(r.s), (unsigned long)r.n * PG, P_R | P_W);
+	apply_mprotect(p, r, P_R | P_W);
+	return true;
+}
+
+static bool err_fd_calls(struct gen *g)
+{
+	int slot = random_fd(g, 0), k = rn(g, 4);
+
+	if (k == 0 && slot >= 0)
+		step(g, "ftruncate(%d, %lu)", FD_FIRST + slot, PG);
+	else if (k == 1)
+		step(g, "openat(AT_FDCWD, \"missing\", O_RDONLY)");
+	else if (k == 2)
+		step(g, "ftruncate(%d, %lu)", bad_fd(g), PG);
+	else
+		step(g, "close(%d)", bad_fd(g));
+	return true;
+}
+
+typedef bool (*err_fn)(struct gen *);
+
+static bool op_error(struct gen *g)
+{
+	static const err_fn fns[] = {
+		err_mmap_unaligned,	 err_mmap_zero_len,
+		err_mmap_bad_fd,	 err_mmap_noreplace,
+		err_mmap_wshared_rdonly, err_mmap_bad_off,
+		err_mmap_no_type,	 err_munmap,
+		err_mprotect_unaligned,	 err_mprotect_hole,
+		err_mprotect_rdonly,	 err_fd_calls,
+	};
+	int w[] = {8, 6, 8, 14, 12, 6, 4, 8, 6, 14, 12, 10}, k;
+
+	if (!g->opt_errors)
+		return false;
+	while ((k = pick_weighted(g, w, (int)(sizeof(w) / sizeof(w[0])))) >=
+	       0) {
+		if (fns[k](g))
+			return true;
+		w[k] = 0;
+	}
+	return false;
+}
+
+/* ---- the main loop ---- */
+
+enum op {
+	OP_MMAP,
+	OP_MUNMAP,
+	OP_MPROTECT,
+	OP_TOUCH,
+	OP_OPENAT,
+	OP_FTRUNCATE,
+	OP_CLOSE,
+	OP_FORK,
+	OP_ERROR,
+	OP_NR
+};
+
+/* Weights that keep the region about half full, and files in use. */
+static void op_weights(struct gen *g, int *w)
+{
+	const struct proc *p = cur(g);
+	int mapped = count_pages(p, is_mapped), open = nopen(p);
+
+	w[OP_MMAP] = mapped < 10 ? 60 : mapped > 36 ? 16 : 28;
+	w[OP_MUNMAP] = mapped < 10 ? 2 : mapped > 36 ? 22 : 10;
+	w[OP_MPROTECT] = mapped < 4 ? 4 : 28;
+	w[OP_TOUCH] = mapped ? 18 : 0;
+	w[OP_OPENAT] = open >= MAX_OPEN ? 0 : open ? 3 : 8;
+	w[OP_FTRUNCATE] = 3;
+	w[OP_CLOSE] = open >= MAX_OPEN ? 6 : 2;
+	w[OP_FORK] = g->opt_fork ? 3 : 0;
+	w[OP_ERROR] = g->opt_errors ? 12 : 0;
+}
+
+static void do_step(struct gen *g)
+{
+	static bool (*const ops[OP_NR])(struct gen *) = {
+		op_mmap,      op_munmap, op_mprotect, op_touch, op_openat,
+		op_ftruncate, op_close,	 op_fork,     op_error,
+	};
+	int w[OP_NR], k;
+
+	op_weights(g, w);
+	while ((k = pick_weighted(g, w, OP_NR)) >= 0) {
+		if (ops[k](g))
+			return;
+		w[k] = 0;
+	}
+	op_mmap(g); /* not reached: op_mmap always succeeds */
+}
+
+static void maybe_switch(struct gen *g)
+{
+	int to;
+
+	if (g->nproc < 2 || !chance(g, 12))
+		return;
+	to = rn(g, g->nproc - 1);
+	switch_to(g, to >= g->cur ? to + 1 : to);
+}
+
+static void generate(struct gen *g)
+{
+	printf("# scriptgen seed=%llu steps=%d%s%s\n", g->seed, g->nsteps,
+	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "");
+	g->rng = g->seed;
+	g->nproc = 1;
+	g->dump_gap = 4 + rn(g, 3);
+	if (g->opt_fork)
+		g->max_forks = 2 + rn(g, 2);
+	while (g->steps < g->nsteps) {
+		maybe_switch(g);
+		do_step(g);
+		if (g->since_dump >= g->dump_gap)
+			dump(g);
+	}
+	if (!g->last_smaps)
+		line(g, "smaps");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] SEED\n");
+}
+
+static bool parse_num(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-')
+		return false;
+	*out = strtoull(s, &end, 10);
+	return !*end;
+}
+
+int main(int argc, char **argv)
+{
+	static struct gen g;
+	unsigned long long n;
+	bool have_seed = false;
+	int i;
+
+	g.nsteps = 40;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--fork")) {
+			g.opt_fork = true;
+		} else if (!strcmp(argv[i], "--errors")) {
+			g.opt_errors = true;
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-n") && i + 1 < argc &&
+			   parse_num(argv[i + 1], &n) && n >= 1 &&
+			   n <= 1000000) {
+			g.nsteps = (int)n;
+			i++;
+		} else if (!have_seed && parse_num(argv[i], &g.seed)) {
+			have_seed = true;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!have_seed) {
+		usage(stderr);
+		return 2;
+	}
+	generate(&g);
+	return fflush(stdout) ? 1 : 0;
+}

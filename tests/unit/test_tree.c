@@ -1,0 +1,884 @@
+/*
+ * test_tree.c - unit tests for engine/tree.c, the augmented AVL tree of VMAs.
+ *
+ * The hand-written tests pin down the cases that are easy to get subtly
+ * wrong (each shape of erase, clipping of gaps at low and high, the free
+ * space before the first and after the last VMA).  The randomized test then
+ * runs thousands of inserts, erases and in-place resizes and, after every
+ * one, compares each query against a sorted array searched by brute force,
+ * so a stale augmented field shows up as a wrong gap even if vt_check()
+ * itself were to miss it.
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "tree.h"
+
+#define P(n) ((unsigned long)(n)*PAGE_SIZE)
+
+static struct vma *new_vma(unsigned long start, unsigned long end)
+{
+	struct vma *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		abort();
+	v->vm_start = start;
+	v->vm_end = end;
+	return v;
+}
+
+/* splitmix64: a fixed seed gives the same run on every machine. */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned long rng_below(uint64_t *s, unsigned long n)
+{
+	return (unsigned long)(rng_next(s) % n);
+}
+
+/* Walk t in order and compare it with want[0..n). */
+static bool tree_is(const struct vma_tree *t, struct vma *const *want, size_t n)
+{
+	struct vma *v;
+	size_t i = 0;
+
+	if (t->count != n || !vt_check(t))
+		return false;
+	vt_for_each(t, v)
+	{
+		if (i >= n || v != want[i++])
+			return false;
+	}
+	if (i != n)
+		return false;
+	/* And backwards, which takes the other branch of every step. */
+	for (v = vt_last(t); v; v = vt_prev(v)) {
+		if (i == 0 || v != want[--i])
+			return false;
+	}
+	return i == 0;
+}
+
+/* Erase and free every VMA still in t. */
+static void free_all(struct vma_tree *t)
+{
+	struct vma *v;
+
+	while ((v = vt_first(t))) {
+		vt_erase(t, v);
+		free(v);
+	}
+}
+
+TEST(empty)
+{
+	struct vma_tree t;
+	unsigned long gs = 1, ge = 1;
+
+	vt_init(&t);
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_TRUE(vt_find(&t, 0) == NULL);
+	ASSERT_TRUE(vt_lookup(&t, P(5)) == NULL);
+	ASSERT_TRUE(vt_find_prev(&t, ULONG_MAX) == NULL);
+	ASSERT_TRUE(vt_first(&t) == NULL);
+	ASSERT_TRUE(vt_last(&t) == NULL);
+	/* The whole address space is one gap. */
+	ASSERT_TRUE(vt_gap_rev(&t, P(1), P(5), P(4), &gs, &ge));
+	ASSERT_EQ(gs, P(1));
+	ASSERT_EQ(ge, P(5));
+	ASSERT_TRUE(vt_gap_fwd(&t, 0, ULONG_MAX, ULONG_MAX, &gs, &ge));
+	ASSERT_EQ(gs, 0);
+	ASSERT_EQ(ge, ULONG_MAX);
+	ASSERT_FALSE(vt_gap_rev(&t, P(1), P(5), P(4) + 1, &gs, &ge));
+	ASSERT_FALSE(vt_gap_fwd(&t, P(5), P(1), 0, &gs, &ge));
+	return true;
+}
+
+TEST(basic_queries)
+{
+	struct vma_tree t;
+	struct vma *a = new_vma(P(10), P(20));
+	struct vma *b = new_vma(P(20), P(25)); /* adjacent to a */
+	struct vma *c = new_vma(P(40), P(50));
+	struct vma *want[] = {a, b, c};
+
+	vt_init(&t);
+	vt_insert(&t, c);
+	vt_insert(&t, a);
+	vt_insert(&t, b);
+	ASSERT_TRUE(tree_is(&t, want, 3));
+	ASSERT_TRUE(vt_first(&t) == a);
+	ASSERT_TRUE(vt_last(&t) == c);
+	ASSERT_TRUE(vt_next(a) == b);
+	ASSERT_TRUE(vt_next(c) == NULL);
+	ASSERT_TRUE(vt_prev(a) == NULL);
+	ASSERT_TRUE(vt_prev(c) == b);
+
+	/* find_vma(): the first VMA ending above addr. */
+	ASSERT_TRUE(vt_find(&t, 0) == a);
+	ASSERT_TRUE(vt_find(&t, P(10)) == a);
+	ASSERT_TRUE(vt_find(&t, P(20) - 1) == a);
+	ASSERT_TRUE(vt_find(&t, P(20)) == b);
+	ASSERT_TRUE(vt_find(&t, P(30)) == c);
+	ASSERT_TRUE(vt_find(&t, P(50) - 1) == c);
+	ASSERT_TRUE(vt_find(&t, P(50)) == NULL);
+
+	ASSERT_TRUE(vt_lookup(&t, P(10) - 1) == NULL);
+	ASSERT_TRUE(vt_lookup(&t, P(10)) == a);
+	ASSERT_TRUE(vt_lookup(&t, P(20)) == b);
+	ASSERT_TRUE(vt_lookup(&t, P(25)) == NULL);
+	ASSERT_TRUE(vt_lookup(&t, P(45)) == c);
+	ASSERT_TRUE(vt_lookup(&t, ULONG_MAX) == NULL);
+
+	/* The last VMA starting strictly below addr. */
+	ASSERT_TRUE(vt_find_prev(&t, P(10)) == NULL);
+	ASSERT_TRUE(vt_find_prev(&t, P(10) + 1) == a);
+	ASSERT_TRUE(vt_find_prev(&t, P(20)) == a);
+	ASSERT_TRUE(vt_find_prev(&t, P(40)) == b);
+	ASSERT_TRUE(vt_find_prev(&t, ULONG_MAX) == c);
+
+	/* Augmentation at the root covers the whole tree. */
+	ASSERT_EQ(t.root->sub_start, P(10));
+	ASSERT_EQ(t.root->sub_end, P(50));
+	ASSERT_EQ(t.root->sub_gap, P(15));
+	free_all(&t);
+	ASSERT_EQ(t.count, 0);
+	ASSERT_TRUE(t.root == NULL);
+	return true;
+}
+
+/*
+ * Inserting 1..15 in order into an AVL tree gives the perfect tree rooted at
+ * 8, so the shape of each erase below is known in advance.
+ */
+static void build_15(struct vma_tree *t, struct vma **v)
+{
+	vt_init(t);
+	for (int i = 1; i <= 15; i++) {
+		v[i] = new_vma(P(10 * i), P(10 * i + 5));
+		vt_insert(t, v[i]);
+	}
+}
+
+/* Check t holds v[1..15] minus those flagged in gone[]. */
+static bool tree_is_rest(const struct vma_tree *t, struct vma **v,
+			 const bool *gone)
+{
+	struct vma *want[15];
+	size_t n = 0;
+
+	for (int i = 1; i <= 15; i++)
+		if (!gone[i])
+			want[n++] = v[i];
+	return tree_is(t, want, n);
+}
+
+TEST(erase_shapes)
+{
+	struct vma_tree t;
+	struct vma *v[16];
+	bool gone[16] = {false};
+
+	build_15(&t, v);
+	ASSERT_TRUE(t.root == &v[8]->node);
+	ASSERT_EQ(t.root->height, 4);
+	ASSERT_TRUE(tree_is_rest(&t, v, gone));
+
+	/* A leaf. */
+	ASSERT_TRUE(!v[1]->node.left && !v[1]->node.right);
+	vt_erase(&t, v[1]);
+	gone[1] = true;
+	ASSERT_TRUE(tree_is_rest(&t, v, gone));
+
+	/* Now 2 has one child, 3. */
+	ASSERT_TRUE(!v[2]->node.left && v[2]->node.right == &v[3]->node);
+	vt_erase(&t, v[2]);
+	gone[2] = true;
+	ASSERT_TRUE(tree_is_rest(&t, v, gone));
+
+	/* Two children, successor is the right child itself. */
+	ASSERT_TRUE(v[14]->node.left && v[14]->node.right == &v[15]->node);
+	vt_erase(&t, v[14]);
+	gone[14] = true;
+	ASSERT_TRUE(tree_is_rest(&t, v, gone));
+
+	/* The root: two children, successor 9 two levels down. */
+	ASSERT_TRUE(t.root == &v[8]->node);
+	ASSERT_TRUE(v[9]->node.parent == &v[10]->node);
+	vt_erase(&t, v[8]);
+	gone[8] = true;
+	ASSERT_TRUE(tree_is_rest(&t, v, gone));
+	ASSERT_TRUE(t.root == &v[9]->node);
+
+	/* Erase the rest, always at the root, down to the empty tree. */
+	while (t.root) {
+		struct vma *r = (struct vma *)t.root;
+
+		vt_erase(&t, r);
+		for (int i = 1; i <= 15; i++)
+			if (v[i] == r)
+				gone[i] = true;
+		ASSERT_TRUE(tree_is_rest(&t, v, gone));
+	}
+	for (int i = 1; i <= 15; i++)
+		free(v[i]);
+	return true;
+}
+
+TEST(update_in_place)
+{
+	struct vma_tree t;
+	struct vma *v[16];
+	unsigned long gs, ge;
+
+	build_15(&t, v);
+	/* All gaps are 5 pages; there is none of 6 below 150 pages. */
+	ASSERT_EQ(t.root->sub_gap, P(5));
+	ASSERT_FALSE(vt_gap_rev(&t, P(10), P(150), P(6), &gs, &ge));
+
+	/* Shrink v[3] (a leaf) from the top: gap 35..40 grows to 33..40. */
+	v[3]->vm_end = P(33);
+	ASSERT_FALSE(vt_check(&t)); /* stale until vt_update() */
+	vt_update(&t, v[3]);
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_EQ(t.root->sub_gap, P(7));
+	ASSERT_TRUE(vt_gap_rev(&t, P(10), P(150), P(6), &gs, &ge));
+	ASSERT_EQ(gs, P(33));
+	ASSERT_EQ(ge, P(40));
+
+	/* Shrink the root's VMA from below: gap 75..80 becomes 75..82. */
+	v[8]->vm_start = P(82);
+	vt_update(&t, v[8]);
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_TRUE(vt_gap_rev(&t, P(10), P(150), P(7), &gs, &ge));
+	ASSERT_EQ(gs, P(75));
+	ASSERT_EQ(ge, P(82));
+	ASSERT_TRUE(vt_gap_fwd(&t, P(10), P(150), P(7), &gs, &ge));
+	ASSERT_EQ(gs, P(33));
+	ASSERT_EQ(ge, P(40));
+
+	/* Grow both back and past: v[3] up to v[4], v[8] down to v[7]. */
+	v[3]->vm_end = P(40);
+	vt_update(&t, v[3]);
+	v[8]->vm_start = P(75);
+	vt_update(&t, v[8]);
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_FALSE(vt_gap_fwd(&t, P(10), P(150), P(6), &gs, &ge));
+	ASSERT_TRUE(vt_lookup(&t, P(37)) == v[3]);
+	ASSERT_TRUE(vt_lookup(&t, P(75)) == v[8]);
+	ASSERT_TRUE(vt_find(&t, P(74)) == v[7]);
+
+	/* Grow the last VMA: the tree's extent moves with it. */
+	v[15]->vm_end = P(200);
+	vt_update(&t, v[15]);
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_EQ(t.root->sub_end, P(200));
+	ASSERT_TRUE(vt_gap_fwd(&t, P(150), ULONG_MAX, P(1), &gs, &ge));
+	ASSERT_EQ(gs, P(200));
+	ASSERT_EQ(ge, ULONG_MAX);
+	free_all(&t);
+	return true;
+}
+
+/*
+ * The layout of the gap tests:
+ *
+ *   [0, 16)  A [16, 32)  [32, 48)  B [48, 56)  [56, 64)  C [64, 80)  [80, ...
+ *   64K gap               64K gap               32K gap              end gap
+ *
+ * (in pages of 4K, i.e. 0x10000 .. 0x50000 in bytes)
+ */
+static void build_gaps(struct vma_tree *t, struct vma **v)
+{
+	vt_init(t);
+	v[0] = new_vma(0x10000, 0x20000);
+	v[1] = new_vma(0x30000, 0x38000);
+	v[2] = new_vma(0x40000, 0x50000);
+	for (int i = 2; i >= 0; i--)
+		vt_insert(t, v[i]);
+}
+
+#define ASSERT_GAP(fn, low, high, len, want_s, want_e)         \
+	do {                                                   \
+		unsigned long _s = 0, _e = 0;                  \
+		ASSERT_TRUE(fn(&t, low, high, len, &_s, &_e)); \
+		ASSERT_EQ(_s, want_s);                         \
+		ASSERT_EQ(_e, want_e);                         \
+	} while (0)
+#define ASSERT_NO_GAP(fn, low, high, len)                       \
+	do {                                                    \
+		unsigned long _s, _e;                           \
+		ASSERT_FALSE(fn(&t, low, high, len, &_s, &_e)); \
+	} while (0)
+
+TEST(gap_rev)
+{
+	struct vma_tree t;
+	struct vma *v[3];
+
+	build_gaps(&t, v);
+	/* Exact fit in the highest gap below high. */
+	ASSERT_GAP(vt_gap_rev, 0, 0x40000, 0x8000, 0x38000, 0x40000);
+	/* One byte more skips it for the 64K gap below. */
+	ASSERT_GAP(vt_gap_rev, 0, 0x40000, 0x8001, 0x20000, 0x30000);
+	/* Clipped at high: 48K of the middle gap is left. */
+	ASSERT_GAP(vt_gap_rev, 0, 0x2c000, 0xc000, 0x20000, 0x2c000);
+	/* ... too short for 52K, so the gap at the start is chosen. */
+	ASSERT_GAP(vt_gap_rev, 0, 0x2c000, 0xd000, 0, 0x10000);
+	/* Clipped at low as well. */
+	ASSERT_GAP(vt_gap_rev, 0x4000, 0x2c000, 0xc000, 0x20000, 0x2c000);
+	ASSERT_GAP(vt_gap_rev, 0x4000, 0x2b000, 0xc000, 0x4000, 0x10000);
+	ASSERT_NO_GAP(vt_gap_rev, 0x4001, 0x2b000, 0xc000);
+	/* The end gap runs to ULONG_MAX. */
+	ASSERT_GAP(vt_gap_rev, 0, ULONG_MAX, 1, 0x50000, ULONG_MAX);
+	ASSERT_GAP(vt_gap_rev, 0, ULONG_MAX, ULONG_MAX - 0x50000, 0x50000,
+		   ULONG_MAX);
+	ASSERT_NO_GAP(vt_gap_rev, 0, ULONG_MAX, ULONG_MAX - 0x50000 + 1);
+	ASSERT_GAP(vt_gap_rev, 0, 0x60000, 0x10000, 0x50000, 0x60000);
+	ASSERT_GAP(vt_gap_rev, 0, 0x5ffff, 0x10000, 0x20000, 0x30000);
+	/* No fit: the ranges only hold 64K and 32K gaps. */
+	ASSERT_NO_GAP(vt_gap_rev, 0, 0x60000, 0x10001);
+	ASSERT_NO_GAP(vt_gap_rev, 0x10000, 0x40000, 0x10001);
+	/* A range inside a VMA, and an inverted range. */
+	ASSERT_NO_GAP(vt_gap_rev, 0x11000, 0x1f000, 1);
+	ASSERT_NO_GAP(vt_gap_rev, 0x30000, 0x20000, 0);
+	/* len == 0: the highest point not strictly inside a VMA. */
+	ASSERT_GAP(vt_gap_rev, 0, 0x18000, 0, 0, 0x10000);
+	ASSERT_GAP(vt_gap_rev, 0x12000, 0x20000, 0, 0x20000, 0x20000);
+	ASSERT_GAP(vt_gap_rev, 0x12000, 0x28000, 0, 0x20000, 0x28000);
+	ASSERT_NO_GAP(vt_gap_rev, 0x12000, 0x18000, 0);
+	free_all(&t);
+	return true;
+}
+
+TEST(gap_fwd)
+{
+	struct vma_tree t;
+	struct vma *v[3];
+
+	build_gaps(&t, v);
+	/* The gap at the start wins when it fits. */
+	ASSERT_GAP(vt_gap_fwd, 0, ULONG_MAX, 0x10000, 0, 0x10000);
+	ASSERT_GAP(vt_gap_fwd, 0, ULONG_MAX, 0x10001, 0x50000, ULONG_MAX);
+	/* Clipped at low. */
+	ASSERT_GAP(vt_gap_fwd, 0x8000, ULONG_MAX, 0x8000, 0x8000, 0x10000);
+	ASSERT_GAP(vt_gap_fwd, 0x8000, ULONG_MAX, 0x8001, 0x20000, 0x30000);
+	ASSERT_GAP(vt_gap_fwd, 0x24000, ULONG_MAX, 0xc000, 0x24000, 0x30000);
+	ASSERT_GAP(vt_gap_fwd, 0x24000, ULONG_MAX, 0xc001, 0x50000, ULONG_MAX);
+	/* Exact fit of the 32K gap. */
+	ASSERT_GAP(vt_gap_fwd, 0x30000, ULONG_MAX, 0x8000, 0x38000, 0x40000);
+	/* Clipped at high. */
+	ASSERT_GAP(vt_gap_fwd, 0x30000, 0x3c000, 0x4000, 0x38000, 0x3c000);
+	ASSERT_NO_GAP(vt_gap_fwd, 0x30000, 0x3c000, 0x4001);
+	ASSERT_GAP(vt_gap_fwd, 0x30000, 0x58000, 0x8000, 0x38000, 0x40000);
+	ASSERT_GAP(vt_gap_fwd, 0x39000, 0x58000, 0x8000, 0x50000, 0x58000);
+	ASSERT_NO_GAP(vt_gap_fwd, 0x30000, 0x58000, 0x8001);
+	/* len == 0: the lowest point not strictly inside a VMA. */
+	ASSERT_GAP(vt_gap_fwd, 0, ULONG_MAX, 0, 0, 0x10000);
+	ASSERT_GAP(vt_gap_fwd, 0x12000, ULONG_MAX, 0, 0x20000, 0x30000);
+	ASSERT_GAP(vt_gap_fwd, 0x38000, 0x38000, 0, 0x38000, 0x38000);
+	ASSERT_NO_GAP(vt_gap_fwd, 0x12000, 0x18000, 0);
+	free_all(&t);
+	return true;
+}
+
+TEST(gap_top_of_address_space)
+{
+	struct vma_tree t;
+	struct vma *v[2];
+	unsigned long top = ULONG_MAX & PAGE_MASK;
+
+	vt_init(&t);
+	v[0] = new_vma(top - P(4), top - P(2));
+	v[1] = new_vma(top - P(1), top);
+	vt_insert(&t, v[0]);
+	vt_insert(&t, v[1]);
+	ASSERT_TRUE(vt_check(&t));
+	/* Only PAGE_SIZE - 1 bytes are left above the last VMA. */
+	ASSERT_GAP(vt_gap_rev, 0, ULONG_MAX, PAGE_SIZE - 1, top, ULONG_MAX);
+	ASSERT_GAP(vt_gap_rev, 0, ULONG_MAX, PAGE_SIZE, top - P(2), top - P(1));
+	ASSERT_GAP(vt_gap_rev, 0, ULONG_MAX, P(2), 0, top - P(4));
+	ASSERT_GAP(vt_gap_fwd, top - P(3), ULONG_MAX, PAGE_SIZE - 1, top - P(2),
+		   top - P(1));
+	ASSERT_GAP(vt_gap_fwd, top - P(3), ULONG_MAX, PAGE_SIZE, top - P(2),
+		   top - P(1));
+	ASSERT_NO_GAP(vt_gap_fwd, top - P(3), ULONG_MAX, PAGE_SIZE + 1);
+	ASSERT_TRUE(vt_find(&t, ULONG_MAX) == NULL);
+	ASSERT_TRUE(vt_find(&t, top - 1) == v[1]);
+	ASSERT_TRUE(vt_find_prev(&t, ULONG_MAX) == v[1]);
+	free_all(&t);
+	return true;
+}
+
+/*
+ * vt_check() must notice every kind of damage, or the randomized test would
+ * only be comparing the tree with itself.  Corrupt one field at a time in a
+ * deep node and in the root, and put it back.
+ */
+static bool corrupt_and_check(struct vma_tree *t, struct vma_node *n)
+{
+	struct vma_node saved = *n;
+	struct vma_node *other = n->parent ? n->parent->parent : n->left;
+
+	n->sub_gap += PAGE_SIZE;
+	ASSERT_FALSE(vt_check(t));
+	*n = saved;
+	n->sub_gap = n->sub_gap ? n->sub_gap - 1 : 1;
+	ASSERT_FALSE(vt_check(t));
+	*n = saved;
+	n->sub_start -= PAGE_SIZE;
+	ASSERT_FALSE(vt_check(t));
+	*n = saved;
+	n->sub_end += 1;
+	ASSERT_FALSE(vt_check(t));
+	*n = saved;
+	n->height++;
+	ASSERT_FALSE(vt_check(t));
+	*n = saved;
+	n->parent = other;
+	ASSERT_FALSE(vt_check(t));
+	*n = saved;
+	ASSERT_TRUE(vt_check(t));
+	return true;
+}
+
+TEST(check_catches_damage)
+{
+	struct vma_tree t;
+	struct vma *v[64], *w;
+	struct vma_node *deep;
+
+	vt_init(&t);
+	for (int i = 0; i < 64; i++) {
+		/* Gaps of varying size so sub_gap differs between nodes. */
+		v[i] = new_vma(P(100 * i), P(100 * i + 1 + i % 7));
+		vt_insert(&t, v[i]);
+	}
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_TRUE(corrupt_and_check(&t, t.root));
+	for (deep = t.root; deep->left; deep = deep->left)
+		;
+	ASSERT_TRUE(corrupt_and_check(&t, deep->parent));
+	ASSERT_TRUE(corrupt_and_check(&t, deep));
+
+	t.count++;
+	ASSERT_FALSE(vt_check(&t));
+	t.count -= 2;
+	ASSERT_FALSE(vt_check(&t));
+	t.count++;
+
+	/* Overlap with a neighbour, and an empty VMA. */
+	w = v[10];
+	w->vm_end = v[11]->vm_start + 1;
+	vt_update(&t, w);
+	ASSERT_FALSE(vt_check(&t));
+	w->vm_end = w->vm_start;
+	vt_update(&t, w);
+	ASSERT_FALSE(vt_check(&t));
+	w->vm_end = w->vm_start + PAGE_SIZE;
+	vt_update(&t, w);
+	ASSERT_TRUE(vt_check(&t));
+
+	/* Out of order: swap two VMAs' ranges behind the tree's back. */
+	v[20]->vm_start = P(2100);
+	v[20]->vm_end = P(2101);
+	v[21]->vm_start = P(2000);
+	v[21]->vm_end = P(2001);
+	vt_update(&t, v[20]);
+	vt_update(&t, v[21]);
+	ASSERT_FALSE(vt_check(&t));
+	v[20]->vm_start = P(2000);
+	v[20]->vm_end = P(2001);
+	v[21]->vm_start = P(2100);
+	v[21]->vm_end = P(2101);
+	vt_update(&t, v[20]);
+	vt_update(&t, v[21]);
+	ASSERT_TRUE(vt_check(&t));
+
+	free_all(&t);
+	return true;
+}
+
+/* Sorted inserts and erases drive every rotation; height must stay AVL. */
+TEST(sequential_balance)
+{
+	enum { N = 1 << 15 };
+	struct vma_tree t;
+	struct vma **v = calloc(N, sizeof(*v));
+	unsigned long gs, ge;
+
+	ASSERT_TRUE(v != NULL);
+	vt_init(&t);
+	for (int i = 0; i < N; i++) {
+		v[i] = new_vma(P(3 * i + 1), P(3 * i + 2 + (i == N / 3)));
+		vt_insert(&t, v[i]);
+	}
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_EQ(t.count, N);
+	/* 1.44 log2(N + 2) - 0.33 bounds an AVL tree's height: 21 here. */
+	ASSERT_TRUE(t.root->height <= 21);
+	/* One gap is a page shorter; all others are 2 pages. */
+	ASSERT_EQ(t.root->sub_gap, P(2));
+	/* The end gap is clipped to one page, so the one before it wins. */
+	ASSERT_GAP(vt_gap_rev, P(1), P(3 * N), P(2), P(3 * N - 4),
+		   P(3 * N - 2));
+	ASSERT_GAP(vt_gap_fwd, P(2), P(3 * N), P(2), P(2), P(4));
+	ASSERT_GAP(vt_gap_fwd, P(1), ULONG_MAX, P(3), P(3 * N - 1), ULONG_MAX);
+	ASSERT_NO_GAP(vt_gap_fwd, P(1), P(3 * N), P(3));
+	for (int i = N - 1; i >= 0; i -= 2) {
+		vt_erase(&t, v[i]);
+		free(v[i]);
+	}
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_TRUE(vt_gap_fwd(&t, P(1), P(3 * N), P(5), &gs, &ge));
+	ASSERT_EQ(gs, P(3 * 0 + 2));
+	ASSERT_EQ(ge, P(3 * 2 + 1));
+	for (int i = 0; i < N; i += 2) {
+		vt_erase(&t, v[i]);
+		free(v[i]);
+		if (i % 1024 == 0)
+			ASSERT_TRUE(vt_check(&t));
+	}
+	ASSERT_TRUE(vt_check(&t));
+	ASSERT_TRUE(t.root == NULL);
+	free(v);
+	return true;
+}
+
+/*
+ * The model for the randomized test: the same VMAs in a sorted array, and
+ * every query answered by looking at all of them.
+ */
+struct model {
+	struct vma **v;
+	size_t nr, cap;
+};
+
+/* Index of the first VMA with vm_start >= addr. */
+static size_t model_pos(const struct model *m, unsigned long addr)
+{
+	size_t i = 0;
+
+	while (i < m->nr && m->v[i]->vm_start < addr)
+		i++;
+	return i;
+}
+
+static struct vma *model_find(const struct model *m, unsigned long addr)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->v[i]->vm_end > addr)
+			return m->v[i];
+	return NULL;
+}
+
+static struct vma *model_lookup(const struct model *m, unsigned long addr)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->v[i]->vm_start <= addr && addr < m->v[i]->vm_end)
+			return m->v[i];
+	return NULL;
+}
+
+static struct vma *model_find_prev(const struct model *m, unsigned long addr)
+{
+	size_t i = model_pos(m, addr);
+
+	return i ? m->v[i - 1] : NULL;
+}
+
+/* Gap k of nr + 1: from the end of VMA k - 1 to the start of VMA k. */
+static bool model_gap_k(const struct model *m, size_t k, unsigned long low,
+			unsigned long high, unsigned long len,
+			unsigned long *gs, unsigned long *ge)
+{
+	unsigned long s = k ? m->v[k - 1]->vm_end : 0;
+	unsigned long e = k < m->nr ? m->v[k]->vm_start : ULONG_MAX;
+
+	if (s < low)
+		s = low;
+	if (e > high)
+		e = high;
+	if (s > e || e - s < len)
+		return false;
+	*gs = s;
+	*ge = e;
+	return true;
+}
+
+static bool model_gap(const struct model *m, bool rev, unsigned long low,
+		      unsigned long high, unsigned long len, unsigned long *gs,
+		      unsigned long *ge)
+{
+	if (low > high)
+		return false;
+	for (size_t i = 0; i <= m->nr; i++) {
+		size_t k = rev ? m->nr - i : i;
+
+		if (model_gap_k(m, k, low, high, len, gs, ge))
+			return true;
+	}
+	return false;
+}
+
+static bool model_overlaps(const struct model *m, unsigned long start,
+			   unsigned long end)
+{
+	for (size_t i = 0; i < m->nr; i++)
+		if (m->v[i]->vm_start < end && start < m->v[i]->vm_end)
+			return true;
+	return false;
+}
+
+static void model_insert(struct model *m, struct vma *v)
+{
+	size_t i = model_pos(m, v->vm_start);
+
+	if (m->nr == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 64;
+		m->v = realloc(m->v, m->cap * sizeof(*m->v));
+		if (!m->v)
+			abort();
+	}
+	memmove(&m->v[i + 1], &m->v[i], (m->nr - i) * sizeof(*m->v));
+	m->v[i] = v;
+	m->nr++;
+}
+
+static void model_remove(struct model *m, size_t i)
+{
+	memmove(&m->v[i], &m->v[i + 1], (m->nr - i - 1) * sizeof(*m->v));
+	m->nr--;
+}
+
+/* One randomized run over a window of npages pages starting at base. */
+struct fuzz {
+	uint64_t rng;
+	unsigned long base, npages;
+	struct vma_tree t;
+	struct model m;
+};
+
+static unsigned long fuzz_page(struct fuzz *f, unsigned long page)
+{
+	return f->base + page * PAGE_SIZE;
+}
+
+/* An address that often sits on or next to a VMA boundary. */
+static unsigned long fuzz_addr(struct fuzz *f)
+{
+	unsigned long a;
+
+	switch (rng_below(&f->rng, 8)) {
+	case 0:
+		return 0;
+	case 1:
+		return ULONG_MAX;
+	case 2:
+		return rng_next(&f->rng);
+	case 3:
+	case 4:
+		if (f->m.nr) {
+			struct vma *v = f->m.v[rng_below(&f->rng, f->m.nr)];
+
+			a = rng_below(&f->rng, 2) ? v->vm_start : v->vm_end;
+			return a + rng_below(&f->rng, 3) - 1;
+		}
+		/* fall through */
+	default:
+		a = fuzz_page(f, rng_below(&f->rng, f->npages + 1));
+		return a + rng_below(&f->rng, 3) - 1;
+	}
+}
+
+static unsigned long fuzz_len(struct fuzz *f)
+{
+	switch (rng_below(&f->rng, 8)) {
+	case 0:
+		return 0;
+	case 1:
+		return rng_below(&f->rng, 3 * PAGE_SIZE);
+	case 2:
+		return ULONG_MAX - rng_below(&f->rng, f->npages) * PAGE_SIZE;
+	default:
+		return P(rng_below(&f->rng, 24)) + rng_below(&f->rng, 3) - 1;
+	}
+}
+
+static void fuzz_insert(struct fuzz *f)
+{
+	unsigned long first = rng_below(&f->rng, f->npages);
+	unsigned long pages = 1 + rng_below(&f->rng, 8);
+	unsigned long start, end;
+	struct vma *v;
+
+	if (first + pages > f->npages)
+		pages = f->npages - first;
+	start = fuzz_page(f, first);
+	end = fuzz_page(f, first + pages);
+	if (model_overlaps(&f->m, start, end))
+		return;
+	v = new_vma(start, end);
+	vt_insert(&f->t, v);
+	model_insert(&f->m, v);
+}
+
+static void fuzz_erase(struct fuzz *f)
+{
+	size_t i;
+	struct vma *v;
+
+	if (!f->m.nr)
+		return;
+	i = rng_below(&f->rng, f->m.nr);
+	v = f->m.v[i];
+	vt_erase(&f->t, v);
+	model_remove(&f->m, i);
+	free(v);
+}
+
+/* Move either end of a VMA anywhere between its neighbours. */
+static void fuzz_resize(struct fuzz *f)
+{
+	size_t i;
+	struct vma *v;
+	unsigned long lo, hi, pages;
+
+	if (!f->m.nr)
+		return;
+	i = rng_below(&f->rng, f->m.nr);
+	v = f->m.v[i];
+	lo = i ? f->m.v[i - 1]->vm_end : f->base;
+	hi = i + 1 < f->m.nr ? f->m.v[i + 1]->vm_start
+			     : fuzz_page(f, f->npages);
+	if (rng_below(&f->rng, 2)) {
+		pages = (v->vm_end - lo) / PAGE_SIZE;
+		v->vm_start = lo + P(rng_below(&f->rng, pages));
+	} else {
+		pages = (hi - v->vm_start) / PAGE_SIZE;
+		v->vm_end = v->vm_start + P(1 + rng_below(&f->rng, pages));
+	}
+	vt_update(&f->t, v);
+}
+
+static bool fuzz_compare_gaps(struct fuzz *f)
+{
+	unsigned long low = fuzz_addr(f), high = fuzz_addr(f);
+	unsigned long len = fuzz_len(f);
+	unsigned long ms = 0, me = 0, ts = 0, te = 0;
+	bool rev;
+
+	/* Mostly well-formed ranges, sometimes inverted ones. */
+	if (low > high && rng_below(&f->rng, 8)) {
+		unsigned long tmp = low;
+
+		low = high;
+		high = tmp;
+	}
+	for (int k = 0; k < 2; k++) {
+		bool mf, tf;
+
+		rev = k == 0;
+		mf = model_gap(&f->m, rev, low, high, len, &ms, &me);
+		if (rev)
+			tf = vt_gap_rev(&f->t, low, high, len, &ts, &te);
+		else
+			tf = vt_gap_fwd(&f->t, low, high, len, &ts, &te);
+		if (mf != tf || (mf && (ms != ts || me != te))) {
+			fprintf(stderr,
+				"gap_%s(%#lx, %#lx, %#lx): tree %d [%#lx, "
+				"%#lx) model %d [%#lx, %#lx)\n",
+				rev ? "rev" : "fwd", low, high, len, tf, ts, te,
+				mf, ms, me);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool fuzz_compare(struct fuzz *f)
+{
+	ASSERT_TRUE(tree_is(&f->t, f->m.v, f->m.nr));
+	for (int q = 0; q < 12; q++) {
+		unsigned long a = fuzz_addr(f);
+
+		ASSERT_TRUE(vt_find(&f->t, a) == model_find(&f->m, a));
+		ASSERT_TRUE(vt_lookup(&f->t, a) == model_lookup(&f->m, a));
+		ASSERT_TRUE(vt_find_prev(&f->t, a) ==
+			    model_find_prev(&f->m, a));
+		ASSERT_TRUE(fuzz_compare_gaps(f));
+	}
+	return true;
+}
+
+static bool fuzz_run(uint64_t seed, unsigned long base, unsigned long npages,
+		     int ops)
+{
+	struct fuzz f = {.rng = seed, .base = base, .npages = npages};
+	bool ok = true;
+
+	vt_init(&f.t);
+	for (int i = 0; i < ops && ok; i++) {
+		unsigned long op = rng_below(&f.rng, 8);
+
+		/* Fill up for the first half, then drain. */
+		if (op < 4 - (i > ops / 2 ? 2 : 0))
+			fuzz_insert(&f);
+		else if (op < 6)
+			fuzz_erase(&f);
+		else
+			fuzz_resize(&f);
+		ok = fuzz_compare(&f);
+		if (!ok)
+			fprintf(stderr, "seed %#llx base %#lx: op %d failed\n",
+				(unsigned long long)seed, base, i);
+	}
+	/* The tree and the model hold the same VMAs: free them once. */
+	free_all(&f.t);
+	free(f.m.v);
+	return ok;
+}
+
+TEST(random_differential)
+{
+	static const uint64_t seeds[] = {1, 0x5eed, 0xdeadbeef, 42};
+
+	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+		/* Low memory, including address 0 itself. */
+		ASSERT_TRUE(fuzz_run(seeds[i], 0, 512, 4000));
+		/* A window ending at the last page of the address space. */
+		ASSERT_TRUE(fuzz_run(seeds[i] + 7,
+				     (ULONG_MAX & PAGE_MASK) - P(511), 511,
+				     4000));
+		/* A sparse window, where whole subtrees get pruned. */
+		ASSERT_TRUE(
+			fuzz_run(seeds[i] + 13, 0x7f0000000000UL, 8192, 3000));
+	}
+	return true;
+}
+
+static const struct test_case tests[] = {
+	TEST_ENTRY(empty),
+	TEST_ENTRY(basic_queries),
+	TEST_ENTRY(erase_shapes),
+	TEST_ENTRY(update_in_place),
+	TEST_ENTRY(gap_rev),
+	TEST_ENTRY(gap_fwd),
+	TEST_ENTRY(gap_top_of_address_space),
+	TEST_ENTRY(check_catches_damage),
+	TEST_ENTRY(sequential_balance),
+	TEST_ENTRY(random_differential),
+};
+
+int main(void)
+{
+	return RUN_TESTS("tree", tests);
+}
