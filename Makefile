@@ -41,7 +41,7 @@ APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN := $(BUILD)/tests/scriptgen
 
-.PHONY: all run check check-asan check-unit deps bench clean format format-check
+.PHONY: all run check check-asan asan-build deps bench clean format format-check
 all: vmalab
 
 # The engine is a static library with no dependency but libc: the unit
@@ -84,21 +84,18 @@ $(GEN_BIN): $(TOOL_SRC)
 run: vmalab
 	./vmalab
 
-check: vmalab $(UNIT_BIN) $(GEN_BIN)
-	$(Q)BUILD=$(BUILD) ./tests/run.sh
-	$(Q)$(MAKE) --no-print-directory check-asan-inner
+# Everything, normal build and sanitizer build, one total at the end.
+check: vmalab $(UNIT_BIN) $(GEN_BIN) asan-build
+	$(Q)./tests/run.sh
 
-# The same tests under AddressSanitizer and UBSan, in build-asan/.
-check-asan:
+# The same tests under AddressSanitizer and UBSan, built in build-asan/.
+check-asan: asan-build
+	$(Q)./tests/run.sh --asan
+
+asan-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
-		vmalab-asan-tests
-	$(Q)BUILD=build-asan VMALAB=build-asan/vmalab SANITIZED=1 ./tests/run.sh
-
-check-asan-inner:
-	$(Q)$(MAKE) --no-print-directory check-asan
-
-vmalab-asan-tests: $(BUILD)/vmalab $(UNIT_BIN) $(GEN_BIN)
+		$(addprefix build-asan/,vmalab $(UNIT_BIN:$(BUILD)/%=%) tests/scriptgen)
 
 deps:
 	@./tests/deps.sh

@@ -705,7 +705,7 @@ static bool place_mapping(struct gen *g, struct range *r, struct page *want)
 {
 	static const place_fn fns[] = {place_adjacent, place_hole,
 				       place_inside};
-	int w[] = {40, 20, 12, 28}, k;
+	int w[] = {45, 22, 10, 23}, k;
 
 	while ((k = pick_weighted(g, w, 4)) >= 0 && k < 3) {
 		if (fns[k](g, r, want))
@@ -724,7 +724,7 @@ static bool op_mmap(struct gen *g)
 	struct range r;
 	struct page pg;
 	int slot = -1, flags = F_FIXED;
-	bool like = place_mapping(g, &r, &pg) && chance(g, 80);
+	bool like = place_mapping(g, &r, &pg) && chance(g, 90);
 
 	if (like && pg.kind == K_SHANON && chance(g, 50))
 		like = false; /* a new shmem object never merges anyway */
@@ -936,7 +936,7 @@ static bool op_mprotect(struct gen *g)
 {
 	static const mp_fn fns[] = {mp_undo,  mp_hint, mp_middle, mp_edge,
 				    mp_whole, mp_span, mp_random};
-	int w[] = {25, 15, 22, 25, 10, 15, 4}, k, prot;
+	int w[] = {25, 15, 22, 25, 10, 15, g->opt_errors ? 4 : 2}, k, prot;
 	struct range r;
 
 	while ((k = pick_weighted(g, w, 7)) >= 0) {
@@ -961,11 +961,12 @@ static void set_touch_hint(struct gen *g, struct range r)
 	if (!is_mapped(&p->pg[r.s]))
 		return;
 	sg = seg_of(p, r.s);
-	if (r.s > sg.s)
-		g->hint = (struct memo){true, pid(g), {sg.s, r.s - sg.s}, 0};
-	else if (r.s + r.n < sg.s + sg.n)
-		g->hint = (struct memo){
-			true, pid(g), {r.s + r.n, sg.s + sg.n - r.s - r.n}, 0};
+	g->hint = (struct memo){true, pid(g), {sg.s, r.s - sg.s}, 0};
+	if (r.s == sg.s) {
+		g->hint.r.s = r.s + r.n;
+		g->hint.r.n = sg.s + sg.n - g->hint.r.s;
+	}
+	g->hint.set = g->hint.r.n > 0;
 }
 
 static bool op_touch(struct gen *g)
@@ -1261,11 +1262,11 @@ static bool op_error(struct gen *g)
 		err_mprotect_rdonly,	 err_fd_calls,
 	};
 	int w[] = {8, 6, 8, 14, 12, 6, 4, 8, 6, 14, 12, 10}, k;
+	int n = (int)(sizeof(w) / sizeof(w[0]));
 
 	if (!g->opt_errors)
 		return false;
-	while ((k = pick_weighted(g, w, (int)(sizeof(w) / sizeof(w[0])))) >=
-	       0) {
+	while ((k = pick_weighted(g, w, n)) >= 0) {
 		if (fns[k](g))
 			return true;
 		w[k] = 0;
@@ -1293,11 +1294,12 @@ static void op_weights(struct gen *g, int *w)
 {
 	const struct proc *p = cur(g);
 	int mapped = count_pages(p, is_mapped), open = nopen(p);
+	int writable = count_pages(p, is_writable);
 
 	w[OP_MMAP] = mapped < 10 ? 60 : mapped > 36 ? 16 : 28;
 	w[OP_MUNMAP] = mapped < 10 ? 2 : mapped > 36 ? 22 : 10;
 	w[OP_MPROTECT] = mapped < 4 ? 4 : 28;
-	w[OP_TOUCH] = mapped ? 18 : 0;
+	w[OP_TOUCH] = writable ? 18 : mapped ? 3 : 0;
 	w[OP_OPENAT] = open >= MAX_OPEN ? 0 : open ? 3 : 8;
 	w[OP_FTRUNCATE] = 3;
 	w[OP_CLOSE] = open >= MAX_OPEN ? 6 : 2;

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# tests/deps.sh - install what the tests need beyond the base image
+# (Debian 12 with readline, ncurses, sqlite3 dev packages, pkg-config and
+# clang).  As root it runs apt-get; otherwise it prints the command.
+set -u
+need=()
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+if [ ${#need[@]} -eq 0 ]; then
+	echo "deps: nothing to install"
+	exit 0
+fi
+cmd="apt-get install -y --no-install-recommends ${need[*]}"
+if [ "$(id -u)" = 0 ]; then
+	echo "deps: $cmd"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null 2>&1 || true
+	$cmd >/dev/null || { echo "deps: apt-get failed" >&2; exit 1; }
+else
+	echo "deps: not root; run: sudo $cmd"
+fi

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# tests/run.sh - run every test suite and end with "N passed, N failed".
+#
+#   tests/run.sh            the normal build (build/), then the sanitizer
+#                           build (build-asan/) if it exists
+#   tests/run.sh --asan     only the sanitizer build
+#   tests/run.sh --normal   only the normal build
+#
+# Each suite prints its own failures; this script adds up the counts.
+set -u
+cd "$(dirname "$0")/.."
+
+mode=${1:-all}
+total_pass=0
+total_fail=0
+GEN_SCRIPTS=${GEN_SCRIPTS:-300}
+GEN_STEPS=${GEN_STEPS:-40}
+
+count() { # suite-name pass fail
+	printf '%-28s %5d passed, %d failed\n' "$1" "$2" "$3"
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+}
+
+# A program that prints "N passed, N failed" as its last line.
+run_counted() { # name command...
+	local name=$1 out line p f
+	shift
+	out=$("$@" 2>&1)
+	line=$(printf '%s\n' "$out" | tail -n 1)
+	if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+	else
+		p=0 f=1
+	fi
+	if [ "$f" != 0 ]; then
+		printf '%s\n' "$out" | grep -v '^[0-9]* passed, [0-9]* failed$' | head -n 60
+	fi
+	count "$name" "$p" "$f"
+}
+
+# Golden files: each tests/golden/NAME.vml has NAME.out, made by running
+# the script on the real kernel (vmalab verify --kernel-only).
+golden() { # build-dir
+	local vm=$1/vmalab p=0 f=0 t out
+	for t in tests/golden/*.vml; do
+		[ -e "$t" ] || continue
+		out=$("$vm" --batch "$t" 2>/dev/null)
+		if [ "$out" == "$(cat "${t%.vml}.out")" ]; then
+			p=$((p + 1))
+		else
+			f=$((f + 1))
+			echo "FAIL golden $t"
+			diff <(printf '%s\n' "$out") "${t%.vml}.out" | head -n 20
+		fi
+	done
+	count "golden ($1)" $p $f
+}
+
+# Hand-written scripts, each run on the engine and on this kernel.
+scripts() { # build-dir
+	local vm=$1/vmalab p=0 f=0 t
+	for t in tests/scripts/*.vml; do
+		[ -e "$t" ] || continue
+		if "$vm" verify --quiet "$t"; then
+			p=$((p + 1))
+		else
+			f=$((f + 1))
+			echo "FAIL verify $t"
+		fi
+	done
+	count "verify scripts ($1)" $p $f
+}
+
+# Random scripts from the seeded generator, all through verify.
+random_scripts() { # build-dir count steps [generator flags]
+	local dir=$1 n=$2 steps=$3 tmp line p f
+	shift 3
+	tmp=$(mktemp -d)
+	for seed in $(seq 1 "$n"); do
+		"$dir/tests/scriptgen" -n "$steps" "$@" "$seed" >"$tmp/s$seed.vml"
+	done
+	line=$("$dir/vmalab" verify --quiet "$tmp"/s*.vml | tail -n 1)
+	if [[ $line =~ ([0-9]+)\ agree,\ ([0-9]+)\ differ ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+	else
+		p=0 f=$n
+		echo "random: unexpected verify output: $line"
+	fi
+	if [ "$f" != 0 ]; then
+		"$dir/vmalab" verify "$tmp"/s*.vml | grep -A40 'differ after' | head -n 80
+	fi
+	count "random $* ($dir)" "$p" "$f"
+	rm -rf "$tmp"
+}
+
+# Hostile and malformed lines: a clear error each, and nothing changes.
+malformed() { # build-dir
+	BUILD_DIR=$1 run_counted "malformed ($1)" tests/malformed.sh
+}
+
+suites() { # build-dir random-count
+	local b=$1
+	for t in "$b"/tests/test_*; do
+		[ -x "$t" ] && run_counted "unit $(basename "$t") ($b)" "$t"
+	done
+	golden "$b"
+	malformed "$b"
+	scripts "$b"
+	random_scripts "$b" "$2" "$GEN_STEPS"
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
+}
+
+case $mode in
+all)
+	suites build "$GEN_SCRIPTS"
+	[ -x build-asan/vmalab ] && suites build-asan $((GEN_SCRIPTS / 5))
+	;;
+--normal) suites build "$GEN_SCRIPTS" ;;
+--asan) suites build-asan $((GEN_SCRIPTS / 5)) ;;
+esac
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
