@@ -30,7 +30,8 @@
  * kernel and the engine disagree.
  *
  * The PRNG is splitmix64 seeded with SEED: the same seed and options always
- * give the same bytes.
+ * give the same bytes.  No expression draws two random numbers, so the
+ * output does not depend on the compiler's order of evaluation either.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -994,6 +995,7 @@ static bool op_touch(struct gen *g)
 static long file_size(struct gen *g)
 {
 	int k = rn(g, 100);
+	long size;
 
 	if (k < 45)
 		return (long)NPAGES * PG;
@@ -1001,7 +1003,8 @@ static long file_size(struct gen *g)
 		return (long)(1 + rn(g, NPAGES)) * PG;
 	if (k < 85)
 		return 1 + rn(g, NPAGES * PG);
-	return (long)rn(g, 4) * PG + (chance(g, 50) ? rn(g, PG) : 0);
+	size = (long)rn(g, 4) * PG;
+	return chance(g, 50) ? size + rn(g, PG) : size;
 }
 
 static void emit_ftruncate(struct gen *g, int slot)
@@ -1106,13 +1109,17 @@ static int some_mapped_page(struct gen *g)
 
 static unsigned long long unaligned_addr(struct gen *g)
 {
-	return page_addr(rn(g, NPAGES)) + 1 + (unsigned long long)rn(g, PG - 1);
+	unsigned long long addr = page_addr(rn(g, NPAGES));
+
+	return addr + 1 + (unsigned long long)rn(g, PG - 1);
 }
 
 static bool err_mmap_unaligned(struct gen *g)
 {
-	emit_mmap(g, unaligned_addr(g), (unsigned long)(1 + rn(g, 4)) * PG,
-		  P_R | P_W, F_PRIVATE | F_ANON | F_FIXED, -1, 0);
+	unsigned long long addr = unaligned_addr(g);
+
+	emit_mmap(g, addr, (unsigned long)(1 + rn(g, 4)) * PG, P_R | P_W,
+		  F_PRIVATE | F_ANON | F_FIXED, -1, 0);
 	return true;
 }
 
