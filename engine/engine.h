@@ -116,6 +116,14 @@ long sys_fork(struct machine *m);
 int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	     unsigned long *fault_addr);
 
+/*
+ * Why two neighbouring VMAs are separate (can_vma_merge_after's view of
+ * next joining prev).  True if nothing but the boundary keeps them apart;
+ * else false, the reason in why, and the vm_flags bits that differ in *diff.
+ */
+bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
+			vm_flags_t *diff, char *why, size_t len);
+
 /* Page counts for smaps: present pages and the anonymous ones among them. */
 void vma_page_counts(const struct vma *v, unsigned long *rss,
 		     unsigned long *anon);

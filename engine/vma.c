@@ -1059,3 +1059,48 @@ struct anon_vma *find_mergeable_anon_vma(struct machine *m, struct vma *v)
 		av = reusable_anon_vma(prev, prev, v);
 	return av;
 }
+
+/* ---- explaining a boundary ---- */
+
+/*
+ * vma_merge_blockers(): why prev and next, neighbours in one mm, are two
+ * VMAs.  It asks what can_vma_merge_after() would say if next's range were
+ * merged into prev with next's attributes.  Returns true if they could
+ * merge; else false with the reason in why and the vm_flags bits that
+ * differ (those that count) in *diff.
+ */
+bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
+			vm_flags_t *diff, char *why, size_t len)
+{
+	struct vma_merge_struct vmg = { 0 };
+
+	*diff = (prev->vm_flags ^ next->vm_flags) & ~VM_IGNORE_MERGE;
+	if (prev->vm_end != next->vm_start) {
+		snprintf(why, len, "not adjacent (gap of %#lx)",
+			 next->vm_start - prev->vm_end);
+		return false;
+	}
+	if ((prev->vm_flags | next->vm_flags) & VM_SPECIAL) {
+		snprintf(why, len, "VM_SPECIAL never merges");
+		return false;
+	}
+	vmg.prev = (struct vma *)prev;
+	vmg.middle = (struct vma *)next;
+	vmg.start = next->vm_start;
+	vmg.end = next->vm_end;
+	vmg.vm_flags = next->vm_flags;
+	vmg.file = next->vm_file;
+	vmg.anon_vma = next->anon_vma;
+	vmg.pgoff = next->vm_pgoff;
+	if (!is_mergeable_vma(&vmg, false, why, len) ||
+	    !is_mergeable_anon_vma(&vmg, false, why, len))
+		return false;
+	if (prev->vm_pgoff + vma_pages(prev) != next->vm_pgoff) {
+		snprintf(why, len, "pgoff not contiguous (prev ends at %#lx, "
+			 "next starts at %#lx)",
+			 prev->vm_pgoff + vma_pages(prev), next->vm_pgoff);
+		return false;
+	}
+	snprintf(why, len, "compatible: a change at the boundary would merge");
+	return true;
+}

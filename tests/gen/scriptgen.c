@@ -1310,7 +1310,7 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_OPENAT] = open >= MAX_OPEN ? 0 : open ? 3 : 8;
 	w[OP_FTRUNCATE] = 3;
 	w[OP_CLOSE] = open >= MAX_OPEN ? 6 : 2;
-	w[OP_FORK] = g->opt_fork ? 3 : 0;
+	w[OP_FORK] = !g->opt_fork ? 0 : g->nproc > 1 ? 3 : 4 + g->steps / 2;
 	w[OP_ERROR] = g->opt_errors ? 12 : 0;
 }
 
