@@ -135,6 +135,7 @@ int pages_copy(struct machine *m, struct page_set *dst,
 void pages_free(struct page_set *ps);
 void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			     unsigned long newsize);
+void mm_populate(struct machine *m, unsigned long start, unsigned long len);
 
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);

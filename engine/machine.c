@@ -215,6 +215,7 @@ static void iput(struct machine *m, struct vm_inode *in)
 	if (--in->refcount > 0 || !in->shmem)
 		return;
 	/* An unlinked shmem inode goes with its last file. */
+	pages_free(&in->cache);
 	free(in->path);
 	free(in);
 }

@@ -217,14 +217,104 @@ static int expand_downwards(struct machine *m, struct vma *v,
 }
 
 /*
- * One user write fault (handle_mm_fault with FAULT_FLAG_WRITE).  Returns
- * TOUCH_OK or the signal the access gets.
+ * The pages do_fault_around() maps on a read fault: the 16-page window
+ * (fault_around_bytes) around addr, aligned in the address space, clamped
+ * to the VMA and the page table, and only pages already in the page cache
+ * within EOF (filemap_map_pages).  A regular file's read fault reads around
+ * it (32 pages of readahead), so the whole window counts as cached; shmem
+ * has only the pages that were allocated.
+ */
+static void do_fault_around(struct machine *m, struct vma *v,
+			    unsigned long addr)
+{
+	const unsigned long window = 16 * PAGE_SIZE;
+	unsigned long pmd = addr & ~((1UL << 21) - 1);
+	unsigned long from = MAX(MAX(addr & ~(window - 1), v->vm_start), pmd);
+	unsigned long to = MIN(MIN(from + window, pmd + (1UL << 21)), v->vm_end);
+	struct vm_inode *in = v->vm_file->inode;
+	struct page_set *ps = &v->mm->pages;
+	enum page_kind kind;
+
+	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
+		unsigned long idx = linear_page_index(v, a);
+
+		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind))
+			continue;
+		if (in->shmem && !pages_lookup(&in->cache, idx << PAGE_SHIFT,
+					       &kind))
+			continue;
+		pages_add(m, ps, a, a + PAGE_SIZE, PAGE_FILE);
+	}
+}
+
+/* A file page comes into the page cache (shmem keeps track of them). */
+static void page_cache_add(struct machine *m, struct vma *v,
+			   unsigned long addr)
+{
+	struct vm_inode *in = v->vm_file->inode;
+	unsigned long idx = linear_page_index(v, addr);
+
+	if (in->shmem)
+		pages_add(m, &in->cache, idx << PAGE_SHIFT,
+			  (idx + 1) << PAGE_SHIFT, PAGE_FILE);
+}
+
+/*
+ * handle_mm_fault() for one page that the VMA allows: fills the page-table
+ * entry the way do_anonymous_page(), do_read_fault(), do_cow_fault(),
+ * do_shared_fault() and do_wp_page() would.  Returns TOUCH_OK or SIGBUS.
+ */
+static int handle_mm_fault(struct machine *m, struct vma *v,
+			   unsigned long addr, bool write)
+{
+	struct page_set *ps = &v->mm->pages;
+	enum page_kind kind;
+
+	if (pages_lookup(ps, addr, &kind)) {
+		/* do_wp_page(): a private copy of a page-cache page */
+		if (write && kind == PAGE_FILE && !(v->vm_flags & VM_SHARED)) {
+			if (anon_vma_prepare(m, v))
+				return TOUCH_SIGBUS;
+			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
+		}
+		return TOUCH_OK;
+	}
+	if (vma_is_anonymous(v)) {
+		/* do_anonymous_page(): a new page, even for a read here */
+		if (anon_vma_prepare(m, v))
+			return TOUCH_SIGBUS;
+		pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
+		return TOUCH_OK;
+	}
+	if (!write) {
+		do_fault_around(m, v, addr);
+	} else if (!(v->vm_flags & VM_SHARED)) {
+		/* do_cow_fault(): the anon_vma comes before the read */
+		if (anon_vma_prepare(m, v))
+			return TOUCH_SIGBUS;
+	}
+	if (beyond_eof(v, addr)) {
+		trace(m, "%s(%lx): page %#lx beyond EOF: SIGBUS",
+		      !write ? "do_read_fault" :
+		      v->vm_flags & VM_SHARED ? "do_shared_fault" :
+						"do_cow_fault",
+		      addr, linear_page_index(v, addr));
+		return TOUCH_SIGBUS;
+	}
+	page_cache_add(m, v, addr);
+	pages_add(m, ps, addr, addr + PAGE_SIZE,
+		  write && !(v->vm_flags & VM_SHARED) ? PAGE_ANON : PAGE_FILE);
+	return TOUCH_OK;
+}
+
+/*
+ * One user write fault (do_user_addr_fault with a write): find the VMA,
+ * grow a stack down to it, check access, then handle_mm_fault().
  */
 static int write_fault(struct machine *m, unsigned long addr)
 {
 	struct mm *mm = cur_mm(m);
 	struct vma *v = vt_find(&mm->tree, addr);
-	enum page_kind kind;
 
 	if (!v)
 		return TOUCH_SIGSEGV;
@@ -241,44 +331,7 @@ static int write_fault(struct machine *m, unsigned long addr)
 		      addr, VN(v));
 		return TOUCH_SIGSEGV;
 	}
-	if (pages_lookup(&mm->pages, addr, &kind)) {
-		/* do_wp_page(): a private file page is copied */
-		if (kind == PAGE_FILE && !(v->vm_flags & VM_SHARED)) {
-			if (anon_vma_prepare(m, v))
-				return TOUCH_SIGBUS;
-			pages_add(m, &mm->pages, addr, addr + PAGE_SIZE,
-				  PAGE_ANON);
-		}
-		return TOUCH_OK;
-	}
-	if (vma_is_anonymous(v)) {
-		/* do_anonymous_page() */
-		if (anon_vma_prepare(m, v))
-			return TOUCH_SIGBUS;
-		pages_add(m, &mm->pages, addr, addr + PAGE_SIZE, PAGE_ANON);
-		return TOUCH_OK;
-	}
-	if (!(v->vm_flags & VM_SHARED)) {
-		/* do_cow_fault(): the anon_vma comes before the read */
-		if (anon_vma_prepare(m, v))
-			return TOUCH_SIGBUS;
-		if (beyond_eof(v, addr)) {
-			trace(m, "do_cow_fault(%lx): page %#lx beyond EOF: "
-				 "SIGBUS",
-			      addr, linear_page_index(v, addr));
-			return TOUCH_SIGBUS;
-		}
-		pages_add(m, &mm->pages, addr, addr + PAGE_SIZE, PAGE_ANON);
-		return TOUCH_OK;
-	}
-	/* do_shared_fault() */
-	if (beyond_eof(v, addr)) {
-		trace(m, "do_shared_fault(%lx): page %#lx beyond EOF: SIGBUS",
-		      addr, linear_page_index(v, addr));
-		return TOUCH_SIGBUS;
-	}
-	pages_add(m, &mm->pages, addr, addr + PAGE_SIZE, PAGE_FILE);
-	return TOUCH_OK;
+	return handle_mm_fault(m, v, addr, true);
 }
 
 int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
@@ -299,6 +352,51 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 			break;
 	}
 	return TOUCH_OK;
+}
+
+/*
+ * populate_vma_page_range(): fault in [start, end) of one VMA through GUP.
+ * Private writable mappings take write faults (to break CoW now); the rest
+ * read faults, forced unless the VMA is PROT_NONE.  Stops at the first
+ * page that fails.
+ */
+static void populate_vma_page_range(struct machine *m, struct vma *v,
+				    unsigned long start, unsigned long end)
+{
+	bool write = (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+
+	if (v->vm_flags & VM_LOCKONFAULT)
+		return;
+	if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
+		trace(m, "populate_vma_page_range(vma %s): PROT_NONE: EFAULT",
+		      VN(v));
+		return;
+	}
+	trace(m, "populate_vma_page_range(vma %s, %lx-%lx)%s", VN(v), start,
+	      end, write ? ": write faults" : "");
+	for (unsigned long a = start; a < end; a += PAGE_SIZE)
+		if (handle_mm_fault(m, v, a, write))
+			return;
+}
+
+/* __mm_populate(): every VMA of the range, errors ignored. */
+void mm_populate(struct machine *m, unsigned long start, unsigned long len)
+{
+	struct mm *mm = cur_mm(m);
+	unsigned long end = start + len, nstart, nend;
+	struct vma *v;
+
+	for (nstart = start; nstart < end; nstart = nend) {
+		v = vt_find(&mm->tree, nstart);
+		if (!v || v->vm_start >= end)
+			break;
+		nend = MIN(end, v->vm_end);
+		if (v->vm_flags & (VM_IO | VM_PFNMAP))
+			continue;
+		if (nstart < v->vm_start)
+			nstart = v->vm_start;
+		populate_vma_page_range(m, v, nstart, nend);
+	}
 }
 
 /*

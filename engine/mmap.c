@@ -218,6 +218,15 @@ static long mmap_anon_checks(unsigned long addr, unsigned long flags,
 		*pgoff = 0;
 		*vm_flags |= VM_SHARED | VM_MAYSHARE;
 		return 0;
+	case MAP_DROPPABLE:
+		/* Droppable pages may vanish: no lock, no stack, no fork. */
+		if (flags & (MAP_LOCKED | MAP_HUGETLB))
+			return -EINVAL;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		*vm_flags |= VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK |
+			     VM_DONTDUMP;
+		/* fallthrough */
 	case MAP_PRIVATE:
 		/* pgoff from the address, so unfaulted anon VMAs line up */
 		*pgoff = addr >> PAGE_SHIFT;
@@ -272,7 +281,13 @@ static long do_mmap(struct machine *m, struct vm_file *file,
 		return err;
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
-	return (long)mmap_region(m, file, addr, len, vm_flags, pgoff);
+	addr = mmap_region(m, file, addr, len, vm_flags, pgoff);
+	/* vm_mmap_pgoff(): populate after the mmap lock is dropped */
+	if (!IS_ERR_VALUE(addr) &&
+	    ((vm_flags & VM_LOCKED) ||
+	     (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
+		mm_populate(m, addr, len);
+	return (long)addr;
 }
 
 long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,

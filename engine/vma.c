@@ -923,10 +923,11 @@ void vma_link_new(struct machine *m, struct mm *mm, struct vma *v)
 static struct vma *__mmap_new_vma(struct machine *m, struct mm *mm,
 				  struct vm_file *file, unsigned long addr,
 				  unsigned long len, vm_flags_t vm_flags,
-				  unsigned long pgoff)
+				  unsigned long pgoff, int *err)
 {
 	struct vma *v = vm_area_alloc(m, mm);
 
+	*err = -ENOMEM;
 	if (!v)
 		return NULL;
 	vma_set_range(v, addr, addr + len, pgoff);
@@ -936,6 +937,17 @@ static struct vma *__mmap_new_vma(struct machine *m, struct mm *mm,
 		return NULL;
 	}
 	if (file) {
+		/*
+		 * The file's mmap hook runs here, after any MAP_FIXED unmap.
+		 * ext4_file_mmap() refuses VM_SYNC on a file that is not DAX.
+		 */
+		if (vm_flags & VM_SYNC) {
+			trace(m, "mmap_file: VM_SYNC on a non-DAX file: "
+				 "EOPNOTSUPP");
+			vm_area_free(m, v);
+			*err = -EOPNOTSUPP;
+			return NULL;
+		}
 		v->vm_file = file;
 		get_file(file);
 	} else if (vm_flags & VM_SHARED) {
@@ -997,14 +1009,16 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 		v = vma_merge_new_range(m, &vmg);
 	}
 	if (!v)
-		v = __mmap_new_vma(m, mm, file, addr, len, vm_flags, pgoff);
+		v = __mmap_new_vma(m, mm, file, addr, len, vm_flags, pgoff,
+				   &error);
 	if (!v) {
 		/*
 		 * The PTEs are already gone, so the old VMAs cannot come
-		 * back: the kernel completes the unmap and leaves a hole.
+		 * back: the kernel completes the unmap and leaves a hole
+		 * (vms_abort_munmap_vmas).
 		 */
 		vms_complete_munmap_vmas(m, mm, &vms);
-		return (unsigned long)-ENOMEM;
+		return (unsigned long)(long)error;
 	}
 	/* __mmap_complete() */
 	vms_complete_munmap_vmas(m, mm, &vms);

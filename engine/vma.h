@@ -66,6 +66,7 @@ typedef unsigned long vm_flags_t;
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
+#define VM_DROPPABLE (1UL << 40)
 
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
@@ -79,6 +80,20 @@ struct vma;
 struct anon_vma;
 
 /*
+ * Present pages of one process, as disjoint runs of addresses.  This is the
+ * page-table side of the model: what smaps counts as Rss and Anonymous.
+ */
+enum page_kind { PAGE_FILE = 1, PAGE_ANON = 2 };
+struct page_run {
+	unsigned long start, end;
+	enum page_kind kind;
+};
+struct page_set {
+	struct page_run *runs;
+	size_t nr, cap;
+};
+
+/*
  * A simulated inode with its size.  Shared anonymous mappings get one each
  * from shmem_zero_setup(), named "/dev/zero" and printed "(deleted)".
  */
@@ -87,6 +102,8 @@ struct vm_inode {
 	char *path;
 	unsigned long size;	/* i_size in bytes */
 	bool shmem;
+	/* shmem's page cache, as runs of page index << PAGE_SHIFT */
+	struct page_set cache;
 	int refcount;		/* the files (open descriptions) that use it */
 	struct vm_inode *next;	/* the machine's namespace */
 };
@@ -175,20 +192,6 @@ static inline bool vma_is_shmem(const struct vma *v)
 struct vma_tree {
 	struct vma_node *root;
 	unsigned long count;
-};
-
-/*
- * Present pages of one process, as disjoint runs of addresses.  This is the
- * page-table side of the model: what smaps counts as Rss and Anonymous.
- */
-enum page_kind { PAGE_FILE = 1, PAGE_ANON = 2 };
-struct page_run {
-	unsigned long start, end;
-	enum page_kind kind;
-};
-struct page_set {
-	struct page_run *runs;
-	size_t nr, cap;
 };
 
 struct mm {
