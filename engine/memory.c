@@ -49,6 +49,8 @@ static void run_insert_at(struct page_set *ps, size_t i,
 
 static void run_delete(struct page_set *ps, size_t i, size_t n)
 {
+	if (!n)
+		return;
 	memmove(&ps->runs[i], &ps->runs[i + n],
 		(ps->nr - i - n) * sizeof(*ps->runs));
 	ps->nr -= n;
