@@ -58,6 +58,7 @@
 #define O_EXCL 00000200
 #define O_TRUNC 00001000
 #define O_APPEND 00002000
+#define O_DIRECTORY 00200000
 #define AT_FDCWD (-100)
 
 /* Signals a touch can end with. */

@@ -285,8 +285,9 @@ static struct vm_inode *lookup_inode(struct machine *m, const char *path)
 }
 
 /*
- * Paths are kept lexically: "./a" and "a" name one file.  There are no
- * directories in the simulation; a path is just a name.
+ * Paths are kept lexically: "./a" and "a" name one file.  The namespace is
+ * flat: the working directory ("." or "..") is the only directory, so a
+ * relative path through any other directory does not exist.
  */
 static void normalize_path(const char *path, char *out, size_t len)
 {
@@ -295,7 +296,57 @@ static void normalize_path(const char *path, char *out, size_t len)
 		while (*path == '/')
 			path++;
 	}
-	snprintf(out, len, "%s", path);
+	snprintf(out, len, "%s", *path ? path : ".");
+}
+
+static bool is_dir_name(const char *name)
+{
+	return !strcmp(name, ".") || !strcmp(name, "..");
+}
+
+/*
+ * The path walk: ENOENT for a missing directory on the way, ENOTDIR for a
+ * regular file used as one.  Returns 0 when name is a plain name.
+ */
+static int walk_path(struct machine *m, const char *name)
+{
+	const char *slash = strchr(name, '/');
+	char first[4096];
+
+	if (name[0] == '/' || !slash)
+		return 0;
+	snprintf(first, sizeof(first), "%.*s", (int)(slash - name), name);
+	if (is_dir_name(first))
+		return walk_path(m, slash + 1);
+	return lookup_inode(m, first) ? -ENOTDIR : -ENOENT;
+}
+
+static struct vm_inode *new_inode(struct machine *m, const char *name,
+				  bool dir)
+{
+	struct vm_inode *in = xcalloc(sizeof(*in));
+
+	in->ino = m->next_ino++;
+	in->path = eng_strdup(m, name);
+	in->dir = dir;
+	in->next = m->inodes;
+	m->inodes = in;
+	return in;
+}
+
+/* do_open()/may_open() checks of an existing inode against the flags. */
+static int may_open(const struct vm_inode *in, unsigned long flags)
+{
+	if ((flags & O_CREAT) && (flags & O_EXCL))
+		return -EEXIST;
+	if (in->dir) {
+		if ((flags & O_CREAT) || (flags & O_ACCMODE) != O_RDONLY ||
+		    (flags & O_TRUNC))
+			return -EISDIR;
+	} else if (flags & O_DIRECTORY) {
+		return -ENOTDIR;
+	}
+	return 0;
 }
 
 static struct vm_file *fd_get(struct machine *m, long fd)
@@ -311,7 +362,7 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	struct vm_inode *in;
 	char name[4096];
 	unsigned f_mode;
-	int fd;
+	int fd, err;
 
 	(void)mode;
 	m->op_seq++;
@@ -320,22 +371,25 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	if (path[0] != '/' && dirfd != AT_FDCWD)
 		return fd_get(m, dirfd) ? -ENOTDIR : -EBADF;
 	normalize_path(path, name, sizeof(name));
+	err = walk_path(m, name);
+	if (err)
+		return err;
 	in = lookup_inode(m, name);
+	if (!in && is_dir_name(name))
+		in = new_inode(m, name, true);
 	if (!in && !(flags & O_CREAT))
 		return -ENOENT;
-	if (in && (flags & O_CREAT) && (flags & O_EXCL))
-		return -EEXIST;
+	if (in) {
+		err = may_open(in, flags);
+		if (err)
+			return err;
+	}
 	for (fd = 3; fd < MAX_FDS && m->cur->fds[fd]; fd++)
 		;
 	if (fd == MAX_FDS)
 		return -EMFILE;
-	if (!in) {
-		in = xcalloc(sizeof(*in));
-		in->ino = m->next_ino++;
-		in->path = eng_strdup(m, name);
-		in->next = m->inodes;
-		m->inodes = in;
-	}
+	if (!in)
+		in = new_inode(m, name, false);
 	switch (flags & O_ACCMODE) {
 	case O_RDONLY:
 		f_mode = FMODE_READ;
@@ -370,8 +424,8 @@ long sys_close(struct machine *m, long fd)
 	return 0;
 }
 
-/* ext4's s_maxbytes with 4 KiB blocks: 16 TiB - 4 KiB. */
-#define FILE_SIZE_MAX 0xfffffffff000UL
+/* ext4's s_maxbytes with 4 KiB blocks: 16 TiB - 4 KiB (ext4_max_size). */
+#define FILE_SIZE_MAX 0xffffffff000UL
 
 long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 {
@@ -383,7 +437,7 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 		return -EBADF;
 	if ((long)len < 0)
 		return -EINVAL;
-	if (!(f->f_mode & FMODE_WRITE))
+	if (f->inode->dir || !(f->f_mode & FMODE_WRITE))
 		return -EINVAL;
 	if (len > FILE_SIZE_MAX)
 		return -EFBIG;

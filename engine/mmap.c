@@ -179,9 +179,27 @@ static vm_flags_t calc_vm_flag_bits(unsigned long flags)
 }
 
 /* The file checks of do_mmap(): modes, types, and the flags they allow. */
-static long mmap_file_checks(struct vm_file *file, unsigned long prot,
-			     unsigned long flags, vm_flags_t *vm_flags)
+/*
+ * file_mmap_ok(): the mapping must end within the largest file offset,
+ * MAX_LFS_FILESIZE for a regular file (ULONG_MAX for others).
+ */
+static bool file_mmap_ok(struct vm_file *file, unsigned long pgoff,
+			 unsigned long len)
 {
+	unsigned long maxsize = file->inode->dir ? ~0UL : (~0UL >> 1);
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= maxsize >> PAGE_SHIFT;
+}
+
+static long mmap_file_checks(struct vm_file *file, unsigned long prot,
+			     unsigned long flags, unsigned long pgoff,
+			     unsigned long len, vm_flags_t *vm_flags)
+{
+	if (!file_mmap_ok(file, pgoff, len))
+		return -EOVERFLOW;
 	switch (flags & MAP_TYPE) {
 	case MAP_SHARED:
 		/* Unknown flags are silently dropped for legacy MAP_SHARED. */
@@ -199,6 +217,9 @@ static long mmap_file_checks(struct vm_file *file, unsigned long prot,
 	case MAP_PRIVATE:
 		if (!(file->f_mode & FMODE_READ))
 			return -EACCES;
+		/* A directory has no ->mmap (can_mmap_file). */
+		if (file->inode->dir)
+			return -ENODEV;
 		if (*vm_flags & VM_GROWSDOWN)
 			return -EINVAL;
 		return 0;
@@ -274,7 +295,8 @@ static long do_mmap(struct machine *m, struct vm_file *file,
 		}
 	}
 	if (file)
-		err = mmap_file_checks(file, prot, flags, &vm_flags);
+		err = mmap_file_checks(file, prot, flags, pgoff, len,
+				       &vm_flags);
 	else
 		err = mmap_anon_checks(addr, flags, &vm_flags, &pgoff);
 	if (err)

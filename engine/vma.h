@@ -102,6 +102,7 @@ struct vm_inode {
 	char *path;
 	unsigned long size;	/* i_size in bytes */
 	bool shmem;
+	bool dir;		/* "." or "..": the only directories */
 	/* shmem's page cache, as runs of page index << PAGE_SHIFT */
 	struct page_set cache;
 	int refcount;		/* the files (open descriptions) that use it */

@@ -719,12 +719,27 @@ static bool place_mapping(struct gen *g, struct range *r, struct page *want)
 
 /* ---- operations; each returns false if it cannot be done now ---- */
 
+static int map_flags(const struct page *pg, bool noreplace)
+{
+	int flags = noreplace ? F_NOREPLACE : F_FIXED;
+
+	if (pg->kind == K_SHANON || pg->kind == K_FSHARED)
+		flags |= F_SHARED;
+	else
+		flags |= F_PRIVATE;
+	if (pg->kind == K_ANON || pg->kind == K_SHANON)
+		flags |= F_ANON;
+	if (pg->noreserve)
+		flags |= F_NORESERVE;
+	return flags;
+}
+
 static bool op_mmap(struct gen *g)
 {
 	struct proc *p = cur(g);
 	struct range r;
 	struct page pg;
-	int slot = -1, flags = F_FIXED;
+	int slot = -1, flags;
 	bool like = place_mapping(g, &r, &pg) && chance(g, 90);
 
 	if (like && pg.kind == K_SHANON && chance(g, 50))
@@ -744,14 +759,7 @@ static bool op_mmap(struct gen *g)
 	}
 	if (pg.kind == K_FSHARED && !pg.maywrite)
 		pg.prot &= ~P_W; /* else EACCES */
-	if (range_free(p, r) && chance(g, 20))
-		flags = F_NOREPLACE;
-	flags |= pg.kind == K_SHANON || pg.kind == K_FSHARED ? F_SHARED
-							     : F_PRIVATE;
-	if (pg.kind == K_ANON || pg.kind == K_SHANON)
-		flags |= F_ANON;
-	if (pg.noreserve)
-		flags |= F_NORESERVE;
+	flags = map_flags(&pg, range_free(p, r) && chance(g, 20));
 	emit_mmap(g, page_addr(r.s), range_len(g, r.n), pg.prot, flags,
 		  is_file(&pg) ? FD_FIRST + slot : -1,
 		  is_file(&pg) ? (unsigned long long)pg.pgoff * PG : 0);
@@ -759,31 +767,32 @@ static bool op_mmap(struct gen *g)
 	return true;
 }
 
+/* What to munmap: mostly one VMA, part of one, or across its end. */
+static struct range munmap_range(struct gen *g)
+{
+	struct range segs[NPAGES], sg;
+	int ns = collect_segs(cur(g), segs), k = rn(g, 100), lo;
+
+	if (!ns || k < 25)
+		return random_range(g, chance(g, 20) ? 3 * MAX_LEN : MAX_LEN);
+	sg = segs[rn(g, ns)];
+	if (k < 40)
+		return sg;
+	if (k < 60 && sg.n >= 3) /* a hole in the middle */
+		return sub_range(g, sg.s + 1, sg.n - 2, MAX_LEN);
+	if (k < 80) /* anywhere inside, often at an edge */
+		return sub_range(g, sg.s, sg.n, MAX_LEN);
+	lo = sg.s + sg.n / 2;
+	return sub_range(g, lo, min_int(NPAGES - lo, sg.n + MAX_LEN),
+			 2 * MAX_LEN);
+}
+
 static bool op_munmap(struct gen *g)
 {
-	struct proc *p = cur(g);
-	struct range segs[NPAGES], sg, r;
-	int ns = collect_segs(p, segs), k = rn(g, 100);
+	struct range r = munmap_range(g);
 
-	if (!ns || k < 25) {
-		r = random_range(g, chance(g, 20) ? 3 * MAX_LEN : MAX_LEN);
-	} else {
-		sg = segs[rn(g, ns)];
-		if (k < 40)
-			r = sg; /* exactly one VMA */
-		else if (k < 60 && sg.n >= 3)
-			r = sub_range(g, sg.s + 1, sg.n - 2, MAX_LEN);
-		else if (k < 80)
-			r = sub_range(g, sg.s, sg.n,
-				      MAX_LEN); /* maybe an edge */
-		else
-			r = sub_range(g, sg.s + sg.n / 2,
-				      min_int(NPAGES - sg.s - sg.n / 2,
-					      sg.n + MAX_LEN),
-				      2 * MAX_LEN); /* across the end */
-	}
 	step(g, "munmap(%#llx, %lu)", page_addr(r.s), range_len(g, r.n));
-	apply_unmap(p, r);
+	apply_unmap(cur(g), r);
 	return true;
 }
 
@@ -910,11 +919,11 @@ static bool mp_span(struct gen *g, struct range *r, int *prot)
 	if (!n)
 		return false;
 	b = bounds[rn(g, n)];
-	for (lo = b - 1, k = rn(g, 5); k && lo > 0 && is_mapped(&p->pg[lo - 1]);
-	     k--)
+	lo = b - 1;
+	for (k = rn(g, 5); k && lo > 0 && is_mapped(&p->pg[lo - 1]); k--)
 		lo--;
-	for (hi = b + 1, k = rn(g, 5);
-	     k && hi < NPAGES && is_mapped(&p->pg[hi]); k--)
+	hi = b + 1;
+	for (k = rn(g, 5); k && hi < NPAGES && is_mapped(&p->pg[hi]); k--)
 		hi++;
 	*r = (struct range){lo, hi - lo};
 	*prot = chance(g, 50) ? p->pg[b - 1].prot : p->pg[b].prot;
@@ -1015,39 +1024,55 @@ static void emit_ftruncate(struct gen *g, int slot)
 	step(g, "ftruncate(%d, %ld)", FD_FIRST + slot, size);
 }
 
-static bool op_openat(struct gen *g)
+/* Create the next file, O_RDWR, and give it a size. */
+static void open_new_file(struct gen *g, int slot)
 {
-	struct proc *p = cur(g);
-	int i, file = -1, nexist = 0, slot = lowest_free_fd(p), k;
+	char name[32];
+	int file;
+
+	for (file = 0; g->file_exists[file]; file++)
+		;
+	file_name(file, name, sizeof(name));
+	step(g, "openat(AT_FDCWD, %s, O_RDWR|O_CREAT, 0644)", name);
+	g->file_exists[file] = true;
+	cur(g)->fd[slot] = (struct fdent){true, true, file};
+	if (g->steps < g->nsteps)
+		emit_ftruncate(g, slot);
+}
+
+/* Open a file made before, often O_RDONLY (more so with --errors). */
+static void open_old_file(struct gen *g, int slot)
+{
+	int file, k, ro = g->opt_errors ? 60 : 40;
 	char name[32];
 
-	if (nopen(p) >= MAX_OPEN)
-		return false;
-	for (i = 0; i < NFILES; i++)
-		nexist += g->file_exists[i];
-	if (nexist < NFILES && (!nexist || chance(g, 45))) {
-		for (file = 0; g->file_exists[file]; file++)
-			;
-		file_name(file, name, sizeof(name));
-		step(g, "openat(AT_FDCWD, %s, O_RDWR|O_CREAT, 0644)", name);
-		g->file_exists[file] = true;
-		p->fd[slot] = (struct fdent){true, true, file};
-		if (g->steps < g->nsteps)
-			emit_ftruncate(g, slot);
-		return true;
-	}
 	do
 		file = rn(g, NFILES);
 	while (!g->file_exists[file]);
 	file_name(file, name, sizeof(name));
 	k = rn(g, 100);
-	if (k < 40)
+	if (k < ro)
 		step(g, "openat(AT_FDCWD, %s, O_RDONLY)", name);
-	else if (k < 70)
+	else if (k < ro + 30)
 		step(g, "openat(AT_FDCWD, %s, O_RDWR)", name);
 	else
 		step(g, "openat(AT_FDCWD, %s, O_RDWR|O_CREAT, 0644)", name);
-	p->fd[slot] = (struct fdent){true, k >= 40, file};
+	cur(g)->fd[slot] = (struct fdent){true, k >= ro, file};
+}
+
+static bool op_openat(struct gen *g)
+{
+	const struct proc *p = cur(g);
+	int i, nexist = 0;
+
+	if (nopen(p) >= MAX_OPEN)
+		return false;
+	for (i = 0; i < NFILES; i++)
+		nexist += g->file_exists[i];
+	if (nexist < NFILES && (!nexist || chance(g, 45)))
+		open_new_file(g, lowest_free_fd(p));
+	else
+		open_old_file(g, lowest_free_fd(p));
 	return true;
 }
 
