@@ -100,8 +100,15 @@ asan-build:
 deps:
 	@./tests/deps.sh
 
-bench: vmalab
-	$(Q)./tests/bench.sh
+$(BUILD)/tests/bench: tests/bench/bench.c $(BUILD)/libengine.a
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
+
+# Speed and memory as the address space grows, as ratios against the
+# smallest run in the same process (see tests/bench/bench.c).
+bench: $(BUILD)/tests/bench
+	$(Q)$(BUILD)/tests/bench
 
 format:
 	clang-format -i engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/*.h

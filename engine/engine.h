@@ -86,6 +86,8 @@ struct engine_observer {
 struct machine *machine_new(void);
 void machine_free(struct machine *m);
 void machine_set_observer(struct machine *m, const struct engine_observer *o);
+/* vm.max_map_count for every process (default 65530). */
+void machine_set_max_map_count(struct machine *m, int n);
 /* Make the nth allocation from now fail (0: never), to test ENOMEM paths. */
 void machine_fail_alloc_after(struct machine *m, unsigned long n);
 

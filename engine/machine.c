@@ -36,6 +36,11 @@ char *eng_strdup(struct machine *m, const char *s)
 	return p;
 }
 
+void machine_set_max_map_count(struct machine *m, int n)
+{
+	m->max_map_count = n;
+}
+
 void machine_fail_alloc_after(struct machine *m, unsigned long n)
 {
 	m->fail_after = n;
