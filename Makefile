@@ -108,7 +108,7 @@ $(BUILD)/tests/bench: tests/bench/bench.c $(BUILD)/libengine.a
 # Speed and memory as the address space grows, as ratios against the
 # smallest run in the same process (see tests/bench/bench.c).
 bench: $(BUILD)/tests/bench
-	$(Q)$(BUILD)/tests/bench
+	$(Q)./tests/bench.sh $(BUILD)/tests/bench
 
 format:
 	clang-format -i engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/*.h

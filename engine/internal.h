@@ -47,9 +47,14 @@ struct machine {
 void *eng_zalloc(struct machine *m, size_t size);
 char *eng_strdup(struct machine *m, const char *s);
 
-/* trace.c */
-void trace(struct machine *m, const char *fmt, ...)
+/* trace.c: trace() evaluates its arguments only when someone listens. */
+void trace_emit(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+#define trace(m, ...)                                                         \
+	do {                                                                  \
+		if ((m)->obs.step)                                            \
+			trace_emit((m), __VA_ARGS__);                         \
+	} while (0)
 static inline void trace_enter(struct machine *m)
 {
 	m->depth++;

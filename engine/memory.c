@@ -14,143 +14,253 @@
 
 #define RLIMIT_STACK_DEFAULT (8UL << 20)
 
-/* ---- page runs ---- */
+/* ---- the page table ---- */
 
-/* The index of the first run that ends above addr. */
-static size_t run_search(const struct page_set *ps, unsigned long addr)
+#define PT_SHIFT 9
+#define PT_ENTRIES (1 << PT_SHIFT)
+#define PT_LEVELS 4
+
+/* A PTE page: one byte per entry, with counts so smaps need not scan. */
+struct pt_ptes {
+	unsigned char pte[PT_ENTRIES];
+	unsigned present, anon;
+};
+
+/* A directory level (PGD, PUD, PMD): PUD/PMD/PTE tables below it. */
+struct pt_dir {
+	void *slot[PT_ENTRIES];
+	unsigned used;
+};
+
+/* The span of addresses one entry covers at level 0 (PGD) .. 3 (PTE). */
+static unsigned shift_of(int level)
 {
-	size_t lo = 0, hi = ps->nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ps->runs[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return PAGE_SHIFT + PT_SHIFT * (PT_LEVELS - 1 - level);
 }
 
-static void run_insert_at(struct page_set *ps, size_t i,
-			  const struct page_run *r)
+static unsigned pt_index(unsigned long addr, int level)
 {
-	if (ps->nr == ps->cap) {
-		ps->cap = ps->cap ? 2 * ps->cap : 16;
-		ps->runs = realloc(ps->runs, ps->cap * sizeof(*ps->runs));
-		if (!ps->runs)
-			abort();
-	}
-	memmove(&ps->runs[i + 1], &ps->runs[i],
-		(ps->nr - i) * sizeof(*ps->runs));
-	ps->runs[i] = *r;
-	ps->nr++;
+	return (addr >> shift_of(level)) & (PT_ENTRIES - 1);
 }
 
-static void run_delete(struct page_set *ps, size_t i, size_t n)
+static void *pt_alloc(size_t size)
 {
-	if (!n)
+	void *p = calloc(1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+/* Find (or make) the PTE table for addr. */
+static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
+				 bool create)
+{
+	struct pt_dir *dir;
+
+	if (!ps->pgd) {
+		if (!create)
+			return NULL;
+		ps->pgd = pt_alloc(sizeof(struct pt_dir));
+	}
+	dir = ps->pgd;
+	for (int level = 0; level < PT_LEVELS - 1; level++) {
+		void **slot = &dir->slot[pt_index(addr, level)];
+
+		if (!*slot) {
+			if (!create)
+				return NULL;
+			*slot = pt_alloc(level == PT_LEVELS - 2 ?
+						 sizeof(struct pt_ptes) :
+						 sizeof(struct pt_dir));
+			dir->used++;
+		}
+		if (level == PT_LEVELS - 2)
+			return *slot;
+		dir = *slot;
+	}
+	return NULL;
+}
+
+static void pte_set(struct pt_ptes *t, unsigned i, enum page_kind kind)
+{
+	enum page_kind old = t->pte[i];
+
+	t->present += (kind != PAGE_NONE) - (old != PAGE_NONE);
+	t->anon += (kind == PAGE_ANON) - (old == PAGE_ANON);
+	t->pte[i] = kind;
+}
+
+/*
+ * Visit the PTE tables that overlap [start, end), with the entries in
+ * range.  If fn empties a table (and prune is set), the table and any
+ * directory it leaves empty are freed.  Returns true if dir is now empty.
+ */
+typedef void (*pte_fn)(struct pt_ptes *t, unsigned long base, unsigned from,
+		       unsigned to, void *arg);
+
+static bool walk(struct pt_dir *dir, int level, unsigned long base,
+		 unsigned long start, unsigned long end, pte_fn fn, void *arg,
+		 bool prune)
+{
+	unsigned long span = 1UL << shift_of(level);
+
+	for (unsigned i = pt_index(start, level); i < PT_ENTRIES; i++) {
+		unsigned long lo = base + i * span, hi = lo + span;
+		void *child = dir->slot[i];
+		bool empty;
+
+		if (lo >= end)
+			break;
+		if (!child)
+			continue;
+		if (level == PT_LEVELS - 2) {
+			struct pt_ptes *t = child;
+			unsigned from = lo < start ? pt_index(start, 3) : 0;
+			unsigned to = hi > end ? pt_index(end - 1, 3) + 1 :
+						 PT_ENTRIES;
+
+			fn(t, lo, from, to, arg);
+			empty = t->present == 0;
+		} else {
+			empty = walk(child, level + 1, lo, MAX(lo, start),
+				     MIN(hi, end), fn, arg, prune);
+		}
+		if (prune && empty) {
+			free(child);
+			dir->slot[i] = NULL;
+			dir->used--;
+		}
+	}
+	return dir->used == 0;
+}
+
+static void walk_range(const struct page_set *ps, unsigned long start,
+		       unsigned long end, pte_fn fn, void *arg, bool prune)
+{
+	if (ps->pgd && start < end)
+		walk(ps->pgd, 0, 0, start, end, fn, arg, prune);
+}
+
+static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
+		       unsigned to, void *arg)
+{
+	(void)base;
+	(void)arg;
+	if (from == 0 && to == PT_ENTRIES) {
+		memset(t->pte, 0, sizeof(t->pte));
+		t->present = t->anon = 0;
 		return;
-	memmove(&ps->runs[i], &ps->runs[i + n],
-		(ps->nr - i - n) * sizeof(*ps->runs));
-	ps->nr -= n;
+	}
+	for (unsigned i = from; i < to; i++)
+		pte_set(t, i, PAGE_NONE);
 }
 
 void pages_remove(struct page_set *ps, unsigned long start, unsigned long end)
 {
-	size_t i = run_search(ps, start), j;
-
-	if (i < ps->nr && ps->runs[i].start < start &&
-	    ps->runs[i].end > end) {
-		/* The range is inside one run: cut it in two. */
-		struct page_run tail = ps->runs[i];
-
-		tail.start = end;
-		ps->runs[i].end = start;
-		run_insert_at(ps, i + 1, &tail);
-		return;
-	}
-	if (i < ps->nr && ps->runs[i].start < start) {
-		ps->runs[i].end = start;
-		i++;
-	}
-	for (j = i; j < ps->nr && ps->runs[j].end <= end; j++)
-		;
-	run_delete(ps, i, j - i);
-	if (i < ps->nr && ps->runs[i].start < end)
-		ps->runs[i].start = end;
+	walk_range(ps, start, end, clear_ptes, NULL, true);
 }
 
 void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
 	       unsigned long end, enum page_kind kind)
 {
-	struct page_run r = { start, end, kind };
-	size_t i;
-
 	(void)m;
-	pages_remove(ps, start, end);
-	i = run_search(ps, start);
-	/* Join the neighbours of the same kind. */
-	if (i > 0 && ps->runs[i - 1].end == start &&
-	    ps->runs[i - 1].kind == kind) {
-		ps->runs[i - 1].end = end;
-		if (i < ps->nr && ps->runs[i].start == end &&
-		    ps->runs[i].kind == kind) {
-			ps->runs[i - 1].end = ps->runs[i].end;
-			run_delete(ps, i, 1);
-		}
-		return;
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		struct pt_ptes *t = pte_table(ps, a, true);
+
+		pte_set(t, pt_index(a, 3), kind);
+		if (a + PAGE_SIZE < a)
+			break;
 	}
-	if (i < ps->nr && ps->runs[i].start == end && ps->runs[i].kind == kind) {
-		ps->runs[i].start = start;
-		return;
-	}
-	run_insert_at(ps, i, &r);
 }
 
 bool pages_lookup(const struct page_set *ps, unsigned long addr,
 		  enum page_kind *kind)
 {
-	size_t i = run_search(ps, addr);
+	struct pt_ptes *t = pte_table((struct page_set *)ps, addr, false);
 
-	if (i < ps->nr && ps->runs[i].start <= addr) {
-		*kind = ps->runs[i].kind;
-		return true;
+	if (!t || !t->pte[pt_index(addr, 3)])
+		return false;
+	*kind = t->pte[pt_index(addr, 3)];
+	return true;
+}
+
+struct counts {
+	unsigned long rss, anon;
+};
+
+static void count_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
+		       unsigned to, void *arg)
+{
+	struct counts *c = arg;
+
+	(void)base;
+	if (from == 0 && to == PT_ENTRIES) {
+		c->rss += t->present;
+		c->anon += t->anon;
+		return;
 	}
-	return false;
+	for (unsigned i = from; i < to; i++) {
+		c->rss += t->pte[i] != PAGE_NONE;
+		c->anon += t->pte[i] == PAGE_ANON;
+	}
 }
 
 void pages_count(const struct page_set *ps, unsigned long start,
 		 unsigned long end, unsigned long *rss, unsigned long *anon)
 {
-	*rss = *anon = 0;
-	for (size_t i = run_search(ps, start);
-	     i < ps->nr && ps->runs[i].start < end; i++) {
-		unsigned long n = (MIN(end, ps->runs[i].end) -
-				   MAX(start, ps->runs[i].start)) >>
-				  PAGE_SHIFT;
+	struct counts c = { 0, 0 };
 
-		*rss += n;
-		if (ps->runs[i].kind == PAGE_ANON)
-			*anon += n;
-	}
+	walk_range(ps, start, end, count_ptes, &c, false);
+	*rss = c.rss;
+	*anon = c.anon;
+}
+
+struct copy_arg {
+	struct machine *m;
+	struct page_set *dst;
+};
+
+static void copy_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
+		      unsigned to, void *arg)
+{
+	struct copy_arg *c = arg;
+
+	for (unsigned i = from; i < to; i++)
+		if (t->pte[i])
+			pages_add(c->m, c->dst, base + ((unsigned long)i << 12),
+				  base + ((unsigned long)(i + 1) << 12),
+				  t->pte[i]);
 }
 
 int pages_copy(struct machine *m, struct page_set *dst,
 	       const struct page_set *src, unsigned long start,
 	       unsigned long end)
 {
-	for (size_t i = run_search(src, start);
-	     i < src->nr && src->runs[i].start < end; i++)
-		pages_add(m, dst, MAX(start, src->runs[i].start),
-			  MIN(end, src->runs[i].end), src->runs[i].kind);
+	struct copy_arg c = { m, dst };
+
+	walk_range(src, start, end, copy_ptes, &c, false);
 	return 0;
+}
+
+static void free_dir(struct pt_dir *dir, int level)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		if (!dir->slot[i])
+			continue;
+		if (level < PT_LEVELS - 2)
+			free_dir(dir->slot[i], level + 1);
+		else
+			free(dir->slot[i]);
+	}
+	free(dir);
 }
 
 void pages_free(struct page_set *ps)
 {
-	free(ps->runs);
-	memset(ps, 0, sizeof(*ps));
+	if (ps->pgd)
+		free_dir(ps->pgd, 0);
+	ps->pgd = NULL;
 }
 
 void vma_page_counts(const struct vma *v, unsigned long *rss,

@@ -80,17 +80,14 @@ struct vma;
 struct anon_vma;
 
 /*
- * Present pages of one process, as disjoint runs of addresses.  This is the
- * page-table side of the model: what smaps counts as Rss and Anonymous.
+ * Present pages of one process: a four-level page table as on x86-64
+ * (memory.c), one byte per PTE.  This is the page-table side of the model:
+ * what smaps counts as Rss and Anonymous.
  */
-enum page_kind { PAGE_FILE = 1, PAGE_ANON = 2 };
-struct page_run {
-	unsigned long start, end;
-	enum page_kind kind;
-};
+enum page_kind { PAGE_NONE = 0, PAGE_FILE = 1, PAGE_ANON = 2 };
+struct pt_dir;
 struct page_set {
-	struct page_run *runs;
-	size_t nr, cap;
+	struct pt_dir *pgd;
 };
 
 /*
