@@ -39,8 +39,8 @@ static int mprotect_fixup(struct machine *m, struct vma *v,
 				  VM_SHARED | VM_NORESERVE))) {
 			newflags |= VM_ACCOUNT;
 			trace(m, "mprotect_fixup: private mapping becomes "
-				 "writable: charge %ld pages, set VM_ACCOUNT",
-			      nrpages);
+				 "writable: charge %ld page%s, set VM_ACCOUNT",
+			      nrpages, nrpages == 1 ? "" : "s");
 		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(v) &&
 		   !v->anon_vma) {
