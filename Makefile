@@ -19,8 +19,9 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lncursesw 
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP
-CPPFLAGS += -Iengine -Irepl -Itests
+# override: a CFLAGS given on the command line keeps these.
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP
+override CPPFLAGS += -Iengine -Irepl -Itests
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 ifeq ($(V),1)

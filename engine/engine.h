@@ -59,6 +59,7 @@
 #define O_TRUNC 00001000
 #define O_APPEND 00002000
 #define O_DIRECTORY 00200000
+#define O_PATH 010000000
 #define AT_FDCWD (-100)
 
 /* Signals a touch can end with. */

@@ -78,6 +78,7 @@ void get_file(struct vm_file *f);
 void fput(struct machine *m, struct vm_file *f);
 struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size);
 void mm_destroy(struct machine *m, struct mm *mm);
+struct vm_file *fget(struct machine *m, long fd);
 
 /* rmap.c */
 int __anon_vma_prepare(struct machine *m, struct vma *v);
@@ -141,6 +142,8 @@ void pages_free(struct page_set *ps);
 void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			     unsigned long newsize);
 void mm_populate(struct machine *m, unsigned long start, unsigned long len);
+void populate_vma_page_range(struct machine *m, struct vma *v,
+			     unsigned long start, unsigned long end);
 
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);

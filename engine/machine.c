@@ -68,6 +68,27 @@ static struct proc *proc_new(struct machine *m)
 	return p;
 }
 
+static struct vm_file *file_open(struct machine *m, struct vm_inode *in,
+				 const char *path, unsigned f_mode);
+
+/*
+ * The first process starts with fds 0-2 open on /dev/null (read-write), as
+ * verify's real processes do, so that the script's first openat gets 3.
+ */
+static void open_stdio(struct machine *m, struct proc *p)
+{
+	struct vm_inode *null = xcalloc(sizeof(*null));
+
+	null->ino = m->next_ino++;
+	null->path = eng_strdup(m, "/dev/null");
+	null->type = I_CHR;
+	for (int fd = 0; fd < 3; fd++)
+		p->fds[fd] = file_open(m, null, "/dev/null",
+				       FMODE_READ | FMODE_WRITE);
+	/* Not in the namespace: freed with its last file, like shmem. */
+	null->unlinked = true;
+}
+
 struct machine *machine_new(void)
 {
 	struct machine *m = xcalloc(sizeof(*m));
@@ -76,6 +97,7 @@ struct machine *machine_new(void)
 	m->next_ino = 1;
 	m->max_map_count = DEFAULT_MAX_MAP_COUNT;
 	m->cur = proc_new(m);
+	open_stdio(m, m->cur);
 	return m;
 }
 
@@ -217,7 +239,7 @@ void get_file(struct vm_file *f)
 static void iput(struct machine *m, struct vm_inode *in)
 {
 	(void)m;
-	if (--in->refcount > 0 || !in->shmem)
+	if (--in->refcount > 0 || !in->unlinked)
 		return;
 	/* An unlinked shmem inode goes with its last file. */
 	pages_free(&in->cache);
@@ -261,6 +283,7 @@ struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size)
 	in->path = eng_strdup(m, "/dev/zero");
 	in->size = size;
 	in->shmem = true;
+	in->unlinked = true;
 	return file_open(m, in, "/dev/zero", FMODE_READ | FMODE_WRITE);
 }
 
@@ -304,6 +327,21 @@ static void normalize_path(const char *path, char *out, size_t len)
 	snprintf(out, len, "%s", *path ? path : ".");
 }
 
+/* PATH_MAX and NAME_MAX (255 per component): ENAMETOOLONG. */
+static int name_too_long(const char *path)
+{
+	size_t comp = 0;
+
+	if (strlen(path) >= 4096)
+		return -ENAMETOOLONG;
+	for (const char *p = path; *p; p++) {
+		comp = *p == '/' ? 0 : comp + 1;
+		if (comp > 255)
+			return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
 static bool is_dir_name(const char *name)
 {
 	return !strcmp(name, ".") || !strcmp(name, "..");
@@ -327,13 +365,13 @@ static int walk_path(struct machine *m, const char *name)
 }
 
 static struct vm_inode *new_inode(struct machine *m, const char *name,
-				  bool dir)
+				  int type)
 {
 	struct vm_inode *in = xcalloc(sizeof(*in));
 
 	in->ino = m->next_ino++;
 	in->path = eng_strdup(m, name);
-	in->dir = dir;
+	in->type = type;
 	in->next = m->inodes;
 	m->inodes = in;
 	return in;
@@ -344,7 +382,7 @@ static int may_open(const struct vm_inode *in, unsigned long flags)
 {
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
-	if (in->dir) {
+	if (in->type == I_DIR) {
 		if ((flags & O_CREAT) || (flags & O_ACCMODE) != O_RDONLY ||
 		    (flags & O_TRUNC))
 			return -EISDIR;
@@ -373,6 +411,12 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	m->op_seq++;
 	if (!path || !*path)
 		return -ENOENT;
+	err = name_too_long(path);
+	if (err)
+		return err;
+	/* O_PATH ignores every flag but O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC. */
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY;
 	if (path[0] != '/' && dirfd != AT_FDCWD)
 		return fd_get(m, dirfd) ? -ENOTDIR : -EBADF;
 	normalize_path(path, name, sizeof(name));
@@ -381,7 +425,7 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 		return err;
 	in = lookup_inode(m, name);
 	if (!in && is_dir_name(name))
-		in = new_inode(m, name, true);
+		in = new_inode(m, name, I_DIR);
 	if (!in && !(flags & O_CREAT))
 		return -ENOENT;
 	if (in) {
@@ -394,8 +438,8 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	if (fd == MAX_FDS)
 		return -EMFILE;
 	if (!in)
-		in = new_inode(m, name, false);
-	switch (flags & O_ACCMODE) {
+		in = new_inode(m, name, I_REG);
+	switch (flags & O_PATH ? -1 : (long)(flags & O_ACCMODE)) {
 	case O_RDONLY:
 		f_mode = FMODE_READ;
 		break;
@@ -405,8 +449,11 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	case O_RDWR:
 		f_mode = FMODE_READ | FMODE_WRITE;
 		break;
-	default:
+	case O_ACCMODE:
 		f_mode = 0;
+		break;
+	default:
+		f_mode = FMODE_PATH;
 		break;
 	}
 	if ((flags & O_TRUNC) && (f_mode & FMODE_WRITE) && in->size) {
@@ -415,6 +462,14 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	}
 	m->cur->fds[fd] = file_open(m, in, path, f_mode);
 	return fd;
+}
+
+/* fget(): an O_PATH fd is not an open file for mmap or ftruncate. */
+struct vm_file *fget(struct machine *m, long fd)
+{
+	struct vm_file *f = fd_get(m, fd);
+
+	return f && !(f->f_mode & FMODE_PATH) ? f : NULL;
 }
 
 long sys_close(struct machine *m, long fd)
@@ -434,7 +489,7 @@ long sys_close(struct machine *m, long fd)
 
 long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 {
-	struct vm_file *f = fd_get(m, fd);
+	struct vm_file *f = fget(m, fd);
 	struct vm_inode *in;
 
 	m->op_seq++;
@@ -442,7 +497,7 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 		return -EBADF;
 	if ((long)len < 0)
 		return -EINVAL;
-	if (f->inode->dir || !(f->f_mode & FMODE_WRITE))
+	if (f->inode->type != I_REG || !(f->f_mode & FMODE_WRITE))
 		return -EINVAL;
 	if (len > FILE_SIZE_MAX)
 		return -EFBIG;

@@ -446,6 +446,12 @@ static int write_fault(struct machine *m, unsigned long addr)
 	return handle_mm_fault(m, v, addr, true);
 }
 
+/* x86-64: a non-canonical address is a general protection fault. */
+static bool non_canonical(unsigned long addr)
+{
+	return addr >= 0x800000000000UL && addr < 0xffff800000000000UL;
+}
+
 int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	     unsigned long *fault_addr)
 {
@@ -455,6 +461,11 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 
 	m->op_seq++;
 	for (; page < end; page += PAGE_SIZE) {
+		if (non_canonical(page)) {
+			/* #GP carries no address: si_addr is 0. */
+			*fault_addr = 0;
+			return TOUCH_SIGSEGV;
+		}
 		sig = write_fault(m, page);
 		if (sig) {
 			*fault_addr = page;
@@ -472,8 +483,8 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
  * read faults, forced unless the VMA is PROT_NONE.  Stops at the first
  * page that fails.
  */
-static void populate_vma_page_range(struct machine *m, struct vma *v,
-				    unsigned long start, unsigned long end)
+void populate_vma_page_range(struct machine *m, struct vma *v,
+			     unsigned long start, unsigned long end)
 {
 	bool write = (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 

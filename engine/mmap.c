@@ -186,7 +186,7 @@ static vm_flags_t calc_vm_flag_bits(unsigned long flags)
 static bool file_mmap_ok(struct vm_file *file, unsigned long pgoff,
 			 unsigned long len)
 {
-	unsigned long maxsize = file->inode->dir ? ~0UL : (~0UL >> 1);
+	unsigned long maxsize = file->inode->type == I_REG ? (~0UL >> 1) : ~0UL;
 
 	if (len > maxsize)
 		return false;
@@ -217,8 +217,8 @@ static long mmap_file_checks(struct vm_file *file, unsigned long prot,
 	case MAP_PRIVATE:
 		if (!(file->f_mode & FMODE_READ))
 			return -EACCES;
-		/* A directory has no ->mmap (can_mmap_file). */
-		if (file->inode->dir)
+		/* A directory or /dev/null has no ->mmap (can_mmap_file). */
+		if (file->inode->type != I_REG)
 			return -ENODEV;
 		if (*vm_flags & VM_GROWSDOWN)
 			return -EINVAL;
@@ -281,6 +281,10 @@ static long do_mmap(struct machine *m, struct vm_file *file,
 		return -ENOMEM;
 	vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
 		   mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	/* hugetlb_get_unmapped_area(): a fixed address must be aligned. */
+	if ((flags & MAP_HUGETLB) && (flags & MAP_FIXED) &&
+	    (addr & (PMD_SIZE - 1)))
+		return -EINVAL;
 	addr = get_unmapped_area(m, file, addr, len, flags);
 	if (IS_ERR_VALUE(addr))
 		return (long)addr;
@@ -303,6 +307,9 @@ static long do_mmap(struct machine *m, struct vm_file *file,
 		return err;
 	if (flags & MAP_NORESERVE)
 		vm_flags |= VM_NORESERVE;
+	/* The hugetlbfs file's mmap reserves huge pages: none here. */
+	if (flags & MAP_HUGETLB)
+		vm_flags |= VM_HUGETLB;
 	addr = mmap_region(m, file, addr, len, vm_flags, pgoff);
 	/* vm_mmap_pgoff(): populate after the mmap lock is dropped */
 	if (!IS_ERR_VALUE(addr) &&
@@ -323,14 +330,14 @@ long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
 	if (off & ~PAGE_MASK)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		if (fd < 0 || fd >= MAX_FDS || !m->cur->fds[fd])
+		file = fget(m, fd);
+		if (!file)
 			return -EBADF;
-		file = m->cur->fds[fd];
 		if (flags & MAP_HUGETLB)
 			return -EINVAL;
 	} else if (flags & MAP_HUGETLB) {
-		/* No huge pages are reserved on the reference machine. */
-		return -ENOMEM;
+		/* hugetlb_file_setup(): the length in huge pages */
+		len = (len + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
 	}
 	trace(m, "do_mmap(addr %lx, len %#lx)", addr, len);
 	trace_enter(m);

@@ -54,6 +54,10 @@ static int mprotect_fixup(struct machine *m, struct vma *v,
 	*pprev = v;
 	vma_start_write(m, v);
 	v->vm_flags = newflags;
+	/* A private VM_LOCKED VMA becoming writable: CoW it in now. */
+	if ((newflags & VM_WRITE) && (oldflags & VM_LOCKED) &&
+	    !(oldflags & (VM_WRITE | VM_SHARED)))
+		populate_vma_page_range(m, v, start, end);
 	vm_stat_account(mm, oldflags, -nrpages);
 	vm_stat_account(mm, newflags, nrpages);
 	return 0;

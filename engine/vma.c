@@ -925,9 +925,15 @@ static struct vma *__mmap_new_vma(struct machine *m, struct mm *mm,
 				  unsigned long len, vm_flags_t vm_flags,
 				  unsigned long pgoff, int *err)
 {
-	struct vma *v = vm_area_alloc(m, mm);
+	struct vma *v;
 
 	*err = -ENOMEM;
+	if (vm_flags & VM_HUGETLB) {
+		/* hugetlb_reserve_pages(): vm.nr_hugepages is 0 here. */
+		trace(m, "hugetlbfs mmap: no huge pages to reserve: ENOMEM");
+		return NULL;
+	}
+	v = vm_area_alloc(m, mm);
 	if (!v)
 		return NULL;
 	vma_set_range(v, addr, addr + len, pgoff);

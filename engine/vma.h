@@ -99,7 +99,8 @@ struct vm_inode {
 	char *path;
 	unsigned long size;	/* i_size in bytes */
 	bool shmem;
-	bool dir;		/* "." or "..": the only directories */
+	enum { I_REG, I_DIR, I_CHR } type;	/* file, "."/"..", /dev/null */
+	bool unlinked;		/* not in the namespace: freed with its files */
 	/* shmem's page cache, as runs of page index << PAGE_SHIFT */
 	struct page_set cache;
 	int refcount;		/* the files (open descriptions) that use it */
@@ -109,6 +110,7 @@ struct vm_inode {
 /* f_mode bits (include/linux/fs.h) */
 #define FMODE_READ 0x1
 #define FMODE_WRITE 0x2
+#define FMODE_PATH 0x4000	/* O_PATH: a name, not an open file */
 
 /*
  * A simulated struct file: one open file description.  VMAs point at this,

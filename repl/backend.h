@@ -64,5 +64,8 @@ struct backend *engine_backend_new(void);
 struct machine *engine_backend_machine(struct backend *be);
 /* The kernel: run calls in real child processes, cwd in a private dir. */
 struct backend *kernel_backend_new(char *err, size_t errlen);
+/* Why the kernel backend can run no more calls ("kernel process 2 died:
+ * signal 11 (SIGSEGV)"), or NULL while all is well. */
+const char *kernel_backend_failure(struct backend *be);
 
 #endif

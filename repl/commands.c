@@ -6,16 +6,26 @@
  * switch, echo) are words.  Handlers build a struct call from the parsed
  * arguments and hand it to the session's backend, so the same table drives
  * the engine and the real kernel.
+ *
+ * The shorthand (map, unmap, protect) expands to those calls and prints
+ * the call it ran.  The REPL's own commands are here too; the handlers
+ * that belong with their state live beside it (handlers.h): undo.c,
+ * view.c (ps, vma) and help.c.  Help and completion read this table.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "command.h"
+#include "engine.h"
+#include "handlers.h"
 
 #define SYSCALLS "system calls"
+#define SHORTHAND "shorthand (prints the call it runs)"
 #define PROCESS "processes and files"
 #define INSPECT "inspecting"
 #define SCRIPT "scripts"
+#define SESSION "this session"
 
 void format_result(struct strbuf *sb, long ret, bool address)
 {
@@ -32,8 +42,8 @@ void format_result(struct strbuf *sb, long ret, bool address)
 }
 
 /* Run c on the backend and print "TEXT = RESULT". */
-static int run_call(struct session *s, const struct parsed *p,
-		    struct call *c, bool address)
+static int run_call(struct session *s, const struct parsed *p, struct call *c,
+		    bool address)
 {
 	long ret = s->be->ops->call(s->be, c, NULL);
 
@@ -119,8 +129,9 @@ static int cmd_touch(struct session *s, const struct parsed *p)
 	long sig;
 
 	if (addr + len < addr) {
-		session_error(s, "touch: range %#lx + %#lx wraps around the "
-				 "address space",
+		session_error(s,
+			      "touch: range %#lx + %#lx wraps around the "
+			      "address space",
 			      addr, len);
 		return -1;
 	}
@@ -131,8 +142,8 @@ static int cmd_touch(struct session *s, const struct parsed *p)
 	if (sig == 0)
 		sb_puts(&s->out, "0\n");
 	else
-		sb_addf(&s->out, "%s (%#lx)\n",
-			sig == 7 ? "SIGBUS" : "SIGSEGV", fault);
+		sb_addf(&s->out, "%s (%#lx)\n", sig == 7 ? "SIGBUS" : "SIGSEGV",
+			fault);
 	return 0;
 }
 
@@ -166,12 +177,234 @@ static int cmd_echo(struct session *s, const struct parsed *p)
 	return 0;
 }
 
+/* ---- shorthand: words that expand to a call ---- */
+
+/*
+ * Run the call a shorthand stands for, exactly as if it had been typed in
+ * strace syntax: its output is the contract's "CALL = RESULT" line for
+ * the expanded text, so the user learns the real call as they go.
+ */
+static int run_expanded(struct session *s, const char *name,
+			const unsigned long *args, int argc, const char *fmt,
+			...) __attribute__((format(printf, 5, 6)));
+static int run_expanded(struct session *s, const char *name,
+			const unsigned long *args, int argc, const char *fmt,
+			...)
+{
+	const struct command *c = command_find(name, false, NULL, 0);
+	struct parsed *q = calloc(1, sizeof(*q));
+	va_list ap;
+	int ret;
+
+	if (!q || !c)
+		abort();
+	va_start(ap, fmt);
+	vsnprintf(q->text, sizeof(q->text), fmt, ap);
+	va_end(ap);
+	q->cmd = c;
+	q->argc = argc;
+	for (int i = 0; i < argc; i++)
+		q->argv[i].num = args[i];
+	ret = c->exec(s, q);
+	free(q);
+	return ret;
+}
+
+/* A length typed as -4k is a mistake in words, not a test of EINVAL. */
+static int check_len(struct session *s, const struct parsed *p)
+{
+	if ((long)p->argv[1].num >= 0)
+		return 0;
+	session_error(s, "%s: argument 2: negative length %ld", p->cmd->name,
+		      (long)p->argv[1].num);
+	return -1;
+}
+
+static const char *prot_text(unsigned long prot, char *buf, size_t len)
+{
+	format_constants(ARG_PROT, prot, buf, len);
+	return buf;
+}
+
+static int cmd_map(struct session *s, const struct parsed *p)
+{
+	unsigned long a[6] = {p->argv[0].num,	 p->argv[1].num,
+			      p->argv[2].num,	 MAP_PRIVATE | MAP_ANONYMOUS,
+			      (unsigned long)-1, 0};
+	char prot[128], flags[256], addr[32] = "NULL";
+	bool placed = false;
+
+	if (check_len(s, p))
+		return -1;
+	if (p->argc > 3) {
+		a[3] = p->argv[3].num;
+		a[4] = (unsigned long)p->argv[3].fd;
+		a[5] = p->argv[3].off;
+		placed = p->argv[3].placed;
+	}
+	/* An address means "here" unless hint or noreplace says otherwise. */
+	if (!placed && a[0])
+		a[3] |= MAP_FIXED;
+	if (a[0])
+		snprintf(addr, sizeof(addr), "%#lx", a[0]);
+	format_constants(ARG_MAPFLAGS, a[3], flags, sizeof(flags));
+	return run_expanded(s, "mmap", a, 6, "mmap(%s, %lu, %s, %s, %ld, %#lx)",
+			    addr, a[1], prot_text(a[2], prot, sizeof(prot)),
+			    flags, (long)a[4], a[5]);
+}
+
+static int cmd_unmap(struct session *s, const struct parsed *p)
+{
+	unsigned long a[2] = {p->argv[0].num, p->argv[1].num};
+
+	if (check_len(s, p))
+		return -1;
+	return run_expanded(s, "munmap", a, 2, "munmap(%#lx, %lu)", a[0], a[1]);
+}
+
+static int cmd_protect(struct session *s, const struct parsed *p)
+{
+	unsigned long a[3] = {p->argv[0].num, p->argv[1].num, p->argv[2].num};
+	char prot[128];
+
+	if (check_len(s, p))
+		return -1;
+	return run_expanded(s, "mprotect", a, 3, "mprotect(%#lx, %lu, %s)",
+			    a[0], a[1], prot_text(a[2], prot, sizeof(prot)));
+}
+
+/* ---- scripts and settings ---- */
+
+#define SOURCE_MAX_DEPTH 8
+
+/* Run each line of in, gathering the output into the caller's line. */
+static void source_lines(struct session *s, FILE *in, struct strbuf *out,
+			 struct strbuf *tr)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while (!s->quit && (n = getline(&line, &cap, in)) >= 0) {
+		if (s->interrupted && *s->interrupted) {
+			session_error(s, "interrupted");
+			break;
+		}
+		s->line++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		session_run_line(s, line, (size_t)n);
+		sb_add(out, sb_str(&s->out), s->out.len);
+		sb_add(tr, sb_str(&s->tr), s->tr.len);
+		/* Keep each line's trace after its own result. */
+		sb_add(out, sb_str(tr), tr->len);
+		sb_reset(tr);
+	}
+	free(line);
+}
+
+static int cmd_source(struct session *s, const struct parsed *p)
+{
+	const char *path = p->argv[0].str, *src = s->src;
+	struct strbuf out = s->out, tr = s->tr;
+	long lineno = s->line;
+	FILE *in;
+
+	if (s->depth >= SOURCE_MAX_DEPTH) {
+		session_error(s,
+			      "source: %s: nested %d deep (does it source "
+			      "itself?)",
+			      path, s->depth);
+		return -1;
+	}
+	in = fopen(path, "r");
+	if (!in) {
+		session_error(s, "source: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&s->out, 0, sizeof(s->out));
+	memset(&s->tr, 0, sizeof(s->tr));
+	s->src = path;
+	s->line = 0;
+	s->depth++;
+	source_lines(s, in, &out, &tr);
+	s->depth--;
+	/* quit in a script ends that script, not the session. */
+	s->quit = false;
+	s->src = src;
+	s->line = lineno;
+	sb_free(&s->out);
+	sb_free(&s->tr);
+	s->out = out;
+	s->tr = tr;
+	fclose(in);
+	return 0;
+}
+
+static const struct setting *find_setting(struct session *s, const char *name)
+{
+	const char *names[16], *near;
+
+	for (size_t i = 0; i < settings_count; i++) {
+		if (!strcmp(settings[i].name, name) ||
+		    (!strcmp(name, "color") &&
+		     !strcmp(settings[i].name, "colour")))
+			return &settings[i];
+		names[i] = settings[i].name;
+	}
+	near = closest_name(name, names, settings_count);
+	if (near)
+		session_error(s, "set: unknown setting %s (did you mean %s?)",
+			      name, near);
+	else
+		session_error(s,
+			      "set: unknown setting %s (help set lists "
+			      "them)",
+			      name);
+	return NULL;
+}
+
+static int cmd_set(struct session *s, const struct parsed *p)
+{
+	const struct setting *st;
+	char err[200];
+
+	if (!p->argc) {
+		for (size_t i = 0; i < settings_count; i++)
+			sb_addf(&s->out, "%-8s %s\n", settings[i].name,
+				setting_get(s, &settings[i]));
+		return 0;
+	}
+	st = find_setting(s, p->argv[0].str);
+	if (!st)
+		return -1;
+	if (p->argc == 2 &&
+	    setting_set(s, st, p->argv[1].str, err, sizeof(err))) {
+		session_error(s, "set: %s", err);
+		return -1;
+	}
+	sb_addf(&s->out, "%-8s %s\n", st->name, setting_get(s, st));
+	return 0;
+}
+
+static int cmd_quit(struct session *s, const struct parsed *p)
+{
+	s->quit = true;
+	return 0;
+}
+
 const struct command commands[] = {
 	{
-		.name = "mmap", .group = SYSCALLS, .syntax = SYN_CALL,
-		.min_args = 6, .max_args = 6,
-		.args = { ARG_ADDR, ARG_LEN, ARG_PROT, ARG_MAPFLAGS, ARG_FD,
-			  ARG_OFF },
+		.name = "mmap",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 6,
+		.max_args = 6,
+		.args = {ARG_ADDR, ARG_LEN, ARG_PROT, ARG_MAPFLAGS, ARG_FD,
+			 ARG_OFF},
 		.usage = "mmap(ADDR|NULL, LEN, PROT, FLAGS, FD, OFF)",
 		.summary = "map memory: anonymous, shared or from a file",
 		.help = "Creates a mapping, merging it with a compatible "
@@ -181,39 +414,114 @@ const struct command commands[] = {
 			"MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_POPULATE, "
 			"MAP_LOCKED,\nMAP_GROWSDOWN, ...). FD is -1 for "
 			"anonymous memory. Prints the address,\nor the "
-			"kernel's error.",
+			"kernel's error. `map` says the same in fewer words.",
 		.example = "mmap(0x200000000000, 16384, PROT_READ|PROT_WRITE, "
 			   "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
 		.exec = cmd_mmap,
 	},
 	{
-		.name = "munmap", .group = SYSCALLS, .syntax = SYN_CALL,
-		.min_args = 2, .max_args = 2, .args = { ARG_ADDR, ARG_LEN },
+		.name = "munmap",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
 		.usage = "munmap(ADDR, LEN)",
 		.summary = "unmap a range, splitting VMAs at its ends",
 		.help = "Removes every mapping in [ADDR, ADDR+LEN), splitting "
 			"the VMAs that\nstraddle either end (__split_vma). "
 			"Holes are fine.",
-		.example = "munmap(0x200000001000, 4096)",
+		.example = "map 0x200000000000 16k rw\n"
+			   "munmap(0x200000001000, 4096)",
 		.exec = cmd_munmap,
 	},
 	{
-		.name = "mprotect", .group = SYSCALLS, .syntax = SYN_CALL,
-		.min_args = 3, .max_args = 3,
-		.args = { ARG_ADDR, ARG_LEN, ARG_PROT },
+		.name = "mprotect",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_ADDR, ARG_LEN, ARG_PROT},
 		.usage = "mprotect(ADDR, LEN, PROT)",
 		.summary = "change protection: merge with a neighbour or split",
 		.help = "Changes the protection of [ADDR, ADDR+LEN) through "
 			"vma_modify_flags():\nmerge with a neighbour that "
 			"would then match, else split. A hole gives\nENOMEM "
 			"after the VMAs before it were changed.",
-		.example = "mprotect(0x200000001000, 4096, PROT_READ)",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mprotect(0x200000001000, 4096, PROT_READ)",
 		.exec = cmd_mprotect,
 	},
 	{
-		.name = "openat", .group = PROCESS, .syntax = SYN_CALL,
-		.min_args = 3, .max_args = 4,
-		.args = { ARG_DIRFD, ARG_PATH, ARG_OFLAGS, ARG_MODE },
+		.name = "map",
+		.alias = "m",
+		.group = SHORTHAND,
+		.syntax = SYN_WORDS,
+		.flags = CMD_CHANGES,
+		.min_args = 3,
+		.max_args = 4,
+		.args = {ARG_ADDR, ARG_LEN, ARG_PROTWORD, ARG_MAPOPTS},
+		.usage = "map ADDR|NULL LEN PROT [OPTION...]",
+		.summary = "mmap in words: map 0x200000000000 16k rw",
+		.help = "Maps LEN bytes at ADDR and prints the mmap() call it "
+			"ran, with its result.\nPROT is written as maps "
+			"shows it. Without options the mapping is private\n"
+			"and anonymous, and an ADDR other than NULL is "
+			"MAP_FIXED (say hint to let\nthe kernel choose "
+			"when ADDR is taken, or noreplace for EEXIST).\n"
+			"A file mapping names its fd: file FD [OFFSET].",
+		.example = "map 0x200000000000 16k rw\n"
+			   "map 0x200000004000 4p r\n"
+			   "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
+			   "ftruncate(3, 64k)\n"
+			   "map 0x200000010000 8k rw shared file 3 4k",
+		.exec = cmd_map,
+	},
+	{
+		.name = "unmap",
+		.alias = "u",
+		.group = SHORTHAND,
+		.syntax = SYN_WORDS,
+		.flags = CMD_CHANGES,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
+		.usage = "unmap ADDR LEN",
+		.summary = "munmap in words: unmap 0x200000001000 4k",
+		.help = "Unmaps [ADDR, ADDR+LEN) and prints the munmap() call "
+			"it ran, with its\nresult.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "unmap 0x200000001000 4k",
+		.exec = cmd_unmap,
+	},
+	{
+		.name = "protect",
+		.alias = "p",
+		.group = SHORTHAND,
+		.syntax = SYN_WORDS,
+		.flags = CMD_CHANGES,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_ADDR, ARG_LEN, ARG_PROTWORD},
+		.usage = "protect ADDR LEN PROT",
+		.summary = "mprotect in words: protect 0x200000001000 4k r",
+		.help = "Changes the protection of [ADDR, ADDR+LEN) and prints "
+			"the mprotect()\ncall it ran, with its result. PROT "
+			"is written as maps shows it.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "protect 0x200000001000 4k r",
+		.exec = cmd_protect,
+	},
+	{
+		.name = "openat",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 3,
+		.max_args = 4,
+		.args = {ARG_DIRFD, ARG_PATH, ARG_OFLAGS, ARG_MODE},
 		.usage = "openat(AT_FDCWD, \"PATH\", FLAGS[, MODE])",
 		.summary = "open (or create) a simulated file",
 		.help = "Opens PATH and prints the new fd (the lowest free, "
@@ -224,41 +532,65 @@ const struct command commands[] = {
 		.exec = cmd_openat,
 	},
 	{
-		.name = "close", .group = PROCESS, .syntax = SYN_CALL,
-		.min_args = 1, .max_args = 1, .args = { ARG_FD },
+		.name = "close",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_FD},
 		.usage = "close(FD)",
 		.summary = "close an fd (mappings of it stay)",
 		.help = "Closes FD. A mapping keeps its own reference to the "
 			"file.",
-		.example = "close(3)",
+		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
+			   "close(3)",
 		.exec = cmd_close,
 	},
 	{
-		.name = "ftruncate", .group = PROCESS, .syntax = SYN_CALL,
-		.min_args = 2, .max_args = 2, .args = { ARG_FD, ARG_LEN },
+		.name = "ftruncate",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_FD, ARG_LEN},
 		.usage = "ftruncate(FD, LEN)",
 		.summary = "set a file's size",
-		.help = "Sets the size of FD's file. Shrinking unmaps the pages "
+		.help = "Sets the size of FD's file. Shrinking unmaps the "
+			"pages "
 			"past the new end\nfrom every mapping; touching them "
 			"then gives SIGBUS.",
-		.example = "ftruncate(3, 65536)",
+		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
+			   "ftruncate(3, 65536)",
 		.exec = cmd_ftruncate,
 	},
 	{
-		.name = "fork", .group = PROCESS, .syntax = SYN_CALL,
-		.min_args = 0, .max_args = 0,
+		.name = "fork",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.flags = CMD_CHANGES,
+		.min_args = 0,
+		.max_args = 0,
 		.usage = "fork()",
 		.summary = "fork the current process (it stays current)",
 		.help = "Creates a child with the next free pid (dup_mmap: "
 			"the VMAs are copied\none to one and faulted ones go "
 			"through anon_vma_fork). Prints the\nchild's pid; the "
-			"parent stays current (see switch).",
-		.example = "fork()",
+			"parent stays current (see switch and ps).",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000000000 4k\n"
+			   "fork()",
 		.exec = cmd_fork,
 	},
 	{
-		.name = "touch", .group = INSPECT, .syntax = SYN_WORDS,
-		.min_args = 1, .max_args = 2, .args = { ARG_ADDR, ARG_LEN },
+		.name = "touch",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_CHANGES,
+		.min_args = 1,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
 		.usage = "touch ADDR [LEN]",
 		.summary = "write-fault every page of a range",
 		.help = "Writes one byte to each page of [ADDR, ADDR+LEN) (LEN "
@@ -266,46 +598,240 @@ const struct command commands[] = {
 			"writable page gets an anon_vma\n(anon_vma_prepare). "
 			"Stops at the first page that faults:\nSIGSEGV, or "
 			"SIGBUS past the end of a file.",
-		.example = "touch 0x200000000000 16384",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000000000 16384",
 		.exec = cmd_touch,
 	},
 	{
-		.name = "switch", .group = PROCESS, .syntax = SYN_WORDS,
-		.min_args = 1, .max_args = 1, .args = { ARG_INT },
+		.name = "switch",
+		.group = PROCESS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_CHANGES,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_PID},
 		.usage = "switch PID",
 		.summary = "make another process current",
-		.help = "Makes PID the current process. Prints nothing.",
-		.example = "switch 1",
+		.help = "Makes PID the current process: calls, maps and vma "
+			"then act on it.\nPrints nothing. ps lists the "
+			"processes.",
+		.example = "fork()\n"
+			   "switch 2",
 		.exec = cmd_switch,
 	},
 	{
-		.name = "maps", .group = INSPECT, .syntax = SYN_WORDS,
-		.min_args = 0, .max_args = 0,
+		.name = "ps",
+		.group = PROCESS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "ps",
+		.summary = "list the processes (* marks the current one)",
+		.help = "Lists each simulated process with its number of VMAs, "
+			"the size they\nspan, and the pages present (Rss) and "
+			"anonymous among them.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "fork()\n"
+			   "ps",
+		.exec = cmd_ps,
+	},
+	{
+		.name = "maps",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 0,
 		.usage = "maps",
 		.summary = "print /proc/PID/maps of the current process",
 		.help = "Prints the current process's VMAs as "
 			"/proc/PID/maps does.",
-		.example = "maps",
+		.example = "map 0x200000000000 16k rw\n"
+			   "maps",
 		.exec = cmd_maps,
 	},
 	{
-		.name = "smaps", .group = INSPECT, .syntax = SYN_WORDS,
-		.min_args = 0, .max_args = 0,
+		.name = "smaps",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 0,
 		.usage = "smaps",
 		.summary = "print /proc/PID/smaps (Rss, Anonymous, VmFlags)",
 		.help = "Prints each VMA's maps line, then Size, Rss, "
 			"Anonymous and VmFlags as\n/proc/PID/smaps does.",
-		.example = "smaps",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000000000 4k\n"
+			   "smaps",
 		.exec = cmd_smaps,
 	},
 	{
-		.name = "echo", .group = SCRIPT, .syntax = SYN_WORDS,
-		.min_args = 1, .max_args = 1, .args = { ARG_TEXT },
+		.name = "vma",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_ADDR},
+		.usage = "vma ADDR",
+		.summary = "every field of the VMA at ADDR, and why it did "
+			   "not merge",
+		.help = "Shows the VMA that contains ADDR: range, vm_pgoff, "
+			"file, anon_vma and\nits chain (a chain of more than "
+			"one link is a fork child), Rss, and\nvm_flags by "
+			"name and smaps mnemonic beside both neighbours'. A "
+			"flag marked\n! differs from a neighbour and keeps "
+			"the two apart; the last lines give\nthe reason "
+			"vma_merge_blockers() finds for each neighbour.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "protect 0x200000001000 4k r\n"
+			   "vma 0x200000001000",
+		.exec = cmd_vma,
+	},
+	{
+		.name = "echo",
+		.group = SCRIPT,
+		.syntax = SYN_WORDS,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_TEXT},
 		.usage = "echo TEXT",
 		.summary = "print TEXT",
 		.help = "Prints TEXT. Scripts use `echo --` to separate steps.",
 		.example = "echo --",
 		.exec = cmd_echo,
+	},
+	{
+		.name = "source",
+		.group = SCRIPT,
+		.syntax = SYN_WORDS,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_FILE},
+		.usage = "source FILE",
+		.summary = "run the lines of a script",
+		.help = "Runs each line of FILE as if typed here (# starts a "
+			"comment). Errors\nname the file and line. Each line "
+			"that changes the machine is a step\nof its own for "
+			"undo. Ctrl-C stops it; quit in FILE ends FILE only.",
+		.example = "source /dev/null",
+		.exec = cmd_source,
+	},
+	{
+		.name = "undo",
+		.alias = "back",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_INT},
+		.usage = "undo [N]",
+		.summary = "step the whole machine back (N steps)",
+		.help = "Takes back the last N steps (default 1): every "
+			"process, file and\nanon_vma returns to what it "
+			"was, exactly. A step is a line that changed\nthe "
+			"machine: a call, touch, switch or reset. Prints "
+			"the steps taken back.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "unmap 0x200000001000 4k\n"
+			   "undo\n"
+			   "maps",
+		.exec = cmd_undo,
+	},
+	{
+		.name = "redo",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_INT},
+		.usage = "redo [N]",
+		.summary = "run again the steps undo took back",
+		.help = "Runs again the next N steps that undo took back "
+			"(default 1). A new\nstep after an undo forgets the "
+			"steps that could be redone.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "undo\n"
+			   "redo",
+		.exec = cmd_redo,
+	},
+	{
+		.name = "history",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "history",
+		.summary = "the steps of this session, for undo and redo",
+		.help = "Lists the lines that changed the machine, numbered, "
+			"with the ones\nundo took back marked. (Up and Down "
+			"recall every line typed, from\nearlier sessions "
+			"too.)",
+		.example = "map 0x200000000000 16k rw\n"
+			   "history",
+		.exec = cmd_history,
+	},
+	{
+		.name = "reset",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.flags = CMD_CHANGES | CMD_FRESH,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "reset",
+		.summary = "start again with a fresh machine",
+		.help = "Replaces every process with one empty pid 1. It is a "
+			"step like any\nother: undo brings the old machine "
+			"back.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "reset\n"
+			   "undo",
+		.exec = cmd_reset,
+	},
+	{
+		.name = "set",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 2,
+		.args = {ARG_OPTION, ARG_VALUE},
+		.usage = "set [NAME [VALUE]]",
+		.summary = "show or change a setting (trace, colour, ...)",
+		.help = "With no argument, lists the settings; with a NAME, "
+			"shows one; with a\nVALUE, changes it. trace on shows "
+			"the engine's steps after each call.",
+		.example = "set trace on\n"
+			   "map 0x200000000000 4k rw\n"
+			   "set trace off",
+		.exec = cmd_set,
+	},
+	{
+		.name = "help",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_COMMAND},
+		.usage = "help [COMMAND]",
+		.summary = "list the commands, or show one in full",
+		.help = "Lists the commands by topic, or shows one command's "
+			"syntax, what each\nargument accepts, and examples "
+			"that run as they are.",
+		.example = "help mmap",
+		.exec = cmd_help,
+	},
+	{
+		.name = "quit",
+		.alias = "exit",
+		.group = SESSION,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "quit",
+		.summary = "leave vmalab (Ctrl-D does too)",
+		.help = "Leaves vmalab. In a script, stops reading it.",
+		.example = "quit",
+		.exec = cmd_quit,
 	},
 };
 
@@ -340,8 +866,8 @@ const struct command *command_find(const char *name, bool prefix, char *err,
 	if (matches == 1)
 		return found;
 	if (matches > 1) {
-		snprintf(err, errlen, "ambiguous command %s: could be %s",
-			 name, list);
+		snprintf(err, errlen, "ambiguous command %s: could be %s", name,
+			 list);
 		return NULL;
 	}
 	found = NULL;

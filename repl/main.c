@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "command.h"
+#include "repl.h"
 #include "verify.h"
 
 static void usage(FILE *f)
@@ -22,6 +23,9 @@ static void usage(FILE *f)
 	      "  --batch FILE  run a script (- for stdin), plain output\n"
 	      "  -c LINES      run lines separated by ';'\n"
 	      "  --trace       after each call, the engine's internal steps\n"
+	      "  --repl        the REPL (the default): on a terminal with "
+	      "readline,\n                completion, history and undo; "
+	      "else batch mode on stdin\n"
 	      "  verify FILE   run FILE on the engine and on this kernel and "
 	      "compare\n"
 	      "  --help        this text\n",
@@ -43,7 +47,7 @@ static int run_oneliner(struct session *s, const char *text)
 			session_run_line(s, start, (size_t)(p - start));
 			fputs(sb_str(&s->out), stdout);
 			fputs(sb_str(&s->tr), stdout);
-			if (!*p)
+			if (!*p || s->quit)
 				break;
 			start = p + 1;
 		}
@@ -75,7 +79,6 @@ int main(int argc, char **argv)
 {
 	const char *batch = NULL, *oneliner = NULL;
 	struct session s;
-	struct backend *be;
 	bool trace = false;
 	int ret;
 
@@ -93,22 +96,24 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--repl")) {
-			batch = "-";
+			/* The REPL: interactive on a terminal, else batch. */
 		} else {
-			fprintf(stderr, "vmalab: unknown option %s\n",
-				argv[i]);
+			fprintf(stderr, "vmalab: unknown option %s\n", argv[i]);
 			usage(stderr);
 			return 2;
 		}
 	}
-	be = engine_backend_new();
-	session_init(&s, be);
+	session_init(&s, engine_backend_new());
+	/* undo, redo and reset rebuild the machine: s.be may change. */
+	s.new_backend = engine_backend_new;
 	s.trace = trace;
 	if (oneliner)
 		ret = run_oneliner(&s, oneliner);
-	else
+	else if (batch || !isatty(STDIN_FILENO))
 		ret = run_batch(&s, batch ? batch : "-");
+	else
+		ret = repl_run(&s);
 	session_fini(&s);
-	be->ops->destroy(be);
+	s.be->ops->destroy(s.be);
 	return ret;
 }

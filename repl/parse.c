@@ -18,6 +18,8 @@
 
 /* ---- constants ---- */
 
+/* The tables are laid out by hand. */
+/* clang-format off */
 #define C(x) { #x, (unsigned long)(x) }
 static const struct constant prot_consts[] = {
 	C(PROT_NONE),	   C(PROT_READ),      C(PROT_WRITE),
@@ -48,6 +50,7 @@ static const struct constant dirfd_consts[] = {
 	{ "AT_FDCWD", (unsigned long)AT_FDCWD },
 };
 #undef C
+/* clang-format on */
 
 const struct constant *constants_for(enum arg_type t, size_t *n)
 {
@@ -87,8 +90,8 @@ static size_t edit_distance(const char *a, const char *b)
 				      toupper((unsigned char)b[j - 1]));
 			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
 
-			cur[j] = sub < del ? (sub < ins ? sub : ins) :
-					     (del < ins ? del : ins);
+			cur[j] = sub < del ? (sub < ins ? sub : ins)
+					   : (del < ins ? del : ins);
 		}
 		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
 	}
@@ -163,11 +166,25 @@ int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
 	}
 	if (*p && sizes && !p[1]) {
 		switch (*p) {
-		case 'k': case 'K': mult = 1UL << 10; break;
-		case 'm': case 'M': mult = 1UL << 20; break;
-		case 'g': case 'G': mult = 1UL << 30; break;
-		case 'p': case 'P': mult = PAGE_SIZE; break;
-		default: mult = 0; break;
+		case 'k':
+		case 'K':
+			mult = 1UL << 10;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1UL << 20;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1UL << 30;
+			break;
+		case 'p':
+		case 'P':
+			mult = PAGE_SIZE;
+			break;
+		default:
+			mult = 0;
+			break;
 		}
 		if (mult)
 			p++;
@@ -195,10 +212,14 @@ int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
 static const char *type_prefix(enum arg_type t)
 {
 	switch (t) {
-	case ARG_PROT: return "PROT_";
-	case ARG_MAPFLAGS: return "MAP_";
-	case ARG_OFLAGS: return "O_";
-	default: return "";
+	case ARG_PROT:
+		return "PROT_";
+	case ARG_MAPFLAGS:
+		return "MAP_";
+	case ARG_OFLAGS:
+		return "O_";
+	default:
+		return "";
 	}
 }
 
@@ -268,8 +289,7 @@ int parse_constants(enum arg_type t, const char *s, unsigned long *out,
 	return 0;
 }
 
-void format_constants(enum arg_type t, unsigned long v, char *buf,
-		      size_t len)
+void format_constants(enum arg_type t, unsigned long v, char *buf, size_t len)
 {
 	size_t n, used = 0;
 	const struct constant *c = constants_for(t, &n);
@@ -320,10 +340,18 @@ static int parse_string(const char *s, const char *e, char **out, char *err,
 		if (*s == '\\' && s + 1 < e) {
 			s++;
 			switch (*s) {
-			case 'n': *o++ = '\n'; break;
-			case 't': *o++ = '\t'; break;
-			case '0': *o++ = '\0'; break;
-			default: *o++ = *s; break;
+			case 'n':
+				*o++ = '\n';
+				break;
+			case 't':
+				*o++ = '\t';
+				break;
+			case '0':
+				*o++ = '\0';
+				break;
+			default:
+				*o++ = *s;
+				break;
 			}
 		} else if (*s == '"') {
 			free(buf);
@@ -343,9 +371,233 @@ static int parse_string(const char *s, const char *e, char **out, char *err,
 	return 0;
 }
 
-/* Convert one argument's text by its declared type. */
+/* ---- word syntax: protections and map options ---- */
+
+/*
+ * "rw", "r-x", "rwx", "none": the protection as maps prints it, in any
+ * order.  Anything that looks like a constant goes to parse_constants, so
+ * that PROT_READ|PROT_WRITE (and its "did you mean") works here too.
+ */
+static int parse_prot_word(const char *tok, unsigned long *out, char *err,
+			   size_t errlen)
+{
+	unsigned long v = 0;
+
+	if (!strcmp(tok, "none") || !strcmp(tok, "-") || !strcmp(tok, "---")) {
+		*out = PROT_NONE;
+		return 0;
+	}
+	if (!strncmp(tok, "PROT_", 5) || isdigit((unsigned char)*tok))
+		return parse_constants(ARG_PROT, tok, out, err, errlen);
+	for (const char *c = tok; *c; c++) {
+		unsigned long bit = *c == 'r'	? PROT_READ
+				    : *c == 'w' ? PROT_WRITE
+				    : *c == 'x' ? PROT_EXEC
+						: 0;
+
+		if (*c == '-' && c - tok < 3)
+			continue;
+		if (!bit || (v & bit) || c - tok >= 3) {
+			snprintf(err, errlen,
+				 "unknown protection %.40s (use r, w and x "
+				 "together, as in rw or r-x, or none)",
+				 tok);
+			return -1;
+		}
+		v |= bit;
+	}
+	*out = v;
+	return 0;
+}
+
+const char *const map_option_words[] = {
+	"anon",	     "shared", "private",  "file",	"fixed",
+	"noreplace", "hint",   "populate", "locked",	"noreserve",
+	"growsdown", "stack",  "hugetlb",  "droppable", NULL,
+};
+
+/* "populate" is MAP_POPULATE: any MAP_ flag, in lower case, is a word. */
+static bool map_flag_word(const char *w, unsigned long *flag)
+{
+	char name[64] = "MAP_";
+	size_t n, i;
+	const struct constant *c = constants_for(ARG_MAPFLAGS, &n);
+
+	if (strlen(w) > sizeof(name) - 5)
+		return false;
+	for (i = 0; w[i]; i++)
+		name[4 + i] = (char)toupper((unsigned char)w[i]);
+	name[4 + i] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!strcmp(c[i].name, name)) {
+			*flag = c[i].value;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct map_opts_state {
+	int type; /* 0, MAP_PRIVATE or MAP_SHARED */
+	bool anon, file;
+};
+
+/* One word of map's options; *next is the word after it, for "file". */
+static int map_opt_word(const char *w, const char **next, struct arg *a,
+			struct map_opts_state *st, char *err, size_t errlen)
+{
+	unsigned long flag;
+
+	if (!strcmp(w, "anon") || !strcmp(w, "anonymous")) {
+		st->anon = true;
+	} else if (!strcmp(w, "private") || !strcmp(w, "shared")) {
+		int type = w[0] == 'p' ? MAP_PRIVATE : MAP_SHARED;
+
+		if (st->type && st->type != type) {
+			snprintf(err, errlen,
+				 "shared and private exclude "
+				 "each other");
+			return -1;
+		}
+		st->type = type;
+	} else if (!strcmp(w, "fixed") || !strcmp(w, "noreplace") ||
+		   !strcmp(w, "hint")) {
+		if (a->placed) {
+			snprintf(err, errlen,
+				 "give one of fixed, noreplace "
+				 "and hint");
+			return -1;
+		}
+		a->placed = true;
+		a->num |= w[0] == 'f'	? MAP_FIXED
+			  : w[0] == 'n' ? MAP_FIXED_NOREPLACE
+					: 0;
+	} else if (!strcmp(w, "file")) {
+		unsigned long fd;
+
+		if (!next[0] ||
+		    parse_number(next[0], false, false, &fd, err, errlen)) {
+			snprintf(err, errlen,
+				 "file needs an fd: file FD "
+				 "[OFFSET]");
+			return -1;
+		}
+		st->file = true;
+		a->fd = (long)fd;
+		if (next[1] && isdigit((unsigned char)next[1][0])) {
+			if (parse_number(next[1], true, false, &a->off, err,
+					 errlen))
+				return -1;
+			return 2;
+		}
+		return 1;
+	} else if (!strncmp(w, "MAP_", 4)) {
+		if (parse_constants(ARG_MAPFLAGS, w, &flag, err, errlen))
+			return -1;
+		a->num |= flag;
+	} else if (map_flag_word(w, &flag)) {
+		a->num |= flag;
+	} else {
+		const char *near = closest_name(
+			w, map_option_words,
+			sizeof(map_option_words) / sizeof(char *) - 1);
+
+		snprintf(err, errlen, "unknown option %.40s (%s%s%s)", w,
+			 near ? "did you mean "
+			      : "expected anon, shared, "
+				"file FD [OFFSET], fixed, "
+				"noreplace, hint",
+			 near ? near : "", near ? "?" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * map's options, the rest of the line: "shared file 3 4k populate".
+ * MAP_PRIVATE|MAP_ANONYMOUS unless said otherwise; the caller decides
+ * MAP_FIXED from the address when no placement word was given.
+ */
+static int parse_map_opts(char *text, struct arg *a, const char **bad,
+			  char *err, size_t errlen)
+{
+	const char *words[MAX_ARGS + 2] = {NULL};
+	struct map_opts_state st = {0, false, false};
+	char *save = NULL;
+	int n = 0;
+
+	a->fd = -1;
+	for (char *w = strtok_r(text, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (n == MAX_ARGS) {
+			snprintf(err, errlen, "too many options");
+			return -1;
+		}
+		words[n++] = w;
+	}
+	for (int i = 0; i < n; i++) {
+		int used = map_opt_word(words[i], words + i + 1, a, &st, err,
+					errlen);
+
+		if (used < 0) {
+			*bad = words[i];
+			return -1;
+		}
+		i += used;
+	}
+	if (st.anon && st.file) {
+		snprintf(err, errlen, "anon and file exclude each other");
+		return -1;
+	}
+	if (!(a->num & MAP_TYPE))
+		a->num |= st.type ? (unsigned long)st.type : MAP_PRIVATE;
+	if (!st.file)
+		a->num |= MAP_ANONYMOUS;
+	return 0;
+}
+
+/* In "PROT_READ|PROT_RAED", point at the part that does not parse. */
+static void narrow_to_bad_constant(enum arg_type t, const char *s,
+				   const char *e, const char **bad_s,
+				   const char **bad_e)
+{
+	char part[128], err[200];
+	unsigned long v;
+
+	while (s < e) {
+		const char *bar = memchr(s, '|', (size_t)(e - s));
+		size_t n = (size_t)((bar ? bar : e) - s);
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, s);
+		if (n && (n >= sizeof(part) ||
+			  parse_constants(t, part, &v, err, sizeof(err)))) {
+			*bad_s = s;
+			*bad_e = s + n;
+			return;
+		}
+		s += n + (bar != NULL);
+	}
+}
+
+/* A bare word, or a "quoted string" (source "my file.vml"). */
+static int parse_word(const char *s, const char *e, char **out, char *err,
+		      size_t errlen)
+{
+	if (*s == '"')
+		return parse_string(s, e, out, err, errlen);
+	*out = strndup(s, (size_t)(e - s));
+	if (!*out)
+		abort();
+	return 0;
+}
+
+/*
+ * Convert one argument's text by its declared type.  On error, *bad_s and
+ * *bad_e may be narrowed to the part of the argument at fault.
+ */
 static int convert_arg(enum arg_type t, const char *s, const char *e,
-		       struct arg *a, char *err, size_t errlen)
+		       struct arg *a, const char **bad_s, const char **bad_e,
+		       char *err, size_t errlen)
 {
 	char tok[MAX_LINE + 1];
 	size_t n = (size_t)(e - s);
@@ -358,6 +610,22 @@ static int convert_arg(enum arg_type t, const char *s, const char *e,
 		if (!a->str)
 			abort();
 		return 0;
+	}
+	if (n && (t == ARG_COMMAND || t == ARG_FILE || t == ARG_OPTION ||
+		  t == ARG_VALUE))
+		return parse_word(s, e, &a->str, err, errlen);
+	if (t == ARG_MAPOPTS) {
+		const char *bad = NULL;
+		int ret;
+
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		ret = parse_map_opts(tok, a, &bad, err, errlen);
+		if (ret && bad) {
+			*bad_s = s + (bad - tok);
+			*bad_e = *bad_s + strlen(bad);
+		}
+		return ret;
 	}
 	memcpy(tok, s, n);
 	tok[n] = '\0';
@@ -377,15 +645,21 @@ static int convert_arg(enum arg_type t, const char *s, const char *e,
 	case ARG_FD:
 	case ARG_OFF:
 	case ARG_INT:
+	case ARG_PID:
 		return parse_number(tok, t == ARG_OFF, false, &a->num, err,
 				    errlen);
+	case ARG_PROTWORD:
+		return parse_prot_word(tok, &a->num, err, errlen);
 	case ARG_MODE:
 		return parse_number(tok, false, true, &a->num, err, errlen);
 	case ARG_PROT:
 	case ARG_MAPFLAGS:
 	case ARG_OFLAGS:
 	case ARG_DIRFD:
-		return parse_constants(t, tok, &a->num, err, errlen);
+		if (parse_constants(t, tok, &a->num, err, errlen) == 0)
+			return 0;
+		narrow_to_bad_constant(t, s, e, bad_s, bad_e);
+		return -1;
 	default:
 		snprintf(err, errlen, "unexpected argument");
 		return -1;
@@ -430,8 +704,7 @@ static const char *split_call_args(const char *s, const char *e,
 			ends[*argc] = p;
 			trim(&starts[*argc], &ends[*argc]);
 			/* "f()" has no arguments, not one empty one. */
-			if (!(*p == ')' && *argc == 0 &&
-			      starts[0] == ends[0]))
+			if (!(*p == ')' && *argc == 0 && starts[0] == ends[0]))
 				(*argc)++;
 			tok = p + 1;
 			if (*p == ')')
@@ -442,9 +715,13 @@ static const char *split_call_args(const char *s, const char *e,
 	return NULL;
 }
 
-/* Split word syntax at spaces, keeping "quoted strings" whole. */
-static int split_words(const char *s, const char *e, const char **starts,
-		       const char **ends, int *argc, char *err, size_t errlen)
+/*
+ * Split word syntax at spaces, keeping "quoted strings" whole.  Argument
+ * rest_at (if not -1) takes the rest of the line, spaces and all.
+ */
+static int split_words(const char *s, const char *e, int rest_at,
+		       const char **starts, const char **ends, int *argc,
+		       char *err, size_t errlen)
 {
 	*argc = 0;
 	while (s < e) {
@@ -457,6 +734,10 @@ static int split_words(const char *s, const char *e, const char **starts,
 			return -1;
 		}
 		starts[*argc] = s;
+		if (*argc == rest_at) {
+			ends[(*argc)++] = e;
+			break;
+		}
 		if (*s == '"') {
 			for (s++; s < e && *s != '"'; s++)
 				if (*s == '\\' && s + 1 < e)
@@ -515,8 +796,9 @@ static enum parse_result fail(char *err, size_t errlen, const char *name,
 }
 
 static enum parse_result convert_args(const struct command *cmd,
-				      const char **starts, const char **ends,
-				      int argc, struct parsed *p, char *err,
+				      const char *line, const char **starts,
+				      const char **ends, int argc,
+				      struct parsed *p, char *err,
 				      size_t errlen)
 {
 	char msg[400];
@@ -536,9 +818,13 @@ static enum parse_result convert_args(const struct command *cmd,
 		return fail(err, errlen, cmd->name, "%s", msg);
 	}
 	for (int i = 0; i < argc; i++) {
-		if (convert_arg(cmd->args[i], starts[i], ends[i],
-				&p->argv[i], msg, sizeof(msg))) {
+		const char *bad_s = starts[i], *bad_e = ends[i];
+
+		if (convert_arg(cmd->args[i], starts[i], ends[i], &p->argv[i],
+				&bad_s, &bad_e, msg, sizeof(msg))) {
 			parsed_free(p);
+			p->err_off = (size_t)(bad_s - line);
+			p->err_len = (size_t)(bad_e - bad_s);
 			snprintf(err, errlen, "%s: argument %d: %s", cmd->name,
 				 i + 1, msg);
 			return PARSE_ERROR;
@@ -572,8 +858,8 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 			 (int)(e - s > 60 ? 60 : e - s), s);
 		return PARSE_SKIP;
 	}
-	for (name_end = s; name_end < e &&
-			   (isalnum((unsigned char)*name_end) || *name_end == '_');
+	for (name_end = s; name_end < e && (isalnum((unsigned char)*name_end) ||
+					    *name_end == '_');
 	     name_end++)
 		;
 	if (name_end == s || name_end - s >= (long)sizeof(name))
@@ -589,6 +875,8 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 				 name);
 			return PARSE_SKIP;
 		}
+		p->err_off = (size_t)(s - line);
+		p->err_len = (size_t)(name_end - s);
 		return fail(err, errlen, NULL, "%s", why);
 	}
 	p->cmd = cmd;
@@ -610,7 +898,11 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		snprintf(p->text, sizeof(p->text), "%.*s", (int)(after - s), s);
 	} else {
 		const char *body = name_end;
+		int rest_at = -1;
 
+		for (int i = 0; i < cmd->max_args && rest_at < 0; i++)
+			if (arg_takes_rest(cmd->args[i]))
+				rest_at = i;
 		if (body < e && !isspace((unsigned char)*body))
 			return fail(err, errlen, NULL, "not a command: %.40s",
 				    s);
@@ -627,10 +919,10 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 			starts[0] = body;
 			ends[0] = e;
 			argc = 1;
-		} else if (split_words(body, e, starts, ends, &argc, why,
-				       sizeof(why))) {
+		} else if (split_words(body, e, rest_at, starts, ends, &argc,
+				       why, sizeof(why))) {
 			return fail(err, errlen, cmd->name, "%s", why);
 		}
 	}
-	return convert_args(cmd, starts, ends, argc, p, err, errlen);
+	return convert_args(cmd, line, starts, ends, argc, p, err, errlen);
 }

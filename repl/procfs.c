@@ -19,6 +19,11 @@ static const char *const mnemonics[64] = {
 	[42] = "sl",
 };
 
+const char *vm_flag_mnemonic(int bit)
+{
+	return bit >= 0 && bit < 64 ? mnemonics[bit] : NULL;
+}
+
 void vm_flags_mnemonics(unsigned long flags, struct strbuf *out)
 {
 	for (int i = 0; i < 64; i++) {

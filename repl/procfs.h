@@ -11,6 +11,8 @@
 void show_map_vma(const struct vma *v, struct strbuf *out);
 void show_smap(const struct vma *v, struct strbuf *out);
 void show_maps(const struct mm *mm, bool smaps, struct strbuf *out);
+/* The smaps mnemonic of one vm_flags bit ("rd"), or NULL. */
+const char *vm_flag_mnemonic(int bit);
 /* "rd wr mr mw me ac " */
 void vm_flags_mnemonics(unsigned long flags, struct strbuf *out);
 /* The smaps fields vmalab prints, in order, NULL-terminated. */

@@ -80,15 +80,16 @@ random_scripts() { # build-dir count steps [generator flags]
 	for seed in $(seq 1 "$n"); do
 		"$dir/tests/scriptgen" -n "$steps" "$@" "$seed" >"$tmp/s$seed.vml"
 	done
-	line=$("$dir/vmalab" verify --quiet "$tmp"/s*.vml | tail -n 1)
+	"$dir/vmalab" verify "$tmp"/s*.vml >"$tmp/log" 2>&1
+	line=$(tail -n 1 "$tmp/log")
 	if [[ $line =~ ([0-9]+)\ agree,\ ([0-9]+)\ differ ]]; then
-		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+		p=${BASH_REMATCH[1]} f=$((n - p))
 	else
 		p=0 f=$n
 		echo "random: unexpected verify output: $line"
 	fi
 	if [ "$f" != 0 ]; then
-		"$dir/vmalab" verify "$tmp"/s*.vml | grep -A40 'differ after' | head -n 80
+		grep -B2 -A40 'differ after\|died\|did not answer' "$tmp/log" | head -n 80
 	fi
 	count "random $* ($dir)" "$p" "$f"
 	rm -rf "$tmp"
@@ -99,6 +100,12 @@ malformed() { # build-dir
 	BUILD_DIR=$1 run_counted "malformed ($1)" tests/malformed.sh
 }
 
+# The REPL: its commands without a terminal, then driven through a pty.
+repl_tests() { # build-dir
+	BUILD_DIR=$1 run_counted "repl commands ($1)" tests/repl/batch.sh
+	BUILD_DIR=$1 run_counted "repl pty ($1)" tests/repl/pty.sh
+}
+
 suites() { # build-dir random-count
 	local b=$1
 	for t in "$b"/tests/test_*; do
@@ -106,6 +113,7 @@ suites() { # build-dir random-count
 	done
 	golden "$b"
 	malformed "$b"
+	repl_tests "$b"
 	scripts "$b"
 	random_scripts "$b" "$2" "$GEN_STEPS"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork

@@ -1,0 +1,484 @@
+/*
+ * view.c - the engine's state as the REPL shows it beyond the contract:
+ * `ps`, `vma ADDR`, and the diff printed after each line.
+ *
+ * Everything here reads engine state through const pointers (vma.h and
+ * tree.h) and never changes it.  Sizes follow `set numbers`.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine.h"
+#include "handlers.h"
+#include "procfs.h"
+#include "tree.h"
+#include "view.h"
+
+#define DIFF_MAX_LINES 40 /* more than a screen helps nobody */
+
+#define FLAG(x)       \
+	{             \
+		x, #x \
+	}
+static const struct {
+	vm_flags_t bit;
+	const char *name;
+} vm_flag_names[] = {
+	FLAG(VM_READ),	       FLAG(VM_WRITE),	     FLAG(VM_EXEC),
+	FLAG(VM_SHARED),       FLAG(VM_MAYREAD),     FLAG(VM_MAYWRITE),
+	FLAG(VM_MAYEXEC),      FLAG(VM_MAYSHARE),    FLAG(VM_GROWSDOWN),
+	FLAG(VM_UFFD_MISSING), FLAG(VM_PFNMAP),	     FLAG(VM_MAYBE_GUARD),
+	FLAG(VM_UFFD_WP),      FLAG(VM_LOCKED),	     FLAG(VM_IO),
+	FLAG(VM_SEQ_READ),     FLAG(VM_RAND_READ),   FLAG(VM_DONTCOPY),
+	FLAG(VM_DONTEXPAND),   FLAG(VM_LOCKONFAULT), FLAG(VM_ACCOUNT),
+	FLAG(VM_NORESERVE),    FLAG(VM_HUGETLB),     FLAG(VM_SYNC),
+	FLAG(VM_ARCH_1),       FLAG(VM_WIPEONFORK),  FLAG(VM_DONTDUMP),
+	FLAG(VM_MIXEDMAP),     FLAG(VM_HUGEPAGE),    FLAG(VM_NOHUGEPAGE),
+	FLAG(VM_MERGEABLE),
+};
+#undef FLAG
+
+const char *vm_flag_name(int bit)
+{
+	for (size_t i = 0; i < sizeof(vm_flag_names) / sizeof(vm_flag_names[0]);
+	     i++)
+		if (vm_flag_names[i].bit == 1UL << bit)
+			return vm_flag_names[i].name;
+	return NULL;
+}
+
+/* "rw-p", as maps prints it. */
+static const char *perms(vm_flags_t f, char buf[5])
+{
+	buf[0] = f & VM_READ ? 'r' : '-';
+	buf[1] = f & VM_WRITE ? 'w' : '-';
+	buf[2] = f & VM_EXEC ? 'x' : '-';
+	buf[3] = f & VM_MAYSHARE ? 's' : 'p';
+	buf[4] = '\0';
+	return buf;
+}
+
+/* A size as `set numbers` wants it, into a small buffer. */
+static const char *size_str(const struct session *s, unsigned long bytes,
+			    char *buf, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	format_size(s, &sb, bytes);
+	snprintf(buf, len, "%s", sb_str(&sb));
+	sb_free(&sb);
+	return buf;
+}
+
+#define SIZE(s, bytes) size_str((s), (bytes), (char[32]){0}, 32)
+
+static const char *file_name(const struct vma *v)
+{
+	if (!v->vm_file)
+		return "";
+	return v->vm_file->inode->shmem ? "/dev/zero (deleted)"
+					: v->vm_file->path;
+}
+
+/* ---- snapshots and their diff ---- */
+
+void mm_snap_take(struct mm_snap *snap, struct machine *m)
+{
+	const struct mm *mm;
+	const struct vma *v;
+	size_t n = 0;
+
+	memset(snap, 0, sizeof(*snap));
+	if (!m)
+		return;
+	snap->pid = machine_current_pid(m);
+	mm = machine_mm(m, snap->pid);
+	vt_for_each(&mm->tree, v) n++;
+	snap->v = calloc(n + 1, sizeof(*snap->v));
+	if (!snap->v)
+		abort();
+	vt_for_each(&mm->tree, v)
+	{
+		struct vma_snap *o = &snap->v[snap->n++];
+
+		o->id = v->id;
+		o->start = v->vm_start;
+		o->end = v->vm_end;
+		o->pgoff = v->vm_pgoff;
+		o->flags = v->vm_flags;
+		o->file = v->vm_file ? v->vm_file->id : 0;
+		o->anon_vma = v->anon_vma ? v->anon_vma->id : 0;
+		vma_page_counts(v, &o->rss, &o->anon);
+		snprintf(o->name, sizeof(o->name), "%s", file_name(v));
+	}
+}
+
+void mm_snap_free(struct mm_snap *snap)
+{
+	free(snap->v);
+	memset(snap, 0, sizeof(*snap));
+}
+
+/* The file offset relative to the start: what a split leaves alone. */
+static long pgoff_delta(const struct vma_snap *v)
+{
+	return (long)(v->pgoff - (v->start >> PAGE_SHIFT));
+}
+
+static bool snap_same(const struct vma_snap *a, const struct vma_snap *b)
+{
+	return a->start == b->start && a->end == b->end &&
+	       a->flags == b->flags && pgoff_delta(a) == pgoff_delta(b) &&
+	       a->file == b->file && a->anon_vma == b->anon_vma &&
+	       a->rss == b->rss && a->anon == b->anon;
+}
+
+/* ": end was 200000004000, rss 0 -> 16k": what changed from a to b. */
+static void describe_change(const struct session *s, const struct vma_snap *a,
+			    const struct vma_snap *b, struct strbuf *out)
+{
+	const vm_flags_t shown = VM_READ | VM_WRITE | VM_EXEC | VM_MAYSHARE;
+	vm_flags_t other = (a->flags ^ b->flags) & ~shown;
+	const char *sep = ": ";
+	char pa[5];
+
+#define ITEM(...)                          \
+	do {                               \
+		sb_puts(out, sep);         \
+		sb_addf(out, __VA_ARGS__); \
+		sep = ", ";                \
+	} while (0)
+	if (a->start != b->start)
+		ITEM("start was %08lx", a->start);
+	if (a->end != b->end)
+		ITEM("end was %08lx", a->end);
+	if ((a->flags ^ b->flags) & shown)
+		ITEM("was %s", perms(a->flags, pa));
+	for (int bit = 0; bit < 64; bit++) {
+		const char *name = vm_flag_name(bit);
+
+		if (other & (1UL << bit))
+			ITEM("%c%s", b->flags & (1UL << bit) ? '+' : '-',
+			     name ? name : "?");
+	}
+	if (pgoff_delta(a) != pgoff_delta(b))
+		ITEM("pgoff was %#lx", a->pgoff);
+	if (a->file != b->file)
+		ITEM("file was %s", *a->name ? a->name : "none");
+	if (a->anon_vma != b->anon_vma && !a->anon_vma)
+		ITEM("anon_vma av%u", b->anon_vma);
+	else if (a->anon_vma != b->anon_vma && !b->anon_vma)
+		ITEM("anon_vma av%u gone", a->anon_vma);
+	else if (a->anon_vma != b->anon_vma)
+		ITEM("anon_vma av%u -> av%u", a->anon_vma, b->anon_vma);
+	if (a->rss != b->rss)
+		ITEM("rss %s -> %s", SIZE(s, a->rss * PAGE_SIZE),
+		     SIZE(s, b->rss * PAGE_SIZE));
+	if (a->anon != b->anon)
+		ITEM("anon %s -> %s", SIZE(s, a->anon * PAGE_SIZE),
+		     SIZE(s, b->anon * PAGE_SIZE));
+#undef ITEM
+}
+
+struct diff_entry {
+	unsigned long key; /* the address it is sorted by */
+	char sign;	   /* '+', '-' or '~' */
+	const struct vma_snap *old, *new;
+};
+
+static int by_key(const void *x, const void *y)
+{
+	const struct diff_entry *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	/* The removed one first: "- old" reads before "+ new". */
+	return (a->sign != '-') - (b->sign != '-');
+}
+
+static int by_id(const void *x, const void *y)
+{
+	const struct vma_snap *const *a = x, *const *b = y;
+
+	return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
+}
+
+/* Pointers to a snapshot's VMAs, sorted by id for matching. */
+static const struct vma_snap **sorted_by_id(const struct mm_snap *m)
+{
+	const struct vma_snap **v = calloc(m->n + 1, sizeof(*v));
+
+	if (!v)
+		abort();
+	for (size_t i = 0; i < m->n; i++)
+		v[i] = &m->v[i];
+	qsort(v, m->n, sizeof(*v), by_id);
+	return v;
+}
+
+static size_t match_vmas(const struct mm_snap *a, const struct mm_snap *b,
+			 struct diff_entry *d)
+{
+	const struct vma_snap **va = sorted_by_id(a), **vb = sorted_by_id(b);
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->n || j < b->n) {
+		if (j == b->n || (i < a->n && va[i]->id < vb[j]->id)) {
+			d[n++] = (struct diff_entry){va[i]->start, '-', va[i],
+						     NULL};
+			i++;
+		} else if (i == a->n || vb[j]->id < va[i]->id) {
+			d[n++] = (struct diff_entry){vb[j]->start, '+', NULL,
+						     vb[j]};
+			j++;
+		} else {
+			if (!snap_same(va[i], vb[j]))
+				d[n++] = (struct diff_entry){vb[j]->start, '~',
+							     va[i], vb[j]};
+			i++;
+			j++;
+		}
+	}
+	free(va);
+	free(vb);
+	return n;
+}
+
+int mm_snap_diff(const struct session *s, const struct mm_snap *a,
+		 const struct mm_snap *b, struct strbuf *out)
+{
+	struct diff_entry *d;
+	size_t n;
+	char pb[5];
+
+	if (!a->pid || !b->pid || a->pid != b->pid)
+		return 0;
+	d = calloc(a->n + b->n + 1, sizeof(*d));
+	if (!d)
+		abort();
+	n = match_vmas(a, b, d);
+	qsort(d, n, sizeof(*d), by_key);
+	for (size_t i = 0; i < n && i < DIFF_MAX_LINES; i++) {
+		const struct vma_snap *v = d[i].new ? d[i].new : d[i].old;
+
+		sb_addf(out, "%c %08lx-%08lx %s %6s vma#%u%s%s", d[i].sign,
+			v->start, v->end, perms(v->flags, pb),
+			SIZE(s, v->end - v->start), v->id, *v->name ? " " : "",
+			v->name);
+		if (d[i].sign == '~')
+			describe_change(s, d[i].old, d[i].new, out);
+		sb_puts(out, "\n");
+	}
+	if (n > DIFF_MAX_LINES)
+		sb_addf(out, "  ... and %zu more (maps shows them all)\n",
+			n - DIFF_MAX_LINES);
+	free(d);
+	return (int)n;
+}
+
+/* ---- ps ---- */
+
+static void mm_totals(const struct mm *mm, unsigned long *size,
+		      unsigned long *rss, unsigned long *anon, size_t *count)
+{
+	const struct vma *v;
+
+	*size = *rss = *anon = 0;
+	*count = 0;
+	vt_for_each(&mm->tree, v)
+	{
+		unsigned long r, a;
+
+		vma_page_counts(v, &r, &a);
+		*size += v->vm_end - v->vm_start;
+		*rss += r;
+		*anon += a;
+		(*count)++;
+	}
+}
+
+int cmd_ps(struct session *s, const struct parsed *p)
+{
+	struct machine *m = session_machine(s);
+	int n = machine_pids(m, NULL, 0), cur = machine_current_pid(m);
+	int *pids = calloc((size_t)n + 1, sizeof(int));
+
+	if (!pids)
+		abort();
+	machine_pids(m, pids, n);
+	sb_addf(&s->out, "  %5s %6s %10s %10s %10s\n", "PID", "VMAS", "SIZE",
+		"RSS", "ANON");
+	for (int i = 0; i < n; i++) {
+		unsigned long size, rss, anon;
+		size_t count;
+
+		mm_totals(machine_mm(m, pids[i]), &size, &rss, &anon, &count);
+		sb_addf(&s->out, "%c %5d %6zu %10s %10s %10s\n",
+			pids[i] == cur ? '*' : ' ', pids[i], count,
+			SIZE(s, size), SIZE(s, rss * PAGE_SIZE),
+			SIZE(s, anon * PAGE_SIZE));
+	}
+	free(pids);
+	return 0;
+}
+
+/* ---- vma ADDR ---- */
+
+static size_t chain_len(const struct vma *v)
+{
+	size_t n = 0;
+
+	for (const struct anon_vma_chain *c = v->anon_vma_chain; c;
+	     c = c->same_vma_next)
+		n++;
+	return n;
+}
+
+static void show_file(const struct session *s, const struct vma *v,
+		      struct strbuf *out)
+{
+	const struct vm_file *f = v->vm_file;
+
+	if (!f) {
+		sb_puts(out, "  vm_file     none: anonymous memory\n");
+		return;
+	}
+	sb_addf(out, "  vm_file     %s (file#%u, ino %lu, size %s%s)\n",
+		file_name(v), f->id, f->inode->ino, SIZE(s, f->inode->size),
+		f->inode->shmem ? ", shmem" : "");
+}
+
+static void show_anon(const struct vma *v, struct strbuf *out)
+{
+	const struct anon_vma *av = v->anon_vma;
+	size_t links = chain_len(v);
+
+	if (!av) {
+		sb_puts(out, "  anon_vma    none: no anonymous page yet "
+			     "(anon_vma_prepare runs at the first write "
+			     "fault)\n");
+		return;
+	}
+	sb_addf(out,
+		"  anon_vma    av%u (root av%u, %lu active VMA%s, %lu "
+		"child%s)\n",
+		av->id, av->root->id, av->num_active_vmas,
+		av->num_active_vmas == 1 ? "" : "s", av->num_children,
+		av->num_children == 1 ? "" : "ren");
+	sb_puts(out, "  chain      ");
+	for (const struct anon_vma_chain *c = v->anon_vma_chain; c;
+	     c = c->same_vma_next)
+		sb_addf(out, " av%u", c->anon_vma->id);
+	sb_addf(out, ": %zu link%s%s\n", links, links == 1 ? "" : "s",
+		links > 1 ? ", a fork child (merges only with a VMA of the "
+			    "same anon_vma)"
+			  : "");
+}
+
+/* One row per flag set in this VMA or an adjacent neighbour. */
+static void show_flag_table(const struct vma *v, const struct vma *nb[2],
+			    const vm_flags_t block[2], struct strbuf *out)
+{
+	vm_flags_t all = v->vm_flags;
+
+	for (int i = 0; i < 2; i++)
+		all |= nb[i] ? nb[i]->vm_flags : 0;
+	sb_puts(out, "    flag            smaps  prev  this  next\n");
+	for (int bit = 0; bit < 64; bit++) {
+		vm_flags_t f = 1UL << bit;
+		const char *name = vm_flag_name(bit);
+		const char *mn = vm_flag_mnemonic(bit);
+		char col[2][4];
+
+		if (!(all & f))
+			continue;
+		for (int i = 0; i < 2; i++)
+			snprintf(col[i], sizeof(col[i]), "%s%s",
+				 !nb[i]		       ? " "
+				 : nb[i]->vm_flags & f ? "x"
+						       : ".",
+				 block[i] & f ? "!" : "");
+		sb_addf(out, "    %-15s %-6s %-5s %-5s %s\n", name ? name : "?",
+			mn ? mn : "??", col[0], v->vm_flags & f ? "x" : ".",
+			col[1]);
+	}
+	if (block[0] | block[1])
+		sb_puts(out, "    (x: set; !: differs from this VMA and "
+			     "blocks a merge)\n");
+}
+
+static void show_neighbour(const struct session *s, const char *label,
+			   const struct vma *lo, const struct vma *hi,
+			   const struct vma *nb, vm_flags_t *block,
+			   struct strbuf *out)
+{
+	char why[160], pb[5];
+	vm_flags_t diff = 0;
+	bool ok;
+
+	*block = 0;
+	if (!nb) {
+		sb_addf(out, "  %-10s  none\n", label);
+		return;
+	}
+	ok = vma_merge_blockers(lo, hi, &diff, why, sizeof(why));
+	/* Only an adjacent neighbour's differing flags are what blocks. */
+	if (!ok && lo->vm_end == hi->vm_start)
+		*block = diff;
+	sb_addf(out, "  %-10s  vma#%u %08lx-%08lx %s %s: %s%s\n", label, nb->id,
+		nb->vm_start, nb->vm_end, perms(nb->vm_flags, pb),
+		SIZE(s, nb->vm_end - nb->vm_start),
+		ok ? "could merge: " : "no merge: ", why);
+}
+
+int cmd_vma(struct session *s, const struct parsed *p)
+{
+	struct machine *m = session_machine(s);
+	const struct mm *mm = machine_mm(m, machine_current_pid(m));
+	unsigned long addr = p->argv[0].num, rss, anon;
+	const struct vma *v = vt_lookup(&mm->tree, addr), *nb[2];
+	struct strbuf nbtext = STRBUF_INIT;
+	vm_flags_t block[2];
+	char pb[5];
+
+	if (!v) {
+		const struct vma *next = vt_find(&mm->tree, addr);
+
+		if (next)
+			session_error(s,
+				      "vma: no VMA contains %#lx (the next "
+				      "one starts at %#lx)",
+				      addr, next->vm_start);
+		else
+			session_error(s,
+				      "vma: no VMA contains %#lx (maps "
+				      "lists them)",
+				      addr);
+		return -1;
+	}
+	nb[0] = vt_prev(v);
+	nb[1] = vt_next(v);
+	vma_page_counts(v, &rss, &anon);
+	sb_addf(&s->out, "vma#%u %08lx-%08lx %s %s (%lu page%s)\n", v->id,
+		v->vm_start, v->vm_end, perms(v->vm_flags, pb),
+		SIZE(s, v->vm_end - v->vm_start), vma_pages(v),
+		vma_pages(v) == 1 ? "" : "s");
+	sb_addf(&s->out, "  vm_pgoff    %#lx%s\n", v->vm_pgoff,
+		v->vm_file ? ""
+			   : " (the address's page number: maps "
+			     "prints 0)");
+	show_file(s, v, &s->out);
+	show_anon(v, &s->out);
+	sb_addf(&s->out, "  pages       rss %s, anonymous %s\n",
+		SIZE(s, rss * PAGE_SIZE), SIZE(s, anon * PAGE_SIZE));
+	sb_addf(&s->out, "  lock_seq    %lu (vma_start_write)\n", v->lock_seq);
+	/* Neighbours first, into a side buffer: the table needs the bits. */
+	show_neighbour(s, "prev", nb[0], v, nb[0], &block[0], &nbtext);
+	show_neighbour(s, "next", v, nb[1], nb[1], &block[1], &nbtext);
+	sb_addf(&s->out, "  vm_flags    %#lx  ", v->vm_flags);
+	vm_flags_mnemonics(v->vm_flags, &s->out);
+	sb_puts(&s->out, "\n");
+	show_flag_table(v, nb, block, &s->out);
+	sb_puts(&s->out, sb_str(&nbtext));
+	sb_free(&nbtext);
+	return 0;
+}
