@@ -433,7 +433,7 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 		if (err)
 			return err;
 	}
-	for (fd = 3; fd < MAX_FDS && m->cur->fds[fd]; fd++)
+	for (fd = 0; fd < MAX_FDS && m->cur->fds[fd]; fd++)
 		;
 	if (fd == MAX_FDS)
 		return -EMFILE;
