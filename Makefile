@@ -86,7 +86,7 @@ run: vmalab
 	./vmalab
 
 # Everything, normal build and sanitizer build, one total at the end.
-check: vmalab $(UNIT_BIN) $(GEN_BIN) asan-build
+check: deps vmalab $(UNIT_BIN) $(GEN_BIN) asan-build
 	$(Q)./tests/run.sh
 
 # The same tests under AddressSanitizer and UBSan, built in build-asan/.
