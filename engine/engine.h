@@ -98,6 +98,8 @@ int machine_switch(struct machine *m, int pid);
 /* Pids in ascending order; returns how many (at most max are stored). */
 int machine_pids(const struct machine *m, int *pids, int max);
 const struct mm *machine_mm(const struct machine *m, int pid);
+/* The open file behind fd in process pid, or NULL. */
+const struct vm_file *machine_fd(const struct machine *m, int pid, int fd);
 
 /* System calls on the current process.  Each returns a value or -errno. */
 long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,

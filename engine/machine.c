@@ -180,6 +180,15 @@ const struct mm *machine_mm(const struct machine *m, int pid)
 	return p ? &p->mm : NULL;
 }
 
+const struct vm_file *machine_fd(const struct machine *m, int pid, int fd)
+{
+	struct proc *p = find_proc(m, pid);
+
+	if (!p || fd < 0 || fd >= MAX_FDS)
+		return NULL;
+	return p->fds[fd];
+}
+
 struct mm *cur_mm(struct machine *m)
 {
 	return &m->cur->mm;

@@ -296,6 +296,17 @@ static void mm_totals(const struct mm *mm, unsigned long *size,
 	}
 }
 
+/* " 3:data 4:data": the open fds other than the /dev/null stdio ones. */
+static void ps_files(const struct machine *m, int pid, struct strbuf *out)
+{
+	for (int fd = 0; fd < 1024; fd++) {
+		const struct vm_file *f = machine_fd(m, pid, fd);
+
+		if (f && !(fd < 3 && f->inode->type == I_CHR))
+			sb_addf(out, " %d:%s", fd, f->path);
+	}
+}
+
 int cmd_ps(struct session *s, const struct parsed *p)
 {
 	struct machine *m = session_machine(s);
@@ -305,17 +316,19 @@ int cmd_ps(struct session *s, const struct parsed *p)
 	if (!pids)
 		abort();
 	machine_pids(m, pids, n);
-	sb_addf(&s->out, "  %5s %6s %10s %10s %10s\n", "PID", "VMAS", "SIZE",
-		"RSS", "ANON");
+	sb_addf(&s->out, "  %5s %6s %10s %10s %10s  %s\n", "PID", "VMAS",
+		"SIZE", "RSS", "ANON", "FILES");
 	for (int i = 0; i < n; i++) {
 		unsigned long size, rss, anon;
 		size_t count;
 
 		mm_totals(machine_mm(m, pids[i]), &size, &rss, &anon, &count);
-		sb_addf(&s->out, "%c %5d %6zu %10s %10s %10s\n",
+		sb_addf(&s->out, "%c %5d %6zu %10s %10s %10s ",
 			pids[i] == cur ? '*' : ' ', pids[i], count,
 			SIZE(s, size), SIZE(s, rss * PAGE_SIZE),
 			SIZE(s, anon * PAGE_SIZE));
+		ps_files(m, pids[i], &s->out);
+		sb_puts(&s->out, "\n");
 	}
 	free(pids);
 	return 0;
