@@ -156,6 +156,13 @@ void session_warn(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Parse and run one line; its output is left in s->out (and s->tr). */
 void session_run_line(struct session *s, const char *line, size_t len);
+/*
+ * Run each line of in (newlines stripped), calling emit after each with
+ * the line's output in s->out and s->tr.  Stops at quit or an interrupt.
+ * Returns 1 if any line was malformed, else 0.
+ */
+int session_run_lines(struct session *s, FILE *in,
+		      void (*emit)(struct session *s, void *arg), void *arg);
 /* Run a whole stream as batch mode does, printing to stdout. */
 int session_run_stream(struct session *s, FILE *in, FILE *out);
 

@@ -277,32 +277,14 @@ static int cmd_protect(struct session *s, const struct parsed *p)
 
 #define SOURCE_MAX_DEPTH 8
 
-/* Run each line of in, gathering the output into the caller's line. */
-static void source_lines(struct session *s, FILE *in, struct strbuf *out,
-			 struct strbuf *tr)
+/* Gather a sourced line's output into the caller's line, each trace after
+ * its own result. */
+static void gather_line(struct session *s, void *arg)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	struct strbuf *out = arg;
 
-	while (!s->quit && (n = getline(&line, &cap, in)) >= 0) {
-		if (s->interrupted && *s->interrupted) {
-			session_error(s, "interrupted");
-			break;
-		}
-		s->line++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		session_run_line(s, line, (size_t)n);
-		sb_add(out, sb_str(&s->out), s->out.len);
-		sb_add(tr, sb_str(&s->tr), s->tr.len);
-		/* Keep each line's trace after its own result. */
-		sb_add(out, sb_str(tr), tr->len);
-		sb_reset(tr);
-	}
-	free(line);
+	sb_add(out, sb_str(&s->out), s->out.len);
+	sb_add(out, sb_str(&s->tr), s->tr.len);
 }
 
 static int cmd_source(struct session *s, const struct parsed *p)
@@ -329,7 +311,7 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	s->src = path;
 	s->line = 0;
 	s->depth++;
-	source_lines(s, in, &out, &tr);
+	session_run_lines(s, in, gather_line, &out);
 	s->depth--;
 	/* quit in a script ends that script, not the session. */
 	s->quit = false;

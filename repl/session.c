@@ -183,25 +183,42 @@ void session_run_line(struct session *s, const char *line, size_t len)
 	parsed_free(&p);
 }
 
-int session_run_stream(struct session *s, FILE *in, FILE *out)
+int session_run_lines(struct session *s, FILE *in,
+		      void (*emit)(struct session *s, void *arg), void *arg)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 
 	while (!s->quit && (n = getline(&line, &cap, in)) >= 0) {
+		if (s->interrupted && *s->interrupted) {
+			session_error(s, "interrupted");
+			break;
+		}
 		s->line++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
 		session_run_line(s, line, (size_t)n);
-		fputs(sb_str(&s->out), out);
-		fputs(sb_str(&s->tr), out);
-		fflush(out);
+		emit(s, arg);
 	}
 	free(line);
 	return s->errors ? 1 : 0;
+}
+
+static void emit_to_file(struct session *s, void *arg)
+{
+	FILE *out = arg;
+
+	fputs(sb_str(&s->out), out);
+	fputs(sb_str(&s->tr), out);
+	fflush(out);
+}
+
+int session_run_stream(struct session *s, FILE *in, FILE *out)
+{
+	return session_run_lines(s, in, emit_to_file, out);
 }
 
 /* ---- settings ---- */
