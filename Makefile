@@ -42,6 +42,9 @@ APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN := $(BUILD)/tests/scriptgen
 
+# Keep the test objects: they are intermediate files of a chain rule.
+.SECONDARY:
+
 .PHONY: all run check check-asan asan-build deps bench clean format format-check
 all: vmalab
 

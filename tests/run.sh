@@ -118,6 +118,7 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$2" "$GEN_STEPS"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --wild --fork
 }
 
 case $mode in

@@ -1,7 +1,8 @@
 /*
  * scriptgen - a seeded random script generator for vmalab.
  *
- * `scriptgen [-n STEPS] [--fork] [--errors] SEED` prints one vmalab script
+ * `scriptgen [-n STEPS] [--fork] [--errors] [--wild] SEED` prints one
+ * vmalab script
  * (see CONTRACT.md) to stdout.  `make check` feeds hundreds of them through
  * `vmalab verify`, which runs each script on the engine and on the real
  * kernel and compares maps/smaps after every step.
@@ -60,6 +61,10 @@
 #define F_FIXED 0x08
 #define F_NOREPLACE 0x10
 #define F_NORESERVE 0x20
+#define F_POPULATE 0x40
+#define F_LOCKED 0x80
+#define F_STACK 0x100
+#define F_GROWSDOWN 0x200
 
 enum kind { K_NONE, K_ANON, K_SHANON, K_FPRIV, K_FSHARED };
 
@@ -105,6 +110,7 @@ struct gen {
 	int steps;
 	bool opt_fork;
 	bool opt_errors;
+	bool opt_wild;
 	struct proc proc[MAX_PROCS];
 	int nproc;
 	int cur; /* index into proc[]; the pid is cur + 1 */
@@ -248,10 +254,14 @@ static const char *flags_str(int f, char *buf, size_t sz)
 			  : f & F_FIXED	  ? "|MAP_FIXED"
 					  : "";
 
-	snprintf(buf, sz, "%s%s%s%s%s", f & F_SHARED ? "|MAP_SHARED" : "",
+	snprintf(buf, sz, "%s%s%s%s%s%s%s%s%s", f & F_SHARED ? "|MAP_SHARED" : "",
 		 f & F_PRIVATE ? "|MAP_PRIVATE" : "",
 		 f & F_ANON ? "|MAP_ANONYMOUS" : "", fix,
-		 f & F_NORESERVE ? "|MAP_NORESERVE" : "");
+		 f & F_NORESERVE ? "|MAP_NORESERVE" : "",
+		 f & F_POPULATE ? "|MAP_POPULATE" : "",
+		 f & F_LOCKED ? "|MAP_LOCKED" : "",
+		 f & F_STACK ? "|MAP_STACK" : "",
+		 f & F_GROWSDOWN ? "|MAP_GROWSDOWN" : "");
 	return buf + 1;
 }
 
@@ -734,6 +744,26 @@ static int map_flags(const struct page *pg, bool noreplace)
 	return flags;
 }
 
+/*
+ * --wild: flags that change pages or flags but not the generator's model
+ * of prot and kind: populate and lock fault pages in, MAP_STACK sets
+ * VM_NOHUGEPAGE, and an anonymous private mapping may grow down.
+ */
+static int wild_flags(struct gen *g, const struct page *pg)
+{
+	int f = 0;
+
+	if (chance(g, 12))
+		f |= F_POPULATE;
+	if (chance(g, 6))
+		f |= F_LOCKED;
+	if (chance(g, 6))
+		f |= F_STACK;
+	if (pg->kind == K_ANON && chance(g, 6))
+		f |= F_GROWSDOWN;
+	return f;
+}
+
 static bool op_mmap(struct gen *g)
 {
 	struct proc *p = cur(g);
@@ -760,6 +790,8 @@ static bool op_mmap(struct gen *g)
 	if (pg.kind == K_FSHARED && !pg.maywrite)
 		pg.prot &= ~P_W; /* else EACCES */
 	flags = map_flags(&pg, range_free(p, r) && chance(g, 20));
+	if (g->opt_wild)
+		flags |= wild_flags(g, &pg);
 	emit_mmap(g, page_addr(r.s), range_len(g, r.n), pg.prot, flags,
 		  is_file(&pg) ? FD_FIRST + slot : -1,
 		  is_file(&pg) ? (unsigned long long)pg.pgoff * PG : 0);
@@ -1368,8 +1400,9 @@ static void maybe_switch(struct gen *g)
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s\n", g->seed, g->nsteps,
-	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "");
+	printf("# scriptgen seed=%llu steps=%d%s%s%s\n", g->seed, g->nsteps,
+	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "",
+	       g->opt_wild ? " --wild" : "");
 	g->rng = g->seed;
 	g->nproc = 1;
 	g->dump_gap = 4 + rn(g, 3);
@@ -1387,7 +1420,8 @@ static void generate(struct gen *g)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] SEED\n");
+	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] [--wild] "
+		   "SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -1413,6 +1447,8 @@ int main(int argc, char **argv)
 			g.opt_fork = true;
 		} else if (!strcmp(argv[i], "--errors")) {
 			g.opt_errors = true;
+		} else if (!strcmp(argv[i], "--wild")) {
+			g.opt_wild = true;
 		} else if (!strcmp(argv[i], "-h") ||
 			   !strcmp(argv[i], "--help")) {
 			usage(stdout);
