@@ -130,6 +130,13 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
 			vm_flags_t *diff, char *why, size_t len);
 
+/*
+ * The current process's page table over [addr, addr + n pages): out[i] is
+ * 'a' (anonymous), 'f' (page cache or shmem) or '.' (absent).
+ */
+void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
+		   char *out);
+
 /* Page counts for smaps: present pages and the anonymous ones among them. */
 void vma_page_counts(const struct vma *v, unsigned long *rss,
 		     unsigned long *anon);

@@ -126,6 +126,7 @@ void machine_free(struct machine *m)
 	}
 	for (in = m->inodes; in; in = inn) {
 		inn = in->next;
+		pages_free(&in->cache);
 		free(in->path);
 		free(in);
 	}
@@ -351,6 +352,28 @@ static int name_too_long(const char *path)
 	return 0;
 }
 
+/*
+ * "name/" must be a directory: a regular file is ENOTDIR, a new name with
+ * O_CREAT is EISDIR (open_last_lookups), without it ENOENT.
+ */
+static int trailing_slash(struct machine *m, const char *path,
+			  unsigned long flags)
+{
+	size_t n = strlen(path);
+	char name[4096];
+
+	if (n < 2 || path[n - 1] != '/')
+		return 0;
+	snprintf(name, sizeof(name), "%.*s", (int)(n - 1), path);
+	while (n > 1 && name[strlen(name) - 1] == '/')
+		name[strlen(name) - 1] = '\0';
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	if (lookup_inode(m, name))
+		return -ENOTDIR;
+	return flags & O_CREAT ? -EISDIR : -ENOENT;
+}
+
 static bool is_dir_name(const char *name)
 {
 	return !strcmp(name, ".") || !strcmp(name, "..");
@@ -401,11 +424,14 @@ static int may_open(const struct vm_inode *in, unsigned long flags)
 	return 0;
 }
 
+/* fds are unsigned int to the kernel: higher bits of the argument go. */
 static struct vm_file *fd_get(struct machine *m, long fd)
 {
-	if (fd < 0 || fd >= MAX_FDS)
+	unsigned int ufd = (unsigned int)fd;
+
+	if (ufd >= MAX_FDS)
 		return NULL;
-	return m->cur->fds[fd];
+	return m->cur->fds[ufd];
 }
 
 long sys_openat(struct machine *m, long dirfd, const char *path,
@@ -426,8 +452,21 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	/* O_PATH ignores every flag but O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC. */
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY;
-	if (path[0] != '/' && dirfd != AT_FDCWD)
-		return fd_get(m, dirfd) ? -ENOTDIR : -EBADF;
+	/* build_open_flags(): O_CREAT|O_DIRECTORY is EINVAL since 6.4 */
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return -EINVAL;
+	if (path[0] != '/' && (int)dirfd != AT_FDCWD) {
+		struct vm_file *dir = fd_get(m, dirfd);
+
+		if (!dir)
+			return -EBADF;
+		/* Only the working directory is modelled as an fd's dir. */
+		if (dir->inode->type != I_DIR || strcmp(dir->inode->path, "."))
+			return dir->inode->type == I_DIR ? -ENOENT : -ENOTDIR;
+	}
+	err = trailing_slash(m, path, flags);
+	if (err)
+		return err;
 	normalize_path(path, name, sizeof(name));
 	err = walk_path(m, name);
 	if (err)
@@ -465,7 +504,9 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 		f_mode = FMODE_PATH;
 		break;
 	}
-	if ((flags & O_TRUNC) && (f_mode & FMODE_WRITE) && in->size) {
+	/* handle_truncate(): O_TRUNC needs write permission, not FMODE_WRITE */
+	if ((flags & O_TRUNC) && !(flags & O_PATH) && in->type == I_REG &&
+	    in->size) {
 		in->size = 0;
 		truncate_inode_mappings(m, in, 0);
 	}
@@ -488,7 +529,7 @@ long sys_close(struct machine *m, long fd)
 	m->op_seq++;
 	if (!f)
 		return -EBADF;
-	m->cur->fds[fd] = NULL;
+	m->cur->fds[(unsigned int)fd] = NULL;
 	fput(m, f);
 	return 0;
 }
@@ -502,10 +543,11 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 	struct vm_inode *in;
 
 	m->op_seq++;
-	if (!f)
-		return -EBADF;
+	/* do_sys_ftruncate(): the length is checked before the fd */
 	if ((long)len < 0)
 		return -EINVAL;
+	if (!f)
+		return -EBADF;
 	if (f->inode->type != I_REG || !(f->f_mode & FMODE_WRITE))
 		return -EINVAL;
 	if (len > FILE_SIZE_MAX)

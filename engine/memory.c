@@ -263,6 +263,23 @@ void pages_free(struct page_set *ps)
 	ps->pgd = NULL;
 }
 
+void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
+		   char *out)
+{
+	struct page_set *ps = &cur_mm(m)->pages;
+	enum page_kind kind;
+
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long a = (addr & PAGE_MASK) + (i << PAGE_SHIFT);
+
+		if (!pages_lookup(ps, a, &kind))
+			out[i] = '.';
+		else
+			out[i] = kind == PAGE_ANON ? 'a' : 'f';
+	}
+	out[n] = '\0';
+}
+
 void vma_page_counts(const struct vma *v, unsigned long *rss,
 		     unsigned long *anon)
 {
@@ -328,13 +345,20 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	return 0;
 }
 
+static bool page_cached(const struct vm_inode *in, unsigned long idx)
+{
+	enum page_kind kind;
+
+	/* The cache is a page table: indices past 2^36 cannot be in it. */
+	return idx < (1UL << 36) &&
+	       pages_lookup(&in->cache, idx << PAGE_SHIFT, &kind);
+}
+
 /*
  * The pages do_fault_around() maps on a read fault: the 16-page window
  * (fault_around_bytes) around addr, aligned in the address space, clamped
  * to the VMA and the page table, and only pages already in the page cache
- * within EOF (filemap_map_pages).  A regular file's read fault reads around
- * it (32 pages of readahead), so the whole window counts as cached; shmem
- * has only the pages that were allocated.
+ * within EOF (filemap_map_pages()).
  */
 static void do_fault_around(struct machine *m, struct vma *v,
 			    unsigned long addr)
@@ -348,27 +372,75 @@ static void do_fault_around(struct machine *m, struct vma *v,
 	enum page_kind kind;
 
 	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
-		unsigned long idx = linear_page_index(v, a);
-
-		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind))
-			continue;
-		if (in->shmem && !pages_lookup(&in->cache, idx << PAGE_SHIFT,
-					       &kind))
+		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind) ||
+		    !page_cached(in, linear_page_index(v, a)))
 			continue;
 		pages_add(m, ps, a, a + PAGE_SIZE, PAGE_FILE);
 	}
 }
 
-/* A file page comes into the page cache (shmem keeps track of them). */
-static void page_cache_add(struct machine *m, struct vma *v,
-			   unsigned long addr)
+/*
+ * do_sync_mmap_readahead()'s read-around: ra_pages from the device's
+ * read_ahead_kb, 8192 KiB on the reference machine's disk, so 2048 pages,
+ * half of them before the fault.
+ */
+#define RA_PAGES 2048UL
+
+/*
+ * A fault that needs page idx from the file (filemap_fault, shmem_fault).
+ * shmem allocates just that page.  A regular file that misses the page
+ * cache reads around it, up to EOF.  (The PG_readahead mark and the
+ * asynchronous read-ahead it starts are not modelled: they only matter
+ * for files of more than 512 pages.)
+ */
+static void page_cache_fault(struct machine *m, struct vm_inode *in,
+			     unsigned long idx)
+{
+	unsigned long start, end, eof;
+
+	if (in->shmem || page_cached(in, idx)) {
+		pages_add(m, &in->cache, idx << PAGE_SHIFT,
+			  (idx + 1) << PAGE_SHIFT, PAGE_FILE);
+		return;
+	}
+	eof = (in->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	start = idx > RA_PAGES / 2 ? idx - RA_PAGES / 2 : 0;
+	end = MIN(start + RA_PAGES, eof);
+	pages_add(m, &in->cache, start << PAGE_SHIFT, end << PAGE_SHIFT,
+		  PAGE_FILE);
+}
+
+static int sigbus_beyond_eof(struct machine *m, struct vma *v,
+			     unsigned long addr, bool write)
+{
+	trace(m, "%s(%lx): page %#lx beyond EOF: SIGBUS",
+	      !write ? "do_read_fault" :
+	      v->vm_flags & VM_SHARED ? "do_shared_fault" :
+					"do_cow_fault",
+	      addr, linear_page_index(v, addr));
+	return TOUCH_SIGBUS;
+}
+
+/*
+ * do_read_fault(): fault-around first, with the page cache as it is; on a
+ * miss the read-around fills the cache and the fault is retried
+ * (VM_FAULT_RETRY), so fault-around runs again over the new pages.
+ */
+static int do_read_fault(struct machine *m, struct vma *v,
+			 unsigned long addr)
 {
 	struct vm_inode *in = v->vm_file->inode;
 	unsigned long idx = linear_page_index(v, addr);
+	bool miss = !page_cached(in, idx);
 
-	if (in->shmem)
-		pages_add(m, &in->cache, idx << PAGE_SHIFT,
-			  (idx + 1) << PAGE_SHIFT, PAGE_FILE);
+	do_fault_around(m, v, addr);
+	if (beyond_eof(v, addr))
+		return sigbus_beyond_eof(m, v, addr, false);
+	page_cache_fault(m, in, idx);
+	if (miss && !in->shmem)
+		do_fault_around(m, v, addr);
+	pages_add(m, &v->mm->pages, addr, addr + PAGE_SIZE, PAGE_FILE);
+	return TOUCH_OK;
 }
 
 /*
@@ -398,24 +470,16 @@ static int handle_mm_fault(struct machine *m, struct vma *v,
 		pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
 		return TOUCH_OK;
 	}
-	if (!write) {
-		do_fault_around(m, v, addr);
-	} else if (!(v->vm_flags & VM_SHARED)) {
-		/* do_cow_fault(): the anon_vma comes before the read */
-		if (anon_vma_prepare(m, v))
-			return TOUCH_SIGBUS;
-	}
-	if (beyond_eof(v, addr)) {
-		trace(m, "%s(%lx): page %#lx beyond EOF: SIGBUS",
-		      !write ? "do_read_fault" :
-		      v->vm_flags & VM_SHARED ? "do_shared_fault" :
-						"do_cow_fault",
-		      addr, linear_page_index(v, addr));
+	if (!write)
+		return do_read_fault(m, v, addr);
+	/* do_cow_fault(): the anon_vma comes before the read */
+	if (!(v->vm_flags & VM_SHARED) && anon_vma_prepare(m, v))
 		return TOUCH_SIGBUS;
-	}
-	page_cache_add(m, v, addr);
+	if (beyond_eof(v, addr))
+		return sigbus_beyond_eof(m, v, addr, true);
+	page_cache_fault(m, v->vm_file->inode, linear_page_index(v, addr));
 	pages_add(m, ps, addr, addr + PAGE_SIZE,
-		  write && !(v->vm_flags & VM_SHARED) ? PAGE_ANON : PAGE_FILE);
+		  v->vm_flags & VM_SHARED ? PAGE_FILE : PAGE_ANON);
 	return TOUCH_OK;
 }
 
@@ -460,6 +524,8 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	int sig;
 
 	m->op_seq++;
+	if (!len)
+		return TOUCH_OK;
 	for (; page < end; page += PAGE_SIZE) {
 		if (non_canonical(page)) {
 			/* #GP carries no address: si_addr is 0. */
@@ -530,6 +596,9 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			     unsigned long newsize)
 {
 	unsigned long hole = (newsize + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	/* truncate_inode_pages(): the page cache past the end goes too */
+	pages_remove(&inode->cache, hole << PAGE_SHIFT, ~0UL);
 
 	for (struct proc *p = m->procs; p; p = p->next) {
 		struct vma *v;

@@ -94,6 +94,12 @@ static unsigned long get_area_topdown(struct machine *m, unsigned long addr,
 		return (unsigned long)-ENOMEM;
 	if (flags & MAP_FIXED)
 		return addr;
+	/*
+	 * MAP_32BIT: bottom-up in the second GiB (find_start_end; the
+	 * kernel also randomises the start by up to 32 MiB).
+	 */
+	if (flags & MAP_32BIT)
+		return unmapped_area(mm, len, 0x40000000UL, 0x80000000UL);
 	if (addr) {
 		addr &= PAGE_MASK;
 		if (mmap_address_hint_valid(addr, len)) {

@@ -48,6 +48,13 @@ struct backend_ops {
 	int (*switch_to)(struct backend *be, int pid);
 	/* Append the current process's maps (or smaps) in contract format. */
 	int (*maps)(struct backend *be, bool smaps, struct strbuf *out);
+	/*
+	 * Which pages of [addr, addr + n pages) are present in the current
+	 * process's page tables: one character each, 'a' anonymous, 'f' file
+	 * or shmem (pagemap's "file-page or shared-anon" bit), '.' absent.
+	 */
+	int (*pages)(struct backend *be, unsigned long addr, unsigned long n,
+		     char *out);
 	/* Send trace lines ("# ..." each) to sink, or stop if NULL.  May be
 	 * NULL: the kernel keeps its steps to itself. */
 	void (*set_trace)(struct backend *be, struct strbuf *sink);

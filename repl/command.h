@@ -94,6 +94,7 @@ struct session {
 	struct strbuf out; /* results of the current line */
 	struct strbuf tr;  /* trace of the current line */
 	bool trace;
+	bool trace_apart;	/* a sourced line's trace stays out of out */
 	const char *src; /* file name for error locations, or NULL */
 	long line;
 	int errors; /* malformed lines so far */

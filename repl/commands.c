@@ -171,6 +171,41 @@ static int cmd_smaps(struct session *s, const struct parsed *p)
 	return s->be->ops->maps(s->be, true, &s->out);
 }
 
+#define PAGES_MAX 65536	/* 256 MiB of pages, 64 to a line */
+
+/* "pages ADDR LEN": the page table, 64 pages a line, as pagemap shows it. */
+static int cmd_pages(struct session *s, const struct parsed *p)
+{
+	unsigned long addr = p->argv[0].num & PAGE_MASK;
+	unsigned long len = p->argc > 1 ? p->argv[1].num : PAGE_SIZE;
+	unsigned long end = p->argv[0].num + len, n;
+	char *map;
+
+	if (end < p->argv[0].num || !len) {
+		session_error(s, "pages: empty or wrapping range");
+		return -1;
+	}
+	n = (PAGE_ALIGN(end) - addr) >> PAGE_SHIFT;
+	if (!n || n > PAGES_MAX) {
+		session_error(s, "pages: at most %d pages at a time",
+			      PAGES_MAX);
+		return -1;
+	}
+	map = malloc(n + 1);
+	if (!map)
+		abort();
+	if (s->be->ops->pages(s->be, addr, n, map)) {
+		free(map);
+		session_error(s, "pages: could not read the page table");
+		return -1;
+	}
+	for (unsigned long i = 0; i < n; i += 64)
+		sb_addf(&s->out, "%lx %.*s\n", addr + (i << PAGE_SHIFT),
+			(int)(n - i < 64 ? n - i : 64), map + i);
+	free(map);
+	return 0;
+}
+
 static int cmd_echo(struct session *s, const struct parsed *p)
 {
 	sb_addf(&s->out, "%s\n", p->argv[0].str);
@@ -277,14 +312,20 @@ static int cmd_protect(struct session *s, const struct parsed *p)
 
 #define SOURCE_MAX_DEPTH 8
 
-/* Gather a sourced line's output into the caller's line, each trace after
- * its own result. */
+struct gather {
+	struct strbuf *out, *tr;
+};
+
+/*
+ * Gather a sourced line's output into the caller's line, each trace after
+ * its own result (or apart, for verify, which compares output only).
+ */
 static void gather_line(struct session *s, void *arg)
 {
-	struct strbuf *out = arg;
+	struct gather *g = arg;
 
-	sb_add(out, sb_str(&s->out), s->out.len);
-	sb_add(out, sb_str(&s->tr), s->tr.len);
+	sb_add(g->out, sb_str(&s->out), s->out.len);
+	sb_add(s->trace_apart ? g->tr : g->out, sb_str(&s->tr), s->tr.len);
 }
 
 static int cmd_source(struct session *s, const struct parsed *p)
@@ -311,7 +352,8 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	s->src = path;
 	s->line = 0;
 	s->depth++;
-	session_run_lines(s, in, gather_line, &out);
+	session_run_lines(s, in, gather_line,
+			  &(struct gather){ &out, &tr });
 	s->depth--;
 	/* quit in a script ends that script, not the session. */
 	s->quit = false;
@@ -646,6 +688,26 @@ const struct command commands[] = {
 			   "touch 0x200000000000 4k\n"
 			   "smaps",
 		.exec = cmd_smaps,
+	},
+	{
+		.name = "pages",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.min_args = 1,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
+		.usage = "pages ADDR [LEN]",
+		.summary = "which pages are present: a anonymous, f file, . none",
+		.help = "Prints the page table over [ADDR, ADDR+LEN), 64 pages "
+			"a line: 'a' for an\nanonymous page, 'f' for a "
+			"page-cache or shmem page, '.' for none. It is\nwhat "
+			"/proc/PID/pagemap says, so verify compares it with the "
+			"kernel too.\nRss in smaps counts the a and f pages of a "
+			"VMA.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000001000 8k\n"
+			   "pages 0x200000000000 16k",
+		.exec = cmd_pages,
 	},
 	{
 		.name = "vma",

@@ -63,6 +63,15 @@ static int engine_maps(struct backend *be, bool smaps, struct strbuf *out)
 	return 0;
 }
 
+static int engine_pages(struct backend *be, unsigned long addr,
+			unsigned long n, char *out)
+{
+	struct machine *m = eb(be)->m;
+
+	machine_pages(m, addr, n, out);
+	return 0;
+}
+
 static void trace_step(void *arg, const struct trace_event *ev)
 {
 	struct strbuf *sink = arg;
@@ -88,6 +97,7 @@ static const struct backend_ops engine_ops = {
 	.call = engine_call,
 	.switch_to = engine_switch,
 	.maps = engine_maps,
+	.pages = engine_pages,
 	.set_trace = engine_set_trace,
 	.destroy = engine_destroy,
 };

@@ -57,6 +57,7 @@ enum kop {
 	KOP_CALL,
 	KOP_MAPS,
 	KOP_SMAPS,
+	KOP_PAGES,
 };
 
 /* Controller -> process.  Fixed size: one message per request. */
@@ -379,6 +380,31 @@ static ssize_t child_recv(struct kreq *rq, int *passed)
 	return n;
 }
 
+/*
+ * /proc/self/pagemap for n pages from addr: bit 63 present, bit 61 a
+ * file page or shared anonymous page.
+ */
+static long read_pagemap(unsigned long addr, unsigned long n,
+			 struct strbuf *text)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	unsigned long long e;
+
+	if (fd < 0)
+		return -errno;
+	for (unsigned long i = 0; i < n; i++) {
+		off_t off = (off_t)(((addr / KPAGE_SIZE) + i) * sizeof(e));
+		char c = '.';
+
+		if (pread(fd, &e, sizeof(e), off) == (ssize_t)sizeof(e) &&
+		    (e >> 63) & 1)
+			c = (e >> 61) & 1 ? 'f' : 'a';
+		sb_add(text, &c, 1);
+	}
+	close(fd);
+	return 0;
+}
+
 static void __attribute__((noreturn)) child_serve(pid_t controller)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -405,6 +431,8 @@ static void __attribute__((noreturn)) child_serve(pid_t controller)
 			/* The new process of a fork says nothing yet. */
 			if (rq.nr == VC_FORK && ret == 0)
 				continue;
+		} else if (rq.op == KOP_PAGES) {
+			ret = read_pagemap(rq.a[0], rq.a[1], &text);
 		} else {
 			ret = read_file(rq.op == KOP_SMAPS ? "/proc/self/smaps"
 							   : "/proc/self/maps",
@@ -787,14 +815,15 @@ static void kb_note_call(struct kernel_backend *k, const struct call *c,
 			proc_set_fd(p, (int)ret, text, c->path);
 		break;
 	case VC_CLOSE:
-		if (ret == 0 && (long)c->a[0] >= 0 && (long)c->a[0] < p->nfds)
-			kname_set(&p->fds[c->a[0]], NULL, NULL);
+		/* The kernel takes fds as unsigned int: so do we. */
+		if (ret == 0 && (unsigned int)c->a[0] < (unsigned int)p->nfds)
+			kname_set(&p->fds[(unsigned int)c->a[0]], NULL, NULL);
 		break;
 	case VC_MMAP:
 		if ((ret >= 0 || ret < -4095) && !(c->a[3] & MAP_ANONYMOUS))
 			proc_add_region(p, (unsigned long)ret,
 					(unsigned long)ret + c->a[1],
-					(long)c->a[4]);
+					(long)(unsigned int)c->a[4]);
 		break;
 	default:
 		break;
@@ -824,6 +853,28 @@ static long kb_fork(struct kernel_backend *k, struct kreq *rq)
 	return pid;
 }
 
+/*
+ * Scripts run for real: a path must not leave the private directory, or
+ * a script could truncate any file the user may write.
+ */
+static bool path_stays_inside(const char *path)
+{
+	const char *p = path;
+
+	if (*p == '/')
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return true;
+}
+
 static long kernel_call(struct backend *be, const struct call *c,
 			unsigned long *fault)
 {
@@ -841,6 +892,15 @@ static long kernel_call(struct backend *be, const struct call *c,
 		if (!c->path || strlen(c->path) >= sizeof(rq->path)) {
 			free(rq);
 			return -ENAMETOOLONG;
+		}
+		if (!path_stays_inside(c->path)) {
+			snprintf(k->failure, sizeof(k->failure),
+				 "refusing to open \"%.60s\": paths must "
+				 "stay in verify's private directory (no "
+				 "leading /, no ..)",
+				 c->path);
+			free(rq);
+			return -EIO;
 		}
 		strcpy(rq->path, c->path);
 	}
@@ -972,6 +1032,31 @@ static int kernel_maps(struct backend *be, bool smaps, struct strbuf *out)
 	return ret;
 }
 
+static int kernel_pages(struct backend *be, unsigned long addr,
+			unsigned long n, char *out)
+{
+	struct kernel_backend *k = kb(be);
+	struct strbuf text = STRBUF_INIT;
+	struct kreply r;
+	struct kreq *rq = calloc(1, sizeof(*rq));
+	int ret = -1;
+
+	if (!rq)
+		abort();
+	rq->op = KOP_PAGES;
+	rq->a[0] = addr;
+	rq->a[1] = n;
+	if (!kb_exchange(k, rq, -1, &r, &text) && r.ret == 0 &&
+	    text.len == n) {
+		memcpy(out, text.buf, n);
+		out[n] = '\0';
+		ret = 0;
+	}
+	sb_free(&text);
+	free(rq);
+	return ret;
+}
+
 /* rm -r of the private directory; scripts only create plain files. */
 static void remove_tree(int parent, const char *name)
 {
@@ -1020,6 +1105,7 @@ static const struct backend_ops kernel_ops = {
 	.call = kernel_call,
 	.switch_to = kernel_switch,
 	.maps = kernel_maps,
+	.pages = kernel_pages,
 	.set_trace = NULL,
 	.destroy = kernel_destroy,
 };

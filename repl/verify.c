@@ -710,10 +710,19 @@ static enum verdict verify_script(const struct script *sc,
 	v.eng.trace = true;
 	v.eng.src = v.ker.src = sc->name;
 	v.ker.err = NULL; /* each malformed line is reported once */
+	v.eng.trace_apart = true; /* a sourced script's trace is no output */
 	for (size_t i = 0; i < sc->n && ret == AGREE && !v.eng.quit; i++)
 		ret = verify_line(&v, i);
 	if (ret == AGREE)
 		ret = verify_end(&v);
+	if (ret == AGREE && v.eng.errors) {
+		/* Skipped on both sides, a typo would hide a whole step. */
+		fprintf(stderr,
+			"verify: %s: %d malformed line%s (above): a script "
+			"must be valid to be verified\n",
+			sc->name, v.eng.errors, v.eng.errors == 1 ? "" : "s");
+		ret = FAILED;
+	}
 	if (ret == AGREE && !o->quiet)
 		printf("verify: %s: %zu lines, engine and kernel agree\n",
 		       sc->name, sc->n);
