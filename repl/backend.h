@@ -14,6 +14,7 @@
 
 /* The calls a script can make of a process. */
 enum vcall {
+	VC_NONE,	/* a command that is not a call */
 	VC_MMAP,
 	VC_MUNMAP,
 	VC_MPROTECT,

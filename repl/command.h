@@ -45,6 +45,7 @@ struct command {
 	const char *help;
 	/* Lines that run as they are in a fresh session, '\n' between. */
 	const char *example;
+	enum vcall call;	/* the system call it makes, for cmd_syscall */
 	/* Returns 0, or -1 for a usage error already reported. */
 	int (*exec)(struct session *s, const struct parsed *p);
 };

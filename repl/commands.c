@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "engine.h"
 #include "handlers.h"
 
@@ -53,79 +54,28 @@ static int run_call(struct session *s, const struct parsed *p, struct call *c,
 	return 0;
 }
 
-static void call_args(struct call *c, enum vcall nr, const struct parsed *p)
+/*
+ * Every system call command: the arguments in order (a "PATH" goes to
+ * c.path), then "TEXT = RESULT".  mmap's result is an address.
+ */
+static int cmd_syscall(struct session *s, const struct parsed *p)
 {
-	memset(c, 0, sizeof(*c));
-	c->nr = nr;
-	for (int i = 0; i < p->argc && i < 6; i++)
-		c->a[i] = p->argv[i].num;
-}
+	struct call c = { .nr = p->cmd->call };
 
-static int cmd_mmap(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_MMAP, p);
-	return run_call(s, p, &c, true);
-}
-
-static int cmd_munmap(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_MUNMAP, p);
-	return run_call(s, p, &c, false);
-}
-
-static int cmd_mprotect(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_MPROTECT, p);
-	return run_call(s, p, &c, false);
-}
-
-static int cmd_openat(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_OPENAT, p);
-	c.path = p->argv[1].str;
-	c.a[1] = 0;
-	c.a[2] = p->argv[2].num;
-	c.a[3] = p->argc > 3 ? p->argv[3].num : 0;
-	return run_call(s, p, &c, false);
-}
-
-static int cmd_close(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_CLOSE, p);
-	return run_call(s, p, &c, false);
-}
-
-static int cmd_ftruncate(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_FTRUNCATE, p);
-	return run_call(s, p, &c, false);
-}
-
-static int cmd_fork(struct session *s, const struct parsed *p)
-{
-	struct call c;
-
-	call_args(&c, VC_FORK, p);
-	return run_call(s, p, &c, false);
+	for (int i = 0; i < p->argc && i < 6; i++) {
+		if (p->cmd->args[i] == ARG_PATH)
+			c.path = p->argv[i].str;
+		else
+			c.a[i] = p->argv[i].num;
+	}
+	return run_call(s, p, &c, c.nr == VC_MMAP);
 }
 
 static int cmd_touch(struct session *s, const struct parsed *p)
 {
 	unsigned long addr = p->argv[0].num, fault = 0;
 	unsigned long len = p->argc > 1 ? p->argv[1].num : 1;
-	struct call c;
+	struct call c = { .nr = VC_TOUCH, .a = { addr, len } };
 	long sig;
 
 	if (addr + len < addr) {
@@ -135,8 +85,6 @@ static int cmd_touch(struct session *s, const struct parsed *p)
 			      addr, len);
 		return -1;
 	}
-	call_args(&c, VC_TOUCH, p);
-	c.a[1] = len;
 	sig = s->be->ops->call(s->be, &c, &fault);
 	sb_addf(&s->out, "%s = ", p->text);
 	if (sig == 0)
@@ -333,6 +281,7 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	const char *path = p->argv[0].str, *src = s->src;
 	struct strbuf out = s->out, tr = s->tr;
 	long lineno = s->line;
+	struct stat st;
 	FILE *in;
 
 	if (s->depth >= SOURCE_MAX_DEPTH) {
@@ -345,6 +294,11 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	in = fopen(path, "r");
 	if (!in) {
 		session_error(s, "source: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
+		session_error(s, "source: %s: %s", path, strerror(EISDIR));
+		fclose(in);
 		return -1;
 	}
 	memset(&s->out, 0, sizeof(s->out));
@@ -441,7 +395,8 @@ const struct command commands[] = {
 			"kernel's error. `map` says the same in fewer words.",
 		.example = "mmap(0x200000000000, 16384, PROT_READ|PROT_WRITE, "
 			   "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
-		.exec = cmd_mmap,
+		.call = VC_MMAP,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "munmap",
@@ -458,7 +413,8 @@ const struct command commands[] = {
 			"Holes are fine.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "munmap(0x200000001000, 4096)",
-		.exec = cmd_munmap,
+		.call = VC_MUNMAP,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "mprotect",
@@ -476,7 +432,8 @@ const struct command commands[] = {
 			"after the VMAs before it were changed.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "mprotect(0x200000001000, 4096, PROT_READ)",
-		.exec = cmd_mprotect,
+		.call = VC_MPROTECT,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "map",
@@ -553,7 +510,8 @@ const struct command commands[] = {
 			"sizes it. Two opens of one file give\ntwo struct "
 			"files, and their mappings never merge.",
 		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)",
-		.exec = cmd_openat,
+		.call = VC_OPENAT,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "close",
@@ -569,7 +527,8 @@ const struct command commands[] = {
 			"file.",
 		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
 			   "close(3)",
-		.exec = cmd_close,
+		.call = VC_CLOSE,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "ftruncate",
@@ -587,7 +546,8 @@ const struct command commands[] = {
 			"then gives SIGBUS.",
 		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
 			   "ftruncate(3, 65536)",
-		.exec = cmd_ftruncate,
+		.call = VC_FTRUNCATE,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "fork",
@@ -605,7 +565,8 @@ const struct command commands[] = {
 		.example = "map 0x200000000000 16k rw\n"
 			   "touch 0x200000000000 4k\n"
 			   "fork()",
-		.exec = cmd_fork,
+		.call = VC_FORK,
+		.exec = cmd_syscall,
 	},
 	{
 		.name = "touch",

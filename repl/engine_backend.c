@@ -44,6 +44,7 @@ static long engine_call(struct backend *be, const struct call *c,
 		return sys_fork(m);
 	case VC_TOUCH:
 		return vm_touch(m, a[0], a[1], fault);
+	case VC_NONE:
 	case VC__COUNT:
 		break;
 	}

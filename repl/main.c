@@ -40,9 +40,11 @@ static int run_oneliner(struct session *s, const char *text)
 
 	s->src = "-c";
 	for (;; p++) {
-		if (*p == '"')
+		if (quoted && *p == '\\' && p[1])
+			p++; /* an escaped character, maybe a quote */
+		else if (*p == '"')
 			quoted = !quoted;
-		if (*p == '\0' || (*p == ';' && !quoted)) {
+		else if (*p == '\0' || (*p == ';' && !quoted)) {
 			s->line++;
 			session_run_line(s, start, (size_t)(p - start));
 			fputs(sb_str(&s->out), stdout);

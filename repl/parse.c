@@ -323,6 +323,45 @@ static void trim(const char **s, const char **e)
 		(*e)--;
 }
 
+/*
+ * One escape as strace writes them: \n \t \v \f \r \\ \" \xHH and
+ * octal \NNN.  *s is at the backslash and is left on the escape's last
+ * character.  Returns the character, or -1 (with *s on the unknown one).
+ */
+static int unescape(const char **s, const char *e)
+{
+	const char *p = *s + 1;
+	int c = 0, n;
+
+	*s = p;
+	switch (*p) {
+	case 'n': return '\n';
+	case 't': return '\t';
+	case 'v': return '\v';
+	case 'f': return '\f';
+	case 'r': return '\r';
+	case '\\': return '\\';
+	case '"': return '"';
+	case 'x':
+		for (n = 0; n < 2 && p + 1 < e && isxdigit((unsigned char)p[1]);
+		     n++, p++)
+			c = c * 16 + (isdigit((unsigned char)p[1]) ?
+					      p[1] - '0' :
+					      tolower((unsigned char)p[1]) - 'a' + 10);
+		if (!n)
+			return -1;
+		*s = p;
+		return c;
+	default:
+		for (n = 0; n < 3 && p < e && *p >= '0' && *p <= '7'; n++, p++)
+			c = c * 8 + (*p - '0');
+		if (!n || c > 255)
+			return -1;
+		*s = p - 1;
+		return c;
+	}
+}
+
 /* Read a "quoted string" with C escapes into out. */
 static int parse_string(const char *s, const char *e, char **out, char *err,
 			size_t errlen)
@@ -338,21 +377,15 @@ static int parse_string(const char *s, const char *e, char **out, char *err,
 		abort();
 	for (s++, e--; s < e; s++) {
 		if (*s == '\\' && s + 1 < e) {
-			s++;
-			switch (*s) {
-			case 'n':
-				*o++ = '\n';
-				break;
-			case 't':
-				*o++ = '\t';
-				break;
-			case '0':
-				*o++ = '\0';
-				break;
-			default:
-				*o++ = *s;
-				break;
+			int c = unescape(&s, e);
+
+			if (c < 0) {
+				free(buf);
+				snprintf(err, errlen,
+					 "unknown escape \\%c in string", *s);
+				return -1;
 			}
+			*o++ = (char)c;
 		} else if (*s == '"') {
 			free(buf);
 			snprintf(err, errlen, "unbalanced quotes");
@@ -759,9 +792,17 @@ static int split_words(const char *s, const char *e, int rest_at,
 /* A trailing strace result " = ..." at top level, or NULL. */
 static const char *find_result(const char *s, const char *e)
 {
-	for (const char *p = s; p + 1 < e; p++)
-		if (*p == '=' && p > s && isspace((unsigned char)p[-1]))
+	bool quoted = false;
+
+	for (const char *p = s; p + 1 < e; p++) {
+		if (quoted && *p == '\\')
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '=' && p > s &&
+			 isspace((unsigned char)p[-1]))
 			return p;
+	}
 	return NULL;
 }
 

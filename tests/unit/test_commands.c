@@ -113,6 +113,14 @@ TEST(every_example_runs)
 			char err[600];
 
 			session_run_line(&s, ex, n);
+			/* An example shows the call working, not failing. */
+			if (strstr(sb_str(&s.out), " = -1 E")) {
+				fprintf(stderr, "example of %s gets an error: "
+						"%s",
+					commands[i].name, sb_str(&s.out));
+				done(&s);
+				return false;
+			}
 			if (s.errors) {
 				fprintf(stderr, "example of %s fails: %.*s\n",
 					commands[i].name, (int)n, ex);

@@ -33,12 +33,18 @@ static void layout(struct machine *m, char *buf, size_t len)
 
 	buf[0] = '\0';
 	vt_for_each(&mm->tree, v) {
+		unsigned long rss, anon;
+
+		vma_page_counts(v, &rss, &anon);
 		n += snprintf(buf + n, n < len ? len - n : 0,
-			      "%lx-%lx %lx %lx f%u av%u c%d\n", v->vm_start,
-			      v->vm_end, v->vm_pgoff, v->vm_flags,
+			      "%lx-%lx %lx %lx f%u av%u c%d active%lu "
+			      "rss%lu anon%lu\n",
+			      v->vm_start, v->vm_end, v->vm_pgoff, v->vm_flags,
 			      v->vm_file ? v->vm_file->id : 0,
 			      v->anon_vma ? v->anon_vma->id : 0,
-			      anon_vma_chain_len(v));
+			      anon_vma_chain_len(v),
+			      v->anon_vma ? v->anon_vma->num_active_vmas : 0,
+			      rss, anon);
 	}
 }
 
