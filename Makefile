@@ -115,10 +115,10 @@ bench: $(BUILD)/tests/bench
 	$(Q)./tests/bench.sh $(BUILD)/tests/bench
 
 format:
-	clang-format -i engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/*.h
+	clang-format -i engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/bench/*.c tests/*.h
 
 format-check:
-	clang-format --dry-run -Werror engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/*.h
+	clang-format --dry-run -Werror engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/bench/*.c tests/*.h
 
 clean:
 	rm -rf build build-asan vmalab

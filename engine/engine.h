@@ -45,10 +45,10 @@
 #define MAP_UNINITIALIZED 0x4000000
 /* include/linux/mman.h LEGACY_MAP_MASK */
 #define LEGACY_MAP_MASK                                                       \
-	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE |  \
-	 MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED |     \
-	 MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |             \
-	 MAP_HUGETLB)
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |               \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | \
+	 MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |           \
+	 MAP_STACK | MAP_HUGETLB)
 
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
@@ -136,6 +136,9 @@ bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
  */
 void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
 		   char *out);
+
+/* "VM_WRITE" for the bit VM_WRITE; NULL for a bit without a name. */
+const char *vm_flag_name(vm_flags_t bit);
 
 /* Page counts for smaps: present pages and the anonymous ones among them. */
 void vma_page_counts(const struct vma *v, unsigned long *rss,

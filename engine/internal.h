@@ -17,24 +17,24 @@ struct proc {
 	int pid;
 	struct mm mm;
 	struct vm_file *fds[MAX_FDS];
-	struct proc *next;	/* machine's list, by pid */
+	struct proc *next; /* machine's list, by pid */
 };
 
 struct machine {
 	struct proc *procs;
 	struct proc *cur;
 	int next_pid;
-	struct vm_inode *inodes;	/* the simulated file system */
+	struct vm_inode *inodes; /* the simulated file system */
 	unsigned long next_ino;
 	unsigned next_file_id;
 	unsigned next_vma_id;
 	unsigned next_anon_vma_id;
-	struct anon_vma *anon_vmas;	/* every live anon_vma */
+	struct anon_vma *anon_vmas; /* every live anon_vma */
 	int max_map_count;
 	struct engine_observer obs;
-	int depth;			/* trace nesting */
-	unsigned long op_seq;		/* one per system call: vma_start_write */
-	unsigned long fail_after;	/* fail the nth allocation, 0: never */
+	int depth;		  /* trace nesting */
+	unsigned long op_seq;	  /* one per system call: vma_start_write */
+	unsigned long fail_after; /* fail the nth allocation, 0: never */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,17 +43,18 @@ struct machine {
 #define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
 #define offset_in_page(p) ((unsigned long)(p) & ~PAGE_MASK)
 
-/* alloc.c-style helpers (machine.c) */
+/* Allocation (machine.c): eng_zalloc() may fail on purpose, xcalloc() not. */
+void *xcalloc(size_t size);
 void *eng_zalloc(struct machine *m, size_t size);
 char *eng_strdup(struct machine *m, const char *s);
 
 /* trace.c: trace() evaluates its arguments only when someone listens. */
 void trace_emit(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-#define trace(m, ...)                                                         \
-	do {                                                                  \
-		if ((m)->obs.step)                                            \
-			trace_emit((m), __VA_ARGS__);                         \
+#define trace(m, ...)                                 \
+	do {                                          \
+		if ((m)->obs.step)                    \
+			trace_emit((m), __VA_ARGS__); \
 	} while (0)
 static inline void trace_enter(struct machine *m)
 {
@@ -66,7 +67,7 @@ static inline void trace_leave(struct machine *m)
 /* "200000000000-200000004000": how traces name a VMA. */
 const char *vma_name(const struct vma *v, char *buf, size_t len);
 #define VMA_NAME_LEN 48
-#define VN(v) vma_name((v), (char[VMA_NAME_LEN]){ 0 }, VMA_NAME_LEN)
+#define VN(v) vma_name((v), (char[VMA_NAME_LEN]){0}, VMA_NAME_LEN)
 
 /* machine.c */
 struct mm *cur_mm(struct machine *m);
@@ -101,8 +102,12 @@ struct vma_merge_struct {
 	struct vm_file *file;
 	struct anon_vma *anon_vma;
 	struct vma *copied_from;
-	enum { VMA_MERGE_START, VMA_MERGE_ERROR_NOMEM, VMA_MERGE_NOMERGE,
-	       VMA_MERGE_SUCCESS } state;
+	enum {
+		VMA_MERGE_START,
+		VMA_MERGE_ERROR_NOMEM,
+		VMA_MERGE_NOMERGE,
+		VMA_MERGE_SUCCESS
+	} state;
 	bool just_expand;
 	bool give_up_on_oom;
 	bool __adjust_middle_start, __adjust_next_start;
@@ -116,9 +121,9 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 		int new_below);
 int split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	      int new_below);
-struct vma *vma_modify_flags(struct machine *m, struct vma *prev,
-			     struct vma *v, unsigned long start,
-			     unsigned long end, vm_flags_t *vm_flags, int *err);
+struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
+			     unsigned long start, unsigned long end,
+			     vm_flags_t *vm_flags, int *err);
 int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		  unsigned long len);
 unsigned long mmap_region(struct machine *m, struct vm_file *file,
@@ -135,15 +140,23 @@ bool pages_lookup(const struct page_set *ps, unsigned long addr,
 		  enum page_kind *kind);
 void pages_count(const struct page_set *ps, unsigned long start,
 		 unsigned long end, unsigned long *rss, unsigned long *anon);
-int pages_copy(struct machine *m, struct page_set *dst,
-	       const struct page_set *src, unsigned long start,
-	       unsigned long end);
+void pages_copy(struct machine *m, struct page_set *dst,
+		const struct page_set *src, unsigned long start,
+		unsigned long end);
 void pages_free(struct page_set *ps);
 void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			     unsigned long newsize);
 void mm_populate(struct machine *m, unsigned long start, unsigned long len);
 void populate_vma_page_range(struct machine *m, struct vma *v,
 			     unsigned long start, unsigned long end);
+
+/* calc_vm_prot_bits(): PROT_* to VM_*; other prot bits mean nothing. */
+static inline vm_flags_t calc_vm_prot_bits(unsigned long prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) |
+	       (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
 
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);

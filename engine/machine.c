@@ -10,7 +10,7 @@
 #include <string.h>
 #include "internal.h"
 
-static void *xcalloc(size_t size)
+void *xcalloc(size_t size)
 {
 	void *p = calloc(1, size);
 
@@ -396,8 +396,7 @@ static int walk_path(struct machine *m, const char *name)
 	return lookup_inode(m, first) ? -ENOTDIR : -ENOENT;
 }
 
-static struct vm_inode *new_inode(struct machine *m, const char *name,
-				  int type)
+static struct vm_inode *new_inode(struct machine *m, const char *name, int type)
 {
 	struct vm_inode *in = xcalloc(sizeof(*in));
 
@@ -636,11 +635,13 @@ long sys_fork(struct machine *m)
 	mm->stack_vm = oldmm->stack_vm;
 	trace(m, "dup_mmap: pid %d -> pid %d", parent->pid, child->pid);
 	trace_enter(m);
-	vt_for_each(&oldmm->tree, mpnt) {
+	vt_for_each(&oldmm->tree, mpnt)
+	{
 		if (dup_vma(m, mm, oldmm, mpnt)) {
 			/* Out of memory: the kernel fails the fork. */
 			trace_leave(m);
 			proc_remove(m, child);
+			m->next_pid--; /* copy_mm() fails before alloc_pid() */
 			return -ENOMEM;
 		}
 	}

@@ -43,15 +43,6 @@ static unsigned pt_index(unsigned long addr, int level)
 	return (addr >> shift_of(level)) & (PT_ENTRIES - 1);
 }
 
-static void *pt_alloc(size_t size)
-{
-	void *p = calloc(1, size);
-
-	if (!p)
-		abort();
-	return p;
-}
-
 /* Find (or make) the PTE table for addr. */
 static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 				 bool create)
@@ -61,7 +52,7 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 	if (!ps->pgd) {
 		if (!create)
 			return NULL;
-		ps->pgd = pt_alloc(sizeof(struct pt_dir));
+		ps->pgd = xcalloc(sizeof(struct pt_dir));
 	}
 	dir = ps->pgd;
 	for (int level = 0; level < PT_LEVELS - 1; level++) {
@@ -70,9 +61,9 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 		if (!*slot) {
 			if (!create)
 				return NULL;
-			*slot = pt_alloc(level == PT_LEVELS - 2 ?
-						 sizeof(struct pt_ptes) :
-						 sizeof(struct pt_dir));
+			*slot = xcalloc(level == PT_LEVELS - 2
+						? sizeof(struct pt_ptes)
+						: sizeof(struct pt_dir));
 			dir->used++;
 		}
 		if (level == PT_LEVELS - 2)
@@ -117,8 +108,8 @@ static bool walk(struct pt_dir *dir, int level, unsigned long base,
 		if (level == PT_LEVELS - 2) {
 			struct pt_ptes *t = child;
 			unsigned from = lo < start ? pt_index(start, 3) : 0;
-			unsigned to = hi > end ? pt_index(end - 1, 3) + 1 :
-						 PT_ENTRIES;
+			unsigned to = hi > end ? pt_index(end - 1, 3) + 1
+					       : PT_ENTRIES;
 
 			fn(t, lo, from, to, arg);
 			empty = t->present == 0;
@@ -209,7 +200,7 @@ static void count_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 void pages_count(const struct page_set *ps, unsigned long start,
 		 unsigned long end, unsigned long *rss, unsigned long *anon)
 {
-	struct counts c = { 0, 0 };
+	struct counts c = {0, 0};
 
 	walk_range(ps, start, end, count_ptes, &c, false);
 	*rss = c.rss;
@@ -233,14 +224,13 @@ static void copy_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 				  t->pte[i]);
 }
 
-int pages_copy(struct machine *m, struct page_set *dst,
-	       const struct page_set *src, unsigned long start,
-	       unsigned long end)
+void pages_copy(struct machine *m, struct page_set *dst,
+		const struct page_set *src, unsigned long start,
+		unsigned long end)
 {
-	struct copy_arg c = { m, dst };
+	struct copy_arg c = {m, dst};
 
 	walk_range(src, start, end, copy_ptes, &c, false);
-	return 0;
 }
 
 static void free_dir(struct pt_dir *dir, int level)
@@ -289,8 +279,7 @@ void vma_page_counts(const struct vma *v, unsigned long *rss,
 /* ---- faults ---- */
 
 /* The file page index addr falls on (linear_page_index). */
-static unsigned long linear_page_index(const struct vma *v,
-				       unsigned long addr)
+static unsigned long linear_page_index(const struct vma *v, unsigned long addr)
 {
 	return v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
 }
@@ -299,8 +288,8 @@ static bool beyond_eof(const struct vma *v, unsigned long addr)
 {
 	unsigned long size = v->vm_file->inode->size;
 
-	return linear_page_index(v, addr) >=
-	       (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	return linear_page_index(v, addr) >= (size + PAGE_SIZE - 1) >>
+	       PAGE_SHIFT;
 }
 
 /*
@@ -319,8 +308,9 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
 	    (prev->vm_flags & VM_ACCESS_FLAGS) &&
 	    addr - prev->vm_end < STACK_GUARD_GAP) {
-		trace(m, "expand_downwards(vma %s): within stack_guard_gap of "
-			 "vma %s: ENOMEM",
+		trace(m,
+		      "expand_downwards(vma %s): within stack_guard_gap of "
+		      "vma %s: ENOMEM",
 		      VN(v), VN(prev));
 		return -ENOMEM;
 	}
@@ -366,7 +356,8 @@ static void do_fault_around(struct machine *m, struct vma *v,
 	const unsigned long window = 16 * PAGE_SIZE;
 	unsigned long pmd = addr & ~((1UL << 21) - 1);
 	unsigned long from = MAX(MAX(addr & ~(window - 1), v->vm_start), pmd);
-	unsigned long to = MIN(MIN(from + window, pmd + (1UL << 21)), v->vm_end);
+	unsigned long to =
+		MIN(MIN(from + window, pmd + (1UL << 21)), v->vm_end);
 	struct vm_inode *in = v->vm_file->inode;
 	struct page_set *ps = &v->mm->pages;
 	enum page_kind kind;
@@ -414,9 +405,9 @@ static int sigbus_beyond_eof(struct machine *m, struct vma *v,
 			     unsigned long addr, bool write)
 {
 	trace(m, "%s(%lx): page %#lx beyond EOF: SIGBUS",
-	      !write ? "do_read_fault" :
-	      v->vm_flags & VM_SHARED ? "do_shared_fault" :
-					"do_cow_fault",
+	      !write			? "do_read_fault"
+	      : v->vm_flags & VM_SHARED ? "do_shared_fault"
+					: "do_cow_fault",
 	      addr, linear_page_index(v, addr));
 	return TOUCH_SIGBUS;
 }
@@ -426,8 +417,7 @@ static int sigbus_beyond_eof(struct machine *m, struct vma *v,
  * miss the read-around fills the cache and the fault is retried
  * (VM_FAULT_RETRY), so fault-around runs again over the new pages.
  */
-static int do_read_fault(struct machine *m, struct vma *v,
-			 unsigned long addr)
+static int do_read_fault(struct machine *m, struct vma *v, unsigned long addr)
 {
 	struct vm_inode *in = v->vm_file->inode;
 	unsigned long idx = linear_page_index(v, addr);
@@ -448,8 +438,8 @@ static int do_read_fault(struct machine *m, struct vma *v,
  * entry the way do_anonymous_page(), do_read_fault(), do_cow_fault(),
  * do_shared_fault() and do_wp_page() would.  Returns TOUCH_OK or SIGBUS.
  */
-static int handle_mm_fault(struct machine *m, struct vma *v,
-			   unsigned long addr, bool write)
+static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
+			   bool write)
 {
 	struct page_set *ps = &v->mm->pages;
 	enum page_kind kind;
@@ -502,8 +492,9 @@ static int write_fault(struct machine *m, unsigned long addr)
 			return TOUCH_SIGSEGV;
 	}
 	if (!(v->vm_flags & VM_WRITE)) {
-		trace(m, "do_user_addr_fault(%lx): vma %s not writable: "
-			 "SIGSEGV",
+		trace(m,
+		      "do_user_addr_fault(%lx): vma %s not writable: "
+		      "SIGSEGV",
 		      addr, VN(v));
 		return TOUCH_SIGSEGV;
 	}
@@ -603,7 +594,8 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 	for (struct proc *p = m->procs; p; p = p->next) {
 		struct vma *v;
 
-		vt_for_each(&p->mm.tree, v) {
+		vt_for_each(&p->mm.tree, v)
+		{
 			unsigned long first, from;
 
 			if (!v->vm_file || v->vm_file->inode != inode)

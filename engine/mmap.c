@@ -37,8 +37,8 @@ static unsigned long unmapped_area_topdown(struct mm *mm, unsigned long len,
 	if (low < MMAP_MIN_ADDR)
 		low = MMAP_MIN_ADDR;
 	for (;;) {
-		if (high <= low || !vt_gap_rev(&mm->tree, low, high, len, &gs,
-					       &ge))
+		if (high <= low ||
+		    !vt_gap_rev(&mm->tree, low, high, len, &gs, &ge))
 			return (unsigned long)-ENOMEM;
 		gap = ge - len;
 		tmp = vt_find(&mm->tree, ge);
@@ -140,8 +140,7 @@ static unsigned long thp_get_area(struct machine *m, unsigned long len,
 }
 
 /* __get_unmapped_area() */
-static unsigned long get_unmapped_area(struct machine *m,
-				       struct vm_file *file,
+static unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 				       unsigned long addr, unsigned long len,
 				       unsigned long flags)
 {
@@ -167,13 +166,6 @@ static unsigned long round_hint_to_min(unsigned long hint)
 	if (hint && hint < MMAP_MIN_ADDR)
 		return PAGE_ALIGN(MMAP_MIN_ADDR);
 	return hint;
-}
-
-static vm_flags_t calc_vm_prot_bits(unsigned long prot)
-{
-	return (prot & PROT_READ ? VM_READ : 0) |
-	       (prot & PROT_WRITE ? VM_WRITE : 0) |
-	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
 static vm_flags_t calc_vm_flag_bits(unsigned long flags)
@@ -264,9 +256,9 @@ static long mmap_anon_checks(unsigned long addr, unsigned long flags,
 }
 
 /* do_mmap(), in the kernel's order of checks. */
-static long do_mmap(struct machine *m, struct vm_file *file,
-		    unsigned long addr, unsigned long len, unsigned long prot,
-		    unsigned long flags, unsigned long pgoff)
+static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
+		    unsigned long len, unsigned long prot, unsigned long flags,
+		    unsigned long pgoff)
 {
 	struct mm *mm = cur_mm(m);
 	vm_flags_t vm_flags;
@@ -298,8 +290,9 @@ static long do_mmap(struct machine *m, struct vm_file *file,
 		struct vma *v = vt_find(&mm->tree, addr);
 
 		if (v && v->vm_start < addr + len) {
-			trace(m, "do_mmap: MAP_FIXED_NOREPLACE: vma %s is "
-				 "in the way",
+			trace(m,
+			      "do_mmap: MAP_FIXED_NOREPLACE: vma %s is "
+			      "in the way",
 			      VN(v));
 			return -EEXIST;
 		}

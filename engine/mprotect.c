@@ -8,21 +8,14 @@
  */
 #include "internal.h"
 
-static vm_flags_t calc_vm_prot_bits(unsigned long prot)
-{
-	return (prot & PROT_READ ? VM_READ : 0) |
-	       (prot & PROT_WRITE ? VM_WRITE : 0) |
-	       (prot & PROT_EXEC ? VM_EXEC : 0);
-}
-
 /*
  * mprotect_fixup(): VM_ACCOUNT follows writability of private mappings.
  * Making one writable charges it; making an anonymous VMA read-only again
  * uncharges it only while it has no anon_vma (it was never faulted).
  */
-static int mprotect_fixup(struct machine *m, struct vma *v,
-			  struct vma **pprev, unsigned long start,
-			  unsigned long end, vm_flags_t newflags)
+static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
+			  unsigned long start, unsigned long end,
+			  vm_flags_t newflags)
 {
 	struct mm *mm = v->mm;
 	vm_flags_t oldflags = v->vm_flags;
@@ -38,8 +31,9 @@ static int mprotect_fixup(struct machine *m, struct vma *v,
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB |
 				  VM_SHARED | VM_NORESERVE))) {
 			newflags |= VM_ACCOUNT;
-			trace(m, "mprotect_fixup: private mapping becomes "
-				 "writable: charge %ld page%s, set VM_ACCOUNT",
+			trace(m,
+			      "mprotect_fixup: private mapping becomes "
+			      "writable: charge %ld page%s, set VM_ACCOUNT",
 			      nrpages, nrpages == 1 ? "" : "s");
 		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(v) &&
@@ -118,8 +112,9 @@ static long do_mprotect(struct machine *m, unsigned long start,
 			   (v->vm_flags & ~VM_ACCESS_FLAGS);
 		/* newflags >> 4 shifts VM_MAY% in place of VM_% */
 		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
-			trace(m, "do_mprotect_pkey: vma %s lacks VM_MAY* for "
-				 "the protection: EACCES",
+			trace(m,
+			      "do_mprotect_pkey: vma %s lacks VM_MAY* for "
+			      "the protection: EACCES",
 			      VN(v));
 			error = -EACCES;
 			break;

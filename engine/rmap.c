@@ -103,8 +103,10 @@ int __anon_vma_prepare(struct machine *m, struct vma *v)
 		return -ENOMEM;
 	av = find_mergeable_anon_vma(m, v);
 	if (av) {
-		trace(m, "anon_vma_prepare(vma %s): reuse anon_vma av%u "
-			 "(find_mergeable_anon_vma)", VN(v), av->id);
+		trace(m,
+		      "anon_vma_prepare(vma %s): reuse anon_vma av%u "
+		      "(find_mergeable_anon_vma)",
+		      VN(v), av->id);
 	} else {
 		av = anon_vma_alloc(m);
 		if (!av) {
@@ -112,8 +114,8 @@ int __anon_vma_prepare(struct machine *m, struct vma *v)
 			return -ENOMEM;
 		}
 		av->num_children++; /* self-parent link for new root */
-		trace(m, "anon_vma_prepare(vma %s): new anon_vma av%u",
-		      VN(v), av->id);
+		trace(m, "anon_vma_prepare(vma %s): new anon_vma av%u", VN(v),
+		      av->id);
 	}
 	v->anon_vma = av;
 	anon_vma_chain_link(v, avc, av);
@@ -193,8 +195,9 @@ int anon_vma_fork(struct machine *m, struct vma *v, struct vma *pv)
 	v->anon_vma = av;
 	anon_vma_chain_link(v, avc, av);
 	av->parent->num_children++;
-	trace(m, "anon_vma_fork(vma %s): new anon_vma av%u, parent av%u, "
-		 "%d chain links",
+	trace(m,
+	      "anon_vma_fork(vma %s): new anon_vma av%u, parent av%u, "
+	      "%d chain links",
 	      VN(v), av->id, av->parent->id, anon_vma_chain_len(v));
 	return 0;
 out_error:

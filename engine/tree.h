@@ -42,13 +42,13 @@ struct vma *vt_prev(const struct vma *v);
  * first VMA and after the last counts as a gap.  Returns true and fills
  * *gap_start and *gap_end (clipped to [low, high)), or false if none fits.
  */
-bool vt_gap_rev(const struct vma_tree *t, unsigned long low,
-		unsigned long high, unsigned long len, unsigned long *gap_start,
+bool vt_gap_rev(const struct vma_tree *t, unsigned long low, unsigned long high,
+		unsigned long len, unsigned long *gap_start,
 		unsigned long *gap_end);
 
 /* The same, lowest gap first (mas_empty_area). */
-bool vt_gap_fwd(const struct vma_tree *t, unsigned long low,
-		unsigned long high, unsigned long len, unsigned long *gap_start,
+bool vt_gap_fwd(const struct vma_tree *t, unsigned long low, unsigned long high,
+		unsigned long len, unsigned long *gap_start,
 		unsigned long *gap_end);
 
 /* Walk every node and check ordering, heights and augmented fields. */

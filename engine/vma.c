@@ -18,26 +18,35 @@
 
 /* ---- helpers ---- */
 
+#define FLAG(x)       \
+	{             \
+		x, #x \
+	}
 static const struct {
 	vm_flags_t flag;
 	const char *name;
 } flag_names[] = {
-	{ VM_READ, "VM_READ" },		{ VM_WRITE, "VM_WRITE" },
-	{ VM_EXEC, "VM_EXEC" },		{ VM_SHARED, "VM_SHARED" },
-	{ VM_MAYREAD, "VM_MAYREAD" },	{ VM_MAYWRITE, "VM_MAYWRITE" },
-	{ VM_MAYEXEC, "VM_MAYEXEC" },	{ VM_MAYSHARE, "VM_MAYSHARE" },
-	{ VM_GROWSDOWN, "VM_GROWSDOWN" }, { VM_PFNMAP, "VM_PFNMAP" },
-	{ VM_MAYBE_GUARD, "VM_MAYBE_GUARD" }, { VM_LOCKED, "VM_LOCKED" },
-	{ VM_IO, "VM_IO" },		{ VM_SEQ_READ, "VM_SEQ_READ" },
-	{ VM_RAND_READ, "VM_RAND_READ" }, { VM_DONTCOPY, "VM_DONTCOPY" },
-	{ VM_DONTEXPAND, "VM_DONTEXPAND" },
-	{ VM_LOCKONFAULT, "VM_LOCKONFAULT" }, { VM_ACCOUNT, "VM_ACCOUNT" },
-	{ VM_NORESERVE, "VM_NORESERVE" }, { VM_HUGETLB, "VM_HUGETLB" },
-	{ VM_SYNC, "VM_SYNC" },		{ VM_WIPEONFORK, "VM_WIPEONFORK" },
-	{ VM_DONTDUMP, "VM_DONTDUMP" },	{ VM_MIXEDMAP, "VM_MIXEDMAP" },
-	{ VM_HUGEPAGE, "VM_HUGEPAGE" },	{ VM_NOHUGEPAGE, "VM_NOHUGEPAGE" },
-	{ VM_MERGEABLE, "VM_MERGEABLE" },
+	FLAG(VM_READ),	       FLAG(VM_WRITE),	     FLAG(VM_EXEC),
+	FLAG(VM_SHARED),       FLAG(VM_MAYREAD),     FLAG(VM_MAYWRITE),
+	FLAG(VM_MAYEXEC),      FLAG(VM_MAYSHARE),    FLAG(VM_GROWSDOWN),
+	FLAG(VM_UFFD_MISSING), FLAG(VM_PFNMAP),	     FLAG(VM_MAYBE_GUARD),
+	FLAG(VM_UFFD_WP),      FLAG(VM_LOCKED),	     FLAG(VM_IO),
+	FLAG(VM_SEQ_READ),     FLAG(VM_RAND_READ),   FLAG(VM_DONTCOPY),
+	FLAG(VM_DONTEXPAND),   FLAG(VM_LOCKONFAULT), FLAG(VM_ACCOUNT),
+	FLAG(VM_NORESERVE),    FLAG(VM_HUGETLB),     FLAG(VM_SYNC),
+	FLAG(VM_ARCH_1),       FLAG(VM_WIPEONFORK),  FLAG(VM_DONTDUMP),
+	FLAG(VM_MIXEDMAP),     FLAG(VM_HUGEPAGE),    FLAG(VM_NOHUGEPAGE),
+	FLAG(VM_MERGEABLE),    FLAG(VM_DROPPABLE),
 };
+#undef FLAG
+
+const char *vm_flag_name(vm_flags_t bit)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
+		if (flag_names[i].flag == bit)
+			return flag_names[i].name;
+	return NULL;
+}
 
 /* "VM_WRITE|VM_ACCOUNT": the names of the bits in f. */
 static const char *flag_list(vm_flags_t f, char *buf, size_t len)
@@ -75,13 +84,19 @@ static int vma_iter_prealloc(struct machine *m)
 	return 0;
 }
 
-static void vma_set_range(struct vma *v, unsigned long start,
-			  unsigned long end, unsigned long pgoff)
+static void vma_set_range(struct vma *v, unsigned long start, unsigned long end,
+			  unsigned long pgoff)
 {
 	v->vm_start = start;
 	v->vm_end = end;
 	v->vm_pgoff = pgoff;
 }
+
+/*
+ * Of struct vma_merge_struct, copied_from (mremap's vma_merge_copied_range),
+ * just_expand (brk's do_brk_flags) and give_up_on_oom (userfaultfd) are
+ * read here as in the kernel but set by calls vmalab does not model yet.
+ */
 
 /* ---- mergeability ---- */
 
@@ -114,15 +129,16 @@ static bool is_mergeable_vma(struct vma_merge_struct *vmg, bool merge_next,
 		else if (v->vm_file->inode != vmg->file->inode)
 			snprintf(why, len, "different files");
 		else
-			snprintf(why, len, "different struct file "
+			snprintf(why, len,
+				 "different struct file "
 				 "(opened separately)");
 		return false;
 	}
 	return true;
 }
 
-static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg,
-				  bool merge_next, char *why, size_t len)
+static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg, bool merge_next,
+				  char *why, size_t len)
 {
 	struct vma *tgt = vmg_tgt(vmg, merge_next);
 	struct vma *src = vmg->middle;
@@ -132,7 +148,8 @@ static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg,
 	/* Case 1 - we will dup_anon_vma() from src into tgt. */
 	if (!tgt_anon && src_anon) {
 		if (vma_is_fork_child(src)) {
-			snprintf(why, len, "range is a fork child (anon_vma "
+			snprintf(why, len,
+				 "range is a fork child (anon_vma "
 				 "chain not singular), target unfaulted");
 			return false;
 		}
@@ -145,7 +162,8 @@ static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg,
 	/* Case 2 - we will simply use tgt's anon_vma. */
 	if (tgt_anon && !src_anon) {
 		if (vma_is_fork_child(tgt)) {
-			snprintf(why, len, "target is a fork child (anon_vma "
+			snprintf(why, len,
+				 "target is a fork child (anon_vma "
 				 "chain not singular), range unfaulted");
 			return false;
 		}
@@ -153,8 +171,10 @@ static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg,
 	}
 	/* Case 3 - the anon_vma's are already shared. */
 	if (src_anon != tgt_anon) {
-		snprintf(why, len, "anon_vma differs and both faulted "
-			 "(av%u vs av%u)", src_anon->id, tgt_anon->id);
+		snprintf(why, len,
+			 "anon_vma differs and both faulted "
+			 "(av%u vs av%u)",
+			 src_anon->id, tgt_anon->id);
 		return false;
 	}
 	return true;
@@ -172,13 +192,14 @@ static bool can_vma_merge_before(struct machine *m,
 
 	if (!is_mergeable_vma(vmg, true, why, sizeof(why)) ||
 	    !is_mergeable_anon_vma(vmg, true, why, sizeof(why))) {
-		trace(m, "can_vma_merge_before(next %s): no: %s",
-		      VN(vmg->next), why);
+		trace(m, "can_vma_merge_before(next %s): no: %s", VN(vmg->next),
+		      why);
 		return false;
 	}
 	if (vmg->next->vm_pgoff != vmg->pgoff + pglen) {
-		trace(m, "can_vma_merge_before(next %s): no: pgoff not "
-			 "contiguous (next %#lx, range ends at %#lx)",
+		trace(m,
+		      "can_vma_merge_before(next %s): no: pgoff not "
+		      "contiguous (next %#lx, range ends at %#lx)",
 		      VN(vmg->next), vmg->next->vm_pgoff, vmg->pgoff + pglen);
 		return false;
 	}
@@ -187,8 +208,7 @@ static bool can_vma_merge_before(struct machine *m,
 }
 
 /* can_vma_merge_after(): can the range follow prev? */
-static bool can_vma_merge_after(struct machine *m,
-				struct vma_merge_struct *vmg)
+static bool can_vma_merge_after(struct machine *m, struct vma_merge_struct *vmg)
 {
 	struct vma *prev = vmg->prev;
 	char why[200];
@@ -199,8 +219,9 @@ static bool can_vma_merge_after(struct machine *m,
 		return false;
 	}
 	if (prev->vm_pgoff + vma_pages(prev) != vmg->pgoff) {
-		trace(m, "can_vma_merge_after(prev %s): no: pgoff not "
-			 "contiguous (prev ends at %#lx, range %#lx)",
+		trace(m,
+		      "can_vma_merge_after(prev %s): no: pgoff not "
+		      "contiguous (prev ends at %#lx, range %#lx)",
 		      VN(prev), prev->vm_pgoff + vma_pages(prev), vmg->pgoff);
 		return false;
 	}
@@ -208,8 +229,7 @@ static bool can_vma_merge_after(struct machine *m,
 	return true;
 }
 
-static bool can_vma_merge_left(struct machine *m,
-			       struct vma_merge_struct *vmg)
+static bool can_vma_merge_left(struct machine *m, struct vma_merge_struct *vmg)
 {
 	return vmg->prev && vmg->prev->vm_end == vmg->start &&
 	       can_vma_merge_after(m, vmg);
@@ -220,8 +240,7 @@ static bool can_vma_merge_left(struct machine *m,
  * sides merge, since prev and next each accepting the range does not make
  * their anon_vmas compatible with each other.
  */
-static bool can_vma_merge_right(struct machine *m,
-				struct vma_merge_struct *vmg,
+static bool can_vma_merge_right(struct machine *m, struct vma_merge_struct *vmg,
 				bool can_merge_left)
 {
 	struct vma *next = vmg->next, *prev = vmg->prev;
@@ -234,8 +253,9 @@ static bool can_vma_merge_right(struct machine *m,
 	if (!prev->anon_vma || !next->anon_vma ||
 	    prev->anon_vma == next->anon_vma)
 		return true;
-	trace(m, "can_vma_merge_right: no: prev and next have different "
-		 "anon_vmas (av%u vs av%u)",
+	trace(m,
+	      "can_vma_merge_right: no: prev and next have different "
+	      "anon_vmas (av%u vs av%u)",
 	      prev->anon_vma->id, next->anon_vma->id);
 	return false;
 }
@@ -254,8 +274,8 @@ static int dup_anon_vma(struct machine *m, struct vma *dst, struct vma *src,
 		dst->anon_vma = src->anon_vma;
 		if (anon_vma_clone(m, dst, src))
 			return -ENOMEM;
-		trace(m, "dup_anon_vma(dst %s, src %s): anon_vma av%u",
-		      VN(dst), VN(src), dst->anon_vma->id);
+		trace(m, "dup_anon_vma(dst %s, src %s): anon_vma av%u", VN(dst),
+		      VN(src), dst->anon_vma->id);
 		*dup = dst;
 	}
 	return 0;
@@ -385,8 +405,7 @@ int vma_expand(struct machine *m, struct vma_merge_struct *vmg)
  *
  * Returns the expanded VMA, or NULL if the caller must make a new one.
  */
-struct vma *vma_merge_new_range(struct machine *m,
-				struct vma_merge_struct *vmg)
+struct vma *vma_merge_new_range(struct machine *m, struct vma_merge_struct *vmg)
 {
 	struct vma *prev = vmg->prev, *next = vmg->next;
 	unsigned long end = vmg->end;
@@ -429,9 +448,9 @@ struct vma *vma_merge_new_range(struct machine *m,
 		trace(m, "no merge: no compatible neighbour");
 		goto nomerge;
 	}
-	what = left && right ? "case expand prev, remove next" :
-	       left	     ? "case expand prev" :
-			       "case expand next";
+	what = left && right ? "case expand prev, remove next"
+	       : left	     ? "case expand prev"
+			     : "case expand next";
 	trace(m, "%s", what);
 	if (vma_expand(m, vmg))
 		goto nomerge;
@@ -468,8 +487,8 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 	int err = 0;
 
 	vmg->state = VMA_MERGE_NOMERGE;
-	trace(m, "vma_merge_existing_range(vma %s, %lx-%lx)", VN(middle),
-	      start, end);
+	trace(m, "vma_merge_existing_range(vma %s, %lx-%lx)", VN(middle), start,
+	      end);
 	trace_enter(m);
 	if (vmg->vm_flags & VM_SPECIAL) {
 		trace(m, "no merge: VM_SPECIAL never merges");
@@ -692,9 +711,9 @@ static void vmg_vma_state(struct vma_merge_struct *vmg, struct vma *prev,
 	vmg->state = VMA_MERGE_START;
 }
 
-struct vma *vma_modify_flags(struct machine *m, struct vma *prev,
-			     struct vma *v, unsigned long start,
-			     unsigned long end, vm_flags_t *vm_flags, int *err)
+struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
+			     unsigned long start, unsigned long end,
+			     vm_flags_t *vm_flags, int *err)
 {
 	struct vma_merge_struct vmg;
 	struct vma *ret;
@@ -750,16 +769,29 @@ static bool is_data_mapping(vm_flags_t f)
 	return (f & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) == VM_WRITE;
 }
 
+/* Which of exec_vm, stack_vm and data_vm pages of these flags count in. */
+static unsigned long *stat_counter(vm_flags_t flags, unsigned long *exec_vm,
+				   unsigned long *stack_vm,
+				   unsigned long *data_vm)
+{
+	if (is_exec_mapping(flags))
+		return exec_vm;
+	if (is_stack_mapping(flags))
+		return stack_vm;
+	if (is_data_mapping(flags))
+		return data_vm;
+	return NULL;
+}
+
 /* vm_stat_account() (mm/mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages)
 {
+	unsigned long *c =
+		stat_counter(flags, &mm->exec_vm, &mm->stack_vm, &mm->data_vm);
+
 	mm->total_vm += npages;
-	if (is_exec_mapping(flags))
-		mm->exec_vm += npages;
-	else if (is_stack_mapping(flags))
-		mm->stack_vm += npages;
-	else if (is_data_mapping(flags))
-		mm->data_vm += npages;
+	if (c)
+		*c += npages;
 }
 
 /* With RLIMIT_AS and RLIMIT_DATA unlimited, as on the reference machine. */
@@ -788,6 +820,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 				  struct vma *first)
 {
 	struct vma *v, *next = NULL;
+	unsigned long *stat;
 	int error;
 
 	trace(m, "vms_gather_munmap_vmas(%lx-%lx)", vms->start, vms->end);
@@ -826,12 +859,10 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 			vms->locked_vm += vma_pages(v);
 		if (v->vm_flags & VM_ACCOUNT)
 			vms->nr_accounted += vma_pages(v);
-		if (is_exec_mapping(v->vm_flags))
-			vms->exec_vm += vma_pages(v);
-		else if (is_stack_mapping(v->vm_flags))
-			vms->stack_vm += vma_pages(v);
-		else if (is_data_mapping(v->vm_flags))
-			vms->data_vm += vma_pages(v);
+		stat = stat_counter(v->vm_flags, &vms->exec_vm, &vms->stack_vm,
+				    &vms->data_vm);
+		if (stat)
+			*stat += vma_pages(v);
 	}
 	vms->next = next;
 	trace(m, "detached %d vma%s", vms->nr, vms->nr == 1 ? "" : "s");
@@ -876,7 +907,7 @@ static void vms_complete_munmap_vmas(struct machine *m, struct mm *mm,
 int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		  unsigned long len)
 {
-	struct vma_munmap_struct vms = { 0 };
+	struct vma_munmap_struct vms = {0};
 	unsigned long end;
 	struct vma *v;
 	int error;
@@ -975,8 +1006,8 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 			  vm_flags_t vm_flags, unsigned long pgoff)
 {
 	struct mm *mm = cur_mm(m);
-	struct vma_munmap_struct vms = { .start = addr, .end = addr + len };
-	struct vma_merge_struct vmg = { 0 };
+	struct vma_munmap_struct vms = {.start = addr, .end = addr + len};
+	struct vma_merge_struct vmg = {0};
 	struct vma *first = vt_find(&mm->tree, addr), *v = NULL;
 	struct vma *prev, *next;
 	int error;
@@ -1049,8 +1080,8 @@ static bool anon_vma_compatible(const struct vma *a, const struct vma *b)
 	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
 	       !((a->vm_flags ^ b->vm_flags) &
 		 ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) &&
-	       b->vm_pgoff ==
-		       a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
+	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >>
+					     PAGE_SHIFT);
 }
 
 /* reusable_anon_vma(): old's anon_vma, if old never went through fork. */
@@ -1092,7 +1123,7 @@ struct anon_vma *find_mergeable_anon_vma(struct machine *m, struct vma *v)
 bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
 			vm_flags_t *diff, char *why, size_t len)
 {
-	struct vma_merge_struct vmg = { 0 };
+	struct vma_merge_struct vmg = {0};
 
 	*diff = (prev->vm_flags ^ next->vm_flags) & ~VM_IGNORE_MERGE;
 	if (prev->vm_end != next->vm_start) {
@@ -1116,7 +1147,8 @@ bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
 	    !is_mergeable_anon_vma(&vmg, false, why, len))
 		return false;
 	if (prev->vm_pgoff + vma_pages(prev) != next->vm_pgoff) {
-		snprintf(why, len, "pgoff not contiguous (prev ends at %#lx, "
+		snprintf(why, len,
+			 "pgoff not contiguous (prev ends at %#lx, "
 			 "next starts at %#lx)",
 			 prev->vm_pgoff + vma_pages(prev), next->vm_pgoff);
 		return false;

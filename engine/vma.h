@@ -97,20 +97,20 @@ struct page_set {
 struct vm_inode {
 	unsigned long ino;
 	char *path;
-	unsigned long size;	/* i_size in bytes */
+	unsigned long size; /* i_size in bytes */
 	bool shmem;
-	enum { I_REG, I_DIR, I_CHR } type;	/* file, "."/"..", /dev/null */
-	bool unlinked;		/* not in the namespace: freed with its files */
+	enum { I_REG, I_DIR, I_CHR } type; /* file, "."/"..", /dev/null */
+	bool unlinked; /* not in the namespace: freed with its files */
 	/* shmem's page cache, as runs of page index << PAGE_SHIFT */
 	struct page_set cache;
-	int refcount;		/* the files (open descriptions) that use it */
-	struct vm_inode *next;	/* the machine's namespace */
+	int refcount;	       /* the files (open descriptions) that use it */
+	struct vm_inode *next; /* the machine's namespace */
 };
 
 /* f_mode bits (include/linux/fs.h) */
 #define FMODE_READ 0x1
 #define FMODE_WRITE 0x2
-#define FMODE_PATH 0x4000	/* O_PATH: a name, not an open file */
+#define FMODE_PATH 0x4000 /* O_PATH: a name, not an open file */
 
 /*
  * A simulated struct file: one open file description.  VMAs point at this,
@@ -120,9 +120,9 @@ struct vm_inode {
 struct vm_file {
 	unsigned id;
 	struct vm_inode *inode;
-	char *path;		/* as the caller spelled it */
+	char *path; /* as the caller spelled it */
 	unsigned f_mode;
-	int refcount;		/* fds + VMAs */
+	int refcount; /* fds + VMAs */
 };
 
 /*
@@ -141,35 +141,35 @@ struct anon_vma_chain {
 
 /* mm/rmap.c */
 struct anon_vma {
-	unsigned id;		/* stable name for traces: av1, av2, ... */
+	unsigned id; /* stable name for traces: av1, av2, ... */
 	struct anon_vma *root;
 	struct anon_vma *parent;
 	int refcount;
 	unsigned long num_children;
 	unsigned long num_active_vmas;
-	struct anon_vma_chain *avcs;	/* rb_root: the VMAs it serves */
+	struct anon_vma_chain *avcs; /* rb_root: the VMAs it serves */
 };
 
 /* The augmented AVL node that keeps a VMA in its mm's tree (tree.c). */
 struct vma_node {
 	struct vma_node *left, *right, *parent;
 	int height;
-	unsigned long sub_start;	/* lowest vm_start in this subtree */
-	unsigned long sub_end;		/* highest vm_end in this subtree */
-	unsigned long sub_gap;		/* largest gap between two VMAs of it */
+	unsigned long sub_start; /* lowest vm_start in this subtree */
+	unsigned long sub_end;	 /* highest vm_end in this subtree */
+	unsigned long sub_gap;	 /* largest gap between two VMAs of it */
 };
 
 struct vma {
-	struct vma_node node;		/* must stay first: see vma_of() */
+	struct vma_node node; /* must stay first: see vma_of() */
 	unsigned long vm_start, vm_end;
 	unsigned long vm_pgoff;
 	vm_flags_t vm_flags;
 	struct vm_file *vm_file;
 	struct anon_vma *anon_vma;
-	struct anon_vma_chain *anon_vma_chain;	/* newest first */
+	struct anon_vma_chain *anon_vma_chain; /* newest first */
 	struct mm *mm;
 	unsigned id;		/* stable name for traces: vma#1, ... */
-	unsigned long lock_seq;	/* vma_start_write() count */
+	unsigned long lock_seq; /* vma_start_write() count */
 };
 
 static inline unsigned long vma_pages(const struct vma *v)

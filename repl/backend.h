@@ -14,7 +14,7 @@
 
 /* The calls a script can make of a process. */
 enum vcall {
-	VC_NONE,	/* a command that is not a call */
+	VC_NONE, /* a command that is not a call */
 	VC_MMAP,
 	VC_MUNMAP,
 	VC_MPROTECT,
@@ -28,8 +28,8 @@ enum vcall {
 
 struct call {
 	enum vcall nr;
-	unsigned long a[6];	/* the arguments, in the system call's order */
-	const char *path;	/* openat's path */
+	unsigned long a[6]; /* the arguments, in the system call's order */
+	const char *path;   /* openat's path */
 };
 
 /* The window of addresses that verify compares. */
@@ -64,7 +64,7 @@ struct backend_ops {
 
 struct backend {
 	const struct backend_ops *ops;
-	const char *name;	/* "engine", "kernel" */
+	const char *name; /* "engine", "kernel" */
 };
 
 struct machine;

@@ -45,7 +45,7 @@ struct command {
 	const char *help;
 	/* Lines that run as they are in a fresh session, '\n' between. */
 	const char *example;
-	enum vcall call;	/* the system call it makes, for cmd_syscall */
+	enum vcall call; /* the system call it makes, for cmd_syscall */
 	/* Returns 0, or -1 for a usage error already reported. */
 	int (*exec)(struct session *s, const struct parsed *p);
 };
@@ -95,8 +95,8 @@ struct session {
 	struct strbuf out; /* results of the current line */
 	struct strbuf tr;  /* trace of the current line */
 	bool trace;
-	bool trace_apart;	/* a sourced line's trace stays out of out */
-	const char *src; /* file name for error locations, or NULL */
+	bool trace_apart; /* a sourced line's trace stays out of out */
+	const char *src;  /* file name for error locations, or NULL */
 	long line;
 	int errors; /* malformed lines so far */
 	FILE *err;  /* where error lines go */
@@ -165,6 +165,8 @@ void session_run_line(struct session *s, const char *line, size_t len);
  */
 int session_run_lines(struct session *s, FILE *in,
 		      void (*emit)(struct session *s, void *arg), void *arg);
+/* Print a line's output and then its trace to out (a FILE *). */
+void session_emit(struct session *s, void *out);
 /* Run a whole stream as batch mode does, printing to stdout. */
 int session_run_stream(struct session *s, FILE *in, FILE *out);
 

@@ -60,7 +60,7 @@ static int run_call(struct session *s, const struct parsed *p, struct call *c,
  */
 static int cmd_syscall(struct session *s, const struct parsed *p)
 {
-	struct call c = { .nr = p->cmd->call };
+	struct call c = {.nr = p->cmd->call};
 
 	for (int i = 0; i < p->argc && i < 6; i++) {
 		if (p->cmd->args[i] == ARG_PATH)
@@ -75,7 +75,7 @@ static int cmd_touch(struct session *s, const struct parsed *p)
 {
 	unsigned long addr = p->argv[0].num, fault = 0;
 	unsigned long len = p->argc > 1 ? p->argv[1].num : 1;
-	struct call c = { .nr = VC_TOUCH, .a = { addr, len } };
+	struct call c = {.nr = VC_TOUCH, .a = {addr, len}};
 	long sig;
 
 	if (addr + len < addr) {
@@ -119,7 +119,7 @@ static int cmd_smaps(struct session *s, const struct parsed *p)
 	return s->be->ops->maps(s->be, true, &s->out);
 }
 
-#define PAGES_MAX 65536	/* 256 MiB of pages, 64 to a line */
+#define PAGES_MAX 65536 /* 256 MiB of pages, 64 to a line */
 
 /* "pages ADDR LEN": the page table, 64 pages a line, as pagemap shows it. */
 static int cmd_pages(struct session *s, const struct parsed *p)
@@ -306,8 +306,7 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	s->src = path;
 	s->line = 0;
 	s->depth++;
-	session_run_lines(s, in, gather_line,
-			  &(struct gather){ &out, &tr });
+	session_run_lines(s, in, gather_line, &(struct gather){&out, &tr});
 	s->depth--;
 	/* quit in a script ends that script, not the session. */
 	s->quit = false;
@@ -658,12 +657,15 @@ const struct command commands[] = {
 		.max_args = 2,
 		.args = {ARG_ADDR, ARG_LEN},
 		.usage = "pages ADDR [LEN]",
-		.summary = "which pages are present: a anonymous, f file, . none",
+		.summary =
+			"which pages are present: a anonymous, f file, . none",
 		.help = "Prints the page table over [ADDR, ADDR+LEN), 64 pages "
 			"a line: 'a' for an\nanonymous page, 'f' for a "
 			"page-cache or shmem page, '.' for none. It is\nwhat "
-			"/proc/PID/pagemap says, so verify compares it with the "
-			"kernel too.\nRss in smaps counts the a and f pages of a "
+			"/proc/PID/pagemap says, so verify compares it with "
+			"the "
+			"kernel too.\nRss in smaps counts the a and f pages of "
+			"a "
 			"VMA.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "touch 0x200000001000 8k\n"

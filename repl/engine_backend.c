@@ -64,8 +64,8 @@ static int engine_maps(struct backend *be, bool smaps, struct strbuf *out)
 	return 0;
 }
 
-static int engine_pages(struct backend *be, unsigned long addr,
-			unsigned long n, char *out)
+static int engine_pages(struct backend *be, unsigned long addr, unsigned long n,
+			char *out)
 {
 	struct machine *m = eb(be)->m;
 
@@ -82,7 +82,7 @@ static void trace_step(void *arg, const struct trace_event *ev)
 
 static void engine_set_trace(struct backend *be, struct strbuf *sink)
 {
-	struct engine_observer o = { trace_step, sink };
+	struct engine_observer o = {trace_step, sink};
 
 	eb(be)->sink = sink;
 	machine_set_observer(eb(be)->m, sink ? &o : NULL);

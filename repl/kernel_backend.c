@@ -928,17 +928,6 @@ static int kernel_switch(struct backend *be, int pid)
 	return 0;
 }
 
-/* "200000000000-..." : a maps line; its start address in *start. */
-static bool maps_line_start(const char *line, unsigned long *start)
-{
-	char *end;
-
-	if (!((*line >= '0' && *line <= '9') || (*line >= 'a' && *line <= 'f')))
-		return false;
-	*start = strtoul(line, &end, 16);
-	return *end == '-';
-}
-
 /* Is "Rss:    ..." one of the fields the engine prints? */
 static bool wanted_field(const char *line, size_t len)
 {
@@ -949,22 +938,6 @@ static bool wanted_field(const char *line, size_t len)
 			return true;
 	}
 	return false;
-}
-
-/* Where the name starts in a maps line (after inode and padding). */
-static size_t maps_name_offset(const char *line, size_t len)
-{
-	size_t i = 0;
-
-	for (int field = 0; field < 5; field++) {
-		while (i < len && line[i] != ' ')
-			i++;
-		if (i < len)
-			i++;
-	}
-	while (i < len && line[i] == ' ')
-		i++;
-	return i;
 }
 
 /* Append a maps line with the file's name as the script gave it. */
@@ -999,7 +972,7 @@ static void filter_proc(const struct kproc *p, const char *text, bool smaps,
 		size_t len = (size_t)(nl - text);
 		unsigned long start;
 
-		if (maps_line_start(text, &start)) {
+		if (maps_line_start(text, len, &start)) {
 			keep = start >= VERIFY_WINDOW_START &&
 			       start < VERIFY_WINDOW_END;
 			if (keep)
@@ -1032,8 +1005,8 @@ static int kernel_maps(struct backend *be, bool smaps, struct strbuf *out)
 	return ret;
 }
 
-static int kernel_pages(struct backend *be, unsigned long addr,
-			unsigned long n, char *out)
+static int kernel_pages(struct backend *be, unsigned long addr, unsigned long n,
+			char *out)
 {
 	struct kernel_backend *k = kb(be);
 	struct strbuf text = STRBUF_INIT;
@@ -1046,8 +1019,7 @@ static int kernel_pages(struct backend *be, unsigned long addr,
 	rq->op = KOP_PAGES;
 	rq->a[0] = addr;
 	rq->a[1] = n;
-	if (!kb_exchange(k, rq, -1, &r, &text) && r.ret == 0 &&
-	    text.len == n) {
+	if (!kb_exchange(k, rq, -1, &r, &text) && r.ret == 0 && text.len == n) {
 		memcpy(out, text.buf, n);
 		out[n] = '\0';
 		ret = 0;

@@ -47,8 +47,7 @@ static int run_oneliner(struct session *s, const char *text)
 		else if (*p == '\0' || (*p == ';' && !quoted)) {
 			s->line++;
 			session_run_line(s, start, (size_t)(p - start));
-			fputs(sb_str(&s->out), stdout);
-			fputs(sb_str(&s->tr), stdout);
+			session_emit(s, stdout);
 			if (!*p || s->quit)
 				break;
 			start = p + 1;

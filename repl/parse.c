@@ -335,19 +335,27 @@ static int unescape(const char **s, const char *e)
 
 	*s = p;
 	switch (*p) {
-	case 'n': return '\n';
-	case 't': return '\t';
-	case 'v': return '\v';
-	case 'f': return '\f';
-	case 'r': return '\r';
-	case '\\': return '\\';
-	case '"': return '"';
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	case 'v':
+		return '\v';
+	case 'f':
+		return '\f';
+	case 'r':
+		return '\r';
+	case '\\':
+		return '\\';
+	case '"':
+		return '"';
 	case 'x':
 		for (n = 0; n < 2 && p + 1 < e && isxdigit((unsigned char)p[1]);
 		     n++, p++)
-			c = c * 16 + (isdigit((unsigned char)p[1]) ?
-					      p[1] - '0' :
-					      tolower((unsigned char)p[1]) - 'a' + 10);
+			c = c * 16 +
+			    (isdigit((unsigned char)p[1])
+				     ? p[1] - '0'
+				     : tolower((unsigned char)p[1]) - 'a' + 10);
 		if (!n)
 			return -1;
 		*s = p;

@@ -3,6 +3,7 @@
  * it (fs/proc/task_mmu.c: show_map_vma, show_smap, show_smap_vma_flags).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "engine.h"
 #include "procfs.h"
 #include "tree.h"
@@ -34,8 +35,8 @@ void vm_flags_mnemonics(unsigned long flags, struct strbuf *out)
 }
 
 /* The simulated dev:inode; verify ignores these fields. */
-static void vma_dev_ino(const struct vma *v, unsigned *major,
-			unsigned *minor, unsigned long *ino)
+static void vma_dev_ino(const struct vma *v, unsigned *major, unsigned *minor,
+			unsigned long *ino)
 {
 	*major = *minor = 0;
 	*ino = 0;
@@ -60,8 +61,8 @@ void show_map_vma(const struct vma *v, struct strbuf *out)
 	vma_dev_ino(v, &major, &minor, &ino);
 	if (v->vm_file)
 		pgoff = (unsigned long long)v->vm_pgoff << PAGE_SHIFT;
-	sb_addf(out, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
-		v->vm_start, v->vm_end, v->vm_flags & VM_READ ? 'r' : '-',
+	sb_addf(out, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", v->vm_start,
+		v->vm_end, v->vm_flags & VM_READ ? 'r' : '-',
 		v->vm_flags & VM_WRITE ? 'w' : '-',
 		v->vm_flags & VM_EXEC ? 'x' : '-',
 		v->vm_flags & VM_MAYSHARE ? 's' : 'p', pgoff, major, minor,
@@ -78,8 +79,7 @@ void show_map_vma(const struct vma *v, struct strbuf *out)
 	sb_puts(out, "\n");
 }
 
-static void smap_field(struct strbuf *out, const char *name,
-		       unsigned long kb)
+static void smap_field(struct strbuf *out, const char *name, unsigned long kb)
 {
 	sb_addf(out, "%-16s%8lu kB\n", name, kb);
 }
@@ -101,18 +101,58 @@ void show_smap(const struct vma *v, struct strbuf *out)
 }
 
 const char *const smaps_fields[] = {
-	"Size:", "KernelPageSize:", "MMUPageSize:", "Rss:", "Anonymous:",
-	"VmFlags:", NULL,
+	"Size:",      "KernelPageSize:", "MMUPageSize:", "Rss:",
+	"Anonymous:", "VmFlags:",	 NULL,
 };
 
 void show_maps(const struct mm *mm, bool smaps, struct strbuf *out)
 {
 	const struct vma *v;
 
-	vt_for_each(&mm->tree, v) {
+	vt_for_each(&mm->tree, v)
+	{
 		if (smaps)
 			show_smap(v, out);
 		else
 			show_map_vma(v, out);
 	}
+}
+
+static bool is_lower_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+bool maps_line_start(const char *line, size_t len, unsigned long *start)
+{
+	size_t i = 0;
+
+	while (i < len && is_lower_hex(line[i]))
+		i++;
+	if (i == 0 || i >= len || line[i] != '-')
+		return false;
+	*start = strtoul(line, NULL, 16);
+	return true;
+}
+
+size_t maps_field_end(const char *line, size_t len, int n)
+{
+	size_t i = 0;
+
+	for (int field = 0; field <= n; field++) {
+		if (field && i < len)
+			i++; /* the space before the field */
+		while (i < len && line[i] != ' ')
+			i++;
+	}
+	return i;
+}
+
+size_t maps_name_offset(const char *line, size_t len)
+{
+	size_t i = maps_field_end(line, len, 4);
+
+	while (i < len && line[i] == ' ')
+		i++;
+	return i;
 }

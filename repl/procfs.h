@@ -15,6 +15,14 @@ void show_maps(const struct mm *mm, bool smaps, struct strbuf *out);
 const char *vm_flag_mnemonic(int bit);
 /* "rd wr mr mw me ac " */
 void vm_flags_mnemonics(unsigned long flags, struct strbuf *out);
+/* Reading maps lines back (verify compares the kernel's with ours). */
+/* "200000000000-...": a maps line; its start address in *start. */
+bool maps_line_start(const char *line, size_t len, unsigned long *start);
+/* Where field n (0: range, 1: perms, 2: offset, 3: dev, 4: inode) ends. */
+size_t maps_field_end(const char *line, size_t len, int n);
+/* Where the name starts (after the inode and seq_pad's padding). */
+size_t maps_name_offset(const char *line, size_t len);
+
 /* The smaps fields vmalab prints, in order, NULL-terminated. */
 extern const char *const smaps_fields[];
 

@@ -207,10 +207,8 @@ int session_run_lines(struct session *s, FILE *in,
 	return s->errors ? 1 : 0;
 }
 
-static void emit_to_file(struct session *s, void *arg)
+void session_emit(struct session *s, void *out)
 {
-	FILE *out = arg;
-
 	fputs(sb_str(&s->out), out);
 	fputs(sb_str(&s->tr), out);
 	fflush(out);
@@ -218,7 +216,7 @@ static void emit_to_file(struct session *s, void *arg)
 
 int session_run_stream(struct session *s, FILE *in, FILE *out)
 {
-	return session_run_lines(s, in, emit_to_file, out);
+	return session_run_lines(s, in, session_emit, out);
 }
 
 /* ---- settings ---- */

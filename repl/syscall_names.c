@@ -370,4 +370,5 @@ const char *const syscall_names[] = {
 	"writev",
 };
 
-const int syscall_names_count = sizeof(syscall_names) / sizeof(syscall_names[0]);
+const int syscall_names_count =
+	sizeof(syscall_names) / sizeof(syscall_names[0]);

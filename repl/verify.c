@@ -31,6 +31,7 @@
 #include "command.h"
 #include "engine.h"
 #include "parse.h"
+#include "procfs.h"
 #include "strbuf.h"
 
 #define DIFF_CONTEXT 3
@@ -169,24 +170,6 @@ static bool in_window(unsigned long addr)
 	return addr >= VERIFY_WINDOW_START && addr < VERIFY_WINDOW_END;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-/* "200000000000-200000002000 rw-p ...": a maps line, starting at *start. */
-static bool maps_line(const char *s, size_t len, unsigned long *start)
-{
-	size_t i = 0;
-
-	while (i < len && is_hex(s[i]))
-		i++;
-	if (i == 0 || i >= len || s[i] != '-')
-		return false;
-	*start = strtoul(s, NULL, 16);
-	return true;
-}
-
 /* "Rss:  ...", "VmFlags: ...": an smaps field line. */
 static bool field_line(const char *s, size_t len)
 {
@@ -213,7 +196,7 @@ static void window_filter(const char *text, struct strbuf *out)
 	for (size_t i = 0; i < l.n; i++) {
 		unsigned long start;
 
-		if (maps_line(l.s[i], l.len[i], &start))
+		if (maps_line_start(l.s[i], l.len[i], &start))
 			dropping = !in_window(start);
 		else if (!field_line(l.s[i], l.len[i]))
 			dropping = false;
@@ -228,22 +211,12 @@ static void window_filter(const char *text, struct strbuf *out)
 /* "start-end perms offset name": without dev, inode and padding. */
 static void normalize_maps_line(const char *s, size_t len, struct strbuf *out)
 {
-	size_t i = 0, fields_end = 0;
+	size_t name = maps_name_offset(s, len);
 
-	for (int field = 0; field < 5; field++) {
-		while (i < len && s[i] != ' ')
-			i++;
-		if (field == 2)
-			fields_end = i;
-		if (i < len)
-			i++;
-	}
-	while (i < len && s[i] == ' ')
-		i++;
-	sb_add(out, s, fields_end);
-	if (i < len) {
+	sb_add(out, s, maps_field_end(s, len, 2));
+	if (name < len) {
 		sb_puts(out, " ");
-		sb_add(out, s + i, len - i);
+		sb_add(out, s + name, len - name);
 	}
 }
 
@@ -277,7 +250,7 @@ static void normalize_line(const char *s, size_t len, struct strbuf *out)
 {
 	unsigned long start;
 
-	if (maps_line(s, len, &start))
+	if (maps_line_start(s, len, &start))
 		normalize_maps_line(s, len, out);
 	else if (!normalize_result_line(s, len, out))
 		sb_add(out, s, len);
@@ -454,7 +427,7 @@ static bool *diff_shown(const struct diff *df)
 		     j < df->n && j <= i + DIFF_CONTEXT; j++)
 			show[j] = true;
 		for (size_t j = i + 1; j-- > 0;) {
-			if (maps_line(df->d[j].s, df->d[j].len, &start)) {
+			if (maps_line_start(df->d[j].s, df->d[j].len, &start)) {
 				show[j] = true;
 				break;
 			}
@@ -709,7 +682,7 @@ static enum verdict verify_script(const struct script *sc,
 	session_init(&v.ker, kbe);
 	v.eng.trace = true;
 	v.eng.src = v.ker.src = sc->name;
-	v.ker.err = NULL; /* each malformed line is reported once */
+	v.ker.err = NULL;	  /* each malformed line is reported once */
 	v.eng.trace_apart = true; /* a sourced script's trace is no output */
 	for (size_t i = 0; i < sc->n && ret == AGREE && !v.eng.quit; i++)
 		ret = verify_line(&v, i);

@@ -15,37 +15,6 @@
 
 #define DIFF_MAX_LINES 40 /* more than a screen helps nobody */
 
-#define FLAG(x)       \
-	{             \
-		x, #x \
-	}
-static const struct {
-	vm_flags_t bit;
-	const char *name;
-} vm_flag_names[] = {
-	FLAG(VM_READ),	       FLAG(VM_WRITE),	     FLAG(VM_EXEC),
-	FLAG(VM_SHARED),       FLAG(VM_MAYREAD),     FLAG(VM_MAYWRITE),
-	FLAG(VM_MAYEXEC),      FLAG(VM_MAYSHARE),    FLAG(VM_GROWSDOWN),
-	FLAG(VM_UFFD_MISSING), FLAG(VM_PFNMAP),	     FLAG(VM_MAYBE_GUARD),
-	FLAG(VM_UFFD_WP),      FLAG(VM_LOCKED),	     FLAG(VM_IO),
-	FLAG(VM_SEQ_READ),     FLAG(VM_RAND_READ),   FLAG(VM_DONTCOPY),
-	FLAG(VM_DONTEXPAND),   FLAG(VM_LOCKONFAULT), FLAG(VM_ACCOUNT),
-	FLAG(VM_NORESERVE),    FLAG(VM_HUGETLB),     FLAG(VM_SYNC),
-	FLAG(VM_ARCH_1),       FLAG(VM_WIPEONFORK),  FLAG(VM_DONTDUMP),
-	FLAG(VM_MIXEDMAP),     FLAG(VM_HUGEPAGE),    FLAG(VM_NOHUGEPAGE),
-	FLAG(VM_MERGEABLE),
-};
-#undef FLAG
-
-const char *vm_flag_name(int bit)
-{
-	for (size_t i = 0; i < sizeof(vm_flag_names) / sizeof(vm_flag_names[0]);
-	     i++)
-		if (vm_flag_names[i].bit == 1UL << bit)
-			return vm_flag_names[i].name;
-	return NULL;
-}
-
 /* "rw-p", as maps prints it. */
 static const char *perms(vm_flags_t f, char buf[5])
 {
@@ -154,7 +123,7 @@ static void describe_change(const struct session *s, const struct vma_snap *a,
 	if ((a->flags ^ b->flags) & shown)
 		ITEM("was %s", perms(a->flags, pa));
 	for (int bit = 0; bit < 64; bit++) {
-		const char *name = vm_flag_name(bit);
+		const char *name = vm_flag_name(1UL << bit);
 
 		if (other & (1UL << bit))
 			ITEM("%c%s", b->flags & (1UL << bit) ? '+' : '-',
@@ -398,7 +367,7 @@ static void show_flag_table(const struct vma *v, const struct vma *nb[2],
 	sb_puts(out, "    flag            smaps  prev  this  next\n");
 	for (int bit = 0; bit < 64; bit++) {
 		vm_flags_t f = 1UL << bit;
-		const char *name = vm_flag_name(bit);
+		const char *name = vm_flag_name(1UL << bit);
 		const char *mn = vm_flag_mnemonic(bit);
 		char col[2][4];
 

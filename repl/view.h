@@ -42,7 +42,4 @@ void mm_snap_free(struct mm_snap *snap);
 int mm_snap_diff(const struct session *s, const struct mm_snap *a,
 		 const struct mm_snap *b, struct strbuf *out);
 
-/* "VM_READ": the name of one vm_flags bit, or NULL. */
-const char *vm_flag_name(int bit);
-
 #endif

@@ -13,37 +13,37 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ASSERT_TRUE(e)                                                        \
-	do {                                                                  \
-		if (!(e)) {                                                   \
-			fprintf(stderr, "%s:%d: assertion failed: %s\n",      \
-				__FILE__, __LINE__, #e);                      \
-			return false;                                         \
-		}                                                             \
+#define ASSERT_TRUE(e)                                                   \
+	do {                                                             \
+		if (!(e)) {                                              \
+			fprintf(stderr, "%s:%d: assertion failed: %s\n", \
+				__FILE__, __LINE__, #e);                 \
+			return false;                                    \
+		}                                                        \
 	} while (0)
 #define ASSERT_FALSE(e) ASSERT_TRUE(!(e))
-#define ASSERT_EQ(a, b)                                                       \
-	do {                                                                  \
-		unsigned long long _a = (unsigned long long)(a);              \
-		unsigned long long _b = (unsigned long long)(b);              \
-		if (_a != _b) {                                               \
-			fprintf(stderr,                                       \
-				"%s:%d: %s == %s failed: %#llx != %#llx\n",   \
-				__FILE__, __LINE__, #a, #b, _a, _b);          \
-			return false;                                         \
-		}                                                             \
+#define ASSERT_EQ(a, b)                                                     \
+	do {                                                                \
+		unsigned long long _a = (unsigned long long)(a);            \
+		unsigned long long _b = (unsigned long long)(b);            \
+		if (_a != _b) {                                             \
+			fprintf(stderr,                                     \
+				"%s:%d: %s == %s failed: %#llx != %#llx\n", \
+				__FILE__, __LINE__, #a, #b, _a, _b);        \
+			return false;                                       \
+		}                                                           \
 	} while (0)
 #define ASSERT_NE(a, b) ASSERT_TRUE((a) != (b))
-#define ASSERT_STREQ(a, b)                                                    \
-	do {                                                                  \
-		const char *_a = (a), *_b = (b);                              \
-		if (strcmp(_a, _b) != 0) {                                    \
-			fprintf(stderr,                                       \
-				"%s:%d: strings differ:\n--- got\n%s\n"       \
-				"--- want\n%s\n",                             \
-				__FILE__, __LINE__, _a, _b);                  \
-			return false;                                         \
-		}                                                             \
+#define ASSERT_STREQ(a, b)                                              \
+	do {                                                            \
+		const char *_a = (a), *_b = (b);                        \
+		if (strcmp(_a, _b) != 0) {                              \
+			fprintf(stderr,                                 \
+				"%s:%d: strings differ:\n--- got\n%s\n" \
+				"--- want\n%s\n",                       \
+				__FILE__, __LINE__, _a, _b);            \
+			return false;                                   \
+		}                                                       \
 	} while (0)
 
 struct test_case {
@@ -52,7 +52,10 @@ struct test_case {
 };
 
 #define TEST(name) static bool test_##name(void)
-#define TEST_ENTRY(name) { #name, test_##name }
+#define TEST_ENTRY(name)           \
+	{                          \
+#name, test_##name \
+	}
 
 static inline int run_tests(const char *suite, const struct test_case *t,
 			    size_t n)
@@ -71,7 +74,7 @@ static inline int run_tests(const char *suite, const struct test_case *t,
 	return failed ? 1 : 0;
 }
 
-#define RUN_TESTS(suite, table)                                               \
+#define RUN_TESTS(suite, table) \
 	run_tests(suite, table, sizeof(table) / sizeof((table)[0]))
 
 #endif

@@ -61,9 +61,8 @@ static struct machine *build(unsigned long n)
 }
 
 /* Each phase is a function of its own, so callgrind can count it alone. */
-__attribute__((noinline)) void bench_mprotect(struct machine *m,
-					      unsigned long n,
-					      unsigned long ops)
+__attribute__((noinline)) void
+bench_mprotect(struct machine *m, unsigned long n, unsigned long ops)
 {
 	for (unsigned long i = 0; i < ops; i++) {
 		unsigned long a = slot(next_rand() % n);
@@ -82,9 +81,8 @@ __attribute__((noinline)) void bench_touch(struct machine *m, unsigned long n,
 		vm_touch(m, slot(next_rand() % n), 1, &fault);
 }
 
-__attribute__((noinline)) void bench_mmap_null(struct machine *m,
-					       unsigned long n,
-					       unsigned long ops)
+__attribute__((noinline)) void
+bench_mmap_null(struct machine *m, unsigned long n, unsigned long ops)
 {
 	(void)n;
 	for (unsigned long i = 0; i < ops; i++) {
@@ -95,8 +93,8 @@ __attribute__((noinline)) void bench_mmap_null(struct machine *m,
 	}
 }
 
-__attribute__((noinline)) void bench_munmap(struct machine *m,
-					    unsigned long n, unsigned long ops)
+__attribute__((noinline)) void bench_munmap(struct machine *m, unsigned long n,
+					    unsigned long ops)
 {
 	for (unsigned long i = 0; i < ops && i < n; i++)
 		sys_munmap(m, slot(next_rand() % n), PAGE_SIZE);
@@ -105,12 +103,12 @@ __attribute__((noinline)) void bench_munmap(struct machine *m,
 static const struct phase {
 	const char *name;
 	void (*fn)(struct machine *m, unsigned long n, unsigned long ops);
-	unsigned long per_op;	/* calls per op, to report per call */
+	unsigned long per_op; /* calls per op, to report per call */
 } phases[] = {
-	{ "mprotect", bench_mprotect, 2 },
-	{ "touch", bench_touch, 1 },
-	{ "mmap_null", bench_mmap_null, 2 },
-	{ "munmap", bench_munmap, 1 },
+	{"mprotect", bench_mprotect, 2},
+	{"touch", bench_touch, 1},
+	{"mmap_null", bench_mmap_null, 2},
+	{"munmap", bench_munmap, 1},
 };
 #define NPHASES (sizeof(phases) / sizeof(phases[0]))
 
@@ -128,7 +126,7 @@ static double run_phase(const struct phase *p, unsigned long n,
 
 static void table(void)
 {
-	static const unsigned long sizes[] = { 1000, 10000, 100000 };
+	static const unsigned long sizes[] = {1000, 10000, 100000};
 	double base[NPHASES];
 	size_t heap0;
 	unsigned long fault;

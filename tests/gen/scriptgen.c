@@ -254,7 +254,8 @@ static const char *flags_str(int f, char *buf, size_t sz)
 			  : f & F_FIXED	  ? "|MAP_FIXED"
 					  : "";
 
-	snprintf(buf, sz, "%s%s%s%s%s%s%s%s%s", f & F_SHARED ? "|MAP_SHARED" : "",
+	snprintf(buf, sz, "%s%s%s%s%s%s%s%s%s",
+		 f & F_SHARED ? "|MAP_SHARED" : "",
 		 f & F_PRIVATE ? "|MAP_PRIVATE" : "",
 		 f & F_ANON ? "|MAP_ANONYMOUS" : "", fix,
 		 f & F_NORESERVE ? "|MAP_NORESERVE" : "",

@@ -115,8 +115,9 @@ TEST(every_example_runs)
 			session_run_line(&s, ex, n);
 			/* An example shows the call working, not failing. */
 			if (strstr(sb_str(&s.out), " = -1 E")) {
-				fprintf(stderr, "example of %s gets an error: "
-						"%s",
+				fprintf(stderr,
+					"example of %s gets an error: "
+					"%s",
 					commands[i].name, sb_str(&s.out));
 				done(&s);
 				return false;

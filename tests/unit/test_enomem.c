@@ -32,7 +32,8 @@ static void layout(struct machine *m, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	vt_for_each(&mm->tree, v) {
+	vt_for_each(&mm->tree, v)
+	{
 		unsigned long rss, anon;
 
 		vma_page_counts(v, &rss, &anon);
@@ -171,16 +172,15 @@ static long op_fork(struct machine *m)
 }
 
 static const struct scenario scenarios[] = {
-	{ "map after prev", setup_prev, op_map_after, true },
-	{ "fill gap, faulted next", setup_gap_faulted_next, op_fill_gap,
-	  true },
-	{ "mprotect merge both", setup_three, op_mprotect_middle_back, true },
-	{ "mprotect head (one split)", setup_one, op_mprotect_head, true },
-	{ "mprotect inside", setup_one, op_mprotect_inside, false },
-	{ "munmap inside", setup_one, op_munmap_inside, false },
-	{ "MAP_FIXED over middle", setup_one, op_map_fixed_middle, false },
-	{ "first fault", setup_unfaulted, op_touch, true },
-	{ "fork of a fork child", setup_fork, op_fork, true },
+	{"map after prev", setup_prev, op_map_after, true},
+	{"fill gap, faulted next", setup_gap_faulted_next, op_fill_gap, true},
+	{"mprotect merge both", setup_three, op_mprotect_middle_back, true},
+	{"mprotect head (one split)", setup_one, op_mprotect_head, true},
+	{"mprotect inside", setup_one, op_mprotect_inside, false},
+	{"munmap inside", setup_one, op_munmap_inside, false},
+	{"MAP_FIXED over middle", setup_one, op_map_fixed_middle, false},
+	{"first fault", setup_unfaulted, op_touch, true},
+	{"fork of a fork child", setup_fork, op_fork, true},
 };
 
 static bool run_scenario(const struct scenario *s)
@@ -217,8 +217,9 @@ static bool run_scenario(const struct scenario *s)
 		failures++;
 		if (s->atomic && (ret == -ENOMEM || ret == TOUCH_SIGBUS) &&
 		    strcmp(before, after) != 0) {
-			fprintf(stderr, "%s: n=%lu: ENOMEM changed the layout\n"
-					"before:\n%safter:\n%s",
+			fprintf(stderr,
+				"%s: n=%lu: ENOMEM changed the layout\n"
+				"before:\n%safter:\n%s",
 				s->name, n, before, after);
 			machine_free(m);
 			return false;

@@ -54,7 +54,7 @@ static void collect(void *arg, const struct trace_event *ev)
 
 static void trace_on(struct machine *m)
 {
-	struct engine_observer o = { collect, NULL };
+	struct engine_observer o = {collect, NULL};
 
 	trace_buf[0] = '\0';
 	machine_set_observer(m, &o);
@@ -102,9 +102,8 @@ static struct vma *merge_new(struct machine *m, unsigned long start,
 	return vma_merge_new_range(m, vmg);
 }
 
-static struct vma *modify(struct machine *m, struct vma *v,
-			  unsigned long start, unsigned long end,
-			  vm_flags_t flags, int *err)
+static struct vma *modify(struct machine *m, struct vma *v, unsigned long start,
+			  unsigned long end, vm_flags_t flags, int *err)
 {
 	struct vma *prev = PG(start) > v->vm_start ? v : vt_prev(v);
 
@@ -112,11 +111,11 @@ static struct vma *modify(struct machine *m, struct vma *v,
 	return vma_modify_flags(m, prev, v, PG(start), PG(end), &flags, err);
 }
 
-#define ASSERT_VMA(v, s, e, pg)                                               \
-	do {                                                                  \
-		ASSERT_EQ((v)->vm_start, PG(s));                              \
-		ASSERT_EQ((v)->vm_end, PG(e));                                \
-		ASSERT_EQ((v)->vm_pgoff, (pg));                               \
+#define ASSERT_VMA(v, s, e, pg)                  \
+	do {                                     \
+		ASSERT_EQ((v)->vm_start, PG(s)); \
+		ASSERT_EQ((v)->vm_end, PG(e));   \
+		ASSERT_EQ((v)->vm_pgoff, (pg));  \
 	} while (0)
 
 /*
@@ -170,7 +169,7 @@ TEST(simple_expand)
 {
 	struct machine *m = machine_new();
 	struct vma *v = link_vma(m, 0, 1, 0, RW);
-	struct vma_merge_struct vmg = { 0 };
+	struct vma_merge_struct vmg = {0};
 
 	vmg.mm = cur_mm(m);
 	vmg.target = v;
@@ -258,8 +257,8 @@ TEST(merge_new)
 /* VM_SPECIAL never merges, new or existing:  AAA*  and  AAAB */
 TEST(merge_special_flags)
 {
-	static const vm_flags_t special[] = { VM_IO, VM_DONTEXPAND,
-					      VM_PFNMAP, VM_MIXEDMAP };
+	static const vm_flags_t special[] = {VM_IO, VM_DONTEXPAND, VM_PFNMAP,
+					     VM_MIXEDMAP};
 
 	ASSERT_EQ(VM_SPECIAL, VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP);
 	for (size_t i = 0; i < ARRAY_SIZE(special); i++) {
@@ -387,7 +386,7 @@ TEST(merge_existing_both)
 TEST(merge_existing_inside)
 {
 	static const unsigned long ranges[][2] = {
-		{ 4, 5 }, { 5, 6 }, { 6, 7 }, { 4, 7 }, { 4, 6 }, { 5, 7 },
+		{4, 5}, {5, 6}, {6, 7}, {4, 7}, {4, 6}, {5, 7},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(ranges); i++) {
