@@ -985,47 +985,50 @@ static void filter_proc(const struct kproc *p, const char *text, bool smaps,
 	}
 }
 
+/* Ask the current process for some text (op with two arguments): 0 if
+ * it answered with success. */
+static int kb_ask(struct kernel_backend *k, enum kop op, unsigned long a0,
+		  unsigned long a1, struct strbuf *text)
+{
+	struct kreq *rq = calloc(1, sizeof(*rq));
+	struct kreply r;
+	int ret;
+
+	if (!rq)
+		abort();
+	rq->op = op;
+	rq->a[0] = a0;
+	rq->a[1] = a1;
+	ret = !kb_exchange(k, rq, -1, &r, text) && r.ret == 0 ? 0 : -1;
+	free(rq);
+	return ret;
+}
+
 static int kernel_maps(struct backend *be, bool smaps, struct strbuf *out)
 {
 	struct kernel_backend *k = kb(be);
 	struct strbuf text = STRBUF_INIT;
-	struct kreply r;
-	struct kreq *rq = calloc(1, sizeof(*rq));
-	int ret = -1;
+	int ret = kb_ask(k, smaps ? KOP_SMAPS : KOP_MAPS, 0, 0, &text);
 
-	if (!rq)
-		abort();
-	rq->op = smaps ? KOP_SMAPS : KOP_MAPS;
-	if (!kb_exchange(k, rq, -1, &r, &text) && r.ret == 0) {
+	if (!ret)
 		filter_proc(&k->procs[k->cur], sb_str(&text), smaps, out);
-		ret = 0;
-	}
 	sb_free(&text);
-	free(rq);
 	return ret;
 }
 
 static int kernel_pages(struct backend *be, unsigned long addr, unsigned long n,
 			char *out)
 {
-	struct kernel_backend *k = kb(be);
 	struct strbuf text = STRBUF_INIT;
-	struct kreply r;
-	struct kreq *rq = calloc(1, sizeof(*rq));
-	int ret = -1;
+	int ret = kb_ask(kb(be), KOP_PAGES, addr, n, &text);
 
-	if (!rq)
-		abort();
-	rq->op = KOP_PAGES;
-	rq->a[0] = addr;
-	rq->a[1] = n;
-	if (!kb_exchange(k, rq, -1, &r, &text) && r.ret == 0 && text.len == n) {
+	if (!ret && text.len != n)
+		ret = -1;
+	if (!ret) {
 		memcpy(out, text.buf, n);
 		out[n] = '\0';
-		ret = 0;
 	}
 	sb_free(&text);
-	free(rq);
 	return ret;
 }
 
