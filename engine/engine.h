@@ -12,6 +12,7 @@
 #define VMALAB_ENGINE_H
 
 #include <stdarg.h>
+#include "params.h"
 #include "vma.h"
 
 /* Values of the Linux x86-64 UAPI constants the engine interprets. */
@@ -85,7 +86,9 @@ struct engine_observer {
 };
 
 struct machine *machine_new(void);
+struct machine *machine_new_params(const struct machine_params *p);
 void machine_free(struct machine *m);
+const struct machine_params *machine_get_params(const struct machine *m);
 void machine_set_observer(struct machine *m, const struct engine_observer *o);
 /* vm.max_map_count for every process (default 65530). */
 void machine_set_max_map_count(struct machine *m, int n);
@@ -132,7 +135,8 @@ bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
 
 /*
  * The current process's page table over [addr, addr + n pages): out[i] is
- * 'a' (anonymous), 'f' (page cache or shmem) or '.' (absent).
+ * 'a' (anonymous), 'f' (page cache or shmem), 'z' (the shared zero page)
+ * or '.' (absent).
  */
 void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
 		   char *out);

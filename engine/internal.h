@@ -30,6 +30,7 @@ struct machine {
 	unsigned next_vma_id;
 	unsigned next_anon_vma_id;
 	struct anon_vma *anon_vmas; /* every live anon_vma */
+	struct machine_params params;
 	int max_map_count;
 	struct engine_observer obs;
 	int depth;		  /* trace nesting */

@@ -39,6 +39,12 @@ char *eng_strdup(struct machine *m, const char *s)
 void machine_set_max_map_count(struct machine *m, int n)
 {
 	m->max_map_count = n;
+	m->params.max_map_count = n;
+}
+
+const struct machine_params *machine_get_params(const struct machine *m)
+{
+	return &m->params;
 }
 
 void machine_fail_alloc_after(struct machine *m, unsigned long n)
@@ -89,13 +95,32 @@ static void open_stdio(struct machine *m, struct proc *p)
 	null->unlinked = true;
 }
 
+void machine_params_default(struct machine_params *p)
+{
+	p->zero_page = true;
+	p->fault_around_pages = 16;
+	p->ra_pages = 2048;
+	p->max_map_count = DEFAULT_MAX_MAP_COUNT;
+}
+
 struct machine *machine_new(void)
+{
+	struct machine_params p;
+
+	machine_params_default(&p);
+	return machine_new_params(&p);
+}
+
+struct machine *machine_new_params(const struct machine_params *p)
 {
 	struct machine *m = xcalloc(sizeof(*m));
 
 	m->next_pid = 1;
 	m->next_ino = 1;
-	m->max_map_count = DEFAULT_MAX_MAP_COUNT;
+	m->params = *p;
+	if (!m->params.fault_around_pages)
+		m->params.fault_around_pages = 1;
+	m->max_map_count = p->max_map_count;
 	m->cur = proc_new(m);
 	open_stdio(m, m->cur);
 	return m;

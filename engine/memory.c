@@ -20,10 +20,14 @@
 #define PT_ENTRIES (1 << PT_SHIFT)
 #define PT_LEVELS 4
 
-/* A PTE page: one byte per entry, with counts so smaps need not scan. */
+/*
+ * A PTE page: one byte per entry, with counts so smaps need not scan.
+ * present counts every entry in use (the table is freed at 0); zero the
+ * entries that map the zero page, which Rss leaves out.
+ */
 struct pt_ptes {
 	unsigned char pte[PT_ENTRIES];
-	unsigned present, anon;
+	unsigned present, anon, zero;
 };
 
 /* A directory level (PGD, PUD, PMD): PUD/PMD/PTE tables below it. */
@@ -79,6 +83,7 @@ static void pte_set(struct pt_ptes *t, unsigned i, enum page_kind kind)
 
 	t->present += (kind != PAGE_NONE) - (old != PAGE_NONE);
 	t->anon += (kind == PAGE_ANON) - (old == PAGE_ANON);
+	t->zero += (kind == PAGE_ZERO) - (old == PAGE_ZERO);
 	t->pte[i] = kind;
 }
 
@@ -140,7 +145,7 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 	(void)arg;
 	if (from == 0 && to == PT_ENTRIES) {
 		memset(t->pte, 0, sizeof(t->pte));
-		t->present = t->anon = 0;
+		t->present = t->anon = t->zero = 0;
 		return;
 	}
 	for (unsigned i = from; i < to; i++)
@@ -187,12 +192,12 @@ static void count_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 
 	(void)base;
 	if (from == 0 && to == PT_ENTRIES) {
-		c->rss += t->present;
+		c->rss += t->present - t->zero;
 		c->anon += t->anon;
 		return;
 	}
 	for (unsigned i = from; i < to; i++) {
-		c->rss += t->pte[i] != PAGE_NONE;
+		c->rss += t->pte[i] != PAGE_NONE && t->pte[i] != PAGE_ZERO;
 		c->anon += t->pte[i] == PAGE_ANON;
 	}
 }
@@ -265,7 +270,9 @@ void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
 		if (!pages_lookup(ps, a, &kind))
 			out[i] = '.';
 		else
-			out[i] = kind == PAGE_ANON ? 'a' : 'f';
+			out[i] = kind == PAGE_ANON   ? 'a'
+				 : kind == PAGE_ZERO ? 'z'
+						     : 'f';
 	}
 	out[n] = '\0';
 }
@@ -345,15 +352,15 @@ static bool page_cached(const struct vm_inode *in, unsigned long idx)
 }
 
 /*
- * The pages do_fault_around() maps on a read fault: the 16-page window
- * (fault_around_bytes) around addr, aligned in the address space, clamped
- * to the VMA and the page table, and only pages already in the page cache
- * within EOF (filemap_map_pages()).
+ * The pages do_fault_around() maps on a read fault: the window of
+ * fault_around_bytes (16 pages by default) around addr, aligned in the
+ * address space, clamped to the VMA and the page table, and only pages
+ * already in the page cache within EOF (filemap_map_pages()).
  */
 static void do_fault_around(struct machine *m, struct vma *v,
 			    unsigned long addr)
 {
-	const unsigned long window = 16 * PAGE_SIZE;
+	const unsigned long window = m->params.fault_around_pages * PAGE_SIZE;
 	unsigned long pmd = addr & ~((1UL << 21) - 1);
 	unsigned long from = MAX(MAX(addr & ~(window - 1), v->vm_start), pmd);
 	unsigned long to =
@@ -371,22 +378,19 @@ static void do_fault_around(struct machine *m, struct vma *v,
 }
 
 /*
- * do_sync_mmap_readahead()'s read-around: ra_pages from the device's
- * read_ahead_kb, 8192 KiB on the reference machine's disk, so 2048 pages,
- * half of them before the fault.
- */
-#define RA_PAGES 2048UL
-
-/*
  * A fault that needs page idx from the file (filemap_fault, shmem_fault).
  * shmem allocates just that page.  A regular file that misses the page
- * cache reads around it, up to EOF.  (The PG_readahead mark and the
+ * cache reads around it, up to EOF: do_sync_mmap_readahead()'s
+ * read-around of ra_pages (the device's read_ahead_kb, 8192 KiB on the
+ * reference machine's disk, so 2048 pages), half of them before the
+ * fault.  (The PG_readahead mark and the
  * asynchronous read-ahead it starts are not modelled: they only matter
  * for files of more than 512 pages.)
  */
 static void page_cache_fault(struct machine *m, struct vm_inode *in,
 			     unsigned long idx)
 {
+	const unsigned long ra = m->params.ra_pages;
 	unsigned long start, end, eof;
 
 	if (in->shmem || page_cached(in, idx)) {
@@ -395,8 +399,8 @@ static void page_cache_fault(struct machine *m, struct vm_inode *in,
 		return;
 	}
 	eof = (in->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	start = idx > RA_PAGES / 2 ? idx - RA_PAGES / 2 : 0;
-	end = MIN(start + RA_PAGES, eof);
+	start = idx > ra / 2 ? idx - ra / 2 : 0;
+	end = MIN(start + MAX(ra, 1), eof);
 	pages_add(m, &in->cache, start << PAGE_SHIFT, end << PAGE_SHIFT,
 		  PAGE_FILE);
 }
@@ -445,8 +449,11 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	enum page_kind kind;
 
 	if (pages_lookup(ps, addr, &kind)) {
-		/* do_wp_page(): a private copy of a page-cache page */
-		if (write && kind == PAGE_FILE && !(v->vm_flags & VM_SHARED)) {
+		/*
+		 * do_wp_page(): a private copy of a page-cache page, or of
+		 * the zero page (wp_page_copy() prepares the anon_vma).
+		 */
+		if (write && kind != PAGE_ANON && !(v->vm_flags & VM_SHARED)) {
 			if (anon_vma_prepare(m, v))
 				return TOUCH_SIGBUS;
 			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
@@ -454,7 +461,16 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		return TOUCH_OK;
 	}
 	if (vma_is_anonymous(v)) {
-		/* do_anonymous_page(): a new page, even for a read here */
+		/*
+		 * do_anonymous_page(): a read maps the shared zero page,
+		 * with no anon_vma, unless the machine does not use it.
+		 */
+		if (!write && m->params.zero_page) {
+			trace(m, "do_anonymous_page(%lx): read: the zero page",
+			      addr);
+			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ZERO);
+			return TOUCH_OK;
+		}
 		if (anon_vma_prepare(m, v))
 			return TOUCH_SIGBUS;
 		pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);

@@ -84,7 +84,12 @@ struct anon_vma;
  * (memory.c), one byte per PTE.  This is the page-table side of the model:
  * what smaps counts as Rss and Anonymous.
  */
-enum page_kind { PAGE_NONE = 0, PAGE_FILE = 1, PAGE_ANON = 2 };
+/*
+ * PAGE_ZERO is the shared zero page: present in the page table, but not a
+ * page of this process's (vm_normal_page() is NULL for it), so smaps
+ * counts it in neither Rss nor Anonymous.
+ */
+enum page_kind { PAGE_NONE = 0, PAGE_FILE = 1, PAGE_ANON = 2, PAGE_ZERO = 3 };
 struct pt_dir;
 struct page_set {
 	struct pt_dir *pgd;

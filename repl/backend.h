@@ -68,7 +68,9 @@ struct backend {
 };
 
 struct machine;
-struct backend *engine_backend_new(void);
+struct machine_params;
+/* The simulation, on a machine with these parameters (NULL: defaults). */
+struct backend *engine_backend_new(const struct machine_params *p);
 struct machine *engine_backend_machine(struct backend *be);
 /* The kernel: run calls in real child processes, cwd in a private dir. */
 struct backend *kernel_backend_new(char *err, size_t errlen);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "backend.h"
+#include "engine.h"
 #include "parse.h"
 #include "strbuf.h"
 
@@ -102,7 +103,8 @@ struct session {
 	FILE *err;  /* where error lines go */
 
 	/* For undo, redo and reset; NULL when stepping back is impossible. */
-	struct backend *(*new_backend)(void);
+	struct backend *(*new_backend)(const struct machine_params *p);
+	struct machine_params params; /* what new machines are made with */
 	struct step_log log;
 	bool replaying; /* running steps again: record nothing */
 

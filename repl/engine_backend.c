@@ -103,7 +103,7 @@ static const struct backend_ops engine_ops = {
 	.destroy = engine_destroy,
 };
 
-struct backend *engine_backend_new(void)
+struct backend *engine_backend_new(const struct machine_params *p)
 {
 	struct engine_backend *e = calloc(1, sizeof(*e));
 
@@ -111,7 +111,7 @@ struct backend *engine_backend_new(void)
 		abort();
 	e->be.ops = &engine_ops;
 	e->be.name = "engine";
-	e->m = machine_new();
+	e->m = p ? machine_new_params(p) : machine_new();
 	return &e->be;
 }
 

@@ -380,27 +380,54 @@ static ssize_t child_recv(struct kreq *rq, int *passed)
 	return n;
 }
 
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+#define KPF_ZERO_PAGE 24
+
+/*
+ * Is the page frame pfn the shared zero page?  /proc/kpageflags says
+ * (root only, as verify runs here; elsewhere the PFNs read as 0 and a
+ * zero page shows as an anonymous one).
+ */
+static bool is_zero_pfn(int kpf, unsigned long long pfn)
+{
+	unsigned long long flags;
+
+	return kpf >= 0 && pfn &&
+	       pread(kpf, &flags, sizeof(flags),
+		     (off_t)(pfn * sizeof(flags))) == (ssize_t)sizeof(flags) &&
+	       (flags >> KPF_ZERO_PAGE) & 1;
+}
+
 /*
  * /proc/self/pagemap for n pages from addr: bit 63 present, bit 61 a
- * file page or shared anonymous page.
+ * file page or shared anonymous page, bits 0-54 the PFN (for the zero
+ * page: 'z').
  */
 static long read_pagemap(unsigned long addr, unsigned long n,
 			 struct strbuf *text)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	unsigned long long e;
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (kpf >= 0)
+			close(kpf);
 		return -errno;
+	}
 	for (unsigned long i = 0; i < n; i++) {
 		off_t off = (off_t)(((addr / KPAGE_SIZE) + i) * sizeof(e));
 		char c = '.';
 
 		if (pread(fd, &e, sizeof(e), off) == (ssize_t)sizeof(e) &&
 		    (e >> 63) & 1)
-			c = (e >> 61) & 1 ? 'f' : 'a';
+			c = (e >> 61) & 1			? 'f'
+			    : is_zero_pfn(kpf, e & PM_PFN_MASK) ? 'z'
+								: 'a';
 		sb_add(text, &c, 1);
 	}
+	if (kpf >= 0)
+		close(kpf);
 	close(fd);
 	return 0;
 }

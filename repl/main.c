@@ -7,12 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 #include "command.h"
+#include "probe.h"
 #include "repl.h"
 #include "verify.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: vmalab [--trace] [--batch FILE|-] [-c 'LINE; LINE...']\n"
+	fputs("usage: vmalab [--trace] [--machine P=V,...] [--batch FILE|-] "
+	      "[-c 'LINE; LINE...']\n"
 	      "       vmalab verify [--kernel-only] FILE|-\n"
 	      "       vmalab [--repl]\n"
 	      "\n"
@@ -23,6 +25,12 @@ static void usage(FILE *f)
 	      "  --batch FILE  run a script (- for stdin), plain output\n"
 	      "  -c LINES      run lines separated by ';'\n"
 	      "  --trace       after each call, the engine's internal steps\n"
+	      "  --machine P=V,...\n"
+	      "                what differs between kernels: "
+	      "zero_page=on|off,\n"
+	      "                fault_around=PAGES, read_ahead=PAGES,\n"
+	      "                max_map_count=N (verify probes the kernel for "
+	      "them)\n"
 	      "  --repl        the REPL (the default): on a terminal with "
 	      "readline,\n                completion, history and undo; "
 	      "else batch mode on stdin\n"
@@ -79,13 +87,23 @@ static int run_batch(struct session *s, const char *path)
 int main(int argc, char **argv)
 {
 	const char *batch = NULL, *oneliner = NULL;
+	struct machine_params params;
 	struct session s;
 	bool trace = false;
+	char err[256];
 	int ret;
+
+	machine_params_default(&params);
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--trace")) {
 			trace = true;
+		} else if (!strcmp(argv[i], "--machine") && i + 1 < argc) {
+			if (parse_machine_params(&params, argv[++i], err,
+						 sizeof(err))) {
+				fprintf(stderr, "vmalab: --machine: %s\n", err);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
 			batch = argv[++i];
 		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
@@ -104,9 +122,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	session_init(&s, engine_backend_new());
+	session_init(&s, engine_backend_new(&params));
 	/* undo, redo and reset rebuild the machine: s.be may change. */
 	s.new_backend = engine_backend_new;
+	s.params = params;
 	s.trace = trace;
 	if (oneliner)
 		ret = run_oneliner(&s, oneliner);

@@ -25,6 +25,7 @@ void session_init(struct session *s, struct backend *be)
 	s->numbers = NUM_HUMAN;
 	s->caret_col = -1;
 	s->term_cols = 80;
+	machine_params_default(&s->params);
 }
 
 void session_fini(struct session *s)

@@ -87,7 +87,7 @@ static void fresh_machine(struct session *s)
 {
 	struct backend *old = s->be;
 
-	s->be = s->new_backend();
+	s->be = s->new_backend(&s->params);
 	if (old->ops->set_trace)
 		old->ops->set_trace(old, NULL);
 	old->ops->destroy(old);

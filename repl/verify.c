@@ -31,6 +31,7 @@
 #include "command.h"
 #include "engine.h"
 #include "parse.h"
+#include "probe.h"
 #include "procfs.h"
 #include "strbuf.h"
 
@@ -52,6 +53,9 @@ struct script {
 struct options {
 	bool quiet;
 	bool kernel_only;
+	/* What the live kernel does where kernels differ: the engine
+	 * runs with the same. */
+	struct machine_params params;
 };
 
 /*
@@ -678,7 +682,7 @@ static enum verdict verify_script(const struct script *sc,
 			sc->name, err);
 		return FAILED;
 	}
-	session_init(&v.eng, engine_backend_new());
+	session_init(&v.eng, engine_backend_new(&o->params));
 	session_init(&v.ker, kbe);
 	v.eng.trace = true;
 	v.eng.src = v.ker.src = sc->name;
@@ -781,12 +785,34 @@ static int parse_options(int argc, char **argv, struct options *o, int *first)
 	return 0;
 }
 
+/*
+ * Probe the kernel once, in the directory the kernel side's processes
+ * will work in, and say what the engine will assume.
+ */
+static int start_probe(struct options *o)
+{
+	const char *tmp = getenv("TMPDIR");
+	char err[256], text[160];
+
+	if (probe_machine(&o->params, tmp && *tmp ? tmp : "/tmp", err,
+			  sizeof(err))) {
+		fprintf(stderr, "vmalab: verify: %s\n", err);
+		return -1;
+	}
+	format_machine_params(&o->params, text, sizeof(text));
+	if (!o->quiet)
+		printf("verify: this kernel: %s\n", text);
+	return 0;
+}
+
 int verify_main(int argc, char **argv)
 {
 	int first, scripts = 0, agree = 0, differ = 0, failed = 0, status = 0;
 	struct options o;
 
 	if (parse_options(argc, argv, &o, &first))
+		return 2;
+	if (!o.kernel_only && start_probe(&o))
 		return 2;
 	for (int i = first; i < argc; i++) {
 		struct script sc;

@@ -27,7 +27,7 @@
 /* A fresh session, as main() makes one, with errors kept quiet. */
 static void fresh(struct session *s)
 {
-	session_init(s, engine_backend_new());
+	session_init(s, engine_backend_new(NULL));
 	s->new_backend = engine_backend_new;
 	s->err = NULL;
 }

@@ -1,0 +1,34 @@
+/*
+ * params.h - the parameters of a simulated machine that differ between
+ * kernels and machines.  Apart from engine.h so that code which includes
+ * the system's headers (the probe) can use it without the engine's copies
+ * of the UAPI constants.
+ */
+#ifndef VMALAB_PARAMS_H
+#define VMALAB_PARAMS_H
+
+#include <stdbool.h>
+
+/*
+ * What differs between kernels and machines and changes results.  The
+ * defaults are a fresh machine of the reference kind (Linux 6.18 on
+ * x86-64, ext4 on a virtio disk); `vmalab verify` probes the live kernel
+ * for each and runs the engine with what it found.
+ */
+struct machine_params {
+	/* do_anonymous_page(): a read fault on private anonymous memory maps
+	 * the shared zero page (uncounted, no anon_vma) rather than a new
+	 * page.  Upstream does unless mm_forbids_zeropage(). */
+	bool zero_page;
+	/* fault_around_bytes / PAGE_SIZE: pages do_fault_around() maps on a
+	 * read fault of a file (16; 1 turns fault-around off). */
+	unsigned long fault_around_pages;
+	/* The file's bdi read_ahead_kb / 4: the read-around window of
+	 * do_sync_mmap_readahead() (2048 for 8192 KiB). */
+	unsigned long ra_pages;
+	/* vm.max_map_count (65530). */
+	int max_map_count;
+};
+void machine_params_default(struct machine_params *p);
+
+#endif

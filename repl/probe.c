@@ -1,0 +1,268 @@
+/*
+ * probe.c - asking the running kernel what the simulated machine should
+ * do where kernels differ.  Each probe is a small experiment whose answer
+ * smaps gives: a read fault on private anonymous memory that leaves Rss
+ * at 0 used the zero page; a read fault on a cached file maps as many
+ * pages as fault_around_bytes allows.  Read-ahead is the file system's
+ * bdi read_ahead_kb (probing it would need a cold page cache).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "probe.h"
+
+#define PROBE_PAGE 4096UL
+#define PROBE_FILE_PAGES 512 /* one page table: the most fault-around maps */
+
+/* The smaps Rss (in pages) of the VMA that starts at addr, or -1. */
+static long rss_pages(unsigned long addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		char c;
+
+		if (sscanf(line, "%lx-%lx %c", &start, &end, &c) == 3) {
+			in = start == addr;
+			continue;
+		}
+		if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb < 0 ? -1 : kb / (long)(PROBE_PAGE / 1024);
+}
+
+/*
+ * Two read faults on private anonymous memory: counted pages or not?  The
+ * mapping sits between two PROT_NONE pages of its own, so that it cannot
+ * merge with a neighbour that has pages.
+ */
+static int probe_zero_page(bool *zero)
+{
+	char *base = mmap(NULL, 6 * PROBE_PAGE, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char *p;
+	long rss = -1;
+	char c;
+
+	if (base == MAP_FAILED)
+		return -1;
+	p = mmap(base + PROBE_PAGE, 4 * PROBE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (p != MAP_FAILED) {
+		c = p[0];
+		c += p[PROBE_PAGE];
+		(void)c;
+		rss = rss_pages((unsigned long)p);
+	}
+	munmap(base, 6 * PROBE_PAGE);
+	if (rss < 0)
+		return -1;
+	*zero = rss == 0;
+	return 0;
+}
+
+/*
+ * A file of 512 cached pages, mapped on a 2 MiB boundary and read once at
+ * page 300: fault-around maps the aligned fault_around_bytes around it.
+ */
+static int probe_fault_around(const char *dir, unsigned long *pages)
+{
+	char path[4096], buf[PROBE_PAGE];
+	unsigned long len = PROBE_FILE_PAGES * PROBE_PAGE;
+	char *base, *p;
+	long rss = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/vmalab-probe-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	memset(buf, 1, sizeof(buf));
+	for (int i = 0; i < PROBE_FILE_PAGES; i++) {
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			close(fd);
+			return -1;
+		}
+	}
+	/* Reserve twice the size to place the mapping on a 2 MiB edge. */
+	base = mmap(NULL, 2 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		    0);
+	if (base != MAP_FAILED) {
+		unsigned long a = ((unsigned long)base + len - 1) & ~(len - 1);
+
+		p = mmap((void *)a, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd,
+			 0);
+		if (p != MAP_FAILED) {
+			volatile char c = p[300 * PROBE_PAGE];
+
+			(void)c;
+			rss = rss_pages((unsigned long)p);
+		}
+		munmap(base, 2 * len);
+	}
+	close(fd);
+	if (rss <= 0)
+		return -1;
+	*pages = (unsigned long)rss;
+	return 0;
+}
+
+/* read_ahead_kb of the bdi behind dir's file system. */
+static int probe_read_ahead(const char *dir, unsigned long *pages)
+{
+	struct stat st;
+	char path[128];
+	unsigned long kb;
+	FILE *f;
+	int ok;
+
+	if (stat(dir, &st))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%lu", &kb) == 1;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*pages = kb / (PROBE_PAGE / 1024);
+	return 0;
+}
+
+static int probe_max_map_count(int *n)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%d", n) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+int probe_machine(struct machine_params *p, const char *dir, char *err,
+		  size_t errlen)
+{
+	struct machine_params found;
+	const char *what = NULL;
+
+	machine_params_default(p);
+	found = *p;
+	if (probe_zero_page(&found.zero_page))
+		what = "the zero page (smaps)";
+	else if (probe_fault_around(dir, &found.fault_around_pages))
+		what = "fault-around (a mapped file in the work directory)";
+	else if (probe_read_ahead(dir, &found.ra_pages))
+		what = "read-ahead (/sys/class/bdi)";
+	else if (probe_max_map_count(&found.max_map_count))
+		what = "/proc/sys/vm/max_map_count";
+	if (what) {
+		snprintf(err, errlen, "cannot probe %s: %s", what,
+			 strerror(errno ? errno : EIO));
+		return -1;
+	}
+	*p = found;
+	return 0;
+}
+
+void format_machine_params(const struct machine_params *p, char *buf,
+			   size_t len)
+{
+	snprintf(buf, len,
+		 "zero_page=%s fault_around=%lu read_ahead=%lu "
+		 "max_map_count=%d",
+		 p->zero_page ? "on" : "off", p->fault_around_pages,
+		 p->ra_pages, p->max_map_count);
+}
+
+/* One "name=value": 0, or -1 with err set. */
+static int set_param(struct machine_params *p, const char *name,
+		     const char *value, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	if (!strcmp(name, "zero_page")) {
+		if (!strcmp(value, "on") || !strcmp(value, "1")) {
+			p->zero_page = true;
+			return 0;
+		}
+		if (!strcmp(value, "off") || !strcmp(value, "0")) {
+			p->zero_page = false;
+			return 0;
+		}
+		snprintf(err, errlen, "zero_page is on or off, not %s", value);
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(value, &end, 0);
+	if (!*value || *end || errno || v > 1UL << 30) {
+		snprintf(err, errlen, "%s: not a number of pages: %s", name,
+			 value);
+		return -1;
+	}
+	if (!strcmp(name, "fault_around") && v >= 1 && v <= 512) {
+		p->fault_around_pages = v;
+	} else if (!strcmp(name, "read_ahead")) {
+		p->ra_pages = v;
+	} else if (!strcmp(name, "max_map_count") && v >= 1 &&
+		   v <= 0x7fffffffUL) {
+		p->max_map_count = (int)v;
+	} else if (!strcmp(name, "fault_around")) {
+		snprintf(err, errlen, "fault_around is 1 to 512 pages");
+		return -1;
+	} else {
+		snprintf(err, errlen,
+			 "unknown machine parameter %s (zero_page, "
+			 "fault_around, read_ahead, max_map_count)",
+			 name);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_machine_params(struct machine_params *p, const char *text, char *err,
+			 size_t errlen)
+{
+	char *copy = strdup(text), *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		abort();
+	for (char *item = strtok_r(copy, ", ", &save); item && !ret;
+	     item = strtok_r(NULL, ", ", &save)) {
+		char *eq = strchr(item, '=');
+
+		if (!eq) {
+			snprintf(err, errlen, "expected NAME=VALUE, not %s",
+				 item);
+			ret = -1;
+			break;
+		}
+		*eq = '\0';
+		ret = set_param(p, item, eq + 1, err, errlen);
+	}
+	free(copy);
+	return ret;
+}

@@ -1,0 +1,148 @@
+/*
+ * test_pages.c - the page-table side of faults: the shared zero page on
+ * read faults of private anonymous memory (do_anonymous_page), its
+ * replacement by a real page on a write (do_wp_page), and the machine
+ * parameter that turns it off, as on a machine that never maps it.
+ */
+#include "harness.h"
+#include "internal.h"
+
+#define BASE 0x200000000000UL
+#define PG(n) ((unsigned long)(n) << PAGE_SHIFT)
+
+static struct machine *new_machine(bool zero_page)
+{
+	struct machine_params p;
+
+	machine_params_default(&p);
+	p.zero_page = zero_page;
+	return machine_new_params(&p);
+}
+
+static struct vma *vma_at(struct machine *m, unsigned long addr)
+{
+	return vt_lookup(&cur_mm(m)->tree, addr);
+}
+
+static void counts(struct machine *m, unsigned long addr, unsigned long *rss,
+		   unsigned long *anon)
+{
+	vma_page_counts(vma_at(m, addr), rss, anon);
+}
+
+/* populate_vma_page_range() of a read-only private VMA: read faults. */
+TEST(populate_read_only_maps_zero_page)
+{
+	struct machine *m = new_machine(true);
+	unsigned long rss, anon;
+	char pages[8];
+
+	ASSERT_EQ(
+		sys_mmap(m, BASE, PG(4), PROT_READ,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE,
+			 -1, 0),
+		BASE);
+	counts(m, BASE, &rss, &anon);
+	ASSERT_EQ(rss, 0);
+	ASSERT_EQ(anon, 0);
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma == NULL);
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "zzzz");
+	machine_free(m);
+	return true;
+}
+
+/*
+ * A write to a zero page replaces it with the process's own page, and
+ * that is when the anon_vma is prepared (wp_page_copy).
+ *
+ *   zzzz   after MAP_POPULATE of a read-only mapping
+ *   zazz   after mprotect RW and a write to page 1
+ */
+TEST(write_replaces_zero_page)
+{
+	struct machine *m = new_machine(true);
+	unsigned long rss, anon, fault;
+	char pages[8];
+
+	sys_mmap(m, BASE, PG(4), PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	ASSERT_EQ(sys_mprotect(m, BASE, PG(4), PROT_READ | PROT_WRITE), 0);
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma == NULL);
+	ASSERT_EQ(vm_touch(m, BASE + PG(1), 1, &fault), TOUCH_OK);
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma != NULL);
+	counts(m, BASE, &rss, &anon);
+	ASSERT_EQ(rss, 1);
+	ASSERT_EQ(anon, 1);
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "zazz");
+	machine_free(m);
+	return true;
+}
+
+/* Zero pages keep an unfaulted VMA unfaulted: it still merges. */
+TEST(zero_page_keeps_vma_mergeable)
+{
+	struct machine *m = new_machine(true);
+
+	sys_mmap(m, BASE, PG(4), PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	sys_mmap(m, BASE + PG(8), PG(4), PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	/*   PPPP****NNNN: both populated with zero pages, no anon_vma */
+	sys_mmap(m, BASE + PG(4), PG(4), PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(cur_mm(m)->map_count, 1);
+	machine_free(m);
+	return true;
+}
+
+/* zero_page off: a read fault allocates a counted page and an anon_vma. */
+TEST(no_zero_page_machine)
+{
+	struct machine *m = new_machine(false);
+	unsigned long rss, anon;
+	char pages[8];
+
+	sys_mmap(m, BASE, PG(4), PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	counts(m, BASE, &rss, &anon);
+	ASSERT_EQ(rss, 4);
+	ASSERT_EQ(anon, 4);
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma != NULL);
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "aaaa");
+	machine_free(m);
+	return true;
+}
+
+/* munmap drops zero-page entries like any other (the table is freed). */
+TEST(munmap_clears_zero_pages)
+{
+	struct machine *m = new_machine(true);
+	char pages[8];
+
+	sys_mmap(m, BASE, PG(4), PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	ASSERT_EQ(sys_munmap(m, BASE + PG(1), PG(2)), 0);
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "z..z");
+	ASSERT_EQ(sys_munmap(m, BASE, PG(4)), 0);
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "....");
+	machine_free(m);
+	return true;
+}
+
+static const struct test_case tests[] = {
+	TEST_ENTRY(populate_read_only_maps_zero_page),
+	TEST_ENTRY(write_replaces_zero_page),
+	TEST_ENTRY(zero_page_keeps_vma_mergeable),
+	TEST_ENTRY(no_zero_page_machine),
+	TEST_ENTRY(munmap_clears_zero_pages),
+};
+
+int main(void)
+{
+	return RUN_TESTS("pages", tests);
+}
