@@ -75,6 +75,33 @@ scripts() { # build-dir
 	count "verify scripts ($1)" $p $f
 }
 
+# The lesson library (scenarios/README.md): each NN-name.vml has a title,
+# a summary and a version in its header, and passes verify on this kernel.
+lesson_header_ok() { # file
+	[[ $(basename "$1") =~ ^[0-9][0-9]-[a-z0-9-]+\.vml$ ]] || return 1
+	awk '/^$/ { exit } !/^#/ { bad = 1; exit }
+		/^# title: ./ { t = 1 } /^# summary: ./ { s = 1 }
+		/^# version: [0-9]+$/ { v = 1 }
+		END { exit !(t && s && v && !bad) }' "$1"
+}
+
+lessons() { # build-dir
+	local vm=$1/vmalab p=0 f=0 t
+	for t in scenarios/*.vml; do
+		[ -e "$t" ] || continue
+		if ! lesson_header_ok "$t"; then
+			f=$((f + 1))
+			echo "FAIL lesson header $t (needs NN-name.vml, title, summary, version)"
+		elif "$vm" verify --quiet "$t"; then
+			p=$((p + 1))
+		else
+			f=$((f + 1))
+			echo "FAIL verify $t"
+		fi
+	done
+	count "verify lessons ($1)" $p $f
+}
+
 # Random scripts from the seeded generator, all through verify.
 random_scripts() { # build-dir count steps [generator flags]
 	local dir=$1 n=$2 steps=$3 tmp line p f
@@ -113,6 +140,7 @@ suites() { # build-dir random-count
 	malformed "$b"
 	repl_tests "$b"
 	scripts "$b"
+	lessons "$b"
 	random_scripts "$b" "$2" "$GEN_STEPS"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
