@@ -8,6 +8,15 @@
 #   make bench      speed and memory against a baseline in the same run
 #   make format     clang-format every source; make format-check checks
 #   V=1             show the full commands
+#
+# The layers, each a directory with its own include path, so that a lower
+# layer cannot even see a higher one's headers:
+#   engine/        libengine.a: the model (no I/O, no globals, libc only)
+#   repl/          librepl.a: the command core (parser, command table,
+#                  session, undo, help, completion, model, text views)
+#   repl/readline/ the readline front end
+#   verify/        libverify.a: running scripts on the live kernel
+#   cli/           main(): the modes of the vmalab binary
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -21,8 +30,16 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 # override: a CFLAGS given on the command line keeps these.
 override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP
-override CPPFLAGS += -Iengine -Irepl -Itests
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Include paths, one set per layer.
+INC_engine := -Iengine
+INC_repl := -Iengine -Irepl
+INC_readline := -Iengine -Irepl -Irepl/readline $(PKG_CFLAGS)
+INC_verify := -Iengine -Irepl -Iverify
+INC_cli := -Iengine -Irepl -Irepl/readline -Iverify
+INC_tests_engine := -Iengine -Itests
+INC_tests_repl := -Iengine -Irepl -Itests
 
 ifeq ($(V),1)
 Q :=
@@ -33,63 +50,86 @@ say = @printf '  %-6s %s\n' $(1) $(2);
 endif
 
 ENGINE_SRC := $(wildcard engine/*.c)
-APP_SRC := $(wildcard repl/*.c)
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
+REPL_SRC := $(wildcard repl/*.c)
+READLINE_SRC := $(wildcard repl/readline/*.c)
+VERIFY_SRC := $(wildcard verify/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_ENGINE_SRC := $(wildcard tests/unit/engine/test_*.c)
+UNIT_REPL_SRC := $(wildcard tests/unit/repl/test_*.c)
 TOOL_SRC := tests/gen/scriptgen.c
 
-ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
-APP_OBJ := $(APP_SRC:%.c=$(BUILD)/%.o)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+ENGINE_LIB := $(BUILD)/libengine.a
+REPL_LIB := $(BUILD)/librepl.a
+VERIFY_LIB := $(BUILD)/libverify.a
+APP_OBJ := $(call obj,$(CLI_SRC) $(READLINE_SRC))
+UNIT_ENGINE_BIN := $(UNIT_ENGINE_SRC:tests/unit/engine/%.c=$(BUILD)/tests/%)
+UNIT_REPL_BIN := $(UNIT_REPL_SRC:tests/unit/repl/%.c=$(BUILD)/tests/%)
+UNIT_BIN := $(UNIT_ENGINE_BIN) $(UNIT_REPL_BIN)
 GEN_BIN := $(BUILD)/tests/scriptgen
 
 # Keep the test objects: they are intermediate files of a chain rule.
 .SECONDARY:
 
-.PHONY: all run check check-asan asan-build deps bench clean format format-check
+.PHONY: all run check check-asan asan-build deps bench clean format format-check tests built-tests
 all: vmalab
 
-# The engine is a static library with no dependency but libc: the unit
+# A library per layer.  The engine's has no dependency but libc: the unit
 # tests link against it alone, so a stray include or call breaks the build.
-$(BUILD)/libengine.a: $(ENGINE_OBJ)
+$(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
+$(REPL_LIB): $(call obj,$(REPL_SRC))
+$(VERIFY_LIB): $(call obj,$(VERIFY_SRC))
+$(BUILD)/lib%.a:
 	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/vmalab: $(APP_OBJ) $(BUILD)/libengine.a
+$(BUILD)/vmalab: $(APP_OBJ) $(VERIFY_LIB) $(REPL_LIB) $(ENGINE_LIB)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(APP_OBJ) $(BUILD)/libengine.a $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 vmalab: $(BUILD)/vmalab
 	$(Q)cp $< $@
 
-$(BUILD)/engine/%.o: engine/%.c
-	@mkdir -p $(@D)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+# One compile rule per layer, differing only in the include path.
+define compile
+$(BUILD)/$(1)/%.o: $(1)/%.c
+	@mkdir -p $$(@D)
+	$$(call say,CC,$$<)
+	$$(Q)$$(CC) $$(CPPFLAGS) $(2) $$(CFLAGS) -c -o $$@ $$<
+endef
+$(eval $(call compile,engine,$(INC_engine)))
+$(eval $(call compile,repl,$(INC_repl)))
+$(eval $(call compile,repl/readline,$(INC_readline)))
+$(eval $(call compile,verify,$(INC_verify)))
+$(eval $(call compile,cli,$(INC_cli)))
+$(eval $(call compile,tests/unit/engine,$(INC_tests_engine)))
+$(eval $(call compile,tests/unit/repl,$(INC_tests_repl)))
 
-$(BUILD)/repl/%.o: repl/%.c
-	@mkdir -p $(@D)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
-
-$(BUILD)/tests/%.o: tests/unit/%.c
-	@mkdir -p $(@D)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
-
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/libengine.a
+# Engine tests link the engine and libc; core tests add the core library.
+# Each may have a flags file beside it (test_NAME.ldflags), for --wrap.
+ldflags_of = $(shell cat $(1:.c=.ldflags) 2>/dev/null)
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/engine/test_%.o $(ENGINE_LIB)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(call ldflags_of,tests/unit/engine/test_$*.c) -o $@ $^
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/repl/test_%.o $(REPL_LIB) $(ENGINE_LIB)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(call ldflags_of,tests/unit/repl/test_$*.c) -o $@ $^
 
 $(GEN_BIN): $(TOOL_SRC)
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
+# Everything a test run needs, in $(BUILD).
+tests: vmalab built-tests
+built-tests: $(BUILD)/vmalab $(UNIT_BIN) $(GEN_BIN)
+
 run: vmalab
 	./vmalab
 
 # Everything, normal build and sanitizer build, one total at the end.
-check: deps vmalab $(UNIT_BIN) $(GEN_BIN) asan-build
+check: deps tests asan-build
 	$(Q)./tests/run.sh
 
 # The same tests under AddressSanitizer and UBSan, built in build-asan/.
@@ -98,27 +138,28 @@ check-asan: asan-build
 
 asan-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
-		CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
-		$(addprefix build-asan/,vmalab $(UNIT_BIN:$(BUILD)/%=%) tests/scriptgen)
+		CFLAGS="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" built-tests
 
 deps:
 	@./tests/deps.sh
 
-$(BUILD)/tests/bench: tests/bench/bench.c $(BUILD)/libengine.a
+$(BUILD)/tests/bench: tests/bench/bench.c $(ENGINE_LIB)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(INC_engine) $(CFLAGS) -o $@ $^
 
 # Speed and memory as the address space grows, as ratios against the
 # smallest run in the same process (see tests/bench/bench.c).
 bench: $(BUILD)/tests/bench
 	$(Q)./tests/bench.sh $(BUILD)/tests/bench
 
+SOURCES = $(shell find engine repl verify cli tests/unit tests/gen tests/bench -name '*.[ch]') tests/harness.h
+
 format:
-	clang-format -i engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/bench/*.c tests/*.h
+	clang-format -i $(SOURCES)
 
 format-check:
-	clang-format --dry-run -Werror engine/*.[ch] repl/*.[ch] tests/unit/*.c tests/gen/*.c tests/bench/*.c tests/*.h
+	clang-format --dry-run -Werror $(SOURCES)
 
 clean:
 	rm -rf build build-asan vmalab

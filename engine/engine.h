@@ -4,14 +4,16 @@
  * process.
  *
  * Every call returns what the kernel returns: a value, or -errno.  Nothing
- * here prints; the steps an operation takes are reported to an observer as
- * trace events (see struct engine_observer).  There are no globals, so any
+ * here prints or formats; the steps an operation takes are reported to
+ * observers as typed events (events.h).  There are no globals, so any
  * number of machines can live side by side.
  */
 #ifndef VMALAB_ENGINE_H
 #define VMALAB_ENGINE_H
 
 #include <stdarg.h>
+#include "events.h"
+#include "nr.h"
 #include "params.h"
 #include "vma.h"
 
@@ -70,26 +72,17 @@
 
 struct machine;
 
-/*
- * An observer of internal steps (ncdu's struct dir_output shape).  The
- * contract printer, the UI and the recorder each provide one.  depth nests
- * callees under their callers.  text is the step in the kernel's words,
- * starting with the kernel function's name.
- */
-struct trace_event {
-	int depth;
-	const char *text;
-};
-struct engine_observer {
-	void (*step)(void *arg, const struct trace_event *ev);
-	void *arg;
-};
-
 struct machine *machine_new(void);
 struct machine *machine_new_params(const struct machine_params *p);
 void machine_free(struct machine *m);
 const struct machine_params *machine_get_params(const struct machine *m);
-void machine_set_observer(struct machine *m, const struct engine_observer *o);
+/*
+ * Observers of the engine's events (events.h): any number, each called in
+ * turn for every event from now on.  add: 0, -EEXIST (the same observer
+ * twice), -ENOSPC (too many).  remove: 0 or -ENOENT.
+ */
+int machine_add_observer(struct machine *m, const struct engine_observer *o);
+int machine_remove_observer(struct machine *m, const struct engine_observer *o);
 /* vm.max_map_count for every process (default 65530). */
 void machine_set_max_map_count(struct machine *m, int n);
 /* Make the nth allocation from now fail (0: never), to test ENOMEM paths. */
@@ -103,6 +96,16 @@ int machine_pids(const struct machine *m, int *pids, int max);
 const struct mm *machine_mm(const struct machine *m, int pid);
 /* The open file behind fd in process pid, or NULL. */
 const struct vm_file *machine_fd(const struct machine *m, int pid, int fd);
+
+/*
+ * A system call by number (nr.h) on the current process, its arguments
+ * in the kernel's order; path is openat's string.  NR_TOUCH returns a
+ * signal (TOUCH_*) with the page in *fault.  -ENOSYS for a number the
+ * engine does not model (machine_has_syscall() says which it does).
+ */
+long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
+		     const char *path, unsigned long *fault);
+bool machine_has_syscall(int nr);
 
 /* System calls on the current process.  Each returns a value or -errno. */
 long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
@@ -126,12 +129,13 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	     unsigned long *fault_addr);
 
 /*
- * Why two neighbouring VMAs are separate (can_vma_merge_after's view of
- * next joining prev).  True if nothing but the boundary keeps them apart;
- * else false, the reason in why, and the vm_flags bits that differ in *diff.
+ * Why two neighbouring VMAs are separate, decided by the merge's own
+ * predicates (can_vma_merge_left's view of next joining prev): VETO_NONE
+ * if nothing but the boundary keeps them apart, else the reason, with the
+ * vm_flags bits that differ (and count for merging) in *diff.
  */
-bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
-			vm_flags_t *diff, char *why, size_t len);
+enum merge_veto vma_merge_blockers(const struct vma *prev,
+				   const struct vma *next, vm_flags_t *diff);
 
 /*
  * The current process's page table over [addr, addr + n pages): out[i] is

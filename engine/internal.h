@@ -12,6 +12,7 @@
 #include "tree.h"
 
 #define MAX_FDS 1024
+#define MAX_OBSERVERS 8
 
 struct proc {
 	int pid;
@@ -32,8 +33,9 @@ struct machine {
 	struct anon_vma *anon_vmas; /* every live anon_vma */
 	struct machine_params params;
 	int max_map_count;
-	struct engine_observer obs;
-	int depth;		  /* trace nesting */
+	struct engine_observer obs[MAX_OBSERVERS];
+	int nobs;
+	int depth;		  /* EV_ENTER nesting */
 	unsigned long op_seq;	  /* one per system call: vma_start_write */
 	unsigned long fail_after; /* fail the nth allocation, 0: never */
 };
@@ -49,26 +51,53 @@ void *xcalloc(size_t size);
 void *eng_zalloc(struct machine *m, size_t size);
 char *eng_strdup(struct machine *m, const char *s);
 
-/* trace.c: trace() evaluates its arguments only when someone listens. */
-void trace_emit(struct machine *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-#define trace(m, ...)                                 \
-	do {                                          \
-		if ((m)->obs.step)                    \
-			trace_emit((m), __VA_ARGS__); \
+/*
+ * events.c: EVENT() builds and sends an event only when someone listens,
+ * so that an unobserved machine (undo replay, the benchmarks) pays one
+ * test per step and formats nothing.  EV_ENTER/EV_LEAVE keep the depth.
+ */
+void ev_emit(struct machine *m, struct vmalab_event *ev);
+static inline bool ev_on(const struct machine *m)
+{
+	return m->nobs != 0;
+}
+#define EVENT(m, ...)                                            \
+	do {                                                     \
+		if (ev_on(m)) {                                  \
+			struct vmalab_event _ev = {__VA_ARGS__}; \
+			ev_emit((m), &_ev);                      \
+		}                                                \
 	} while (0)
-static inline void trace_enter(struct machine *m)
+#define NOTE(m, note, ...) \
+	EVENT((m), .kind = EV_NOTE, .code = (note), __VA_ARGS__)
+/* Enter fn (its event first, at the outer depth), and leave it. */
+#define EV_IN(m, fnc, ...)                                  \
+	do {                                                \
+		EVENT((m), .kind = EV_ENTER, .code = (fnc), \
+		      .fn = ev_fn_name(fnc), __VA_ARGS__);  \
+		(m)->depth++;                               \
+	} while (0)
+#define EV_OUT(m, fnc)                                      \
+	do {                                                \
+		(m)->depth--;                               \
+		EVENT((m), .kind = EV_LEAVE, .code = (fnc), \
+		      .fn = ev_fn_name(fnc));               \
+	} while (0)
+
+/* ERR_PTR() and friends, as include/linux/err.h has them. */
+#define MAX_ERRNO 4095
+static inline void *ERR_PTR(long error)
 {
-	m->depth++;
+	return (void *)error;
 }
-static inline void trace_leave(struct machine *m)
+static inline long PTR_ERR(const void *ptr)
 {
-	m->depth--;
+	return (long)ptr;
 }
-/* "200000000000-200000004000": how traces name a VMA. */
-const char *vma_name(const struct vma *v, char *buf, size_t len);
-#define VMA_NAME_LEN 48
-#define VN(v) vma_name((v), (char[VMA_NAME_LEN]){0}, VMA_NAME_LEN)
+static inline bool IS_ERR(const void *ptr)
+{
+	return IS_ERR_VALUE((unsigned long)ptr);
+}
 
 /* machine.c */
 struct mm *cur_mm(struct machine *m);
@@ -96,6 +125,7 @@ int anon_vma_chain_len(const struct vma *v);
 
 /* vma.c: the merge engine */
 struct vma_merge_struct {
+	struct machine *m; /* whom to tell (NULL: vma_merge_blockers) */
 	struct mm *mm;
 	struct vma *prev, *middle, *next, *target;
 	unsigned long start, end, pgoff;
@@ -113,6 +143,10 @@ struct vma_merge_struct {
 	bool give_up_on_oom;
 	bool __adjust_middle_start, __adjust_next_start;
 	bool __remove_middle, __remove_next;
+	/* Why the last merge predicate said no, and the vm_flags bits at
+	 * fault (VETO_FLAGS); kept here as the kernel keeps its state. */
+	enum merge_veto veto;
+	vm_flags_t veto_diff;
 };
 
 struct vma *vma_merge_new_range(struct machine *m,
@@ -122,11 +156,13 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 		int new_below);
 int split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	      int new_below);
+/* The merged or split VMA for [start, end), or ERR_PTR(-errno). */
 struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
 			     unsigned long start, unsigned long end,
-			     vm_flags_t *vm_flags, int *err);
+			     vm_flags_t *vm_flags);
 int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		  unsigned long len);
+/* __mmap_region(): addr, or an error value (IS_ERR_VALUE). */
 unsigned long mmap_region(struct machine *m, struct vm_file *file,
 			  unsigned long addr, unsigned long len,
 			  vm_flags_t vm_flags, unsigned long pgoff);

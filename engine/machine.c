@@ -6,7 +6,6 @@
  * nodes) go through eng_zalloc(), which a test can make fail on the nth
  * call.  Everything else treats running out of host memory as fatal.
  */
-#include <stdio.h>
 #include <string.h>
 #include "internal.h"
 
@@ -67,6 +66,7 @@ static struct proc *proc_new(struct machine *m)
 
 	p->pid = m->next_pid++;
 	mm_init(&p->mm);
+	p->mm.pid = p->pid;
 	/* Keep the list sorted by pid: pids only grow, so append. */
 	for (link = &m->procs; *link; link = &(*link)->next)
 		;
@@ -143,6 +143,7 @@ void machine_free(struct machine *m)
 
 	if (!m)
 		return;
+	m->nobs = 0; /* a machine going away tells nobody */
 	for (p = m->procs; p; p = pn) {
 		pn = p->next;
 		close_all_fds(m, p);
@@ -156,14 +157,6 @@ void machine_free(struct machine *m)
 		free(in);
 	}
 	free(m);
-}
-
-void machine_set_observer(struct machine *m, const struct engine_observer *o)
-{
-	if (o)
-		m->obs = *o;
-	else
-		memset(&m->obs, 0, sizeof(m->obs));
 }
 
 int machine_current_pid(const struct machine *m)
@@ -230,7 +223,7 @@ void vma_start_write(struct machine *m, struct vma *v)
 	if (v->lock_seq == m->op_seq)
 		return;
 	v->lock_seq = m->op_seq;
-	trace(m, "vma_start_write(vma %s)", VN(v));
+	EVENT(m, .kind = EV_LOCK, .fn = "vma_start_write", .v = v);
 }
 
 struct vma *vm_area_alloc(struct machine *m, struct mm *mm)
@@ -328,6 +321,8 @@ void mm_destroy(struct machine *m, struct mm *mm)
 
 	for (v = vt_first(&mm->tree); v; v = next) {
 		next = vt_next(v);
+		EVENT(m, .kind = EV_VMA_FREE, .code = VMA_GONE_EXIT,
+		      .fn = "exit_mmap", .v = v);
 		vt_erase(&mm->tree, v);
 		unlink_anon_vmas(m, v);
 		if (v->vm_file)
@@ -347,6 +342,15 @@ static struct vm_inode *lookup_inode(struct machine *m, const char *path)
 	return NULL;
 }
 
+/* out = the first n bytes of s, cut to fit (names are < PATH_MAX here). */
+static void copy_name(char *out, size_t len, const char *s, size_t n)
+{
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
 /*
  * Paths are kept lexically: "./a" and "a" name one file.  The namespace is
  * flat: the working directory ("." or "..") is the only directory, so a
@@ -359,7 +363,7 @@ static void normalize_path(const char *path, char *out, size_t len)
 		while (*path == '/')
 			path++;
 	}
-	snprintf(out, len, "%s", *path ? path : ".");
+	copy_name(out, len, *path ? path : ".", strlen(path));
 }
 
 /* PATH_MAX and NAME_MAX (255 per component): ENAMETOOLONG. */
@@ -389,9 +393,12 @@ static int trailing_slash(struct machine *m, const char *path,
 
 	if (n < 2 || path[n - 1] != '/')
 		return 0;
-	snprintf(name, sizeof(name), "%.*s", (int)(n - 1), path);
-	while (n > 1 && name[strlen(name) - 1] == '/')
-		name[strlen(name) - 1] = '\0';
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	/* "///" is the root directory, which a trailing slash suits. */
+	if (!n)
+		return 0;
+	copy_name(name, sizeof(name), path, n);
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return 0;
 	if (lookup_inode(m, name))
@@ -415,7 +422,7 @@ static int walk_path(struct machine *m, const char *name)
 
 	if (name[0] == '/' || !slash)
 		return 0;
-	snprintf(first, sizeof(first), "%.*s", (int)(slash - name), name);
+	copy_name(first, sizeof(first), name, (size_t)(slash - name));
 	if (is_dir_name(first))
 		return walk_path(m, slash + 1);
 	return lookup_inode(m, first) ? -ENOTDIR : -ENOENT;
@@ -580,7 +587,7 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 	if (len < in->size)
 		truncate_inode_mappings(m, in, len);
 	in->size = len;
-	trace(m, "do_truncate: i_size %#lx", len);
+	NOTE(m, NOTE_TRUNCATE, .fn = "do_truncate", .value = len);
 	return 0;
 }
 
@@ -602,7 +609,7 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 
 	vma_start_write(m, mpnt);
 	if (mpnt->vm_flags & VM_DONTCOPY) {
-		trace(m, "dup_mmap: skip vma %s: VM_DONTCOPY", VN(mpnt));
+		NOTE(m, NOTE_DUP_SKIP_DONTCOPY, .fn = "dup_mmap", .v = mpnt);
 		vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));
 		return 0;
 	}
@@ -619,6 +626,8 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 	tmp->vm_flags &= ~VM_LOCKED_MASK;
 	vt_insert(&mm->tree, tmp);
 	mm->map_count++;
+	EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_FORK, .fn = "dup_mmap",
+	      .v = tmp, .o = mpnt, .flags = tmp->vm_flags);
 	if (tmp->vm_file)
 		get_file(tmp->vm_file);
 	if (!(tmp->vm_flags & VM_WIPEONFORK) && vma_needs_copy(mpnt))
@@ -658,19 +667,18 @@ long sys_fork(struct machine *m)
 	mm->data_vm = oldmm->data_vm;
 	mm->exec_vm = oldmm->exec_vm;
 	mm->stack_vm = oldmm->stack_vm;
-	trace(m, "dup_mmap: pid %d -> pid %d", parent->pid, child->pid);
-	trace_enter(m);
+	EV_IN(m, FN_DUP_MMAP, .value = (unsigned long)child->pid);
 	vt_for_each(&oldmm->tree, mpnt)
 	{
 		if (dup_vma(m, mm, oldmm, mpnt)) {
 			/* Out of memory: the kernel fails the fork. */
-			trace_leave(m);
+			EV_OUT(m, FN_DUP_MMAP);
 			proc_remove(m, child);
 			m->next_pid--; /* copy_mm() fails before alloc_pid() */
 			return -ENOMEM;
 		}
 	}
-	trace_leave(m);
+	EV_OUT(m, FN_DUP_MMAP);
 	for (int fd = 0; fd < MAX_FDS; fd++) {
 		if (parent->fds[fd]) {
 			child->fds[fd] = parent->fds[fd];

@@ -8,7 +8,6 @@
  * munmap, truncation and faults change them.  This is what smaps counts as
  * Rss and Anonymous.
  */
-#include <stdio.h>
 #include <string.h>
 #include "internal.h"
 
@@ -285,6 +284,15 @@ void vma_page_counts(const struct vma *v, unsigned long *rss,
 
 /* ---- faults ---- */
 
+/* Make addr present in v's page table as kind, and tell observers. */
+static void map_page(struct machine *m, struct vma *v, unsigned long addr,
+		     enum page_kind kind, const char *fn)
+{
+	pages_add(m, &v->mm->pages, addr, addr + PAGE_SIZE, kind);
+	EVENT(m, .kind = EV_FAULT, .code = kind, .fn = fn, .v = v,
+	      .addr = addr);
+}
+
 /* The file page index addr falls on (linear_page_index). */
 static unsigned long linear_page_index(const struct vma *v, unsigned long addr)
 {
@@ -307,7 +315,7 @@ static int expand_downwards(struct machine *m, struct vma *v,
 			    unsigned long addr)
 {
 	struct vma *prev = vt_prev(v);
-	unsigned long grow;
+	unsigned long grow, ostart;
 
 	addr &= PAGE_MASK;
 	if (addr < MMAP_MIN_ADDR)
@@ -315,10 +323,8 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
 	    (prev->vm_flags & VM_ACCESS_FLAGS) &&
 	    addr - prev->vm_end < STACK_GUARD_GAP) {
-		trace(m,
-		      "expand_downwards(vma %s): within stack_guard_gap of "
-		      "vma %s: ENOMEM",
-		      VN(v), VN(prev));
+		NOTE(m, NOTE_STACK_GUARD_GAP, .fn = "expand_downwards", .v = v,
+		     .o = prev);
 		return -ENOMEM;
 	}
 	if (anon_vma_prepare(m, v))
@@ -327,15 +333,19 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	if (grow > v->vm_pgoff)
 		return 0;
 	if (v->vm_end - addr > RLIMIT_STACK_DEFAULT) {
-		trace(m, "expand_downwards(vma %s): over RLIMIT_STACK: ENOMEM",
-		      VN(v));
+		NOTE(m, NOTE_STACK_RLIMIT, .fn = "expand_downwards", .v = v);
 		return -ENOMEM;
 	}
 	vma_start_write(m, v);
-	trace(m, "expand_downwards(vma %s) to %lx", VN(v), addr);
+	NOTE(m, NOTE_STACK_EXPAND, .fn = "expand_downwards", .v = v,
+	     .addr = addr);
+	ostart = v->vm_start;
 	v->vm_start = addr;
 	v->vm_pgoff -= grow;
 	vt_update(&v->mm->tree, v);
+	EVENT(m, .kind = EV_VMA_CHANGE, .code = VMA_CHANGE_STACK,
+	      .fn = "expand_downwards", .v = v, .ostart = ostart,
+	      .oend = v->vm_end, .opgoff = v->vm_pgoff + grow);
 	if (v->vm_flags & VM_LOCKED)
 		v->mm->locked_vm += grow;
 	vm_stat_account(v->mm, v->vm_flags, grow);
@@ -373,7 +383,7 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind) ||
 		    !page_cached(in, linear_page_index(v, a)))
 			continue;
-		pages_add(m, ps, a, a + PAGE_SIZE, PAGE_FILE);
+		map_page(m, v, a, PAGE_FILE, "do_fault_around");
 	}
 }
 
@@ -408,11 +418,11 @@ static void page_cache_fault(struct machine *m, struct vm_inode *in,
 static int sigbus_beyond_eof(struct machine *m, struct vma *v,
 			     unsigned long addr, bool write)
 {
-	trace(m, "%s(%lx): page %#lx beyond EOF: SIGBUS",
-	      !write			? "do_read_fault"
-	      : v->vm_flags & VM_SHARED ? "do_shared_fault"
-					: "do_cow_fault",
-	      addr, linear_page_index(v, addr));
+	NOTE(m, NOTE_SIGBUS_EOF,
+	     .fn = !write		     ? "do_read_fault"
+		   : v->vm_flags & VM_SHARED ? "do_shared_fault"
+					     : "do_cow_fault",
+	     .v = v, .addr = addr, .value = linear_page_index(v, addr));
 	return TOUCH_SIGBUS;
 }
 
@@ -433,7 +443,7 @@ static int do_read_fault(struct machine *m, struct vma *v, unsigned long addr)
 	page_cache_fault(m, in, idx);
 	if (miss && !in->shmem)
 		do_fault_around(m, v, addr);
-	pages_add(m, &v->mm->pages, addr, addr + PAGE_SIZE, PAGE_FILE);
+	map_page(m, v, addr, PAGE_FILE, "do_read_fault");
 	return TOUCH_OK;
 }
 
@@ -456,7 +466,7 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		if (write && kind != PAGE_ANON && !(v->vm_flags & VM_SHARED)) {
 			if (anon_vma_prepare(m, v))
 				return TOUCH_SIGBUS;
-			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
+			map_page(m, v, addr, PAGE_ANON, "do_wp_page");
 		}
 		return TOUCH_OK;
 	}
@@ -466,14 +476,12 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		 * with no anon_vma, unless the machine does not use it.
 		 */
 		if (!write && m->params.zero_page) {
-			trace(m, "do_anonymous_page(%lx): read: the zero page",
-			      addr);
-			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ZERO);
+			map_page(m, v, addr, PAGE_ZERO, "do_anonymous_page");
 			return TOUCH_OK;
 		}
 		if (anon_vma_prepare(m, v))
 			return TOUCH_SIGBUS;
-		pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
+		map_page(m, v, addr, PAGE_ANON, "do_anonymous_page");
 		return TOUCH_OK;
 	}
 	if (!write)
@@ -484,8 +492,10 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	if (beyond_eof(v, addr))
 		return sigbus_beyond_eof(m, v, addr, true);
 	page_cache_fault(m, v->vm_file->inode, linear_page_index(v, addr));
-	pages_add(m, ps, addr, addr + PAGE_SIZE,
-		  v->vm_flags & VM_SHARED ? PAGE_FILE : PAGE_ANON);
+	if (v->vm_flags & VM_SHARED)
+		map_page(m, v, addr, PAGE_FILE, "do_shared_fault");
+	else
+		map_page(m, v, addr, PAGE_ANON, "do_cow_fault");
 	return TOUCH_OK;
 }
 
@@ -508,10 +518,8 @@ static int write_fault(struct machine *m, unsigned long addr)
 			return TOUCH_SIGSEGV;
 	}
 	if (!(v->vm_flags & VM_WRITE)) {
-		trace(m,
-		      "do_user_addr_fault(%lx): vma %s not writable: "
-		      "SIGSEGV",
-		      addr, VN(v));
+		NOTE(m, NOTE_NOT_WRITABLE, .fn = "do_user_addr_fault", .v = v,
+		     .addr = addr);
 		return TOUCH_SIGSEGV;
 	}
 	return handle_mm_fault(m, v, addr, true);
@@ -564,12 +572,12 @@ void populate_vma_page_range(struct machine *m, struct vma *v,
 	if (v->vm_flags & VM_LOCKONFAULT)
 		return;
 	if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
-		trace(m, "populate_vma_page_range(vma %s): PROT_NONE: EFAULT",
-		      VN(v));
+		NOTE(m, NOTE_POPULATE_PROT_NONE,
+		     .fn = "populate_vma_page_range", .v = v);
 		return;
 	}
-	trace(m, "populate_vma_page_range(vma %s, %lx-%lx)%s", VN(v), start,
-	      end, write ? ": write faults" : "");
+	NOTE(m, NOTE_POPULATE, .fn = "populate_vma_page_range", .v = v,
+	     .addr = start, .len = end - start, .value = write);
 	for (unsigned long a = start; a < end; a += PAGE_SIZE)
 		if (handle_mm_fault(m, v, a, write))
 			return;
@@ -623,6 +631,8 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			if (hole > v->vm_pgoff)
 				from += (hole - v->vm_pgoff) << PAGE_SHIFT;
 			pages_remove(&p->mm.pages, from, v->vm_end);
+			EVENT(m, .kind = EV_ZAP, .fn = "unmap_mapping_range",
+			      .v = v, .addr = from, .len = v->vm_end - from);
 		}
 	}
 }

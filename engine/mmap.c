@@ -105,12 +105,11 @@ static unsigned long get_area_topdown(struct machine *m, unsigned long addr,
 		if (mmap_address_hint_valid(addr, len)) {
 			v = vt_find(&mm->tree, addr);
 			if (!v || addr + len <= vm_start_gap(v)) {
-				trace(m, "get_unmapped_area: hint %lx is free",
-				      addr);
+				NOTE(m, NOTE_HINT_FREE, .addr = addr);
 				return addr;
 			}
 		}
-		trace(m, "get_unmapped_area: hint %lx not usable", addr);
+		NOTE(m, NOTE_HINT_UNUSABLE, .addr = addr);
 	}
 	if (addr > DEFAULT_MAP_WINDOW)
 		high += TASK_SIZE - DEFAULT_MAP_WINDOW;
@@ -290,10 +289,7 @@ static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
 		struct vma *v = vt_find(&mm->tree, addr);
 
 		if (v && v->vm_start < addr + len) {
-			trace(m,
-			      "do_mmap: MAP_FIXED_NOREPLACE: vma %s is "
-			      "in the way",
-			      VN(v));
+			NOTE(m, NOTE_NOREPLACE_EEXIST, .v = v);
 			return -EEXIST;
 		}
 	}
@@ -338,10 +334,10 @@ long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
 		/* hugetlb_file_setup(): the length in huge pages */
 		len = (len + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
 	}
-	trace(m, "do_mmap(addr %lx, len %#lx)", addr, len);
-	trace_enter(m);
+	EV_IN(m, FN_DO_MMAP, .addr = addr, .len = len, .value = prot,
+	      .flags = flags);
 	ret = do_mmap(m, file, addr, len, prot, flags, off >> PAGE_SHIFT);
-	trace_leave(m);
+	EV_OUT(m, FN_DO_MMAP);
 	return ret;
 }
 
@@ -350,9 +346,8 @@ long sys_munmap(struct machine *m, unsigned long addr, unsigned long len)
 	long ret;
 
 	m->op_seq++;
-	trace(m, "do_vmi_munmap(%lx, %#lx)", addr, len);
-	trace_enter(m);
+	EV_IN(m, FN_DO_VMI_MUNMAP, .addr = addr, .len = len);
 	ret = do_vmi_munmap(m, cur_mm(m), addr, len);
-	trace_leave(m);
+	EV_OUT(m, FN_DO_VMI_MUNMAP);
 	return ret;
 }

@@ -20,10 +20,9 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 	struct mm *mm = v->mm;
 	vm_flags_t oldflags = v->vm_flags;
 	long nrpages = (end - start) >> PAGE_SHIFT;
-	int err;
 
 	if (newflags == oldflags) {
-		trace(m, "mprotect_fixup(vma %s): flags unchanged", VN(v));
+		NOTE(m, NOTE_FLAGS_UNCHANGED, .fn = "mprotect_fixup", .v = v);
 		*pprev = v;
 		return 0;
 	}
@@ -31,22 +30,22 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB |
 				  VM_SHARED | VM_NORESERVE))) {
 			newflags |= VM_ACCOUNT;
-			trace(m,
-			      "mprotect_fixup: private mapping becomes "
-			      "writable: charge %ld page%s, set VM_ACCOUNT",
-			      nrpages, nrpages == 1 ? "" : "s");
+			NOTE(m, NOTE_CHARGE, .fn = "mprotect_fixup", .v = v,
+			     .value = (unsigned long)nrpages);
 		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(v) &&
 		   !v->anon_vma) {
 		newflags &= ~VM_ACCOUNT;
-		trace(m, "mprotect_fixup: unfaulted anonymous VMA loses write: "
-			 "clear VM_ACCOUNT");
+		NOTE(m, NOTE_UNCHARGE, .fn = "mprotect_fixup", .v = v);
 	}
-	v = vma_modify_flags(m, *pprev, v, start, end, &newflags, &err);
-	if (!v)
-		return err;
+	v = vma_modify_flags(m, *pprev, v, start, end, &newflags);
+	if (IS_ERR(v))
+		return (int)PTR_ERR(v);
 	*pprev = v;
 	vma_start_write(m, v);
+	if (v->vm_flags != newflags)
+		EVENT(m, .kind = EV_VMA_FLAGS, .fn = "mprotect_fixup", .v = v,
+		      .flags = newflags, .diff = v->vm_flags ^ newflags);
 	v->vm_flags = newflags;
 	/* A private VM_LOCKED VMA becoming writable: CoW it in now. */
 	if ((newflags & VM_WRITE) && (oldflags & VM_LOCKED) &&
@@ -104,7 +103,7 @@ static long do_mprotect(struct machine *m, unsigned long start,
 		vm_flags_t newflags;
 
 		if (v->vm_start != tmp) {
-			trace(m, "do_mprotect_pkey: hole at %lx: ENOMEM", tmp);
+			NOTE(m, NOTE_MPROTECT_HOLE, .addr = tmp);
 			error = -ENOMEM;
 			break;
 		}
@@ -112,10 +111,7 @@ static long do_mprotect(struct machine *m, unsigned long start,
 			   (v->vm_flags & ~VM_ACCESS_FLAGS);
 		/* newflags >> 4 shifts VM_MAY% in place of VM_% */
 		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
-			trace(m,
-			      "do_mprotect_pkey: vma %s lacks VM_MAY* for "
-			      "the protection: EACCES",
-			      VN(v));
+			NOTE(m, NOTE_MPROTECT_EACCES, .v = v);
 			error = -EACCES;
 			break;
 		}
@@ -129,7 +125,7 @@ static long do_mprotect(struct machine *m, unsigned long start,
 		v = vt_next(prev);
 	}
 	if (!error && tmp < end) {
-		trace(m, "do_mprotect_pkey: range ends in a hole: ENOMEM");
+		NOTE(m, NOTE_MPROTECT_END_HOLE, .addr = tmp);
 		error = -ENOMEM;
 	}
 	return error;
@@ -141,9 +137,8 @@ long sys_mprotect(struct machine *m, unsigned long start, unsigned long len,
 	long ret;
 
 	m->op_seq++;
-	trace(m, "do_mprotect_pkey(%lx, %#lx)", start, len);
-	trace_enter(m);
+	EV_IN(m, FN_DO_MPROTECT_PKEY, .addr = start, .len = len, .value = prot);
 	ret = do_mprotect(m, start, len, prot);
-	trace_leave(m);
+	EV_OUT(m, FN_DO_MPROTECT_PKEY);
 	return ret;
 }

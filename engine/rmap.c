@@ -24,21 +24,23 @@ static struct anon_vma *anon_vma_alloc(struct machine *m)
 	return av;
 }
 
-static void anon_vma_free(struct anon_vma *av)
+static void anon_vma_free(struct machine *m, struct anon_vma *av)
 {
+	EVENT(m, .kind = EV_ANON_VMA, .code = AV_FREE, .fn = "anon_vma_free",
+	      .av = av->id);
 	free(av);
 }
 
 /* put_anon_vma() / __put_anon_vma(): a child pins its root. */
-static void put_anon_vma(struct anon_vma *av)
+static void put_anon_vma(struct machine *m, struct anon_vma *av)
 {
 	struct anon_vma *root = av->root;
 
 	if (--av->refcount > 0)
 		return;
-	anon_vma_free(av);
+	anon_vma_free(m, av);
 	if (root != av && --root->refcount == 0)
-		anon_vma_free(root);
+		anon_vma_free(m, root);
 }
 
 static struct anon_vma_chain *anon_vma_chain_alloc(struct machine *m)
@@ -47,9 +49,11 @@ static struct anon_vma_chain *anon_vma_chain_alloc(struct machine *m)
 }
 
 /* anon_vma_chain_link(): newest first on the VMA, and into the av's tree. */
-static void anon_vma_chain_link(struct vma *v, struct anon_vma_chain *avc,
-				struct anon_vma *av)
+static void anon_vma_chain_link(struct machine *m, struct vma *v,
+				struct anon_vma_chain *avc, struct anon_vma *av)
 {
+	EVENT(m, .kind = EV_ANON_VMA, .code = AV_LINK,
+	      .fn = "anon_vma_chain_link", .v = v, .av = av->id);
 	avc->vma = v;
 	avc->anon_vma = av;
 	avc->same_vma_next = v->anon_vma_chain;
@@ -103,10 +107,8 @@ int __anon_vma_prepare(struct machine *m, struct vma *v)
 		return -ENOMEM;
 	av = find_mergeable_anon_vma(m, v);
 	if (av) {
-		trace(m,
-		      "anon_vma_prepare(vma %s): reuse anon_vma av%u "
-		      "(find_mergeable_anon_vma)",
-		      VN(v), av->id);
+		EVENT(m, .kind = EV_ANON_VMA, .code = AV_PREPARE_REUSE,
+		      .fn = "__anon_vma_prepare", .v = v, .av = av->id);
 	} else {
 		av = anon_vma_alloc(m);
 		if (!av) {
@@ -114,11 +116,11 @@ int __anon_vma_prepare(struct machine *m, struct vma *v)
 			return -ENOMEM;
 		}
 		av->num_children++; /* self-parent link for new root */
-		trace(m, "anon_vma_prepare(vma %s): new anon_vma av%u", VN(v),
-		      av->id);
+		EVENT(m, .kind = EV_ANON_VMA, .code = AV_PREPARE_NEW,
+		      .fn = "__anon_vma_prepare", .v = v, .av = av->id);
 	}
 	v->anon_vma = av;
-	anon_vma_chain_link(v, avc, av);
+	anon_vma_chain_link(m, v, avc, av);
 	av->num_active_vmas++;
 	return 0;
 }
@@ -138,7 +140,7 @@ static int clone_chain(struct machine *m, struct vma *dst, struct vma *src,
 	if (!avc)
 		return -ENOMEM;
 	av = pavc->anon_vma;
-	anon_vma_chain_link(dst, avc, av);
+	anon_vma_chain_link(m, dst, avc, av);
 	/*
 	 * Reuse an existing anon_vma that has no VMA and at most one child.
 	 * The root is never reused: its self link counts as a child.
@@ -146,7 +148,8 @@ static int clone_chain(struct machine *m, struct vma *dst, struct vma *src,
 	if (!dst->anon_vma && src->anon_vma && av->num_children < 2 &&
 	    av->num_active_vmas == 0) {
 		dst->anon_vma = av;
-		trace(m, "anon_vma_clone: reuse anon_vma av%u", av->id);
+		EVENT(m, .kind = EV_ANON_VMA, .code = AV_CLONE_REUSE,
+		      .fn = "anon_vma_clone", .v = dst, .av = av->id);
 	}
 	return 0;
 }
@@ -186,19 +189,19 @@ int anon_vma_fork(struct machine *m, struct vma *v, struct vma *pv)
 	av->num_active_vmas++;
 	avc = anon_vma_chain_alloc(m);
 	if (!avc) {
-		put_anon_vma(av);
+		put_anon_vma(m, av);
 		goto out_error;
 	}
 	av->root = pv->anon_vma->root;
 	av->parent = pv->anon_vma;
 	av->root->refcount++;
 	v->anon_vma = av;
-	anon_vma_chain_link(v, avc, av);
+	anon_vma_chain_link(m, v, avc, av);
 	av->parent->num_children++;
-	trace(m,
-	      "anon_vma_fork(vma %s): new anon_vma av%u, parent av%u, "
-	      "%d chain links",
-	      VN(v), av->id, av->parent->id, anon_vma_chain_len(v));
+	EVENT(m, .kind = EV_ANON_VMA, .code = AV_FORK_NEW,
+	      .fn = "anon_vma_fork", .v = v, .av = av->id,
+	      .av2 = av->parent->id,
+	      .value = (unsigned long)anon_vma_chain_len(v));
 	return 0;
 out_error:
 	unlink_anon_vmas(m, v);
@@ -216,8 +219,8 @@ void unlink_anon_vmas(struct machine *m, struct vma *v)
 	if (!v->anon_vma_chain && !v->anon_vma)
 		return;
 	if (v->anon_vma)
-		trace(m, "unlink_anon_vmas(vma %s): anon_vma av%u", VN(v),
-		      v->anon_vma->id);
+		EVENT(m, .kind = EV_ANON_VMA, .code = AV_UNLINK,
+		      .fn = "unlink_anon_vmas", .v = v, .av = v->anon_vma->id);
 	for (avc = v->anon_vma_chain; avc; avc = next) {
 		next = avc->same_vma_next;
 		avc_tree_remove(avc);
@@ -238,7 +241,7 @@ void unlink_anon_vmas(struct machine *m, struct vma *v)
 	/* Newest first, so the root is released after its children. */
 	for (avc = empty; avc; avc = next) {
 		next = avc->same_vma_next;
-		put_anon_vma(avc->anon_vma);
+		put_anon_vma(m, avc->anon_vma);
 		free(avc);
 	}
 }

@@ -7,12 +7,12 @@
  * vma_merge_new_range() for new mappings and vma_merge_existing_range() for
  * attribute changes, both committed by vma_expand()/commit_merge().
  *
- * Every predicate that says no records why, so the trace can explain each
- * refused merge in the kernel's terms.  Comments draw the cases as the
+ * Every predicate that says no records why in the vmg (enum merge_veto),
+ * and observers hear it as an event, so each refused merge can be
+ * explained in the kernel's terms; nothing here formats text.  Comments draw the cases as the
  * kernel's do: P = prev, V = middle (the VMA being changed), N = next,
  * * = the range.
  */
-#include <stdio.h>
 #include <string.h>
 #include "internal.h"
 
@@ -48,27 +48,6 @@ const char *vm_flag_name(vm_flags_t bit)
 	return NULL;
 }
 
-/* "VM_WRITE|VM_ACCOUNT": the names of the bits in f. */
-static const char *flag_list(vm_flags_t f, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(flag_names) && n < len; i++)
-		if (f & flag_names[i].flag)
-			n += snprintf(buf + n, len - n, "%s%s", n ? "|" : "",
-				      flag_names[i].name);
-	if (!n)
-		snprintf(buf, len, "%#lx", f);
-	return buf;
-}
-
-const char *vma_name(const struct vma *v, char *buf, size_t len)
-{
-	snprintf(buf, len, "%lx-%lx", v->vm_start, v->vm_end);
-	return buf;
-}
-
 /*
  * vma_iter_prealloc(): the maple tree preallocates nodes before a change
  * and this can fail.  There is no maple tree here, but the failure point is
@@ -100,6 +79,16 @@ static void vma_set_range(struct vma *v, unsigned long start, unsigned long end,
 
 /* ---- mergeability ---- */
 
+/*
+ * Events about the merge go to the vmg's machine; vma_merge_blockers()
+ * asks the same predicates with no machine, and so hears nothing.
+ */
+#define VMG_EVENT(vmg, ...)                           \
+	do {                                          \
+		if ((vmg)->m)                         \
+			EVENT((vmg)->m, __VA_ARGS__); \
+	} while (0)
+
 /* Was this VMA ever forked from a parent (vma_is_fork_child)? */
 static bool vma_is_fork_child(const struct vma *v)
 {
@@ -111,34 +100,33 @@ static struct vma *vmg_tgt(struct vma_merge_struct *vmg, bool merge_next)
 	return merge_next ? vmg->next : vmg->prev;
 }
 
-static bool is_mergeable_vma(struct vma_merge_struct *vmg, bool merge_next,
-			     char *why, size_t len)
+/* A predicate says no: keep why in the vmg, as the kernel keeps state. */
+static bool vmg_veto(struct vma_merge_struct *vmg, enum merge_veto veto,
+		     vm_flags_t diff)
+{
+	vmg->veto = veto;
+	vmg->veto_diff = diff;
+	return false;
+}
+
+static bool is_mergeable_vma(struct vma_merge_struct *vmg, bool merge_next)
 {
 	struct vma *v = vmg_tgt(vmg, merge_next);
 	vm_flags_t diff = (v->vm_flags ^ vmg->vm_flags) & ~VM_IGNORE_MERGE;
-	char fl[160];
 
-	if (diff) {
-		snprintf(why, len, "vm_flags differ (%s)",
-			 flag_list(diff, fl, sizeof(fl)));
-		return false;
-	}
+	if (diff)
+		return vmg_veto(vmg, VETO_FLAGS, diff);
 	if (v->vm_file != vmg->file) {
 		if (!v->vm_file || !vmg->file)
-			snprintf(why, len, "one is file-backed, one is not");
-		else if (v->vm_file->inode != vmg->file->inode)
-			snprintf(why, len, "different files");
-		else
-			snprintf(why, len,
-				 "different struct file "
-				 "(opened separately)");
-		return false;
+			return vmg_veto(vmg, VETO_FILE_ANON, 0);
+		if (v->vm_file->inode != vmg->file->inode)
+			return vmg_veto(vmg, VETO_FILE_INODE, 0);
+		return vmg_veto(vmg, VETO_FILE_STRUCT, 0);
 	}
 	return true;
 }
 
-static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg, bool merge_next,
-				  char *why, size_t len)
+static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg, bool merge_next)
 {
 	struct vma *tgt = vmg_tgt(vmg, merge_next);
 	struct vma *src = vmg->middle;
@@ -147,92 +135,86 @@ static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg, bool merge_next,
 
 	/* Case 1 - we will dup_anon_vma() from src into tgt. */
 	if (!tgt_anon && src_anon) {
-		if (vma_is_fork_child(src)) {
-			snprintf(why, len,
-				 "range is a fork child (anon_vma "
-				 "chain not singular), target unfaulted");
-			return false;
-		}
-		if (vma_is_fork_child(vmg->copied_from)) {
-			snprintf(why, len, "copied-from VMA is a fork child");
-			return false;
-		}
+		if (vma_is_fork_child(src))
+			return vmg_veto(vmg, VETO_SRC_FORK_CHILD, 0);
+		if (vma_is_fork_child(vmg->copied_from))
+			return vmg_veto(vmg, VETO_COPIED_FORK_CHILD, 0);
 		return true;
 	}
 	/* Case 2 - we will simply use tgt's anon_vma. */
 	if (tgt_anon && !src_anon) {
-		if (vma_is_fork_child(tgt)) {
-			snprintf(why, len,
-				 "target is a fork child (anon_vma "
-				 "chain not singular), range unfaulted");
-			return false;
-		}
+		if (vma_is_fork_child(tgt))
+			return vmg_veto(vmg, VETO_TGT_FORK_CHILD, 0);
 		return true;
 	}
 	/* Case 3 - the anon_vma's are already shared. */
-	if (src_anon != tgt_anon) {
-		snprintf(why, len,
-			 "anon_vma differs and both faulted "
-			 "(av%u vs av%u)",
-			 src_anon->id, tgt_anon->id);
-		return false;
-	}
+	if (src_anon != tgt_anon)
+		return vmg_veto(vmg, VETO_ANON_VMA, 0);
 	return true;
+}
+
+/*
+ * Report what can_vma_merge_{before,after} decided about the neighbour:
+ * the veto with its numbers (the two pgoffs that do not meet, the two
+ * anon_vmas that differ), or yes.
+ */
+static bool merge_verdict(struct vma_merge_struct *vmg, bool merge_next,
+			  bool ok, unsigned long have, unsigned long want)
+{
+	struct vma *tgt = vmg_tgt(vmg, merge_next);
+	const char *fn =
+		merge_next ? "can_vma_merge_before" : "can_vma_merge_after";
+
+	if (ok) {
+		VMG_EVENT(vmg, .kind = EV_CAN_MERGE, .fn = fn, .v = tgt);
+		return true;
+	}
+	VMG_EVENT(vmg, .kind = EV_VETO, .fn = fn, .code = vmg->veto, .v = tgt,
+		  .diff = vmg->veto_diff, .addr = have, .value = want,
+		  .av = vmg->anon_vma ? vmg->anon_vma->id : 0,
+		  .av2 = tgt->anon_vma ? tgt->anon_vma->id : 0);
+	return false;
 }
 
 /*
  * can_vma_merge_before(): can the range go in front of next (lower address
  * and lower file offset)?
  */
-static bool can_vma_merge_before(struct machine *m,
-				 struct vma_merge_struct *vmg)
+static bool can_vma_merge_before(struct vma_merge_struct *vmg)
 {
 	unsigned long pglen = PHYS_PFN(vmg->end - vmg->start);
-	char why[200];
+	struct vma *next = vmg->next;
+	bool ok =
+		is_mergeable_vma(vmg, true) && is_mergeable_anon_vma(vmg, true);
 
-	if (!is_mergeable_vma(vmg, true, why, sizeof(why)) ||
-	    !is_mergeable_anon_vma(vmg, true, why, sizeof(why))) {
-		trace(m, "can_vma_merge_before(next %s): no: %s", VN(vmg->next),
-		      why);
-		return false;
-	}
-	if (vmg->next->vm_pgoff != vmg->pgoff + pglen) {
-		trace(m,
-		      "can_vma_merge_before(next %s): no: pgoff not "
-		      "contiguous (next %#lx, range ends at %#lx)",
-		      VN(vmg->next), vmg->next->vm_pgoff, vmg->pgoff + pglen);
-		return false;
-	}
-	trace(m, "can_vma_merge_before(next %s): yes", VN(vmg->next));
-	return true;
+	if (ok && next->vm_pgoff != vmg->pgoff + pglen)
+		ok = vmg_veto(vmg, VETO_PGOFF, 0);
+	return merge_verdict(vmg, true, ok, next->vm_pgoff, vmg->pgoff + pglen);
 }
 
 /* can_vma_merge_after(): can the range follow prev? */
-static bool can_vma_merge_after(struct machine *m, struct vma_merge_struct *vmg)
+static bool can_vma_merge_after(struct vma_merge_struct *vmg)
 {
 	struct vma *prev = vmg->prev;
-	char why[200];
+	bool ok = is_mergeable_vma(vmg, false) &&
+		  is_mergeable_anon_vma(vmg, false);
 
-	if (!is_mergeable_vma(vmg, false, why, sizeof(why)) ||
-	    !is_mergeable_anon_vma(vmg, false, why, sizeof(why))) {
-		trace(m, "can_vma_merge_after(prev %s): no: %s", VN(prev), why);
-		return false;
-	}
-	if (prev->vm_pgoff + vma_pages(prev) != vmg->pgoff) {
-		trace(m,
-		      "can_vma_merge_after(prev %s): no: pgoff not "
-		      "contiguous (prev ends at %#lx, range %#lx)",
-		      VN(prev), prev->vm_pgoff + vma_pages(prev), vmg->pgoff);
-		return false;
-	}
-	trace(m, "can_vma_merge_after(prev %s): yes", VN(prev));
-	return true;
+	if (ok && prev->vm_pgoff + vma_pages(prev) != vmg->pgoff)
+		ok = vmg_veto(vmg, VETO_PGOFF, 0);
+	return merge_verdict(vmg, false, ok, prev->vm_pgoff + vma_pages(prev),
+			     vmg->pgoff);
 }
 
-static bool can_vma_merge_left(struct machine *m, struct vma_merge_struct *vmg)
+static bool can_vma_merge_left(struct vma_merge_struct *vmg)
 {
 	return vmg->prev && vmg->prev->vm_end == vmg->start &&
-	       can_vma_merge_after(m, vmg);
+	       can_vma_merge_after(vmg);
+}
+
+/* are_anon_vmas_compatible(): at most one faulted, or the same anon_vma. */
+static bool are_anon_vmas_compatible(const struct vma *a, const struct vma *b)
+{
+	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
 }
 
 /*
@@ -240,23 +222,19 @@ static bool can_vma_merge_left(struct machine *m, struct vma_merge_struct *vmg)
  * sides merge, since prev and next each accepting the range does not make
  * their anon_vmas compatible with each other.
  */
-static bool can_vma_merge_right(struct machine *m, struct vma_merge_struct *vmg,
+static bool can_vma_merge_right(struct vma_merge_struct *vmg,
 				bool can_merge_left)
 {
 	struct vma *next = vmg->next, *prev = vmg->prev;
 
-	if (!next || vmg->end != next->vm_start ||
-	    !can_vma_merge_before(m, vmg))
+	if (!next || vmg->end != next->vm_start || !can_vma_merge_before(vmg))
 		return false;
-	if (!can_merge_left)
+	if (!can_merge_left || are_anon_vmas_compatible(prev, next))
 		return true;
-	if (!prev->anon_vma || !next->anon_vma ||
-	    prev->anon_vma == next->anon_vma)
-		return true;
-	trace(m,
-	      "can_vma_merge_right: no: prev and next have different "
-	      "anon_vmas (av%u vs av%u)",
-	      prev->anon_vma->id, next->anon_vma->id);
+	vmg_veto(vmg, VETO_PREV_NEXT_ANON, 0);
+	VMG_EVENT(vmg, .kind = EV_VETO, .fn = "can_vma_merge_right",
+		  .code = VETO_PREV_NEXT_ANON, .v = prev, .o = next,
+		  .av = prev->anon_vma->id, .av2 = next->anon_vma->id);
 	return false;
 }
 
@@ -274,8 +252,9 @@ static int dup_anon_vma(struct machine *m, struct vma *dst, struct vma *src,
 		dst->anon_vma = src->anon_vma;
 		if (anon_vma_clone(m, dst, src))
 			return -ENOMEM;
-		trace(m, "dup_anon_vma(dst %s, src %s): anon_vma av%u", VN(dst),
-		      VN(src), dst->anon_vma->id);
+		EVENT(m, .kind = EV_ANON_VMA, .code = AV_DUP,
+		      .fn = "dup_anon_vma", .v = dst, .o = src,
+		      .av = dst->anon_vma->id);
 		*dup = dst;
 	}
 	return 0;
@@ -286,12 +265,27 @@ static void remove_merged_vma(struct machine *m, struct vma *v)
 {
 	struct mm *mm = v->mm;
 
-	trace(m, "vma_complete: remove vma %s", VN(v));
+	EVENT(m, .kind = EV_VMA_FREE, .code = VMA_GONE_MERGE,
+	      .fn = "vma_complete", .v = v);
 	if (v->vm_file)
 		fput(m, v->vm_file);
 	unlink_anon_vmas(m, v);
 	mm->map_count--;
 	vm_area_free(m, v);
+}
+
+/* vma_set_range(), telling observers the range before and after. */
+static void vma_set_range_ev(struct machine *m, struct vma *v,
+			     unsigned long start, unsigned long end,
+			     unsigned long pgoff, enum vma_change why,
+			     const char *fn)
+{
+	unsigned long ostart = v->vm_start, oend = v->vm_end;
+	unsigned long opgoff = v->vm_pgoff;
+
+	vma_set_range(v, start, end, pgoff);
+	EVENT(m, .kind = EV_VMA_CHANGE, .code = why, .fn = fn, .v = v,
+	      .ostart = ostart, .oend = oend, .opgoff = opgoff);
 }
 
 /*
@@ -330,14 +324,11 @@ static int commit_merge(struct machine *m, struct vma_merge_struct *vmg)
 		vt_erase(&mm->tree, remove);
 	if (remove2)
 		vt_erase(&mm->tree, remove2);
-	trace(m, "commit_merge: vma %s becomes %lx-%lx pgoff %#lx", VN(v),
-	      vmg->start, vmg->end, vmg->pgoff);
-	vma_set_range(v, vmg->start, vmg->end, vmg->pgoff);
-	if (adjust) {
-		trace(m, "commit_merge: vma %s now starts at %lx pgoff %#lx",
-		      VN(adjust), vmg->end, pgoff);
-		vma_set_range(adjust, vmg->end, adjust->vm_end, pgoff);
-	}
+	vma_set_range_ev(m, v, vmg->start, vmg->end, vmg->pgoff,
+			 VMA_CHANGE_MERGE, "commit_merge");
+	if (adjust)
+		vma_set_range_ev(m, adjust, vmg->end, adjust->vm_end, pgoff,
+				 VMA_CHANGE_ADJUST, "commit_merge");
 	vt_update(&mm->tree, v);
 	if (adjust)
 		vt_update(&mm->tree, adjust);
@@ -346,6 +337,17 @@ static int commit_merge(struct machine *m, struct vma_merge_struct *vmg)
 	if (remove2)
 		remove_merged_vma(m, remove2);
 	return 0;
+}
+
+/* OR sticky flags into the merged VMA, telling observers if that changed. */
+static void vma_set_sticky(struct machine *m, struct vma *v, vm_flags_t sticky)
+{
+	vm_flags_t old = v->vm_flags;
+
+	v->vm_flags |= sticky;
+	if (v->vm_flags != old)
+		EVENT(m, .kind = EV_VMA_FLAGS, .fn = "vm_flags_set", .v = v,
+		      .flags = v->vm_flags, .diff = v->vm_flags ^ old);
 }
 
 /*
@@ -360,21 +362,21 @@ int vma_expand(struct machine *m, struct vma_merge_struct *vmg)
 	vm_flags_t sticky;
 	int ret = 0;
 
+	vmg->m = m;
 	vma_start_write(m, target);
 	if (next && target != next && vmg->end == next->vm_end)
 		remove_next = true;
 	sticky = (vmg->vm_flags | target->vm_flags) & VM_STICKY;
 	if (remove_next)
 		sticky |= next->vm_flags & VM_STICKY;
-	trace(m, "vma_expand(vma %s) to %lx-%lx%s", VN(target), vmg->start,
-	      vmg->end, remove_next ? ", removing next" : "");
-	trace_enter(m);
+	EV_IN(m, FN_VMA_EXPAND, .v = target, .addr = vmg->start,
+	      .len = vmg->end - vmg->start, .value = remove_next);
 	if (remove_next)
 		ret = dup_anon_vma(m, target, next, &anon_dup);
 	if (!ret && vmg->copied_from)
 		ret = dup_anon_vma(m, target, vmg->copied_from, &anon_dup);
 	if (ret) {
-		trace_leave(m);
+		EV_OUT(m, FN_VMA_EXPAND);
 		return ret;
 	}
 	if (remove_next) {
@@ -386,12 +388,20 @@ int vma_expand(struct machine *m, struct vma_merge_struct *vmg)
 			unlink_anon_vmas(m, anon_dup);
 		if (!vmg->give_up_on_oom)
 			vmg->state = VMA_MERGE_ERROR_NOMEM;
-		trace_leave(m);
+		EV_OUT(m, FN_VMA_EXPAND);
 		return -ENOMEM;
 	}
-	target->vm_flags |= sticky;
-	trace_leave(m);
+	vma_set_sticky(m, target, sticky);
+	EV_OUT(m, FN_VMA_EXPAND);
 	return 0;
+}
+
+/* The merge will not happen: say why, in the vmg and to observers. */
+static void vmg_nomerge(struct vma_merge_struct *vmg, enum merge_veto why)
+{
+	vmg->veto = why;
+	VMG_EVENT(vmg, .kind = EV_NOMERGE, .code = why, .addr = vmg->start,
+		  .len = vmg->end - vmg->start);
 }
 
 /*
@@ -402,36 +412,37 @@ int vma_expand(struct machine *m, struct vma_merge_struct *vmg)
  *   PPPP    NNNN      PPPP    NNNN      PPPP    NNNN
  *   PPPPPPPPNNNN      PPPPNNNNNNNN      PPPPPPPPPPPP
  *   expand prev       expand next       expand prev, remove next
+ *   (old case 2)      (old case 3)      (old case 1)
  *
  * Returns the expanded VMA, or NULL if the caller must make a new one.
  */
 struct vma *vma_merge_new_range(struct machine *m, struct vma_merge_struct *vmg)
 {
 	struct vma *prev = vmg->prev, *next = vmg->next;
-	unsigned long end = vmg->end;
+	enum merge_case mcase;
 	bool left, right;
-	const char *what;
 
+	vmg->m = m;
 	vmg->state = VMA_MERGE_NOMERGE;
-	trace(m, "vma_merge_new_range(%lx-%lx)", vmg->start, vmg->end);
-	trace_enter(m);
+	EV_IN(m, FN_VMA_MERGE_NEW_RANGE, .addr = vmg->start,
+	      .len = vmg->end - vmg->start);
 	if (vmg->vm_flags & VM_SPECIAL) {
-		trace(m, "no merge: VM_SPECIAL never merges");
+		vmg_nomerge(vmg, VETO_SPECIAL);
 		goto nomerge;
 	}
 	if (!prev && !next) {
-		trace(m, "no merge: no prev and no next");
+		vmg_nomerge(vmg, VETO_NO_NEIGHBOUR);
 		goto nomerge;
 	}
 	if (prev && prev->vm_end != vmg->start)
-		trace(m, "prev %s does not touch the range", VN(prev));
-	left = can_vma_merge_left(m, vmg);
+		NOTE(m, NOTE_PREV_APART, .v = prev);
+	left = can_vma_merge_left(vmg);
 	if (vmg->just_expand) {
 		right = false;
 	} else {
 		if (next && next->vm_start != vmg->end)
-			trace(m, "next %s does not touch the range", VN(next));
-		right = can_vma_merge_right(m, vmg, left);
+			NOTE(m, NOTE_NEXT_APART, .v = next);
+		right = can_vma_merge_right(vmg, left);
 	}
 	if (right) {
 		vmg->end = next->vm_end;
@@ -442,23 +453,23 @@ struct vma *vma_merge_new_range(struct machine *m, struct vma_merge_struct *vmg)
 		vmg->target = prev;
 		vmg->pgoff = prev->vm_pgoff;
 		/* No close hooks in the model: next can always be removed. */
-		(void)end;
 	}
 	if (!vmg->target) {
-		trace(m, "no merge: no compatible neighbour");
+		vmg_nomerge(vmg, VETO_INCOMPATIBLE);
 		goto nomerge;
 	}
-	what = left && right ? "case expand prev, remove next"
-	       : left	     ? "case expand prev"
-			     : "case expand next";
-	trace(m, "%s", what);
+	mcase = left && right ? MERGE_NEW_EXPAND_BOTH
+		: left	      ? MERGE_NEW_EXPAND_PREV
+			      : MERGE_NEW_EXPAND_NEXT;
+	EVENT(m, .kind = EV_MERGE, .code = mcase, .fn = "vma_merge_new_range",
+	      .v = vmg->target, .o = left && right ? next : NULL);
 	if (vma_expand(m, vmg))
 		goto nomerge;
 	vmg->state = VMA_MERGE_SUCCESS;
-	trace_leave(m);
+	EV_OUT(m, FN_VMA_MERGE_NEW_RANGE);
 	return vmg->target;
 nomerge:
-	trace_leave(m);
+	EV_OUT(m, FN_VMA_MERGE_NEW_RANGE);
 	return NULL;
 }
 
@@ -471,6 +482,7 @@ nomerge:
  *   PPPP****NNNN           PPPP***VVVV             VVVV***NNNN
  *   both: prev grows,      left: prev grows,       right: next grows down,
  *   middle+next go         middle shrinks/goes     middle shrinks/goes
+ *   (old case 6)           (old cases 5, 7)        (old cases 4, 8)
  *
  * A range strictly inside middle (VVV***VVV) can never merge.
  */
@@ -484,34 +496,35 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 	bool left_side = start == middle->vm_start;
 	bool right_side = end == middle->vm_end;
 	bool merge_left, merge_right, merge_both;
+	enum merge_case mcase;
 	int err = 0;
 
+	vmg->m = m;
 	vmg->state = VMA_MERGE_NOMERGE;
-	trace(m, "vma_merge_existing_range(vma %s, %lx-%lx)", VN(middle), start,
-	      end);
-	trace_enter(m);
+	EV_IN(m, FN_VMA_MERGE_EXISTING_RANGE, .v = middle, .addr = start,
+	      .len = end - start);
 	if (vmg->vm_flags & VM_SPECIAL) {
-		trace(m, "no merge: VM_SPECIAL never merges");
+		vmg_nomerge(vmg, VETO_SPECIAL);
 		goto nomerge;
 	}
 	if (!left_side && !right_side) {
-		trace(m, "no merge: range is strictly inside the VMA");
+		vmg_nomerge(vmg, VETO_INSIDE);
 		goto nomerge;
 	}
-	merge_left = left_side && can_vma_merge_left(m, vmg);
+	merge_left = left_side && can_vma_merge_left(vmg);
 	if (left_side && !merge_left && (!prev || prev->vm_end != start))
-		trace(m, "no prev touching the range");
+		NOTE(m, NOTE_NO_PREV_TOUCHING, .v = middle);
 	if (right_side) {
 		next = vmg->next = vt_next(middle);
-		merge_right = can_vma_merge_right(m, vmg, merge_left);
+		merge_right = can_vma_merge_right(vmg, merge_left);
 		if (!merge_right && (!next || next->vm_start != end))
-			trace(m, "no next touching the range");
+			NOTE(m, NOTE_NO_NEXT_TOUCHING, .v = middle);
 	} else {
 		merge_right = false;
 		next = NULL;
 	}
 	if (!merge_left && !merge_right) {
-		trace(m, "no merge: no compatible neighbour");
+		vmg_nomerge(vmg, VETO_INCOMPATIBLE);
 		goto nomerge;
 	}
 	merge_both = merge_left && merge_right;
@@ -537,12 +550,10 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 		 *   prev   middle   next
 		 *  extend  delete  delete
 		 */
-		trace(m, "case merge both: prev extends over middle and next");
+		mcase = MERGE_EXISTING_BOTH;
 		vmg->start = prev->vm_start;
 		vmg->end = next->vm_end;
 		vmg->pgoff = prev->vm_pgoff;
-		err = dup_anon_vma(m, prev, next->anon_vma ? next : middle,
-				   &anon_dup);
 	} else if (merge_left) {
 		/*
 		 * |<------------>|      OR
@@ -551,13 +562,12 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 		 *   prev     middle
 		 *  extend shrink/delete
 		 */
-		trace(m, "case merge left: prev extends, middle %s",
-		      vmg->__remove_middle ? "is deleted" : "shrinks");
+		mcase = vmg->__remove_middle ? MERGE_EXISTING_LEFT_FULL
+					     : MERGE_EXISTING_LEFT_PART;
 		vmg->start = prev->vm_start;
 		vmg->pgoff = prev->vm_pgoff;
 		if (!vmg->__remove_middle)
 			vmg->__adjust_middle_start = true;
-		err = dup_anon_vma(m, prev, middle, &anon_dup);
 	} else {
 		/*
 		 *     |<------------->| OR
@@ -568,8 +578,8 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 		 */
 		unsigned long pglen = PHYS_PFN(vmg->end - vmg->start);
 
-		trace(m, "case merge right: next extends down, middle %s",
-		      vmg->__remove_middle ? "is deleted" : "shrinks");
+		mcase = vmg->__remove_middle ? MERGE_EXISTING_RIGHT_FULL
+					     : MERGE_EXISTING_RIGHT_PART;
 		if (vmg->__remove_middle) {
 			vmg->end = next->vm_end;
 			vmg->pgoff = next->vm_pgoff - pglen;
@@ -580,17 +590,25 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 			vmg->end = start;
 			vmg->pgoff = middle->vm_pgoff;
 		}
-		err = dup_anon_vma(m, next, middle, &anon_dup);
 	}
+	EVENT(m, .kind = EV_MERGE, .code = mcase,
+	      .fn = "vma_merge_existing_range", .v = vmg->target, .o = middle);
+	if (merge_both)
+		err = dup_anon_vma(m, prev, next->anon_vma ? next : middle,
+				   &anon_dup);
+	else if (merge_left)
+		err = dup_anon_vma(m, prev, middle, &anon_dup);
+	else
+		err = dup_anon_vma(m, next, middle, &anon_dup);
 	if (err || commit_merge(m, vmg))
 		goto abort;
-	vmg->target->vm_flags |= sticky;
+	vma_set_sticky(m, vmg->target, sticky);
 	vmg->state = VMA_MERGE_SUCCESS;
-	trace_leave(m);
+	EV_OUT(m, FN_VMA_MERGE_EXISTING_RANGE);
 	return vmg->target;
 
 abort:
-	trace(m, "merge aborted: out of memory");
+	NOTE(m, NOTE_MERGE_NOMEM);
 	if (anon_dup)
 		unlink_anon_vmas(m, anon_dup);
 	/* Nothing changed: report ENOMEM unless asked to just give up. */
@@ -599,7 +617,7 @@ abort:
 	vmg->start = start;
 	vmg->end = end;
 nomerge:
-	trace_leave(m);
+	EV_OUT(m, FN_VMA_MERGE_EXISTING_RANGE);
 	return NULL;
 }
 
@@ -615,6 +633,8 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 {
 	struct mm *mm = v->mm;
 	struct vma *new = vm_area_dup(m, v);
+	unsigned long ostart = v->vm_start, oend = v->vm_end;
+	unsigned long opgoff = v->vm_pgoff;
 
 	if (!new)
 		return -ENOMEM;
@@ -630,9 +650,7 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	}
 	if (new->vm_file)
 		get_file(new->vm_file);
-	trace(m, "__split_vma(vma %s, addr %lx, new_below=%d)", VN(v), addr,
-	      new_below);
-	trace_enter(m);
+	EV_IN(m, FN_SPLIT_VMA, .v = v, .addr = addr, .value = new_below);
 	vma_start_write(m, v);
 	vma_start_write(m, new);
 	if (new_below) {
@@ -644,9 +662,13 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	vt_update(&mm->tree, v);
 	vt_insert(&mm->tree, new);
 	mm->map_count++;
-	trace(m, "vma %s keeps pgoff %#lx; new vma %s pgoff %#lx", VN(v),
-	      v->vm_pgoff, VN(new), new->vm_pgoff);
-	trace_leave(m);
+	EVENT(m, .kind = EV_VMA_CHANGE, .code = VMA_CHANGE_SPLIT,
+	      .fn = "__split_vma", .v = v, .ostart = ostart, .oend = oend,
+	      .opgoff = opgoff);
+	EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_SPLIT,
+	      .fn = "__split_vma", .v = new, .o = v, .flags = new->vm_flags);
+	NOTE(m, NOTE_SPLIT_DONE, .fn = "__split_vma", .v = v, .o = new);
+	EV_OUT(m, FN_SPLIT_VMA);
 	return 0;
 }
 
@@ -655,8 +677,9 @@ int split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	      int new_below)
 {
 	if (v->mm->map_count >= m->max_map_count) {
-		trace(m, "split_vma: map_count %d >= max_map_count %d: ENOMEM",
-		      v->mm->map_count, m->max_map_count);
+		NOTE(m, NOTE_SPLIT_MAX_MAP_COUNT, .fn = "split_vma", .v = v,
+		     .value = (unsigned long)v->mm->map_count,
+		     .len = (unsigned long)m->max_map_count);
 		return -ENOMEM;
 	}
 	return __split_vma(m, v, addr, new_below);
@@ -665,31 +688,28 @@ int split_vma(struct machine *m, struct vma *v, unsigned long addr,
 /*
  * vma_modify(): merge if possible, else split off the parts of the VMA
  * outside [start, end).  Merge is tried first.  Returns the VMA that now
- * covers exactly the range (or the merged VMA), or NULL with *err set.
+ * covers exactly the range (or the merged VMA), or ERR_PTR(-errno).
  */
-static struct vma *vma_modify(struct machine *m, struct vma_merge_struct *vmg,
-			      int *err)
+static struct vma *vma_modify(struct machine *m, struct vma_merge_struct *vmg)
 {
 	struct vma *v = vmg->middle, *merged;
 	unsigned long start = vmg->start, end = vmg->end;
+	int err;
 
-	*err = 0;
 	merged = vma_merge_existing_range(m, vmg);
 	if (merged)
 		return merged;
-	if (vmg->state == VMA_MERGE_ERROR_NOMEM) {
-		*err = -ENOMEM;
-		return NULL;
-	}
+	if (vmg->state == VMA_MERGE_ERROR_NOMEM)
+		return ERR_PTR(-ENOMEM);
 	if (v->vm_start < start) {
-		*err = split_vma(m, v, start, 1);
-		if (*err)
-			return NULL;
+		err = split_vma(m, v, start, 1);
+		if (err)
+			return ERR_PTR(err);
 	}
 	if (v->vm_end > end) {
-		*err = split_vma(m, v, end, 0);
-		if (*err)
-			return NULL;
+		err = split_vma(m, v, end, 0);
+		if (err)
+			return ERR_PTR(err);
 	}
 	return v;
 }
@@ -713,16 +733,16 @@ static void vmg_vma_state(struct vma_merge_struct *vmg, struct vma *prev,
 
 struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
 			     unsigned long start, unsigned long end,
-			     vm_flags_t *vm_flags, int *err)
+			     vm_flags_t *vm_flags)
 {
 	struct vma_merge_struct vmg;
 	struct vma *ret;
 
 	vmg_vma_state(&vmg, prev, v, start, end);
 	vmg.vm_flags = *vm_flags;
-	ret = vma_modify(m, &vmg, err);
-	if (!ret)
-		return NULL;
+	ret = vma_modify(m, &vmg);
+	if (IS_ERR(ret))
+		return ret;
 	/* Sticky flags may have been kept by the merge: pass them on. */
 	if (vmg.state == VMA_MERGE_SUCCESS)
 		*vm_flags = ret->vm_flags;
@@ -731,26 +751,56 @@ struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
 
 /* ---- munmap ---- */
 
-/* struct vma_munmap_struct: the VMAs gathered for removal, and totals. */
+/*
+ * struct vma_munmap_struct: the VMAs gathered for removal, and totals.
+ * The kernel keeps the detached VMAs in a maple tree of their own
+ * (mas_detach), whose nodes are allocated as VMAs are added and can fail:
+ * here an array grown through eng_zalloc(), which can fail the same way.
+ */
 struct vma_munmap_struct {
 	unsigned long start, end;
 	struct vma *prev, *next;
 	struct vma **detached;
 	int nr, cap;
+	bool clear_ptes; /* the PTEs of the detached VMAs are still there */
 	unsigned long nr_pages, locked_vm, nr_accounted;
 	unsigned long exec_vm, stack_vm, data_vm;
 };
 
-static void vms_detach(struct vma_munmap_struct *vms, struct vma *v)
+static void init_vma_munmap(struct vma_munmap_struct *vms, unsigned long start,
+			    unsigned long end)
+{
+	memset(vms, 0, sizeof(*vms));
+	vms->start = start;
+	vms->end = end;
+	vms->clear_ptes = true;
+}
+
+static void vms_free_detached(struct vma_munmap_struct *vms)
+{
+	free(vms->detached);
+	vms->detached = NULL;
+	vms->nr = vms->cap = 0;
+}
+
+/* mas_store_gfp(mas_detach, v): 0, or -ENOMEM. */
+static int vms_detach(struct machine *m, struct vma_munmap_struct *vms,
+		      struct vma *v)
 {
 	if (vms->nr == vms->cap) {
-		vms->cap = vms->cap ? 2 * vms->cap : 8;
-		vms->detached = realloc(vms->detached,
-					vms->cap * sizeof(*vms->detached));
-		if (!vms->detached)
-			abort();
+		int cap = vms->cap ? 2 * vms->cap : 8;
+		struct vma **d = eng_zalloc(m, (size_t)cap * sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		if (vms->nr)
+			memcpy(d, vms->detached, (size_t)vms->nr * sizeof(*d));
+		free(vms->detached);
+		vms->detached = d;
+		vms->cap = cap;
 	}
 	vms->detached[vms->nr++] = v;
+	return 0;
 }
 
 /* is_{exec,stack,data}_mapping() (mm/internal.h); VM_STACK is GROWSDOWN */
@@ -803,17 +853,19 @@ bool may_expand_vm(struct mm *mm, vm_flags_t flags, unsigned long npages)
 	return true;
 }
 
+/* reattach_vmas(): put the detached VMAs back in the tree. */
 static void reattach_vmas(struct mm *mm, struct vma_munmap_struct *vms)
 {
 	for (int i = 0; i < vms->nr; i++)
 		vt_insert(&mm->tree, vms->detached[i]);
-	vms->nr = 0;
+	vms_free_detached(vms);
 }
 
 /*
  * vms_gather_munmap_vmas(): split the first and last VMA at the range's
  * ends and take every VMA inside out of the tree, keeping the totals to
- * undo the accounting later.
+ * undo the accounting later.  On failure the VMAs gathered so far go back
+ * into the tree, but the splits already made stay, as in the kernel.
  */
 static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 				  struct vma_munmap_struct *vms,
@@ -821,39 +873,36 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 {
 	struct vma *v, *next = NULL;
 	unsigned long *stat;
-	int error;
+	int error = 0;
 
-	trace(m, "vms_gather_munmap_vmas(%lx-%lx)", vms->start, vms->end);
-	trace_enter(m);
+	EV_IN(m, FN_VMS_GATHER_MUNMAP_VMAS, .addr = vms->start,
+	      .len = vms->end - vms->start);
 	if (vms->start > first->vm_start) {
 		/* Only a split in the middle can raise map_count. */
 		if (vms->end < first->vm_end &&
 		    mm->map_count >= m->max_map_count) {
-			trace(m, "map_count %d >= max_map_count: ENOMEM",
-			      mm->map_count);
-			trace_leave(m);
-			return -ENOMEM;
+			NOTE(m, NOTE_GATHER_MAX_MAP_COUNT,
+			     .value = (unsigned long)mm->map_count);
+			error = -ENOMEM;
+			goto out;
 		}
 		error = __split_vma(m, first, vms->start, 1);
-		if (error) {
-			trace_leave(m);
-			return error;
-		}
+		if (error)
+			goto out;
 	}
 	vms->prev = vt_prev(first);
 	for (v = first; v && v->vm_start < vms->end; v = next) {
 		if (v->vm_end > vms->end) {
 			error = __split_vma(m, v, vms->end, 0);
-			if (error) {
-				reattach_vmas(mm, vms);
-				trace_leave(m);
-				return error;
-			}
+			if (error)
+				goto reattach;
 		}
 		next = vt_next(v);
 		vma_start_write(m, v);
+		error = vms_detach(m, vms, v);
+		if (error)
+			goto reattach;
 		vt_erase(&mm->tree, v);
-		vms_detach(vms, v);
 		vms->nr_pages += vma_pages(v);
 		if (v->vm_flags & VM_LOCKED)
 			vms->locked_vm += vma_pages(v);
@@ -865,17 +914,27 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 			*stat += vma_pages(v);
 	}
 	vms->next = next;
-	trace(m, "detached %d vma%s", vms->nr, vms->nr == 1 ? "" : "s");
-	trace_leave(m);
-	return 0;
+	NOTE(m, NOTE_GATHER_DETACHED, .value = (unsigned long)vms->nr);
+	goto out;
+reattach:
+	reattach_vmas(mm, vms);
+out:
+	EV_OUT(m, FN_VMS_GATHER_MUNMAP_VMAS);
+	return error;
 }
 
 /* vms_clear_ptes(): zap the pages of the detached VMAs. */
-static void vms_clear_ptes(struct mm *mm, struct vma_munmap_struct *vms)
+static void vms_clear_ptes(struct machine *m, struct mm *mm,
+			   struct vma_munmap_struct *vms)
 {
-	for (int i = 0; i < vms->nr; i++)
-		pages_remove(&mm->pages, vms->detached[i]->vm_start,
-			     vms->detached[i]->vm_end);
+	for (int i = 0; i < vms->nr; i++) {
+		struct vma *v = vms->detached[i];
+
+		pages_remove(&mm->pages, v->vm_start, v->vm_end);
+		EVENT(m, .kind = EV_ZAP, .fn = "unmap_vmas", .v = v,
+		      .addr = v->vm_start, .len = v->vm_end - v->vm_start);
+	}
+	vms->clear_ptes = false;
 }
 
 /* vms_complete_munmap_vmas(): account, zap and free what was gathered. */
@@ -884,7 +943,8 @@ static void vms_complete_munmap_vmas(struct machine *m, struct mm *mm,
 {
 	mm->map_count -= vms->nr;
 	mm->locked_vm -= vms->locked_vm;
-	vms_clear_ptes(mm, vms);
+	if (vms->clear_ptes)
+		vms_clear_ptes(m, mm, vms);
 	mm->total_vm -= vms->nr_pages;
 	mm->exec_vm -= vms->exec_vm;
 	mm->stack_vm -= vms->stack_vm;
@@ -892,22 +952,38 @@ static void vms_complete_munmap_vmas(struct machine *m, struct mm *mm,
 	for (int i = 0; i < vms->nr; i++) {
 		struct vma *v = vms->detached[i];
 
-		trace(m, "remove_vma(vma %s)", VN(v));
+		EVENT(m, .kind = EV_VMA_FREE, .code = VMA_GONE_MUNMAP,
+		      .fn = "remove_vma", .v = v);
 		unlink_anon_vmas(m, v);
 		if (v->vm_file)
 			fput(m, v->vm_file);
 		vm_area_free(m, v);
 	}
-	free(vms->detached);
-	vms->detached = NULL;
-	vms->nr = vms->cap = 0;
+	vms_free_detached(vms);
+}
+
+/*
+ * vms_abort_munmap_vmas(): mmap failed after gathering what it replaces.
+ * Before the PTEs were cleared the old VMAs simply go back; after, they
+ * cannot, and the kernel completes the unmap, leaving a hole.
+ */
+static void vms_abort_munmap_vmas(struct machine *m, struct mm *mm,
+				  struct vma_munmap_struct *vms)
+{
+	if (!vms->nr)
+		return;
+	if (vms->clear_ptes) {
+		reattach_vmas(mm, vms);
+		return;
+	}
+	vms_complete_munmap_vmas(m, mm, vms);
 }
 
 /* do_vmi_munmap(): munmap() after the argument checks. */
 int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		  unsigned long len)
 {
-	struct vma_munmap_struct vms = {0};
+	struct vma_munmap_struct vms;
 	unsigned long end;
 	struct vma *v;
 	int error;
@@ -920,22 +996,34 @@ int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		return -EINVAL;
 	v = vt_find(&mm->tree, start);
 	if (!v || v->vm_start >= end) {
-		trace(m, "do_vmi_munmap: nothing mapped in %lx-%lx", start,
-		      end);
+		NOTE(m, NOTE_MUNMAP_NOTHING, .addr = start, .len = end - start);
 		return 0;
 	}
-	vms.start = start;
-	vms.end = end;
+	init_vma_munmap(&vms, start, end);
 	error = vms_gather_munmap_vmas(m, mm, &vms, v);
-	if (error) {
-		free(vms.detached);
+	if (error)
 		return error;
-	}
 	vms_complete_munmap_vmas(m, mm, &vms);
 	return 0;
 }
 
 /* ---- mmap_region ---- */
+
+/*
+ * struct mmap_state (mm/vma.c): what __mmap_region() knows about the
+ * mapping it is making, threaded through __mmap_setup(), __mmap_new_vma()
+ * and __mmap_complete().
+ */
+struct mmap_state {
+	struct machine *m;
+	struct mm *mm;
+	unsigned long addr, end, pgoff, pglen;
+	vm_flags_t vm_flags;
+	struct vm_file *file;
+	unsigned long charged;
+	struct vma *prev, *next;
+	struct vma_munmap_struct vms; /* what MAP_FIXED replaces */
+};
 
 /* accountable_mapping(): private writable mappings are charged. */
 static bool accountable_mapping(vm_flags_t vm_flags)
@@ -950,51 +1038,99 @@ void vma_link_new(struct machine *m, struct mm *mm, struct vma *v)
 	mm->map_count++;
 }
 
-/* __mmap_new_vma(): no merge was possible; make a VMA for the range. */
-static struct vma *__mmap_new_vma(struct machine *m, struct mm *mm,
-				  struct vm_file *file, unsigned long addr,
-				  unsigned long len, vm_flags_t vm_flags,
-				  unsigned long pgoff, int *err)
+/*
+ * __mmap_setup(): gather (and split) what the new range replaces, find
+ * prev and next as they will be after the unmap, charge, and clear the
+ * old PTEs while the VMAs are detached.
+ */
+static int __mmap_setup(struct mmap_state *map)
 {
+	struct machine *m = map->m;
+	struct mm *mm = map->mm;
+	struct vma_munmap_struct *vms = &map->vms;
+	struct vma *first = vt_find(&mm->tree, map->addr);
+	int error;
+
+	init_vma_munmap(vms, map->addr, map->end);
+	if (first && first->vm_start < map->end) {
+		error = vms_gather_munmap_vmas(m, mm, vms, first);
+		if (error)
+			return error;
+		map->prev = vms->prev;
+		map->next = vms->next;
+	} else {
+		map->next = first;
+		map->prev = vt_find_prev(&mm->tree, map->addr);
+	}
+	if (!may_expand_vm(mm, map->vm_flags, map->pglen - vms->nr_pages))
+		return -ENOMEM;
+	if (accountable_mapping(map->vm_flags)) {
+		map->charged = map->pglen - vms->nr_accounted;
+		vms->nr_accounted = 0;
+		map->vm_flags |= VM_ACCOUNT;
+	}
+	/* vms_clean_up_area(): clear the old PTEs while VMAs are detached. */
+	vms_clear_ptes(m, mm, vms);
+	return 0;
+}
+
+/* __mmap_new_vma(): no merge was possible; make a VMA for the range. */
+static int __mmap_new_vma(struct mmap_state *map, struct vma **vmap)
+{
+	struct machine *m = map->m;
+	struct vm_file *file = map->file;
 	struct vma *v;
 
-	*err = -ENOMEM;
-	if (vm_flags & VM_HUGETLB) {
+	if (map->vm_flags & VM_HUGETLB) {
 		/* hugetlb_reserve_pages(): vm.nr_hugepages is 0 here. */
-		trace(m, "hugetlbfs mmap: no huge pages to reserve: ENOMEM");
-		return NULL;
+		NOTE(m, NOTE_HUGETLB_NOMEM);
+		return -ENOMEM;
 	}
-	v = vm_area_alloc(m, mm);
+	v = vm_area_alloc(m, map->mm);
 	if (!v)
-		return NULL;
-	vma_set_range(v, addr, addr + len, pgoff);
-	v->vm_flags = vm_flags;
+		return -ENOMEM;
+	vma_set_range(v, map->addr, map->end, map->pgoff);
+	v->vm_flags = map->vm_flags;
 	if (vma_iter_prealloc(m)) {
 		vm_area_free(m, v);
-		return NULL;
+		return -ENOMEM;
 	}
 	if (file) {
 		/*
 		 * The file's mmap hook runs here, after any MAP_FIXED unmap.
 		 * ext4_file_mmap() refuses VM_SYNC on a file that is not DAX.
 		 */
-		if (vm_flags & VM_SYNC) {
-			trace(m, "mmap_file: VM_SYNC on a non-DAX file: "
-				 "EOPNOTSUPP");
+		if (map->vm_flags & VM_SYNC) {
+			NOTE(m, NOTE_VM_SYNC);
 			vm_area_free(m, v);
-			*err = -EOPNOTSUPP;
-			return NULL;
+			return -EOPNOTSUPP;
 		}
 		v->vm_file = file;
 		get_file(file);
-	} else if (vm_flags & VM_SHARED) {
-		v->vm_file = shmem_zero_setup(m, len);
-		trace(m, "shmem_zero_setup: new shmem file /dev/zero (ino %lu)",
-		      v->vm_file->inode->ino);
+	} else if (map->vm_flags & VM_SHARED) {
+		v->vm_file = shmem_zero_setup(m, map->end - map->addr);
+		NOTE(m, NOTE_SHMEM_SETUP, .value = v->vm_file->inode->ino);
 	}
-	trace(m, "__mmap_new_vma: new vma %s pgoff %#lx", VN(v), pgoff);
-	vma_link_new(m, mm, v);
-	return v;
+	EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_MMAP,
+	      .fn = "__mmap_new_vma", .v = v, .flags = v->vm_flags);
+	vma_link_new(m, map->mm, v);
+	*vmap = v;
+	return 0;
+}
+
+/* __mmap_complete(): finish the unmap, account, and lock if asked. */
+static void __mmap_complete(struct mmap_state *map, struct vma *v)
+{
+	struct mm *mm = map->mm;
+
+	vms_complete_munmap_vmas(map->m, mm, &map->vms);
+	vm_stat_account(mm, v->vm_flags, map->pglen);
+	if (v->vm_flags & VM_LOCKED) {
+		if (v->vm_flags & VM_SPECIAL)
+			v->vm_flags &= ~VM_LOCKED_MASK;
+		else
+			mm->locked_vm += map->pglen;
+	}
 }
 
 /*
@@ -1005,68 +1141,47 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 			  unsigned long addr, unsigned long len,
 			  vm_flags_t vm_flags, unsigned long pgoff)
 {
-	struct mm *mm = cur_mm(m);
-	struct vma_munmap_struct vms = {.start = addr, .end = addr + len};
-	struct vma_merge_struct vmg = {0};
-	struct vma *first = vt_find(&mm->tree, addr), *v = NULL;
-	struct vma *prev, *next;
+	struct mmap_state map = {
+		.m = m,
+		.mm = cur_mm(m),
+		.addr = addr,
+		.end = addr + len,
+		.pgoff = pgoff,
+		.pglen = PHYS_PFN(len),
+		.vm_flags = vm_flags,
+		.file = file,
+	};
+	struct vma *v = NULL;
 	int error;
 
-	if (first && first->vm_start < addr + len) {
-		error = vms_gather_munmap_vmas(m, mm, &vms, first);
-		if (error) {
-			free(vms.detached);
-			return (unsigned long)(long)error;
-		}
-		prev = vms.prev;
-		next = vms.next;
-	} else {
-		next = first;
-		prev = vt_find_prev(&mm->tree, addr);
-	}
-	if (!may_expand_vm(mm, vm_flags, PHYS_PFN(len) - vms.nr_pages)) {
-		reattach_vmas(mm, &vms);
-		free(vms.detached);
-		return (unsigned long)-ENOMEM;
-	}
-	if (accountable_mapping(vm_flags))
-		vm_flags |= VM_ACCOUNT;
-	/* vms_clean_up_area(): clear the old PTEs while VMAs are detached. */
-	vms_clear_ptes(mm, &vms);
+	error = __mmap_setup(&map);
+	if (error)
+		goto abort_munmap;
+	if (map.prev || map.next) {
+		struct vma_merge_struct vmg = {
+			.mm = map.mm,
+			.start = map.addr,
+			.end = map.end,
+			.vm_flags = map.vm_flags,
+			.pgoff = map.pgoff,
+			.file = map.file,
+			.prev = map.prev,
+			.next = map.next,
+		};
 
-	if (prev || next) {
-		vmg.mm = mm;
-		vmg.start = addr;
-		vmg.end = addr + len;
-		vmg.vm_flags = vm_flags;
-		vmg.pgoff = pgoff;
-		vmg.file = file;
-		vmg.prev = prev;
-		vmg.next = next;
 		v = vma_merge_new_range(m, &vmg);
 	}
-	if (!v)
-		v = __mmap_new_vma(m, mm, file, addr, len, vm_flags, pgoff,
-				   &error);
 	if (!v) {
-		/*
-		 * The PTEs are already gone, so the old VMAs cannot come
-		 * back: the kernel completes the unmap and leaves a hole
-		 * (vms_abort_munmap_vmas).
-		 */
-		vms_complete_munmap_vmas(m, mm, &vms);
-		return (unsigned long)(long)error;
+		error = __mmap_new_vma(&map, &v);
+		if (error)
+			goto abort_munmap;
 	}
-	/* __mmap_complete() */
-	vms_complete_munmap_vmas(m, mm, &vms);
-	vm_stat_account(mm, v->vm_flags, PHYS_PFN(len));
-	if (v->vm_flags & VM_LOCKED) {
-		if (v->vm_flags & VM_SPECIAL)
-			v->vm_flags &= ~VM_LOCKED_MASK;
-		else
-			mm->locked_vm += PHYS_PFN(len);
-	}
+	__mmap_complete(&map, v);
 	return addr;
+
+abort_munmap:
+	vms_abort_munmap_vmas(m, map.mm, &map.vms);
+	return (unsigned long)(long)error;
 }
 
 /* ---- anon_vma reuse on first fault ---- */
@@ -1115,44 +1230,22 @@ struct anon_vma *find_mergeable_anon_vma(struct machine *m, struct vma *v)
 
 /*
  * vma_merge_blockers(): why prev and next, neighbours in one mm, are two
- * VMAs.  It asks what can_vma_merge_after() would say if next's range were
- * merged into prev with next's attributes.  Returns true if they could
- * merge; else false with the reason in why and the vm_flags bits that
- * differ (those that count) in *diff.
+ * VMAs.  It asks the merge's own predicates what can_vma_merge_left()
+ * would say if next's range were merged into prev with next's attributes
+ * (VMG_VMA_STATE of next, as mprotect of next would build it), so that it
+ * cannot disagree with a real merge.  VETO_NONE: they could merge.
  */
-bool vma_merge_blockers(const struct vma *prev, const struct vma *next,
-			vm_flags_t *diff, char *why, size_t len)
+enum merge_veto vma_merge_blockers(const struct vma *prev,
+				   const struct vma *next, vm_flags_t *diff)
 {
-	struct vma_merge_struct vmg = {0};
+	struct vma_merge_struct vmg;
 
 	*diff = (prev->vm_flags ^ next->vm_flags) & ~VM_IGNORE_MERGE;
-	if (prev->vm_end != next->vm_start) {
-		snprintf(why, len, "not adjacent (gap of %#lx)",
-			 next->vm_start - prev->vm_end);
-		return false;
-	}
-	if ((prev->vm_flags | next->vm_flags) & VM_SPECIAL) {
-		snprintf(why, len, "VM_SPECIAL never merges");
-		return false;
-	}
-	vmg.prev = (struct vma *)prev;
-	vmg.middle = (struct vma *)next;
-	vmg.start = next->vm_start;
-	vmg.end = next->vm_end;
-	vmg.vm_flags = next->vm_flags;
-	vmg.file = next->vm_file;
-	vmg.anon_vma = next->anon_vma;
-	vmg.pgoff = next->vm_pgoff;
-	if (!is_mergeable_vma(&vmg, false, why, len) ||
-	    !is_mergeable_anon_vma(&vmg, false, why, len))
-		return false;
-	if (prev->vm_pgoff + vma_pages(prev) != next->vm_pgoff) {
-		snprintf(why, len,
-			 "pgoff not contiguous (prev ends at %#lx, "
-			 "next starts at %#lx)",
-			 prev->vm_pgoff + vma_pages(prev), next->vm_pgoff);
-		return false;
-	}
-	snprintf(why, len, "compatible: a change at the boundary would merge");
-	return true;
+	if (prev->vm_end != next->vm_start)
+		return VETO_NOT_ADJACENT;
+	if ((prev->vm_flags | next->vm_flags) & VM_SPECIAL)
+		return VETO_SPECIAL;
+	vmg_vma_state(&vmg, (struct vma *)prev, (struct vma *)next,
+		      next->vm_start, next->vm_end);
+	return can_vma_merge_left(&vmg) ? VETO_NONE : vmg.veto;
 }

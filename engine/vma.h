@@ -200,6 +200,7 @@ struct vma_tree {
 };
 
 struct mm {
+	int pid; /* the process that owns it */
 	struct vma_tree tree;
 	int map_count;
 	unsigned long mmap_base;

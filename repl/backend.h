@@ -1,35 +1,26 @@
 /*
  * backend.h - what a script runs against.
  *
- * The same parsed call goes either to the engine (the simulation) or to the
- * running kernel (real processes, for `verify`).  Both answer in the same
- * terms: a result or -errno, and maps/smaps text in the contract's format,
- * so the two can be compared line by line.
+ * The same call goes either to the engine (the simulation) or to the
+ * running kernel (real processes, for `verify`).  A call is a system call
+ * number with its raw arguments, exactly what the kernel's syscall entry
+ * sees, so that both sides take it from the same row of the command table.
+ * Both answer in the same terms: a result or -errno, and maps/smaps text
+ * in the contract's format, so the two can be compared line by line.
  */
 #ifndef VMALAB_BACKEND_H
 #define VMALAB_BACKEND_H
 
 #include <stdbool.h>
+#include "events.h"
+#include "nr.h"
 #include "strbuf.h"
 
-/* The calls a script can make of a process. */
-enum vcall {
-	VC_NONE, /* a command that is not a call */
-	VC_MMAP,
-	VC_MUNMAP,
-	VC_MPROTECT,
-	VC_OPENAT,
-	VC_CLOSE,
-	VC_FTRUNCATE,
-	VC_FORK,
-	VC_TOUCH,
-	VC__COUNT
-};
-
 struct call {
-	enum vcall nr;
+	int nr;		    /* enum vmalab_nr: __NR_* or NR_TOUCH */
 	unsigned long a[6]; /* the arguments, in the system call's order */
-	const char *path;   /* openat's path */
+	const char *path;   /* openat's path (the string argument) */
+	int path_arg;	    /* which argument path stands for */
 };
 
 /* The window of addresses that verify compares. */
@@ -40,7 +31,7 @@ struct backend;
 struct backend_ops {
 	/*
 	 * Run c in the current process.  Returns the call's value or -errno.
-	 * For VC_TOUCH it returns 0 or the signal number, and the faulting
+	 * For NR_TOUCH it returns 0 or the signal number, and the faulting
 	 * page in *fault.
 	 */
 	long (*call)(struct backend *be, const struct call *c,
@@ -52,13 +43,15 @@ struct backend_ops {
 	/*
 	 * Which pages of [addr, addr + n pages) are present in the current
 	 * process's page tables: one character each, 'a' anonymous, 'f' file
-	 * or shmem (pagemap's "file-page or shared-anon" bit), '.' absent.
+	 * or shmem (pagemap's "file-page or shared-anon" bit), 'z' the zero
+	 * page, '.' absent.
 	 */
 	int (*pages)(struct backend *be, unsigned long addr, unsigned long n,
 		     char *out);
-	/* Send trace lines ("# ..." each) to sink, or stop if NULL.  May be
-	 * NULL: the kernel keeps its steps to itself. */
-	void (*set_trace)(struct backend *be, struct strbuf *sink);
+	/* Attach (on) or detach an observer of the engine's events.  NULL
+	 * for the kernel, which keeps its steps to itself. */
+	int (*observe)(struct backend *be, const struct engine_observer *o,
+		       bool on);
 	void (*destroy)(struct backend *be);
 };
 
@@ -72,10 +65,5 @@ struct machine_params;
 /* The simulation, on a machine with these parameters (NULL: defaults). */
 struct backend *engine_backend_new(const struct machine_params *p);
 struct machine *engine_backend_machine(struct backend *be);
-/* The kernel: run calls in real child processes, cwd in a private dir. */
-struct backend *kernel_backend_new(char *err, size_t errlen);
-/* Why the kernel backend can run no more calls ("kernel process 2 died:
- * signal 11 (SIGSEGV)"), or NULL while all is well. */
-const char *kernel_backend_failure(struct backend *be);
 
 #endif

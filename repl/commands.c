@@ -28,54 +28,32 @@
 #define SCRIPT "scripts"
 #define SESSION "this session"
 
-void format_result(struct strbuf *sb, long ret, bool address)
-{
-	if (ret < 0 && ret >= -4095) {
-		const char *name = strerrorname_np((int)-ret);
-
-		sb_addf(sb, "-1 %s (%s)", name ? name : "E?",
-			strerror((int)-ret));
-	} else if (address) {
-		sb_addf(sb, "%#lx", (unsigned long)ret);
-	} else {
-		sb_addf(sb, "%ld", ret);
-	}
-}
-
-/* Run c on the backend and print "TEXT = RESULT". */
-static int run_call(struct session *s, const struct parsed *p, struct call *c,
-		    bool address)
-{
-	long ret = s->be->ops->call(s->be, c, NULL);
-
-	sb_addf(&s->out, "%s = ", p->text);
-	format_result(&s->out, ret, address);
-	sb_puts(&s->out, "\n");
-	return 0;
-}
-
 /*
  * Every system call command: the arguments in order (a "PATH" goes to
- * c.path), then "TEXT = RESULT".  mmap's result is an address.
+ * c.path), then "TEXT = RESULT", the result printed as the row says.
  */
 static int cmd_syscall(struct session *s, const struct parsed *p)
 {
-	struct call c = {.nr = p->cmd->call};
+	struct call c = {.nr = p->cmd->nr};
+	long ret;
 
 	for (int i = 0; i < p->argc && i < 6; i++) {
-		if (p->cmd->args[i] == ARG_PATH)
+		if (p->cmd->args[i] == ARG_PATH) {
 			c.path = p->argv[i].str;
-		else
+			c.path_arg = i;
+		} else
 			c.a[i] = p->argv[i].num;
 	}
-	return run_call(s, p, &c, c.nr == VC_MMAP);
+	ret = session_call(s, &c, NULL);
+	session_result(s, p->text, c.nr, p->cmd->result, ret, 0);
+	return 0;
 }
 
 static int cmd_touch(struct session *s, const struct parsed *p)
 {
 	unsigned long addr = p->argv[0].num, fault = 0;
 	unsigned long len = p->argc > 1 ? p->argv[1].num : 1;
-	struct call c = {.nr = VC_TOUCH, .a = {addr, len}};
+	struct call c = {.nr = NR_TOUCH, .a = {addr, len}};
 	long sig;
 
 	if (addr + len < addr) {
@@ -85,13 +63,8 @@ static int cmd_touch(struct session *s, const struct parsed *p)
 			      addr, len);
 		return -1;
 	}
-	sig = s->be->ops->call(s->be, &c, &fault);
-	sb_addf(&s->out, "%s = ", p->text);
-	if (sig == 0)
-		sb_puts(&s->out, "0\n");
-	else
-		sb_addf(&s->out, "%s (%#lx)\n", sig == 7 ? "SIGBUS" : "SIGSEGV",
-			fault);
+	sig = session_call(s, &c, &fault);
+	session_result(s, p->text, NR_TOUCH, RES_SIGNAL, sig, fault);
 	return 0;
 }
 
@@ -99,8 +72,7 @@ static int cmd_switch(struct session *s, const struct parsed *p)
 {
 	long pid = (long)p->argv[0].num;
 
-	if (pid <= 0 || pid > 1000000 ||
-	    s->be->ops->switch_to(s->be, (int)pid)) {
+	if (pid <= 0 || pid > 1000000 || session_switch(s, (int)pid)) {
 		session_error(s, "switch: no process with pid %ld", pid);
 		return -1;
 	}
@@ -176,6 +148,7 @@ static int run_expanded(struct session *s, const char *name,
 {
 	const struct command *c = command_find(name, false, NULL, 0);
 	struct parsed *q = calloc(1, sizeof(*q));
+
 	va_list ap;
 	int ret;
 
@@ -260,27 +233,59 @@ static int cmd_protect(struct session *s, const struct parsed *p)
 
 #define SOURCE_MAX_DEPTH 8
 
+/* What the line that runs `source` has gathered so far. */
 struct gather {
-	struct strbuf *out, *tr;
+	struct strbuf out, tr;
+	struct result_span *spans;
+	size_t nspans, capspans;
+	unsigned calls;
 };
 
 /*
  * Gather a sourced line's output into the caller's line, each trace after
- * its own result (or apart, for verify, which compares output only).
+ * its own result (or apart, for verify, which compares output only), and
+ * its results with their places in the gathered text.
  */
 static void gather_line(struct session *s, void *arg)
 {
 	struct gather *g = arg;
+	size_t base = g->out.len;
 
-	sb_add(g->out, sb_str(&s->out), s->out.len);
-	sb_add(s->trace_apart ? g->tr : g->out, sb_str(&s->tr), s->tr.len);
+	sb_add(&g->out, sb_str(&s->out), s->out.len);
+	sb_add(s->trace_apart ? &g->tr : &g->out, sb_str(&s->tr), s->tr.len);
+	g->calls += s->calls;
+	if (g->nspans + s->nspans > g->capspans) {
+		g->capspans = 2 * (g->nspans + s->nspans);
+		g->spans = realloc(g->spans, g->capspans * sizeof(*g->spans));
+		if (!g->spans)
+			abort();
+	}
+	for (size_t i = 0; i < s->nspans; i++) {
+		g->spans[g->nspans] = s->spans[i];
+		g->spans[g->nspans++].off += base;
+	}
+}
+
+/* Swap the session's line state with what g holds. */
+static void swap_line(struct session *s, struct gather *g)
+{
+	struct gather t = {s->out,    s->tr,	   s->spans,
+			   s->nspans, s->capspans, s->calls};
+
+	s->out = g->out;
+	s->tr = g->tr;
+	s->spans = g->spans;
+	s->nspans = g->nspans;
+	s->capspans = g->capspans;
+	s->calls = g->calls;
+	*g = t;
 }
 
 static int cmd_source(struct session *s, const struct parsed *p)
 {
 	const char *path = p->argv[0].str, *src = s->src;
-	struct strbuf out = s->out, tr = s->tr;
 	long lineno = s->line;
+	struct gather g = {0};
 	struct stat st;
 	FILE *in;
 
@@ -301,21 +306,21 @@ static int cmd_source(struct session *s, const struct parsed *p)
 		fclose(in);
 		return -1;
 	}
-	memset(&s->out, 0, sizeof(s->out));
-	memset(&s->tr, 0, sizeof(s->tr));
+	/* g takes the caller's line; the session gets empty buffers. */
+	swap_line(s, &g);
 	s->src = path;
 	s->line = 0;
 	s->depth++;
-	session_run_lines(s, in, gather_line, &(struct gather){&out, &tr});
+	session_run_lines(s, in, gather_line, &g);
 	s->depth--;
 	/* quit in a script ends that script, not the session. */
 	s->quit = false;
 	s->src = src;
 	s->line = lineno;
-	sb_free(&s->out);
-	sb_free(&s->tr);
-	s->out = out;
-	s->tr = tr;
+	swap_line(s, &g);
+	sb_free(&g.out);
+	sb_free(&g.tr);
+	free(g.spans);
 	fclose(in);
 	return 0;
 }
@@ -333,8 +338,7 @@ static const struct setting *find_setting(struct session *s, const char *name)
 	}
 	near = closest_name(name, names, settings_count);
 	if (near)
-		session_error(s, "set: unknown setting %s (did you mean %s?)",
-			      name, near);
+		session_error_suggest(s, near, "set: unknown setting %s", name);
 	else
 		session_error(s,
 			      "set: unknown setting %s (help set lists "
@@ -377,7 +381,6 @@ const struct command commands[] = {
 		.name = "mmap",
 		.group = SYSCALLS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 6,
 		.max_args = 6,
 		.args = {ARG_ADDR, ARG_LEN, ARG_PROT, ARG_MAPFLAGS, ARG_FD,
@@ -394,14 +397,14 @@ const struct command commands[] = {
 			"kernel's error. `map` says the same in fewer words.",
 		.example = "mmap(0x200000000000, 16384, PROT_READ|PROT_WRITE, "
 			   "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
-		.call = VC_MMAP,
+		.nr = NR_mmap,
+		.result = RES_ADDR,
 		.exec = cmd_syscall,
 	},
 	{
 		.name = "munmap",
 		.group = SYSCALLS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 2,
 		.max_args = 2,
 		.args = {ARG_ADDR, ARG_LEN},
@@ -412,14 +415,13 @@ const struct command commands[] = {
 			"Holes are fine.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "munmap(0x200000001000, 4096)",
-		.call = VC_MUNMAP,
+		.nr = NR_munmap,
 		.exec = cmd_syscall,
 	},
 	{
 		.name = "mprotect",
 		.group = SYSCALLS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 3,
 		.max_args = 3,
 		.args = {ARG_ADDR, ARG_LEN, ARG_PROT},
@@ -431,7 +433,7 @@ const struct command commands[] = {
 			"after the VMAs before it were changed.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "mprotect(0x200000001000, 4096, PROT_READ)",
-		.call = VC_MPROTECT,
+		.nr = NR_mprotect,
 		.exec = cmd_syscall,
 	},
 	{
@@ -439,7 +441,6 @@ const struct command commands[] = {
 		.alias = "m",
 		.group = SHORTHAND,
 		.syntax = SYN_WORDS,
-		.flags = CMD_CHANGES,
 		.min_args = 3,
 		.max_args = 4,
 		.args = {ARG_ADDR, ARG_LEN, ARG_PROTWORD, ARG_MAPOPTS},
@@ -464,7 +465,6 @@ const struct command commands[] = {
 		.alias = "u",
 		.group = SHORTHAND,
 		.syntax = SYN_WORDS,
-		.flags = CMD_CHANGES,
 		.min_args = 2,
 		.max_args = 2,
 		.args = {ARG_ADDR, ARG_LEN},
@@ -481,7 +481,6 @@ const struct command commands[] = {
 		.alias = "p",
 		.group = SHORTHAND,
 		.syntax = SYN_WORDS,
-		.flags = CMD_CHANGES,
 		.min_args = 3,
 		.max_args = 3,
 		.args = {ARG_ADDR, ARG_LEN, ARG_PROTWORD},
@@ -498,7 +497,6 @@ const struct command commands[] = {
 		.name = "openat",
 		.group = PROCESS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 3,
 		.max_args = 4,
 		.args = {ARG_DIRFD, ARG_PATH, ARG_OFLAGS, ARG_MODE},
@@ -509,14 +507,13 @@ const struct command commands[] = {
 			"sizes it. Two opens of one file give\ntwo struct "
 			"files, and their mappings never merge.",
 		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)",
-		.call = VC_OPENAT,
+		.nr = NR_openat,
 		.exec = cmd_syscall,
 	},
 	{
 		.name = "close",
 		.group = PROCESS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 1,
 		.max_args = 1,
 		.args = {ARG_FD},
@@ -526,14 +523,13 @@ const struct command commands[] = {
 			"file.",
 		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
 			   "close(3)",
-		.call = VC_CLOSE,
+		.nr = NR_close,
 		.exec = cmd_syscall,
 	},
 	{
 		.name = "ftruncate",
 		.group = PROCESS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 2,
 		.max_args = 2,
 		.args = {ARG_FD, ARG_LEN},
@@ -545,14 +541,13 @@ const struct command commands[] = {
 			"then gives SIGBUS.",
 		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
 			   "ftruncate(3, 65536)",
-		.call = VC_FTRUNCATE,
+		.nr = NR_ftruncate,
 		.exec = cmd_syscall,
 	},
 	{
 		.name = "fork",
 		.group = PROCESS,
 		.syntax = SYN_CALL,
-		.flags = CMD_CHANGES,
 		.min_args = 0,
 		.max_args = 0,
 		.usage = "fork()",
@@ -564,14 +559,13 @@ const struct command commands[] = {
 		.example = "map 0x200000000000 16k rw\n"
 			   "touch 0x200000000000 4k\n"
 			   "fork()",
-		.call = VC_FORK,
+		.nr = NR_fork,
 		.exec = cmd_syscall,
 	},
 	{
 		.name = "touch",
 		.group = INSPECT,
 		.syntax = SYN_WORDS,
-		.flags = CMD_CHANGES,
 		.min_args = 1,
 		.max_args = 2,
 		.args = {ARG_ADDR, ARG_LEN},
@@ -590,7 +584,6 @@ const struct command commands[] = {
 		.name = "switch",
 		.group = PROCESS,
 		.syntax = SYN_WORDS,
-		.flags = CMD_CHANGES,
 		.min_args = 1,
 		.max_args = 1,
 		.args = {ARG_PID},
@@ -782,7 +775,6 @@ const struct command commands[] = {
 		.name = "reset",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
-		.flags = CMD_CHANGES | CMD_FRESH,
 		.min_args = 0,
 		.max_args = 0,
 		.usage = "reset",
@@ -848,8 +840,7 @@ const struct command *command_find(const char *name, bool prefix, char *err,
 				   size_t errlen)
 {
 	const struct command *found = NULL;
-	const char *names[64];
-	size_t n = 0, len = strlen(name), matches = 0;
+	size_t len = strlen(name), matches = 0;
 	char list[256] = "";
 
 	for (size_t i = 0; i < commands_count; i++) {
@@ -857,8 +848,7 @@ const struct command *command_find(const char *name, bool prefix, char *err,
 		    (commands[i].alias && !strcmp(commands[i].alias, name)))
 			return &commands[i];
 	}
-	for (size_t i = 0; i < commands_count; i++) {
-		names[n++] = commands[i].name;
+	for (size_t i = 0; prefix && i < commands_count; i++) {
 		if (strncmp(commands[i].name, name, len) == 0) {
 			size_t used = strlen(list);
 
@@ -868,25 +858,35 @@ const struct command *command_find(const char *name, bool prefix, char *err,
 			matches++;
 		}
 	}
-	if (!prefix)
-		matches = 0;
 	if (matches == 1)
 		return found;
-	if (matches > 1) {
+	if (err && matches > 1)
 		snprintf(err, errlen, "ambiguous command %s: could be %s", name,
 			 list);
-		return NULL;
-	}
-	found = NULL;
-	{
-		const char *near = closest_name(name, names, n);
+	else if (err)
+		snprintf(err, errlen, "unknown command %s", name);
+	return NULL;
+}
 
-		if (near)
-			snprintf(err, errlen,
-				 "unknown command %s (did you mean %s?)", name,
-				 near);
-		else
-			snprintf(err, errlen, "unknown command %s", name);
-	}
+const char *command_suggest(const char *name)
+{
+	const char *names[64];
+	size_t n = 0, len = strlen(name), prefix_of = 0;
+
+	/* A prefix of several names is ambiguous, not misspelt. */
+	for (size_t i = 0; i < commands_count; i++)
+		prefix_of += strncmp(commands[i].name, name, len) == 0;
+	if (prefix_of > 1)
+		return NULL;
+	for (size_t i = 0; i < commands_count && n < 64; i++)
+		names[n++] = commands[i].name;
+	return closest_name(name, names, n);
+}
+
+const struct command *command_for_nr(int nr)
+{
+	for (size_t i = 0; i < commands_count; i++)
+		if (commands[i].exec == cmd_syscall && commands[i].nr == nr)
+			return &commands[i];
 	return NULL;
 }

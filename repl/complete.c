@@ -61,11 +61,10 @@ static void add_commands(struct completion *c, const char *word)
 static void add_constants(struct completion *c, enum arg_type t,
 			  const char *word)
 {
-	size_t n;
-	const struct constant *k = constants_for(t, &n);
+	const struct arg_type_info *ti = &arg_types[t];
 
-	for (size_t i = 0; i < n; i++)
-		add_word(c, word, k[i].name);
+	for (size_t i = 0; i < ti->nconsts; i++)
+		add_word(c, word, ti->consts[i].name);
 }
 
 /* The start of each VMA of the current process: where addresses go. */
@@ -118,52 +117,46 @@ static void add_setting_values(struct completion *c, const char *name,
 			add_list(c, settings[i].values, word);
 }
 
-/* The protections as maps prints them, for map and protect. */
-static const char *const prot_words[] = {"r", "rw", "rx", "rwx", "none", NULL};
-
 /* What an argument of type t may be. */
 static void add_for_type(struct completion *c, const struct session *s,
 			 enum arg_type t, const char *prev_word,
 			 const char *word)
 {
-	switch (t) {
-	case ARG_PROT:
-	case ARG_MAPFLAGS:
-	case ARG_OFLAGS:
-	case ARG_DIRFD:
+	switch (arg_types[t].complete) {
+	case AC_CONSTANTS:
 		add_constants(c, t, word);
 		break;
-	case ARG_PROTWORD:
+	case AC_PROT_WORDS:
 		add_list(c, prot_words, word);
 		if (*word == 'P')
 			add_constants(c, ARG_PROT, word);
 		break;
-	case ARG_MAPOPTS:
+	case AC_MAP_OPTIONS:
 		/* After "file" comes an fd: nothing to offer. */
 		if (!prev_word || strcmp(prev_word, "file"))
 			add_list(c, map_option_words, word);
 		break;
-	case ARG_ADDR:
+	case AC_ADDRESSES:
 		add_addresses(c, s, word);
 		break;
-	case ARG_PID:
+	case AC_PIDS:
 		add_pids(c, s, word);
 		break;
-	case ARG_COMMAND:
+	case AC_COMMANDS:
 		add_commands(c, word);
 		c->append = ' ';
 		break;
-	case ARG_OPTION:
+	case AC_SETTINGS:
 		for (size_t i = 0; i < settings_count; i++)
 			add_word(c, word, settings[i].name);
 		break;
-	case ARG_VALUE:
+	case AC_SETTING_VALUES:
 		add_setting_values(c, prev_word ? prev_word : "", word);
 		break;
-	case ARG_FILE:
+	case AC_FILES:
 		c->filenames = true;
 		break;
-	default:
+	case AC_NONE:
 		break;
 	}
 }

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "command.h"
+#include "session.h"
 
 struct completion {
 	char **words; /* the candidates that start with the word */

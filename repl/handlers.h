@@ -7,6 +7,7 @@
 #define VMALAB_HANDLERS_H
 
 #include "command.h"
+#include "session.h"
 
 /* undo.c */
 int cmd_undo(struct session *s, const struct parsed *p);

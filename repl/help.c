@@ -6,6 +6,7 @@
  * types (the constants each position accepts) and example.  A new entry
  * in commands.c is documented by being there.
  */
+#include <stdio.h>
 #include <string.h>
 #include "handlers.h"
 
@@ -62,8 +63,8 @@ static void wrapped(struct strbuf *out, const char *const *words, size_t n)
 static void constants_section(struct strbuf *out, const char *name,
 			      enum arg_type t)
 {
-	size_t n;
-	const struct constant *c = constants_for(t, &n);
+	size_t n = arg_types[t].nconsts;
+	const struct constant *c = arg_types[t].consts;
 	const char *words[64];
 
 	for (size_t i = 0; i < n && i < 64; i++)
@@ -100,15 +101,11 @@ static void arguments_section(struct session *s, const struct command *c)
 		enum arg_type t = c->args[i];
 
 		usage_arg_name(c, i, name, sizeof(name));
-		switch (t) {
-		case ARG_PROT:
-		case ARG_MAPFLAGS:
-		case ARG_OFLAGS:
+		switch (arg_types[t].help) {
+		case AH_CONSTANTS:
 			constants_section(&s->out, name, t);
 			break;
-		case ARG_ADDR:
-		case ARG_LEN:
-		case ARG_OFF:
+		case AH_NUMBERS:
 			if (!sizes)
 				sb_puts(&s->out,
 					"Numbers: decimal or 0x hex; sizes may "
@@ -116,14 +113,14 @@ static void arguments_section(struct session *s, const struct command *c)
 					"    4k = 4096, 2M, 1G, 16p = 65536\n");
 			sizes = true;
 			break;
-		case ARG_PROTWORD:
+		case AH_PROTWORD:
 			sb_addf(&s->out,
 				"%s: r, w and x together, as maps prints "
 				"them:\n    r rw rx rwx r-x none (or "
 				"PROT_READ|PROT_WRITE)\n",
 				name);
 			break;
-		case ARG_MAPOPTS:
+		case AH_MAPOPTS:
 			sb_addf(&s->out, "%s, in any order:\n", name);
 			wrapped(&s->out, map_option_words,
 				count_words(map_option_words));
@@ -131,10 +128,10 @@ static void arguments_section(struct session *s, const struct command *c)
 				"    (file FD [OFFSET]; any MAP_ flag in lower "
 				"case, e.g. populate)\n");
 			break;
-		case ARG_OPTION:
+		case AH_SETTINGS:
 			settings_section(s, &s->out);
 			break;
-		default:
+		case AH_NONE:
 			break;
 		}
 	}
@@ -205,7 +202,8 @@ int cmd_help(struct session *s, const struct parsed *p)
 	}
 	c = command_find(p->argv[0].str, true, err, sizeof(err));
 	if (!c) {
-		session_error(s, "help: %s", err);
+		session_error_suggest(s, command_suggest(p->argv[0].str),
+				      "help: %s", err);
 		return -1;
 	}
 	help_command(s, c);

@@ -1,39 +1,43 @@
 /*
  * session.c - running lines: parse, dispatch through the command table,
- * and route output and errors.  Batch mode, verify and the REPL all run
- * lines here; they differ only in where the output goes.
+ * keep what each call returned, and route output, events and errors.
+ * Batch mode, verify, the REPL and the UI all run lines here; they differ
+ * only in their sinks.
  *
- * The session also keeps what the interactive REPL adds on top of batch
- * mode: the steps that undo walks back through, and the settings of `set`.
- * None of it changes what batch mode prints.
+ * The session also keeps what the interactive front ends add on top of
+ * batch mode: the steps that undo walks back through, and the settings of
+ * `set`.  None of it changes what batch mode prints.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "command.h"
-#include "theme.h"
+#include "events_json.h"
+#include "session.h"
+#include "trace_text.h"
 
 void session_init(struct session *s, struct backend *be)
 {
 	memset(s, 0, sizeof(*s));
 	s->be = be;
-	s->err = stderr;
+	s->sink = (struct diag_sink){diag_to_file, stderr};
 	s->diff = true;
 	s->colour = COLOUR_AUTO;
 	s->numbers = NUM_HUMAN;
-	s->caret_col = -1;
 	s->term_cols = 80;
 	machine_params_default(&s->params);
 }
 
 void session_fini(struct session *s)
 {
-	if (s->be && s->be->ops->set_trace)
-		s->be->ops->set_trace(s->be, NULL);
+	while (s->nobs)
+		session_unobserve(s, &s->obs[s->nobs - 1]);
 	sb_free(&s->out);
 	sb_free(&s->tr);
+	free(s->spans);
+	s->spans = NULL;
 	step_log_free(&s->log);
 }
 
@@ -47,9 +51,7 @@ bool session_colour(const struct session *s)
 
 struct machine *session_machine(const struct session *s)
 {
-	if (!s->be || strcmp(s->be->name, "engine") != 0)
-		return NULL;
-	return engine_backend_machine(s->be);
+	return s->be ? engine_backend_machine(s->be) : NULL;
 }
 
 void format_size(const struct session *s, struct strbuf *sb,
@@ -76,20 +78,179 @@ void format_size(const struct session *s, struct strbuf *sb,
 	}
 }
 
-static void report(struct session *s, const char *kind, const char *fmt,
-		   va_list ap)
-{
-	bool colour = session_colour(s);
+/* ---- observers ---- */
 
-	if (!s->err)
+int session_observe(struct session *s, const struct engine_observer *o)
+{
+	int err = 0;
+
+	if (s->nobs == SESSION_MAX_OBSERVERS)
+		return -ENOSPC;
+	if (s->be && s->be->ops->observe)
+		err = s->be->ops->observe(s->be, o, true);
+	if (err)
+		return err;
+	s->obs[s->nobs++] = *o;
+	return 0;
+}
+
+void session_unobserve(struct session *s, const struct engine_observer *o)
+{
+	for (int i = 0; i < s->nobs; i++) {
+		if (s->obs[i].event != o->event || s->obs[i].arg != o->arg)
+			continue;
+		if (s->be && s->be->ops->observe)
+			s->be->ops->observe(s->be, o, false);
+		memmove(&s->obs[i], &s->obs[i + 1],
+			(size_t)(s->nobs - i - 1) * sizeof(s->obs[0]));
+		s->nobs--;
 		return;
-	fprintf(s->err, "%s%s:%s ",
-		th_on(colour, *kind == 'e' ? TH_ERROR : TH_WARN), kind,
-		th_off(colour));
-	if (s->src)
-		fprintf(s->err, "%s:%ld: ", s->src, s->line);
-	vfprintf(s->err, fmt, ap);
-	fputc('\n', s->err);
+	}
+}
+
+static void observe_flag(struct session *s, bool *flag, bool on,
+			 const struct engine_observer *o)
+{
+	if (*flag == on)
+		return;
+	if (on)
+		session_observe(s, o);
+	else
+		session_unobserve(s, o);
+	*flag = on;
+}
+
+void session_set_trace(struct session *s, bool on)
+{
+	struct engine_observer o = {trace_text_observer, &s->tr};
+
+	observe_flag(s, &s->trace, on, &o);
+}
+
+void session_set_events(struct session *s, bool on)
+{
+	struct engine_observer o = {events_json_observer, &s->tr};
+
+	observe_flag(s, &s->events, on, &o);
+}
+
+/* ---- calls and their results ---- */
+
+static struct step_action *pending_action(struct session *s)
+{
+	struct step *st = &s->pending;
+	struct step_action *a;
+
+	st->acts = realloc(st->acts, (st->n + 1) * sizeof(*st->acts));
+	if (!st->acts)
+		abort();
+	a = &st->acts[st->n++];
+	memset(a, 0, sizeof(*a));
+	return a;
+}
+
+static bool recording(const struct session *s)
+{
+	return s->new_backend != NULL;
+}
+
+long session_call(struct session *s, const struct call *c, unsigned long *fault)
+{
+	s->calls++;
+	if (recording(s)) {
+		struct step_action *a = pending_action(s);
+
+		a->c = *c;
+		if (c->path) {
+			a->path = strdup(c->path);
+			if (!a->path)
+				abort();
+			a->c.path = a->path;
+		}
+	}
+	return s->be->ops->call(s->be, c, fault);
+}
+
+int session_switch(struct session *s, int pid)
+{
+	int err = s->be->ops->switch_to(s->be, pid);
+
+	if (!err && recording(s)) {
+		struct step_action *a = pending_action(s);
+
+		a->is_switch = true;
+		a->pid = pid;
+	}
+	return err;
+}
+
+void format_result(struct strbuf *sb, long ret, bool address)
+{
+	if (ret < 0 && ret >= -4095) {
+		const char *name = strerrorname_np((int)-ret);
+
+		sb_addf(sb, "-1 %s (%s)", name ? name : "E?",
+			strerror((int)-ret));
+	} else if (address) {
+		sb_addf(sb, "%#lx", (unsigned long)ret);
+	} else {
+		sb_addf(sb, "%ld", ret);
+	}
+}
+
+static void add_span(struct session *s, const struct result_span *r)
+{
+	if (s->nspans == s->capspans) {
+		s->capspans = s->capspans ? 2 * s->capspans : 8;
+		s->spans = realloc(s->spans, s->capspans * sizeof(*s->spans));
+		if (!s->spans)
+			abort();
+	}
+	s->spans[s->nspans++] = *r;
+}
+
+void session_result(struct session *s, const char *text, int nr,
+		    enum result_kind kind, long ret, unsigned long fault)
+{
+	struct result_span r = {nr, kind, ret, fault, 0, 0};
+
+	sb_puts(&s->out, text);
+	sb_puts(&s->out, " = ");
+	r.off = s->out.len;
+	if (kind != RES_SIGNAL)
+		format_result(&s->out, ret, kind == RES_ADDR);
+	else if (ret == 0)
+		sb_puts(&s->out, "0");
+	else
+		sb_addf(&s->out, "%s (%#lx)", ret == 7 ? "SIGBUS" : "SIGSEGV",
+			fault);
+	r.len = s->out.len - r.off;
+	sb_puts(&s->out, "\n");
+	add_span(s, &r);
+}
+
+/* ---- errors ---- */
+
+static void report(struct session *s, enum diag_kind kind, const char *text,
+		   const struct parsed *p, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	struct diag d = {
+		.kind = kind,
+		.src = s->src,
+		.line = s->line,
+		.text = text,
+		.msg = msg,
+	};
+
+	if (p) {
+		d.col = p->err_off;
+		d.len = p->err_len;
+		d.suggestion = p->suggestion;
+	}
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (s->sink.report)
+		s->sink.report(s->sink.arg, &d);
 }
 
 void session_error(struct session *s, const char *fmt, ...)
@@ -98,7 +259,19 @@ void session_error(struct session *s, const char *fmt, ...)
 
 	s->errors++;
 	va_start(ap, fmt);
-	report(s, "error", fmt, ap);
+	report(s, DIAG_ERROR, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void session_error_suggest(struct session *s, const char *suggestion,
+			   const char *fmt, ...)
+{
+	struct parsed p = {.suggestion = suggestion};
+	va_list ap;
+
+	s->errors++;
+	va_start(ap, fmt);
+	report(s, DIAG_ERROR, NULL, &p, fmt, ap);
 	va_end(ap);
 }
 
@@ -107,81 +280,61 @@ void session_warn(struct session *s, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	report(s, "warning", fmt, ap);
+	report(s, DIAG_WARNING, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
-/*
- * In the REPL the line just typed is on the screen right above: point at
- * the part that is wrong, if it is on one screen line and plain text.
- */
-static void show_caret(struct session *s, const char *line,
-		       const struct parsed *p)
+/* A parse error: the line and the bytes at fault go with it. */
+static void parse_error(struct session *s, const char *line,
+			const struct parsed *p, const char *msg, ...)
+	__attribute__((format(printf, 4, 5)));
+static void parse_error(struct session *s, const char *line,
+			const struct parsed *p, const char *msg, ...)
 {
-	size_t end = p->err_off + p->err_len;
+	va_list ap;
 
-	if (!s->interactive || s->caret_col < 0 || !s->err || !p->err_len ||
-	    s->src || (size_t)s->caret_col + end >= (size_t)s->term_cols)
-		return;
-	for (size_t i = 0; i < end; i++)
-		if (!isprint((unsigned char)line[i]))
-			return;
-	fprintf(s->err, "%*s%s^", s->caret_col + (int)p->err_off, "",
-		th_on(session_colour(s), TH_ERROR));
-	for (size_t i = 1; i < p->err_len; i++)
-		fputc('~', s->err);
-	fprintf(s->err, "%s\n", th_off(session_colour(s)));
+	s->errors++;
+	va_start(ap, msg);
+	report(s, DIAG_ERROR, line, p, msg, ap);
+	va_end(ap);
 }
 
-/* Keep a step that changed the machine, so that undo can go back. */
-static void record_step(struct session *s, const struct command *cmd,
-			const char *line, size_t len)
-{
-	const char *e = line + len;
-	char *text;
-
-	if (!(cmd->flags & CMD_CHANGES) || s->replaying || !s->new_backend)
-		return;
-	while (line < e && isspace((unsigned char)*line))
-		line++;
-	while (e > line && isspace((unsigned char)e[-1]))
-		e--;
-	text = strndup(line, (size_t)(e - line));
-	if (!text)
-		abort();
-	step_log_record(&s->log, text, cmd->flags & CMD_FRESH);
-	free(text);
-}
+/* ---- lines ---- */
 
 void session_run_line(struct session *s, const char *line, size_t len)
 {
+	struct step outer = s->pending;
+	const struct command *cmd = NULL;
 	struct parsed p;
 	char err[600];
 
 	sb_reset(&s->out);
 	sb_reset(&s->tr);
-	if (s->be->ops->set_trace)
-		s->be->ops->set_trace(s->be, s->trace ? &s->tr : NULL);
+	s->nspans = 0;
+	s->calls = 0;
+	memset(&s->pending, 0, sizeof(s->pending));
 	switch (parse_line(line, len, &p, err, sizeof(err))) {
 	case PARSE_EMPTY:
-		return;
+		break;
 	case PARSE_ERROR:
-		show_caret(s, line, &p);
-		session_error(s, "%s", err);
-		return;
+		parse_error(s, line, &p, "%s", err);
+		break;
 	case PARSE_SKIP:
 		session_warn(s, "%s", err);
-		return;
+		break;
 	case PARSE_OK:
+		cmd = p.cmd;
+		if ((p.cmd->flags & CMD_ENGINE) && !session_machine(s))
+			session_error(s, "%s: only the simulation can do this",
+				      p.cmd->name);
+		else
+			p.cmd->exec(s, &p);
+		parsed_free(&p);
 		break;
 	}
-	if ((p.cmd->flags & CMD_ENGINE) && !session_machine(s)) {
-		session_error(s, "%s: only the simulation can do this",
-			      p.cmd->name);
-	} else if (p.cmd->exec(s, &p) == 0) {
-		record_step(s, p.cmd, line, len);
-	}
-	parsed_free(&p);
+	session_commit_step(s, line, len, false);
+	s->pending = outer;
+	s->last_cmd = cmd;
 }
 
 int session_run_lines(struct session *s, FILE *in,
@@ -273,7 +426,7 @@ int setting_set(struct session *s, const struct setting *st, const char *value,
 	/* The values are listed in the order of their enums. */
 	switch (st - settings) {
 	case SET_TRACE:
-		s->trace = i == 0;
+		session_set_trace(s, i == 0);
 		break;
 	case SET_DIFF:
 		s->diff = i == 0;

@@ -2,40 +2,60 @@
  * undo.c - stepping the whole machine back and forward.
  *
  * The engine is deterministic, so the state after n steps is whatever
- * replaying those n lines on a fresh machine gives: no snapshots, no
- * inverse operations, and every process, file and anon_vma comes back
- * exactly (even the ids that traces print).  undo rebuilds the machine from
- * the steps before the last one; redo runs the next step again; reset
+ * replaying those n steps' calls on a fresh machine gives: no inverse
+ * operations, and every process, file and anon_vma comes back exactly
+ * (even the ids that traces print).  A step keeps the calls its line made,
+ * so a replay hands them straight to the backend: no parsing, no output,
+ * no errors, no observers.  undo rebuilds the machine from the steps
+ * before the last one; redo runs the next step's calls again; reset
  * starts a fresh machine and is itself a step, so undo can go back past it.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "handlers.h"
 
+static void step_free(struct step *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		free(st->acts[i].path);
+	free(st->acts);
+	free(st->line);
+	memset(st, 0, sizeof(*st));
+}
+
 static void step_log_clear(struct step_log *log)
 {
 	for (size_t i = 0; i < log->n; i++)
-		free(log->steps[i].line);
+		step_free(&log->steps[i]);
 	log->n = log->pos = 0;
 }
 
-void step_log_record(struct step_log *log, const char *line, bool reset)
+void step_log_free(struct step_log *log)
+{
+	step_log_clear(log);
+	free(log->steps);
+	memset(log, 0, sizeof(*log));
+}
+
+/* Keep st (taken over) as the next step, dropping any undone ones. */
+static void step_log_push(struct step_log *log, struct step *st)
 {
 	/* A reset needs nothing before it: a dropped log starts again. */
-	if (reset && log->dropped) {
+	if (st->reset && log->dropped) {
 		log->dropped = false;
 		step_log_clear(log);
 	}
-	if (log->dropped)
-		return;
-	if (log->n >= STEP_LOG_MAX) {
-		step_log_clear(log);
+	if (log->dropped || log->n >= STEP_LOG_MAX) {
+		if (!log->dropped)
+			step_log_clear(log);
 		log->dropped = true;
+		step_free(st);
 		return;
 	}
 	/* A new step after an undo drops the undone ones, as editors do. */
 	for (size_t i = log->pos; i < log->n; i++)
-		free(log->steps[i].line);
+		step_free(&log->steps[i]);
 	log->n = log->pos;
 	if (log->n == log->cap) {
 		log->cap = log->cap ? 2 * log->cap : 64;
@@ -44,53 +64,67 @@ void step_log_record(struct step_log *log, const char *line, bool reset)
 		if (!log->steps)
 			abort();
 	}
-	log->steps[log->n].line = strdup(line);
-	if (!log->steps[log->n].line)
-		abort();
-	log->steps[log->n].reset = reset;
+	log->steps[log->n] = *st;
 	log->pos = ++log->n;
+	memset(st, 0, sizeof(*st));
 }
 
-void step_log_free(struct step_log *log)
+void session_commit_step(struct session *s, const char *line, size_t len,
+			 bool reset)
 {
-	for (size_t i = 0; i < log->n; i++)
-		free(log->steps[i].line);
-	free(log->steps);
-	memset(log, 0, sizeof(*log));
+	struct step *st = &s->pending;
+	const char *e = line + len;
+
+	st->reset |= reset;
+	if (!s->new_backend || (!st->n && !st->reset)) {
+		step_free(st);
+		return;
+	}
+	while (line < e && isspace((unsigned char)*line))
+		line++;
+	while (e > line && isspace((unsigned char)e[-1]))
+		e--;
+	st->line = strndup(line, (size_t)(e - line));
+	if (!st->line)
+		abort();
+	step_log_push(&s->log, st);
 }
 
-void session_run_quiet(struct session *s, const char *line)
+/* Run a step's calls again on the current backend, silently. */
+static void step_apply(struct backend *be, const struct step *st)
 {
-	struct session saved = *s;
+	for (size_t i = 0; i < st->n; i++) {
+		const struct step_action *a = &st->acts[i];
+		unsigned long fault;
 
-	memset(&s->out, 0, sizeof(s->out));
-	memset(&s->tr, 0, sizeof(s->tr));
-	s->err = NULL;
-	s->trace = false;
-	s->replaying = true;
-	session_run_line(s, line, strlen(line));
-	sb_free(&s->out);
-	sb_free(&s->tr);
-	/* Keep what the line changed (the backend, quit); restore the rest. */
-	s->out = saved.out;
-	s->tr = saved.tr;
-	s->err = saved.err;
-	s->trace = saved.trace;
-	s->replaying = saved.replaying;
-	s->errors = saved.errors;
-	s->src = saved.src;
-	s->line = saved.line;
+		if (a->is_switch)
+			be->ops->switch_to(be, a->pid);
+		else
+			be->ops->call(be, &a->c, &fault);
+	}
 }
 
-/* Replace the backend with a fresh machine. */
-static void fresh_machine(struct session *s)
+static void attach_observers(struct session *s)
+{
+	if (!s->be->ops->observe)
+		return;
+	for (int i = 0; i < s->nobs; i++)
+		s->be->ops->observe(s->be, &s->obs[i], true);
+}
+
+/* A fresh machine with no observers yet (a replay tells nobody). */
+static void replace_backend(struct session *s)
 {
 	struct backend *old = s->be;
 
 	s->be = s->new_backend(&s->params);
-	if (old->ops->set_trace)
-		old->ops->set_trace(old, NULL);
 	old->ops->destroy(old);
+}
+
+void session_fresh_machine(struct session *s)
+{
+	replace_backend(s);
+	attach_observers(s);
 }
 
 int session_replay(struct session *s, size_t upto)
@@ -102,9 +136,10 @@ int session_replay(struct session *s, size_t upto)
 	for (size_t i = 0; i < upto; i++)
 		if (s->log.steps[i].reset)
 			start = i + 1;
-	fresh_machine(s);
+	replace_backend(s);
 	for (size_t i = start; i < upto; i++)
-		session_run_quiet(s, s->log.steps[i].line);
+		step_apply(s->be, &s->log.steps[i]);
+	attach_observers(s);
 	s->log.pos = upto;
 	return 0;
 }
@@ -156,14 +191,9 @@ int cmd_redo(struct session *s, const struct parsed *p)
 
 	if (n < 0)
 		return -1;
-	for (int i = 0; i < n; i++) {
-		const char *line = s->log.steps[s->log.pos].line;
-
-		sb_addf(&s->out, "redo: %s\n", line);
-		session_run_quiet(s, line);
-		s->log.pos++;
-	}
-	return 0;
+	for (size_t i = s->log.pos; i < s->log.pos + (size_t)n; i++)
+		sb_addf(&s->out, "redo: %s\n", s->log.steps[i].line);
+	return session_replay(s, s->log.pos + (size_t)n);
 }
 
 int cmd_reset(struct session *s, const struct parsed *p)
@@ -172,7 +202,8 @@ int cmd_reset(struct session *s, const struct parsed *p)
 		session_error(s, "reset: not available here");
 		return -1;
 	}
-	fresh_machine(s);
+	session_fresh_machine(s);
+	s->pending.reset = true;
 	sb_puts(&s->out, "reset: a fresh machine (undo brings the old one "
 			 "back)\n");
 	return 0;

@@ -11,6 +11,7 @@
 #include "handlers.h"
 #include "procfs.h"
 #include "tree.h"
+#include "trace_text.h"
 #include "view.h"
 
 #define DIFF_MAX_LINES 40 /* more than a screen helps nobody */
@@ -48,58 +49,7 @@ static const char *file_name(const struct vma *v)
 					: v->vm_file->path;
 }
 
-/* ---- snapshots and their diff ---- */
-
-void mm_snap_take(struct mm_snap *snap, struct machine *m)
-{
-	const struct mm *mm;
-	const struct vma *v;
-	size_t n = 0;
-
-	memset(snap, 0, sizeof(*snap));
-	if (!m)
-		return;
-	snap->pid = machine_current_pid(m);
-	mm = machine_mm(m, snap->pid);
-	vt_for_each(&mm->tree, v) n++;
-	snap->v = calloc(n + 1, sizeof(*snap->v));
-	if (!snap->v)
-		abort();
-	vt_for_each(&mm->tree, v)
-	{
-		struct vma_snap *o = &snap->v[snap->n++];
-
-		o->id = v->id;
-		o->start = v->vm_start;
-		o->end = v->vm_end;
-		o->pgoff = v->vm_pgoff;
-		o->flags = v->vm_flags;
-		o->file = v->vm_file ? v->vm_file->id : 0;
-		o->anon_vma = v->anon_vma ? v->anon_vma->id : 0;
-		vma_page_counts(v, &o->rss, &o->anon);
-		snprintf(o->name, sizeof(o->name), "%s", file_name(v));
-	}
-}
-
-void mm_snap_free(struct mm_snap *snap)
-{
-	free(snap->v);
-	memset(snap, 0, sizeof(*snap));
-}
-
-/* The file offset relative to the start: what a split leaves alone. */
-static long pgoff_delta(const struct vma_snap *v)
-{
-	return (long)(v->pgoff - (v->start >> PAGE_SHIFT));
-}
-
-static bool snap_same(const struct vma_snap *a, const struct vma_snap *b)
-{
-	return a->start == b->start && a->end == b->end &&
-	       a->flags == b->flags && pgoff_delta(a) == pgoff_delta(b) &&
-	       a->file == b->file && a->anon_vma == b->anon_vma &&
-	       a->rss == b->rss && a->anon == b->anon;
-}
+/* ---- the diff printed after each line ---- */
 
 /* ": end was 200000004000, rss 0 -> 16k": what changed from a to b. */
 static void describe_change(const struct session *s, const struct vma_snap *a,
@@ -129,7 +79,7 @@ static void describe_change(const struct session *s, const struct vma_snap *a,
 			ITEM("%c%s", b->flags & (1UL << bit) ? '+' : '-',
 			     name ? name : "?");
 	}
-	if (pgoff_delta(a) != pgoff_delta(b))
+	if (vma_snap_diff(a, b) & VF_PGOFF)
 		ITEM("pgoff was %#lx", a->pgoff);
 	if (a->file != b->file)
 		ITEM("file was %s", *a->name ? a->name : "none");
@@ -148,100 +98,27 @@ static void describe_change(const struct session *s, const struct vma_snap *a,
 #undef ITEM
 }
 
-struct diff_entry {
-	unsigned long key; /* the address it is sorted by */
-	char sign;	   /* '+', '-' or '~' */
-	const struct vma_snap *old, *new;
-};
-
-static int by_key(const void *x, const void *y)
+int mm_diff_text(const struct session *s, const struct mm_diff *d,
+		 struct strbuf *out)
 {
-	const struct diff_entry *a = x, *b = y;
-
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	/* The removed one first: "- old" reads before "+ new". */
-	return (a->sign != '-') - (b->sign != '-');
-}
-
-static int by_id(const void *x, const void *y)
-{
-	const struct vma_snap *const *a = x, *const *b = y;
-
-	return (*a)->id < (*b)->id ? -1 : (*a)->id > (*b)->id;
-}
-
-/* Pointers to a snapshot's VMAs, sorted by id for matching. */
-static const struct vma_snap **sorted_by_id(const struct mm_snap *m)
-{
-	const struct vma_snap **v = calloc(m->n + 1, sizeof(*v));
-
-	if (!v)
-		abort();
-	for (size_t i = 0; i < m->n; i++)
-		v[i] = &m->v[i];
-	qsort(v, m->n, sizeof(*v), by_id);
-	return v;
-}
-
-static size_t match_vmas(const struct mm_snap *a, const struct mm_snap *b,
-			 struct diff_entry *d)
-{
-	const struct vma_snap **va = sorted_by_id(a), **vb = sorted_by_id(b);
-	size_t i = 0, j = 0, n = 0;
-
-	while (i < a->n || j < b->n) {
-		if (j == b->n || (i < a->n && va[i]->id < vb[j]->id)) {
-			d[n++] = (struct diff_entry){va[i]->start, '-', va[i],
-						     NULL};
-			i++;
-		} else if (i == a->n || vb[j]->id < va[i]->id) {
-			d[n++] = (struct diff_entry){vb[j]->start, '+', NULL,
-						     vb[j]};
-			j++;
-		} else {
-			if (!snap_same(va[i], vb[j]))
-				d[n++] = (struct diff_entry){vb[j]->start, '~',
-							     va[i], vb[j]};
-			i++;
-			j++;
-		}
-	}
-	free(va);
-	free(vb);
-	return n;
-}
-
-int mm_snap_diff(const struct session *s, const struct mm_snap *a,
-		 const struct mm_snap *b, struct strbuf *out)
-{
-	struct diff_entry *d;
-	size_t n;
 	char pb[5];
 
-	if (!a->pid || !b->pid || a->pid != b->pid)
-		return 0;
-	d = calloc(a->n + b->n + 1, sizeof(*d));
-	if (!d)
-		abort();
-	n = match_vmas(a, b, d);
-	qsort(d, n, sizeof(*d), by_key);
-	for (size_t i = 0; i < n && i < DIFF_MAX_LINES; i++) {
-		const struct vma_snap *v = d[i].new ? d[i].new : d[i].old;
+	for (size_t i = 0; i < d->n && i < DIFF_MAX_LINES; i++) {
+		const struct vma_delta *x = &d->d[i];
+		const struct vma_snap *v = x->sign == '-' ? &x->old : &x->new;
 
-		sb_addf(out, "%c %08lx-%08lx %s %6s vma#%u%s%s", d[i].sign,
+		sb_addf(out, "%c %08lx-%08lx %s %6s vma#%u%s%s", x->sign,
 			v->start, v->end, perms(v->flags, pb),
 			SIZE(s, v->end - v->start), v->id, *v->name ? " " : "",
 			v->name);
-		if (d[i].sign == '~')
-			describe_change(s, d[i].old, d[i].new, out);
+		if (x->sign == '~')
+			describe_change(s, &x->old, &x->new, out);
 		sb_puts(out, "\n");
 	}
-	if (n > DIFF_MAX_LINES)
+	if (d->n > DIFF_MAX_LINES)
 		sb_addf(out, "  ... and %zu more (maps shows them all)\n",
-			n - DIFF_MAX_LINES);
-	free(d);
-	return (int)n;
+			d->n - DIFF_MAX_LINES);
+	return (int)d->n;
 }
 
 /* ---- ps ---- */
@@ -388,28 +265,57 @@ static void show_flag_table(const struct vma *v, const struct vma *nb[2],
 			     "blocks a merge)\n");
 }
 
+/* Why lo and hi are two VMAs, in words, from vma_merge_blockers(). */
+static void blockers_text(const struct vma *lo, const struct vma *hi,
+			  enum merge_veto veto, vm_flags_t diff,
+			  struct strbuf *out)
+{
+	switch (veto) {
+	case VETO_NONE:
+		sb_puts(out,
+			"compatible: a change at the boundary would merge");
+		break;
+	case VETO_NOT_ADJACENT:
+		sb_addf(out, "not adjacent (gap of %#lx)",
+			hi->vm_start - lo->vm_end);
+		break;
+	case VETO_PGOFF:
+		sb_addf(out,
+			"pgoff not contiguous (prev ends at %#lx, next starts "
+			"at %#lx)",
+			lo->vm_pgoff + vma_pages(lo), hi->vm_pgoff);
+		break;
+	default:
+		veto_text(out, veto, diff, hi->anon_vma ? hi->anon_vma->id : 0,
+			  lo->anon_vma ? lo->anon_vma->id : 0);
+		break;
+	}
+}
+
 static void show_neighbour(const struct session *s, const char *label,
 			   const struct vma *lo, const struct vma *hi,
 			   const struct vma *nb, vm_flags_t *block,
 			   struct strbuf *out)
 {
-	char why[160], pb[5];
+	enum merge_veto veto;
 	vm_flags_t diff = 0;
-	bool ok;
+	char pb[5];
 
 	*block = 0;
 	if (!nb) {
 		sb_addf(out, "  %-10s  none\n", label);
 		return;
 	}
-	ok = vma_merge_blockers(lo, hi, &diff, why, sizeof(why));
+	veto = vma_merge_blockers(lo, hi, &diff);
 	/* Only an adjacent neighbour's differing flags are what blocks. */
-	if (!ok && lo->vm_end == hi->vm_start)
+	if (veto != VETO_NONE && lo->vm_end == hi->vm_start)
 		*block = diff;
-	sb_addf(out, "  %-10s  vma#%u %08lx-%08lx %s %s: %s%s\n", label, nb->id,
+	sb_addf(out, "  %-10s  vma#%u %08lx-%08lx %s %s: %s", label, nb->id,
 		nb->vm_start, nb->vm_end, perms(nb->vm_flags, pb),
 		SIZE(s, nb->vm_end - nb->vm_start),
-		ok ? "could merge: " : "no merge: ", why);
+		veto == VETO_NONE ? "could merge: " : "no merge: ");
+	blockers_text(lo, hi, veto, diff, out);
+	sb_puts(out, "\n");
 }
 
 int cmd_vma(struct session *s, const struct parsed *p)

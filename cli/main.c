@@ -6,15 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "command.h"
 #include "probe.h"
 #include "repl.h"
+#include "session.h"
 #include "verify.h"
 
 static void usage(FILE *f)
 {
-	fputs("usage: vmalab [--trace] [--machine P=V,...] [--batch FILE|-] "
-	      "[-c 'LINE; LINE...']\n"
+	fputs("usage: vmalab [--trace] [--events] [--machine P=V,...] "
+	      "--batch FILE|-\n"
+	      "       vmalab [--trace] [--events] [--machine P=V,...] "
+	      "-c 'LINE; LINE...'\n"
 	      "       vmalab verify [--kernel-only] FILE|-\n"
 	      "       vmalab [--repl]\n"
 	      "\n"
@@ -24,7 +26,11 @@ static void usage(FILE *f)
 	      "\n"
 	      "  --batch FILE  run a script (- for stdin), plain output\n"
 	      "  -c LINES      run lines separated by ';'\n"
-	      "  --trace       after each call, the engine's internal steps\n"
+	      "  --trace       after each call, the engine's internal steps "
+	      "(# lines)\n"
+	      "  --events      after each call, the engine's events as JSON "
+	      "lines\n"
+	      "                (docs/events.md)\n"
 	      "  --machine P=V,...\n"
 	      "                what differs between kernels: "
 	      "zero_page=on|off,\n"
@@ -84,53 +90,80 @@ static int run_batch(struct session *s, const char *path)
 	return ret;
 }
 
-int main(int argc, char **argv)
-{
-	const char *batch = NULL, *oneliner = NULL;
+struct options {
+	const char *batch, *oneliner;
+	bool batch_mode, trace, events;
 	struct machine_params params;
-	struct session s;
-	bool trace = false;
-	char err[256];
-	int ret;
+};
 
-	machine_params_default(&params);
+/* 0, 1 (help was printed: exit 0), or 2 (a usage error was printed). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	char err[256];
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--trace")) {
-			trace = true;
-		} else if (!strcmp(argv[i], "--machine") && i + 1 < argc) {
-			if (parse_machine_params(&params, argv[++i], err,
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--trace")) {
+			o->trace = true;
+		} else if (!strcmp(a, "--events")) {
+			o->events = true;
+		} else if (!strcmp(a, "--machine") && i + 1 < argc) {
+			if (parse_machine_params(&o->params, argv[++i], err,
 						 sizeof(err))) {
 				fprintf(stderr, "vmalab: --machine: %s\n", err);
 				return 2;
 			}
-		} else if (!strcmp(argv[i], "--batch") && i + 1 < argc) {
-			batch = argv[++i];
-		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
-			oneliner = argv[++i];
-		} else if (!strcmp(argv[i], "verify")) {
-			return verify_main(argc - i, argv + i);
-		} else if (!strcmp(argv[i], "--help") ||
-			   !strcmp(argv[i], "-h")) {
+		} else if (!strcmp(a, "--batch")) {
+			/* The file may come later: --batch --trace FILE. */
+			o->batch_mode = true;
+			if (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
+				o->batch = argv[++i];
+		} else if (!strcmp(a, "-c") && i + 1 < argc) {
+			o->oneliner = argv[++i];
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "--repl")) {
+			return 1;
+		} else if (!strcmp(a, "--repl")) {
 			/* The REPL: interactive on a terminal, else batch. */
+		} else if (o->batch_mode && !o->batch && a[0] != '-') {
+			o->batch = a;
 		} else {
-			fprintf(stderr, "vmalab: unknown option %s\n", argv[i]);
+			fprintf(stderr, "vmalab: unknown option %s\n", a);
 			usage(stderr);
 			return 2;
 		}
 	}
-	session_init(&s, engine_backend_new(&params));
+	if (o->batch_mode && !o->batch) {
+		fprintf(stderr, "vmalab: --batch needs a FILE (or - for "
+				"stdin)\n");
+		return 2;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0};
+	struct session s;
+	int ret;
+
+	if (argc > 1 && !strcmp(argv[1], "verify"))
+		return verify_main(argc - 1, argv + 1);
+	machine_params_default(&o.params);
+	ret = parse_options(argc, argv, &o);
+	if (ret)
+		return ret == 1 ? 0 : 2;
+	session_init(&s, engine_backend_new(&o.params));
 	/* undo, redo and reset rebuild the machine: s.be may change. */
 	s.new_backend = engine_backend_new;
-	s.params = params;
-	s.trace = trace;
-	if (oneliner)
-		ret = run_oneliner(&s, oneliner);
-	else if (batch || !isatty(STDIN_FILENO))
-		ret = run_batch(&s, batch ? batch : "-");
+	s.params = o.params;
+	session_set_trace(&s, o.trace);
+	session_set_events(&s, o.events);
+	if (o.oneliner)
+		ret = run_oneliner(&s, o.oneliner);
+	else if (o.batch || !isatty(STDIN_FILENO))
+		ret = run_batch(&s, o.batch ? o.batch : "-");
 	else
 		ret = repl_run(&s);
 	session_fini(&s);

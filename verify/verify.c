@@ -28,15 +28,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "backend.h"
-#include "command.h"
+#include "session.h"
 #include "engine.h"
 #include "parse.h"
 #include "probe.h"
+#include "kernel.h"
+#include "linediff.h"
 #include "procfs.h"
 #include "strbuf.h"
-
-#define DIFF_CONTEXT 3
-#define LCS_MAX_CELLS 4000000UL /* beyond this, a cruder diff will do */
 
 enum verdict {
 	AGREE,
@@ -65,13 +64,6 @@ struct options {
 struct verifier {
 	const struct script *sc;
 	struct session eng, ker;
-};
-
-/* A text cut into lines, pointing into it. */
-struct lines {
-	const char **s;
-	size_t *len;
-	size_t n;
 };
 
 static void usage(FILE *f)
@@ -142,347 +134,6 @@ static void free_script(struct script *sc)
 	free(sc->lines);
 }
 
-static void split_lines(const char *text, struct lines *l)
-{
-	memset(l, 0, sizeof(*l));
-	while (*text) {
-		const char *nl = strchrnul(text, '\n');
-
-		l->s = realloc(l->s, (l->n + 1) * sizeof(*l->s));
-		l->len = realloc(l->len, (l->n + 1) * sizeof(*l->len));
-		if (!l->s || !l->len)
-			abort();
-		l->s[l->n] = text;
-		l->len[l->n] = (size_t)(nl - text);
-		l->n++;
-		text = *nl ? nl + 1 : nl;
-	}
-}
-
-static void free_lines(struct lines *l)
-{
-	free(l->s);
-	free(l->len);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Normalising output for comparison.                                      */
-/* ---------------------------------------------------------------------- */
-
-static bool in_window(unsigned long addr)
-{
-	return addr >= VERIFY_WINDOW_START && addr < VERIFY_WINDOW_END;
-}
-
-/* "Rss:  ...", "VmFlags: ...": an smaps field line. */
-static bool field_line(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len &&
-	       (s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') ||
-		(s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-		i++;
-	return i > 0 && i < len && s[i] == ':';
-}
-
-/*
- * Drop the VMAs (maps lines and their smaps fields) that start outside
- * the window: the engine prints all of its VMAs, the kernel side only
- * those in the window, and outside it the two have nothing in common.
- */
-static void window_filter(const char *text, struct strbuf *out)
-{
-	struct lines l;
-	bool dropping = false;
-
-	split_lines(text, &l);
-	for (size_t i = 0; i < l.n; i++) {
-		unsigned long start;
-
-		if (maps_line_start(l.s[i], l.len[i], &start))
-			dropping = !in_window(start);
-		else if (!field_line(l.s[i], l.len[i]))
-			dropping = false;
-		if (dropping)
-			continue;
-		sb_add(out, l.s[i], l.len[i]);
-		sb_puts(out, "\n");
-	}
-	free_lines(&l);
-}
-
-/* "start-end perms offset name": without dev, inode and padding. */
-static void normalize_maps_line(const char *s, size_t len, struct strbuf *out)
-{
-	size_t name = maps_name_offset(s, len);
-
-	sb_add(out, s, maps_field_end(s, len, 2));
-	if (name < len) {
-		sb_puts(out, " ");
-		sb_add(out, s + name, len - name);
-	}
-}
-
-/*
- * "mmap(NULL, ...) = 0x7f...": an address the kernel chose outside the
- * window equals any other such address.  True if it rewrote the line.
- */
-static bool normalize_result_line(const char *s, size_t len, struct strbuf *out)
-{
-	const char *eq = NULL;
-	unsigned long addr;
-	char *end;
-
-	if (strncmp(s, "mmap(", 5) && strncmp(s, "mremap(", 7))
-		return false;
-	for (size_t i = 0; i + 3 <= len; i++) {
-		if (!memcmp(s + i, " = ", 3))
-			eq = s + i;
-	}
-	if (!eq || strncmp(eq + 3, "0x", 2))
-		return false;
-	addr = strtoul(eq + 3, &end, 16);
-	if (end != s + len || in_window(addr))
-		return false;
-	sb_add(out, s, (size_t)(eq - s));
-	sb_puts(out, " = <outside the window>");
-	return true;
-}
-
-static void normalize_line(const char *s, size_t len, struct strbuf *out)
-{
-	unsigned long start;
-
-	if (maps_line_start(s, len, &start))
-		normalize_maps_line(s, len, out);
-	else if (!normalize_result_line(s, len, out))
-		sb_add(out, s, len);
-}
-
-static void normalize(const char *text, struct strbuf *out)
-{
-	struct lines l;
-
-	split_lines(text, &l);
-	for (size_t i = 0; i < l.n; i++) {
-		normalize_line(l.s[i], l.len[i], out);
-		sb_puts(out, "\n");
-	}
-	free_lines(&l);
-}
-
-/* Do two outputs agree, once filtered to the window and normalised? */
-static bool same_output(const char *kernel, const char *engine)
-{
-	struct strbuf fk = STRBUF_INIT, fe = STRBUF_INIT;
-	struct strbuf nk = STRBUF_INIT, ne = STRBUF_INIT;
-	bool same;
-
-	window_filter(kernel, &fk);
-	window_filter(engine, &fe);
-	normalize(sb_str(&fk), &nk);
-	normalize(sb_str(&fe), &ne);
-	same = !strcmp(sb_str(&nk), sb_str(&ne));
-	sb_free(&fk);
-	sb_free(&fe);
-	sb_free(&nk);
-	sb_free(&ne);
-	return same;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Showing a difference: a small unified diff of the two outputs.          */
-/* ---------------------------------------------------------------------- */
-
-struct diff_line {
-	char tag; /* ' ', '-' (kernel only) or '+' (engine only) */
-	const char *s;
-	size_t len;
-};
-
-struct diff {
-	struct diff_line *d;
-	size_t n;
-};
-
-static void diff_push(struct diff *df, char tag, const char *s, size_t len)
-{
-	df->d = realloc(df->d, (df->n + 1) * sizeof(*df->d));
-	if (!df->d)
-		abort();
-	df->d[df->n++] = (struct diff_line){tag, s, len};
-}
-
-/* Normalised keys of each line, so that equal means "agrees". */
-static char **line_keys(const struct lines *l)
-{
-	char **keys = calloc(l->n + 1, sizeof(char *));
-
-	if (!keys)
-		abort();
-	for (size_t i = 0; i < l->n; i++) {
-		struct strbuf sb = STRBUF_INIT;
-
-		normalize_line(l->s[i], l->len[i], &sb);
-		keys[i] = strdup(sb_str(&sb));
-		if (!keys[i])
-			abort();
-		sb_free(&sb);
-	}
-	return keys;
-}
-
-static void free_keys(char **keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
-}
-
-/*
- * The middle of the diff, [ka, kb) of the kernel's lines against [ea, eb)
- * of the engine's: a longest common subsequence when that is cheap, else
- * all of one side and then all of the other.
- */
-static void diff_middle(struct diff *df, const struct lines *k, char **kk,
-			size_t ka, size_t kb, const struct lines *e, char **ek,
-			size_t ea, size_t eb)
-{
-	size_t n = kb - ka, m = eb - ea, i = 0, j = 0;
-	unsigned *t;
-
-	if (n * m > LCS_MAX_CELLS ||
-	    !(t = calloc((n + 1) * (m + 1), sizeof(*t)))) {
-		for (i = ka; i < kb; i++)
-			diff_push(df, '-', k->s[i], k->len[i]);
-		for (j = ea; j < eb; j++)
-			diff_push(df, '+', e->s[j], e->len[j]);
-		return;
-	}
-	/* t[i][j]: the LCS length of kernel[i..] and engine[j..]. */
-	for (i = n; i-- > 0;) {
-		for (j = m; j-- > 0;) {
-			unsigned *c = &t[i * (m + 1) + j];
-
-			if (!strcmp(kk[ka + i], ek[ea + j]))
-				*c = t[(i + 1) * (m + 1) + j + 1] + 1;
-			else if (t[(i + 1) * (m + 1) + j] >=
-				 t[i * (m + 1) + j + 1])
-				*c = t[(i + 1) * (m + 1) + j];
-			else
-				*c = t[i * (m + 1) + j + 1];
-		}
-	}
-	for (i = 0, j = 0; i < n || j < m;) {
-		if (i < n && j < m && !strcmp(kk[ka + i], ek[ea + j])) {
-			diff_push(df, ' ', k->s[ka + i], k->len[ka + i]);
-			i++;
-			j++;
-		} else if (j == m ||
-			   (i < n && t[(i + 1) * (m + 1) + j] >=
-					     t[i * (m + 1) + j + 1])) {
-			diff_push(df, '-', k->s[ka + i], k->len[ka + i]);
-			i++;
-		} else {
-			diff_push(df, '+', e->s[ea + j], e->len[ea + j]);
-			j++;
-		}
-	}
-	free(t);
-}
-
-static void build_diff(struct diff *df, const struct lines *k,
-		       const struct lines *e)
-{
-	char **kk = line_keys(k), **ek = line_keys(e);
-	size_t pre = 0, suf = 0;
-
-	while (pre < k->n && pre < e->n && !strcmp(kk[pre], ek[pre]))
-		pre++;
-	while (suf < k->n - pre && suf < e->n - pre &&
-	       !strcmp(kk[k->n - 1 - suf], ek[e->n - 1 - suf]))
-		suf++;
-	for (size_t i = 0; i < pre; i++)
-		diff_push(df, ' ', k->s[i], k->len[i]);
-	diff_middle(df, k, kk, pre, k->n - suf, e, ek, pre, e->n - suf);
-	for (size_t i = k->n - suf; i < k->n; i++)
-		diff_push(df, ' ', k->s[i], k->len[i]);
-	free_keys(kk, k->n);
-	free_keys(ek, e->n);
-}
-
-/*
- * Which lines of the diff to print: DIFF_CONTEXT lines around each change,
- * and the maps line of the VMA that an smaps change belongs to, so that a
- * wrong "Rss:" says whose it is.
- */
-static bool *diff_shown(const struct diff *df)
-{
-	bool *show = calloc(df->n + 1, sizeof(bool));
-	unsigned long start;
-
-	if (!show)
-		abort();
-	for (size_t i = 0; i < df->n; i++) {
-		if (df->d[i].tag == ' ')
-			continue;
-		for (size_t j = i > DIFF_CONTEXT ? i - DIFF_CONTEXT : 0;
-		     j < df->n && j <= i + DIFF_CONTEXT; j++)
-			show[j] = true;
-		for (size_t j = i + 1; j-- > 0;) {
-			if (maps_line_start(df->d[j].s, df->d[j].len, &start)) {
-				show[j] = true;
-				break;
-			}
-		}
-	}
-	return show;
-}
-
-static void print_diff(const struct diff *df)
-{
-	bool *show = diff_shown(df);
-	bool skipped = false;
-
-	printf("--- kernel\n+++ engine\n");
-	for (size_t i = 0; i < df->n; i++) {
-		if (!show[i]) {
-			skipped = true;
-			continue;
-		}
-		if (skipped)
-			printf("@@ ...\n");
-		skipped = false;
-		printf("%c%.*s\n", df->d[i].tag, (int)df->d[i].len, df->d[i].s);
-	}
-	if (skipped)
-		printf("@@ ...\n");
-	if (!df->n)
-		printf(" (both empty)\n");
-	free(show);
-}
-
-/* The two outputs (filtered to the window) as a labelled diff. */
-static void show_difference(const char *kernel, const char *engine)
-{
-	struct strbuf fk = STRBUF_INIT, fe = STRBUF_INIT;
-	struct lines k, e;
-	struct diff df = {NULL, 0};
-
-	window_filter(kernel, &fk);
-	window_filter(engine, &fe);
-	split_lines(sb_str(&fk), &k);
-	split_lines(sb_str(&fe), &e);
-	build_diff(&df, &k, &e);
-	print_diff(&df);
-	free(df.d);
-	free_lines(&k);
-	free_lines(&e);
-	sb_free(&fk);
-	sb_free(&fe);
-}
-
 /* ---------------------------------------------------------------------- */
 /* Running a script on both sides.                                         */
 /* ---------------------------------------------------------------------- */
@@ -518,38 +169,9 @@ static enum verdict kernel_failed(const struct verifier *v, size_t upto)
 	return FAILED;
 }
 
-/*
- * What a line is: one that may change state (a system call, a touch, or
- * a shorthand or a source that runs them), after which the hidden state
- * is compared too; or one that only the
- * simulation can run (it shows the engine's internals), which runs on the
- * engine alone.  Malformed lines are neither; the sessions report them.
- */
-static void classify_line(const char *line, size_t len, bool *changes,
-			  bool *engine_only)
-{
-	struct parsed *p = malloc(sizeof(*p));
-	char err[600];
-
-	if (!p)
-		abort();
-	*changes = *engine_only = false;
-	if (parse_line(line, len, p, err, sizeof(err)) == PARSE_OK) {
-		*changes = (p->cmd->flags & CMD_CHANGES) ||
-			   p->cmd->syntax == SYN_CALL ||
-			   !strcmp(p->cmd->name, "touch") ||
-			   !strcmp(p->cmd->name, "source");
-		*engine_only = p->cmd->flags & CMD_ENGINE;
-		parsed_free(p);
-	}
-	free(p);
-}
-
-/* The current process's smaps on one side (no trace of this). */
+/* The current process's smaps on one side. */
 static void current_smaps(struct backend *be, struct strbuf *out)
 {
-	if (be->ops->set_trace)
-		be->ops->set_trace(be, NULL);
 	be->ops->maps(be, true, out);
 }
 
@@ -595,13 +217,13 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 	const char *line = v->sc->lines[i];
 	size_t len = strlen(line);
 	int eerr = v->eng.errors, kerr = v->ker.errors;
-	bool changes, engine_only, erej, krej;
+	bool erej, krej;
 	char what[96];
 
-	classify_line(line, len, &changes, &engine_only);
 	v->eng.line = v->ker.line = (long)i + 1;
 	session_run_line(&v->eng, line, len);
-	if (engine_only)
+	/* What only the simulation can show runs on the engine alone. */
+	if (v->eng.last_cmd && (v->eng.last_cmd->flags & CMD_ENGINE))
 		return AGREE;
 	session_run_line(&v->ker, line, len);
 	if (kernel_backend_failure(v->ker.be))
@@ -616,7 +238,8 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 		report_trace(v);
 		return DIFFER;
 	}
-	if (!changes || erej)
+	/* A line that made calls may have changed what it did not print. */
+	if (!v->eng.calls || erej)
 		return AGREE;
 	snprintf(what, sizeof(what),
 		 "(the output agrees; the smaps of pid %d, not printed, "
@@ -684,9 +307,9 @@ static enum verdict verify_script(const struct script *sc,
 	}
 	session_init(&v.eng, engine_backend_new(&o->params));
 	session_init(&v.ker, kbe);
-	v.eng.trace = true;
+	session_set_trace(&v.eng, true);
 	v.eng.src = v.ker.src = sc->name;
-	v.ker.err = NULL;	  /* each malformed line is reported once */
+	v.ker.sink = diag_null;	  /* each malformed line is reported once */
 	v.eng.trace_apart = true; /* a sourced script's trace is no output */
 	for (size_t i = 0; i < sc->n && ret == AGREE && !v.eng.quit; i++)
 		ret = verify_line(&v, i);

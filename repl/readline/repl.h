@@ -4,7 +4,7 @@
 #ifndef VMALAB_REPL_H
 #define VMALAB_REPL_H
 
-#include "command.h"
+#include "session.h"
 
 /*
  * Read lines from the terminal until Ctrl-D or quit, running each through

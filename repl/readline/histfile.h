@@ -1,10 +1,10 @@
 /*
- * history.h - the REPL's line history, kept across sessions in
+ * histfile.h - the REPL's line history, kept across sessions in
  * $XDG_STATE_HOME/vmalab/history (~/.local/state/vmalab/history), or
  * ~/.vmalab_history when that cannot be made, capped at HISTORY_MAX lines.
  */
-#ifndef VMALAB_HISTORY_H
-#define VMALAB_HISTORY_H
+#ifndef VMALAB_HISTFILE_H
+#define VMALAB_HISTFILE_H
 
 #define HISTORY_MAX 2000
 #define HISTORY_LINE_MAX 4096

@@ -8,6 +8,7 @@
  * then the exact outcome is asserted.  Addresses are in pages, as in the
  * kernel's diagrams: one column is 0x1000.
  */
+#include "recorder.h"
 #include "harness.h"
 #include "internal.h"
 
@@ -41,24 +42,8 @@ static bool write_started(struct machine *m, const struct vma *v)
 	return v->lock_seq == m->op_seq;
 }
 
-/* Trace lines, collected so tests can ask which VMAs were write-locked. */
-static char trace_buf[8192];
-
-static void collect(void *arg, const struct trace_event *ev)
-{
-	size_t n = strlen(trace_buf);
-
-	(void)arg;
-	snprintf(trace_buf + n, sizeof(trace_buf) - n, "%s\n", ev->text);
-}
-
-static void trace_on(struct machine *m)
-{
-	struct engine_observer o = {collect, NULL};
-
-	trace_buf[0] = '\0';
-	machine_set_observer(m, &o);
-}
+/* Events, recorded so tests can ask which VMAs were write-locked. */
+static struct recorder rec;
 
 /* Give v its own new anon_vma, as a first fault would with no neighbour. */
 static void fault_alone(struct machine *m, struct vma *v)
@@ -106,9 +91,12 @@ static struct vma *modify(struct machine *m, struct vma *v, unsigned long start,
 			  unsigned long end, vm_flags_t flags, int *err)
 {
 	struct vma *prev = PG(start) > v->vm_start ? v : vt_prev(v);
+	struct vma *ret;
 
 	new_op(m);
-	return vma_modify_flags(m, prev, v, PG(start), PG(end), &flags, err);
+	ret = vma_modify_flags(m, prev, v, PG(start), PG(end), &flags);
+	*err = IS_ERR(ret) ? (int)PTR_ERR(ret) : 0;
+	return IS_ERR(ret) ? NULL : ret;
 }
 
 #define ASSERT_VMA(v, s, e, pg)                  \
@@ -213,15 +201,16 @@ TEST(merge_new)
 	share_anon(m, d, a);
 	ASSERT_EQ(cur_mm(m)->map_count, 4);
 
-	trace_on(m);
+	rec_start(&rec, m);
 	ret = merge_new(m, 2, 3, 2, RW, &vmg);
 	ASSERT_TRUE(ret == a);
 	ASSERT_VMA(a, 0, 4, 0);
-	/* b is gone, but the trace shows it was write-locked first. */
+	/* b is gone, but the events show it was write-locked first. */
 	ASSERT_TRUE(write_started(m, a));
-	ASSERT_TRUE(strstr(trace_buf, "vma_start_write(vma 3000-4000)"));
-	ASSERT_TRUE(strstr(trace_buf, "case expand prev, remove next"));
-	machine_set_observer(m, NULL);
+	ASSERT_TRUE(rec_locked(&rec, PG(3)));
+	ASSERT_EQ(rec_count(&rec, EV_MERGE, MERGE_NEW_EXPAND_BOTH), 1);
+	ASSERT_EQ(rec_count(&rec, EV_VMA_FREE, VMA_GONE_MERGE), 1);
+	rec_stop(&rec, m);
 	(void)b;
 	ASSERT_EQ(cur_mm(m)->map_count, 3);
 

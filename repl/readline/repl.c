@@ -14,6 +14,7 @@
  * may only set a flag, so this file keeps the one piece of global state
  * in repl/: `repl` below, and the two signal flags.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,7 +26,8 @@
 #include <readline/readline.h>
 #include "complete.h"
 #include "engine.h"
-#include "history.h"
+#include "histfile.h"
+#include "model.h"
 #include "repl.h"
 #include "theme.h"
 #include "view.h"
@@ -37,6 +39,8 @@ static struct {
 	char prompt[128];
 	struct completion comp; /* the candidates of the current Tab */
 	size_t comp_next;
+	struct model model; /* for the diff after each line */
+	int caret_col;	    /* prompt width, to point at errors; -1: no */
 } repl;
 
 static volatile sig_atomic_t got_sigint, got_sigwinch, got_sigtstp;
@@ -65,49 +69,32 @@ static void update_prompt(void)
 	snprintf(repl.prompt, sizeof(repl.prompt), "%s%s%svmalab%s%s%s%s> ",
 		 c ? "\001" : "", th_on(c, TH_PROMPT), c ? "\002" : "", pid,
 		 c ? "\001" : "", th_off(c), c ? "\002" : "");
-	s->caret_col = (int)strlen("vmalab> ") + (int)strlen(pid);
+	repl.caret_col = (int)strlen("vmalab> ") + (int)strlen(pid);
 	rl_set_prompt(repl.prompt);
 }
 
-/* Is text a call's result: 0x.., a number, -1 EXXX (...), SIGSEGV (..)? */
-static int result_kind(const char *r, size_t len)
+/* Print out, its results coloured as their structs say (spans). */
+static void print_output(const struct session *s, bool colour)
 {
-	size_t i = r[0] == '-' ? 1 : 0;
+	const char *text = sb_str(&s->out);
+	size_t at = 0;
 
-	if (len > 3 && (!strncmp(r, "-1 E", 4) || !strncmp(r, "SIG", 3)))
-		return TH_FAIL;
-	if (len > 2 && r[0] == '0' && r[1] == 'x')
-		i = 2;
-	if (i == len)
-		return -1;
-	for (; i < len; i++)
-		if (!strchr("0123456789abcdef", r[i]))
-			return -1;
-	return TH_OK;
-}
+	for (size_t i = 0; colour && i < s->nspans; i++) {
+		const struct result_span *r = &s->spans[i];
+		bool failed = r->kind == RES_SIGNAL
+				      ? r->ret != 0
+				      : r->ret < 0 && r->ret >= -4095;
 
-/* "CALL = RESULT": the result in green, or red when it failed. */
-static void print_line(const char *line, size_t len, bool colour)
-{
-	const char *eq = NULL;
-	int kind;
-
-	for (size_t i = 0; i + 3 <= len; i++)
-		if (!memcmp(line + i, " = ", 3))
-			eq = line + i + 3;
-	kind = eq ? result_kind(eq, len - (size_t)(eq - line)) : -1;
-	if (!colour || kind < 0) {
-		fwrite(line, 1, len, stdout);
-	} else {
-		fwrite(line, 1, (size_t)(eq - line), stdout);
-		fputs(th_on(colour, (enum theme_role)kind), stdout);
-		fwrite(eq, 1, len - (size_t)(eq - line), stdout);
+		fwrite(text + at, 1, r->off - at, stdout);
+		fputs(th_on(colour, failed ? TH_FAIL : TH_OK), stdout);
+		fwrite(text + r->off, 1, r->len, stdout);
 		fputs(th_off(colour), stdout);
+		at = r->off + r->len;
 	}
-	fputc('\n', stdout);
+	fputs(text + at, stdout);
 }
 
-/* Print text line by line; role < 0 means "colour the results". */
+/* Print text line by line; TH_ADD means "colour by + - ~". */
 static void print_text(const char *text, int role, bool colour)
 {
 	while (*text) {
@@ -119,46 +106,79 @@ static void print_text(const char *text, int role, bool colour)
 			    : text[0] == '-' ? TH_DEL
 			    : text[0] == '~' ? TH_CHANGE
 					     : TH_NOTE;
-		if (r < 0) {
-			print_line(text, n, colour);
-		} else {
-			fputs(th_on(colour, (enum theme_role)r), stdout);
-			fwrite(text, 1, n, stdout);
-			fprintf(stdout, "%s\n", th_off(colour));
-		}
+		fputs(th_on(colour, (enum theme_role)r), stdout);
+		fwrite(text, 1, n, stdout);
+		fprintf(stdout, "%s\n", th_off(colour));
 		text += n + (text[n] == '\n');
 	}
+}
+
+/*
+ * The REPL's error sink: the message, coloured, and above it a caret
+ * under the part of the line just typed that is wrong (if it is on one
+ * screen line and plain text, and was typed rather than sourced).
+ */
+static void repl_diag(void *arg, const struct diag *d)
+{
+	struct session *s = arg;
+	bool colour = session_colour(s);
+	size_t end = d->col + d->len;
+	bool caret = d->text && d->len && !d->src && repl.caret_col >= 0 &&
+		     (size_t)repl.caret_col + end < (size_t)s->term_cols;
+
+	fflush(stdout);
+	for (size_t i = 0; caret && i < end; i++)
+		if (!isprint((unsigned char)d->text[i]))
+			caret = false;
+	if (caret) {
+		fprintf(stderr, "%*s%s^", repl.caret_col + (int)d->col, "",
+			th_on(colour, TH_ERROR));
+		for (size_t i = 1; i < d->len; i++)
+			fputc('~', stderr);
+		fprintf(stderr, "%s\n", th_off(colour));
+	}
+	diag_print(stderr, d,
+		   th_on(colour, d->kind == DIAG_ERROR ? TH_ERROR : TH_WARN),
+		   th_off(colour));
 }
 
 /* Run one line, then print its output, its diff and its trace. */
 static void run_one(const char *line, bool first)
 {
 	struct session *s = repl.s;
-	struct mm_snap before, after;
-	struct strbuf diff = STRBUF_INIT;
+	struct machine *m;
+	struct mm_diff diff = {0};
+	struct strbuf text = STRBUF_INIT;
 	bool colour = session_colour(s);
-	int rows, cols;
+	int rows, cols, before;
 
 	rl_get_screen_size(&rows, &cols);
 	s->term_cols = cols > 0 ? cols : 80;
 	/* Only the first line of a paste sits right after the prompt. */
 	if (!first)
-		s->caret_col = -1;
-	mm_snap_take(&before, s->diff ? session_machine(s) : NULL);
+		repl.caret_col = -1;
+	m = session_machine(s);
+	before = m ? machine_current_pid(m) : 0;
 	fflush(stdout);
 	session_run_line(s, line, strlen(line));
 	got_sigint = 0; /* a Ctrl-C during the command was for it */
-	mm_snap_take(&after, s->diff ? session_machine(s) : NULL);
-	print_text(sb_str(&s->out), -1, colour);
-	mm_snap_diff(s, &before, &after, &diff);
-	if (before.pid && after.pid && before.pid != after.pid)
-		sb_addf(&diff, "  (now in pid %d)\n", after.pid);
-	print_text(sb_str(&diff), TH_ADD, colour);
+	m = session_machine(s);
+	print_output(s, colour);
+	/* The model follows every line, shown or not. */
+	if (m) {
+		int after = machine_current_pid(m);
+
+		model_step(&repl.model, m, before == after ? after : 0, &diff);
+		if (s->diff)
+			mm_diff_text(s, &diff, &text);
+		if (s->diff && before && before != after)
+			sb_addf(&text, "  (now in pid %d)\n", after);
+	}
+	print_text(sb_str(&text), TH_ADD, colour);
 	print_text(sb_str(&s->tr), TH_TRACE, colour);
 	fflush(stdout);
-	sb_free(&diff);
-	mm_snap_free(&before);
-	mm_snap_free(&after);
+	sb_free(&text);
+	mm_diff_free(&diff);
 }
 
 /* A line from readline; a paste may hold several. */
@@ -287,12 +307,19 @@ static void print_banner(struct session *s)
 int repl_run(struct session *s)
 {
 	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	struct engine_observer mo;
 
 	memset(&repl, 0, sizeof(repl));
 	repl.s = s;
+	repl.caret_col = -1;
+	model_init(&repl.model);
+	mo = model_observer(&repl.model);
+	session_observe(s, &mo);
+	model_step(&repl.model, session_machine(s), 0, NULL);
 	s->interactive = true;
 	s->src = NULL;
 	s->interrupted = &got_sigint;
+	s->sink = (struct diag_sink){repl_diag, s};
 	s->tty_colour = isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
 			!(term && !strcmp(term, "dumb"));
 	setup_readline();
@@ -331,6 +358,8 @@ int repl_run(struct session *s)
 		rl_callback_handler_remove();
 	completion_free(&repl.comp);
 	history_finish(repl.histfile);
+	session_unobserve(s, &mo);
+	model_free(&repl.model);
 	/* Mistakes typed at a prompt were answered there: not a failure. */
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <readline/history.h>
-#include "history.h"
+#include "histfile.h"
 
 /* mkdir -p for the directories of an absolute path, 0700 like ssh. */
 static int make_dirs(const char *dir)

@@ -1,0 +1,190 @@
+/*
+ * events.h - what the engine tells its observers: one typed event per step
+ * an operation takes, in the kernel's terms.
+ *
+ * Events carry codes and ids, never prose.  Front ends turn them into what
+ * they need: the `# ...` lines of --trace, JSON lines, the REPL's diff, the
+ * UI's highlight, the recorder's digest.  Any number of observers can
+ * listen at once (machine_add_observer()); with none attached the engine
+ * builds no event at all.
+ *
+ * The names of kernel functions in `fn` are identifiers, not English:
+ * "vma_merge_new_range" is what a reader greps mm/vma.c for.
+ */
+#ifndef VMALAB_EVENTS_H
+#define VMALAB_EVENTS_H
+
+#include <stdbool.h>
+
+struct vma;
+
+enum ev_kind {
+	EV_ENTER = 1,  /* code: enum ev_fn; the steps up to EV_LEAVE nest */
+	EV_LEAVE,      /* code: the same enum ev_fn */
+	EV_MERGE,      /* code: enum merge_case; vma: the target */
+	EV_NOMERGE,    /* code: enum merge_veto: why no merge was made */
+	EV_VETO,       /* code: enum merge_veto: a can_vma_merge_* said no */
+	EV_CAN_MERGE,  /* a can_vma_merge_{before,after} said yes */
+	EV_VMA_NEW,    /* code: enum vma_origin; vma now exists */
+	EV_VMA_CHANGE, /* code: enum vma_change; range/pgoff after, o* before */
+	EV_VMA_FLAGS,  /* vm_flags of vma are now flags; diff: what changed */
+	EV_VMA_FREE,   /* code: enum vma_gone; vma is gone */
+	EV_LOCK,       /* vma_start_write(vma) */
+	EV_ANON_VMA,   /* code: enum anon_op; av (and av2) */
+	EV_FAULT,      /* code: enum page_kind; addr is now present in vma */
+	EV_ZAP,	       /* pages of [start, end) in vma left the page table */
+	EV_NOTE,       /* code: enum ev_note: one decision of a function */
+};
+
+/* Kernel functions that nest the steps they take. */
+enum ev_fn {
+	FN_DO_MMAP = 1,
+	FN_DO_VMI_MUNMAP,
+	FN_DO_MPROTECT_PKEY,
+	FN_DUP_MMAP,
+	FN_VMA_MERGE_NEW_RANGE,
+	FN_VMA_MERGE_EXISTING_RANGE,
+	FN_VMA_EXPAND,
+	FN_SPLIT_VMA,
+	FN_VMS_GATHER_MUNMAP_VMAS,
+	FN__COUNT
+};
+
+/*
+ * The cases of vma_merge_new_range() and vma_merge_existing_range(), with
+ * the number of each in the pre-6.12 vma_merge() diagram in a comment.
+ */
+enum merge_case {
+	MERGE_NEW_EXPAND_PREV = 1, /* old case 2: PPPP**** -> PPPPPPPP */
+	MERGE_NEW_EXPAND_NEXT,	   /* old case 3: ****NNNN -> NNNNNNNN */
+	MERGE_NEW_EXPAND_BOTH,	   /* old case 1: PPPP****NNNN -> one */
+	MERGE_EXISTING_BOTH,	   /* old case 6: PPPPVVVVNNNN -> one */
+	MERGE_EXISTING_LEFT_FULL,  /* old case 7: PPPPVVVV -> PPPPPPPP */
+	MERGE_EXISTING_LEFT_PART,  /* old case 5: PPPPVVvv -> PPPPPPvv */
+	MERGE_EXISTING_RIGHT_FULL, /* old case 8: VVVVNNNN -> NNNNNNNN */
+	MERGE_EXISTING_RIGHT_PART, /* old case 4: vvVVNNNN -> vvNNNNNN */
+};
+
+/*
+ * Why two VMAs, or a range and a neighbour, do not merge: what the merge
+ * predicates decide (is_mergeable_vma, is_mergeable_anon_vma, the pgoff
+ * tests of can_vma_merge_{before,after}, can_vma_merge_right's prev/next
+ * test), and the reasons a merge as a whole is not attempted.
+ */
+enum merge_veto {
+	VETO_NONE = 0,
+	VETO_FLAGS,		/* vm_flags differ: diff holds the bits */
+	VETO_FILE_ANON,		/* one is file-backed, one is not */
+	VETO_FILE_INODE,	/* two different files */
+	VETO_FILE_STRUCT,	/* one file opened twice: two struct files */
+	VETO_SRC_FORK_CHILD,	/* faulted range from fork, target unfaulted */
+	VETO_COPIED_FORK_CHILD, /* mremap: the copied-from VMA is a fork child */
+	VETO_TGT_FORK_CHILD,	/* target from fork, range unfaulted */
+	VETO_ANON_VMA,		/* both faulted, different anon_vmas */
+	VETO_PGOFF,		/* the pages would not be contiguous in pgoff */
+	VETO_PREV_NEXT_ANON,	/* prev and next each fit, not each other */
+	VETO_SPECIAL,		/* VM_SPECIAL never merges */
+	VETO_NO_NEIGHBOUR,	/* no prev and no next */
+	VETO_INCOMPATIBLE,	/* no neighbour that touches and fits */
+	VETO_INSIDE,		/* the range is strictly inside one VMA */
+	VETO_NOT_ADJACENT,	/* the two VMAs do not touch */
+};
+
+/* How a VMA came to be. */
+enum vma_origin {
+	VMA_FROM_MMAP = 1, /* __mmap_new_vma */
+	VMA_FROM_SPLIT,	   /* __split_vma: the new part */
+	VMA_FROM_FORK,	   /* dup_mmap: the child's copy */
+};
+
+/* What changed a VMA's range or pgoff. */
+enum vma_change {
+	VMA_CHANGE_MERGE = 1, /* commit_merge: the merge target */
+	VMA_CHANGE_ADJUST,    /* commit_merge: middle or next trimmed */
+	VMA_CHANGE_SPLIT,     /* __split_vma: the original part */
+	VMA_CHANGE_STACK,     /* expand_downwards */
+};
+
+/* Why a VMA went away. */
+enum vma_gone {
+	VMA_GONE_MERGE = 1, /* vma_complete: merged into its neighbour */
+	VMA_GONE_MUNMAP,    /* remove_vma after munmap or MAP_FIXED */
+	VMA_GONE_EXIT,	    /* the process went away */
+};
+
+enum anon_op {
+	AV_PREPARE_NEW = 1, /* __anon_vma_prepare: a new anon_vma */
+	AV_PREPARE_REUSE,   /* __anon_vma_prepare: find_mergeable_anon_vma */
+	AV_CLONE_REUSE,	    /* anon_vma_clone reused av for the child */
+	AV_FORK_NEW,	    /* anon_vma_fork: a new anon_vma, parent av2 */
+	AV_DUP,		    /* dup_anon_vma: vma takes av from other */
+	AV_UNLINK,	    /* unlink_anon_vmas: vma drops av */
+	AV_LINK,	    /* anon_vma_chain_link: vma linked to av */
+	AV_FREE,	    /* the anon_vma itself is freed */
+};
+
+/* One decision inside a kernel function, with the numbers it used. */
+enum ev_note {
+	NOTE_TRUNCATE = 1,	   /* do_truncate: i_size is value */
+	NOTE_DUP_SKIP_DONTCOPY,	   /* dup_mmap skips vma */
+	NOTE_STACK_GUARD_GAP,	   /* expand_downwards: other too close */
+	NOTE_STACK_RLIMIT,	   /* expand_downwards: over RLIMIT_STACK */
+	NOTE_STACK_EXPAND,	   /* expand_downwards grows vma to addr */
+	NOTE_SIGBUS_EOF,	   /* fn: page value beyond EOF at addr */
+	NOTE_NOT_WRITABLE,	   /* do_user_addr_fault at addr */
+	NOTE_POPULATE_PROT_NONE,   /* populate_vma_page_range: EFAULT */
+	NOTE_POPULATE,		   /* [start, end) of vma; value: write */
+	NOTE_HINT_FREE,		   /* get_unmapped_area: hint addr is free */
+	NOTE_HINT_UNUSABLE,	   /* get_unmapped_area: hint addr taken */
+	NOTE_NOREPLACE_EEXIST,	   /* MAP_FIXED_NOREPLACE: vma in the way */
+	NOTE_FLAGS_UNCHANGED,	   /* mprotect_fixup: nothing to do */
+	NOTE_CHARGE,		   /* mprotect_fixup: charge value pages */
+	NOTE_UNCHARGE,		   /* mprotect_fixup: clear VM_ACCOUNT */
+	NOTE_MPROTECT_HOLE,	   /* do_mprotect_pkey: hole at addr */
+	NOTE_MPROTECT_EACCES,	   /* do_mprotect_pkey: vma lacks VM_MAY* */
+	NOTE_MPROTECT_END_HOLE,	   /* do_mprotect_pkey: ends in a hole */
+	NOTE_PREV_APART,	   /* prev (vma) does not touch the range */
+	NOTE_NEXT_APART,	   /* next (vma) does not touch the range */
+	NOTE_NO_PREV_TOUCHING,	   /* vma_merge_existing_range */
+	NOTE_NO_NEXT_TOUCHING,	   /* vma_merge_existing_range */
+	NOTE_MERGE_NOMEM,	   /* merge aborted: out of memory */
+	NOTE_SPLIT_DONE,	   /* __split_vma: vma and other's pgoffs */
+	NOTE_SPLIT_MAX_MAP_COUNT,  /* split_vma: value = map_count */
+	NOTE_GATHER_MAX_MAP_COUNT, /* vms_gather_munmap_vmas: ditto */
+	NOTE_GATHER_DETACHED,	   /* vms_gather_munmap_vmas: value VMAs */
+	NOTE_MUNMAP_NOTHING,	   /* do_vmi_munmap: nothing in [start, end) */
+	NOTE_HUGETLB_NOMEM,	   /* no huge pages to reserve */
+	NOTE_VM_SYNC,		   /* mmap_file: VM_SYNC on a non-DAX file */
+	NOTE_SHMEM_SETUP,	   /* shmem_zero_setup: inode value */
+};
+
+/*
+ * One step.  Which fields mean something depends on kind (see above);
+ * the rest are 0.  vma and other are stable ids (vma#N); their ranges are
+ * copied at the moment of the event.  v and o point at the VMAs
+ * themselves and are valid only during the observer's call.
+ */
+struct vmalab_event {
+	enum ev_kind kind;
+	int code;
+	const char *fn; /* the kernel function: "vma_merge_new_range" */
+	int depth;	/* nesting: EV_ENTERs not yet left */
+	int pid;	/* the process whose mm this is */
+	unsigned vma, other;
+	unsigned long start, end, pgoff;    /* vma's (after a change) */
+	unsigned long ostart, oend, opgoff; /* other's (vma's before) */
+	unsigned long addr, len, value;
+	unsigned av, av2; /* anon_vma ids (avN) */
+	unsigned long flags, diff;
+	const struct vma *v, *o;
+};
+
+struct engine_observer {
+	void (*event)(void *arg, const struct vmalab_event *ev);
+	void *arg;
+};
+
+/* The kernel function's name for an enum ev_fn. */
+const char *ev_fn_name(enum ev_fn fn);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * syscall.c - the engine's system call table: a call by number, as the
+ * kernel's sys_call_table dispatches it, so that front ends, the kernel
+ * backend and the importers all name a call the same way.  Each entry
+ * unpacks the raw arguments into the typed sys_* function.
+ */
+#include "internal.h"
+
+struct sys_entry {
+	long (*fn)(struct machine *m, const unsigned long *a, const char *path,
+		   unsigned long *fault);
+};
+
+static long e_mmap(struct machine *m, const unsigned long *a, const char *path,
+		   unsigned long *fault)
+{
+	return sys_mmap(m, a[0], a[1], a[2], a[3], (long)a[4], a[5]);
+}
+
+static long e_munmap(struct machine *m, const unsigned long *a,
+		     const char *path, unsigned long *fault)
+{
+	return sys_munmap(m, a[0], a[1]);
+}
+
+static long e_mprotect(struct machine *m, const unsigned long *a,
+		       const char *path, unsigned long *fault)
+{
+	return sys_mprotect(m, a[0], a[1], a[2]);
+}
+
+static long e_openat(struct machine *m, const unsigned long *a,
+		     const char *path, unsigned long *fault)
+{
+	return sys_openat(m, (long)a[0], path, a[2], a[3]);
+}
+
+static long e_close(struct machine *m, const unsigned long *a, const char *path,
+		    unsigned long *fault)
+{
+	return sys_close(m, (long)a[0]);
+}
+
+static long e_ftruncate(struct machine *m, const unsigned long *a,
+			const char *path, unsigned long *fault)
+{
+	return sys_ftruncate(m, (long)a[0], a[1]);
+}
+
+static long e_fork(struct machine *m, const unsigned long *a, const char *path,
+		   unsigned long *fault)
+{
+	return sys_fork(m);
+}
+
+static const struct sys_entry table[NR_MAX] = {
+	[NR_mmap] = {e_mmap},	      [NR_munmap] = {e_munmap},
+	[NR_mprotect] = {e_mprotect}, [NR_openat] = {e_openat},
+	[NR_close] = {e_close},	      [NR_ftruncate] = {e_ftruncate},
+	[NR_fork] = {e_fork},
+};
+
+bool machine_has_syscall(int nr)
+{
+	return nr == NR_TOUCH || (nr >= 0 && nr < NR_MAX && table[nr].fn);
+}
+
+long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
+		     const char *path, unsigned long *fault)
+{
+	unsigned long none;
+
+	if (nr == NR_TOUCH)
+		return vm_touch(m, a[0], a[1], fault ? fault : &none);
+	if (!machine_has_syscall(nr))
+		return -ENOSYS;
+	return table[nr].fn(m, a, path, fault);
+}

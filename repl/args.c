@@ -1,0 +1,716 @@
+/*
+ * args.c - the argument types: their constants, how each reads its text,
+ * and the table that ties a type to its parser, its Tab candidates and
+ * its help.  Errors name what is wrong and, for a misspelt constant or
+ * option, the name it was probably meant to be.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "args.h"
+#include "engine.h"
+
+/* ---- constants ---- */
+
+/* The tables are laid out by hand. */
+/* clang-format off */
+#define C(x) { #x, (unsigned long)(x) }
+static const struct constant prot_consts[] = {
+	C(PROT_NONE),	   C(PROT_READ),      C(PROT_WRITE),
+	C(PROT_EXEC),	   C(PROT_SEM),	      C(PROT_GROWSDOWN),
+	C(PROT_GROWSUP),
+};
+static const struct constant map_consts[] = {
+	C(MAP_SHARED),	      C(MAP_PRIVATE),	    C(MAP_SHARED_VALIDATE),
+	C(MAP_DROPPABLE),     C(MAP_FIXED),	    C(MAP_ANONYMOUS),
+	{ "MAP_ANON", MAP_ANONYMOUS },		    { "MAP_FILE", 0 },
+	C(MAP_32BIT),	      C(MAP_GROWSDOWN),	    C(MAP_DENYWRITE),
+	C(MAP_EXECUTABLE),    C(MAP_LOCKED),	    C(MAP_NORESERVE),
+	C(MAP_POPULATE),      C(MAP_NONBLOCK),	    C(MAP_STACK),
+	C(MAP_HUGETLB),	      C(MAP_SYNC),	    C(MAP_FIXED_NOREPLACE),
+	C(MAP_UNINITIALIZED),
+};
+static const struct constant o_consts[] = {
+	C(O_RDONLY),	     C(O_WRONLY),	   C(O_RDWR),
+	C(O_CREAT),	     C(O_EXCL),		   C(O_TRUNC),
+	C(O_APPEND),	     { "O_NOCTTY", 0400 }, { "O_NONBLOCK", 04000 },
+	{ "O_DSYNC", 010000 }, { "O_DIRECT", 040000 },
+	{ "O_LARGEFILE", 0100000 }, { "O_DIRECTORY", 0200000 },
+	{ "O_NOFOLLOW", 0400000 }, { "O_NOATIME", 01000000 },
+	{ "O_CLOEXEC", 02000000 }, { "O_SYNC", 04010000 },
+	{ "O_PATH", 010000000 },
+};
+static const struct constant dirfd_consts[] = {
+	{ "AT_FDCWD", (unsigned long)AT_FDCWD },
+};
+#undef C
+/* clang-format on */
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Levenshtein distance, case-insensitive, for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] +
+				     (toupper((unsigned char)a[i - 1]) !=
+				      toupper((unsigned char)b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins)
+					   : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
+const char *closest_name(const char *s, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, limit = strlen(s) / 3 + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(s, names[i]);
+
+		if (d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+static const char *closest_constant(const char *s, enum arg_type t)
+{
+	const struct arg_type_info *ti = &arg_types[t];
+	const char *names[64];
+	size_t n = ti->nconsts < 64 ? ti->nconsts : 64;
+
+	for (size_t i = 0; i < n; i++)
+		names[i] = ti->consts[i].name;
+	return closest_name(s, names, n);
+}
+
+int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
+		 char *err, size_t errlen)
+{
+	const char *p = s;
+	bool neg = false;
+	unsigned long v = 0, base = 10, mult = 1;
+	int digits = 0;
+
+	if (*p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (octal && p[0] == '0' && p[1]) {
+		base = 8;
+		p++;
+	}
+	for (; *p; p++, digits++) {
+		int d;
+
+		if (isdigit((unsigned char)*p))
+			d = *p - '0';
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = tolower((unsigned char)*p) - 'a' + 10;
+		else
+			break;
+		if (d >= (int)base)
+			break;
+		if (v > (ULONG_MAX - (unsigned long)d) / base) {
+			snprintf(err, errlen, "number out of range: %s", s);
+			return -1;
+		}
+		v = v * base + (unsigned long)d;
+	}
+	if (!digits) {
+		snprintf(err, errlen, "not a number: %s", s);
+		return -1;
+	}
+	if (*p && sizes && !p[1]) {
+		switch (*p) {
+		case 'k':
+		case 'K':
+			mult = 1UL << 10;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1UL << 20;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1UL << 30;
+			break;
+		case 'p':
+		case 'P':
+			mult = PAGE_SIZE;
+			break;
+		default:
+			mult = 0;
+			break;
+		}
+		if (mult)
+			p++;
+	}
+	if (*p) {
+		snprintf(err, errlen, "not a number: %s", s);
+		return -1;
+	}
+	if (mult > 1 && v > ULONG_MAX / mult) {
+		snprintf(err, errlen, "number out of range: %s", s);
+		return -1;
+	}
+	v *= mult;
+	if (neg) {
+		if (v > (unsigned long)LONG_MAX + 1) {
+			snprintf(err, errlen, "number out of range: %s", s);
+			return -1;
+		}
+		v = -v;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_constants(enum arg_type t, const char *s, unsigned long *out,
+		    char *err, size_t errlen, const char **suggest)
+{
+	const struct arg_type_info *ti = &arg_types[t];
+	size_t n = ti->nconsts, len;
+	const struct constant *c = ti->consts;
+	const char *prefix = ti->prefix ? ti->prefix : "";
+	char part[128];
+	unsigned long v = 0;
+
+	if (!*s) {
+		snprintf(err, errlen, "missing value");
+		return -1;
+	}
+	while (*s) {
+		const char *bar = strchr(s, '|');
+		size_t i;
+
+		len = bar ? (size_t)(bar - s) : strlen(s);
+		if (len == 0 || len >= sizeof(part)) {
+			snprintf(err, errlen, "bad constant list");
+			return -1;
+		}
+		memcpy(part, s, len);
+		part[len] = '\0';
+		for (i = 0; i < n; i++)
+			if (strcmp(part, c[i].name) == 0)
+				break;
+		if (i < n) {
+			v |= c[i].value;
+		} else if (isdigit((unsigned char)part[0]) || part[0] == '-') {
+			unsigned long num;
+
+			if (parse_number(part, false, t == ARG_OFLAGS, &num,
+					 err, errlen))
+				return -1;
+			v |= num;
+		} else {
+			const char *near = closest_constant(part, t);
+
+			if (near && suggest)
+				*suggest = near;
+			if (near)
+				snprintf(err, errlen, "unknown constant %s",
+					 part);
+			else if (*prefix &&
+				 strncmp(part, prefix, strlen(prefix)))
+				snprintf(err, errlen,
+					 "unknown constant %s (expected %s...)",
+					 part, prefix);
+			else
+				snprintf(err, errlen, "unknown constant %s",
+					 part);
+			return -1;
+		}
+		s += len;
+		if (*s == '|')
+			s++;
+		if (bar && !*s) {
+			snprintf(err, errlen, "bad constant list: trailing |");
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+void format_constants(enum arg_type t, unsigned long v, char *buf, size_t len)
+{
+	const struct arg_type_info *ti = &arg_types[t];
+	size_t n = ti->nconsts, used = 0;
+	const struct constant *c = ti->consts;
+	unsigned long left = v;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].value || (c[i].value & left) != c[i].value)
+			continue;
+		/* MAP_SHARED_VALIDATE covers SHARED|PRIVATE: prefer it. */
+		used += snprintf(buf + used, used < len ? len - used : 0,
+				 "%s%s", used ? "|" : "", c[i].name);
+		left &= ~c[i].value;
+	}
+	if (left || !used) {
+		if (!used && !left && n && c[0].value == 0)
+			snprintf(buf, len, "%s", c[0].name);
+		else
+			snprintf(buf + used, used < len ? len - used : 0,
+				 "%s%#lx", used ? "|" : "", left);
+	}
+}
+
+/* ---- strings ---- */
+
+/*
+ * One escape as strace writes them: \n \t \v \f \r \\ \" \xHH and
+ * octal \NNN.  *s is at the backslash and is left on the escape's last
+ * character.  Returns the character, or -1 (with *s on the unknown one).
+ */
+static int unescape(const char **s, const char *e)
+{
+	const char *p = *s + 1;
+	int c = 0, n;
+
+	*s = p;
+	switch (*p) {
+	case 'n':
+		return '\n';
+	case 't':
+		return '\t';
+	case 'v':
+		return '\v';
+	case 'f':
+		return '\f';
+	case 'r':
+		return '\r';
+	case '\\':
+		return '\\';
+	case '"':
+		return '"';
+	case 'x':
+		for (n = 0; n < 2 && p + 1 < e && isxdigit((unsigned char)p[1]);
+		     n++, p++)
+			c = c * 16 +
+			    (isdigit((unsigned char)p[1])
+				     ? p[1] - '0'
+				     : tolower((unsigned char)p[1]) - 'a' + 10);
+		if (!n)
+			return -1;
+		*s = p;
+		return c;
+	default:
+		for (n = 0; n < 3 && p < e && *p >= '0' && *p <= '7'; n++, p++)
+			c = c * 8 + (*p - '0');
+		if (!n || c > 255)
+			return -1;
+		*s = p - 1;
+		return c;
+	}
+}
+
+/* Read a "quoted string" with C escapes into out. */
+static int parse_string(const char *s, const char *e, char **out, char *err,
+			size_t errlen)
+{
+	char *buf, *o;
+
+	if (e - s < 2 || *s != '"' || e[-1] != '"') {
+		snprintf(err, errlen, "expected a \"quoted string\"");
+		return -1;
+	}
+	buf = o = malloc((size_t)(e - s));
+	if (!buf)
+		abort();
+	for (s++, e--; s < e; s++) {
+		if (*s == '\\' && s + 1 < e) {
+			int c = unescape(&s, e);
+
+			if (c < 0) {
+				free(buf);
+				snprintf(err, errlen,
+					 "unknown escape \\%c in string", *s);
+				return -1;
+			}
+			*o++ = (char)c;
+		} else if (*s == '"') {
+			free(buf);
+			snprintf(err, errlen, "unbalanced quotes");
+			return -1;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	if (strlen(buf) != (size_t)(o - buf)) {
+		free(buf);
+		snprintf(err, errlen, "NUL byte in string");
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* ---- word syntax: protections and map options ---- */
+
+const char *const prot_words[] = {"r", "rw", "rx", "rwx", "none", NULL};
+
+/*
+ * "rw", "r-x", "rwx", "none": the protection as maps prints it, in any
+ * order.  Anything that looks like a constant goes to parse_constants, so
+ * that PROT_READ|PROT_WRITE (and its "did you mean") works here too.
+ */
+static int parse_prot_word(const char *tok, unsigned long *out,
+			   struct arg_error *err)
+{
+	unsigned long v = 0;
+
+	if (!strcmp(tok, "none") || !strcmp(tok, "-") || !strcmp(tok, "---")) {
+		*out = PROT_NONE;
+		return 0;
+	}
+	if (!strncmp(tok, "PROT_", 5) || isdigit((unsigned char)*tok))
+		return parse_constants(ARG_PROT, tok, out, err->msg,
+				       sizeof(err->msg), &err->suggestion);
+	for (const char *c = tok; *c; c++) {
+		unsigned long bit = *c == 'r'	? PROT_READ
+				    : *c == 'w' ? PROT_WRITE
+				    : *c == 'x' ? PROT_EXEC
+						: 0;
+
+		if (*c == '-' && c - tok < 3)
+			continue;
+		if (!bit || (v & bit) || c - tok >= 3) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "unknown protection %.40s (use r, w and x "
+				 "together, as in rw or r-x, or none)",
+				 tok);
+			return -1;
+		}
+		v |= bit;
+	}
+	*out = v;
+	return 0;
+}
+
+const char *const map_option_words[] = {
+	"anon",	     "shared", "private",  "file",	"fixed",
+	"noreplace", "hint",   "populate", "locked",	"noreserve",
+	"growsdown", "stack",  "hugetlb",  "droppable", NULL,
+};
+
+/* "populate" is MAP_POPULATE: any MAP_ flag, in lower case, is a word. */
+static bool map_flag_word(const char *w, unsigned long *flag)
+{
+	const struct arg_type_info *ti = &arg_types[ARG_MAPFLAGS];
+	char name[64] = "MAP_";
+	size_t i;
+
+	if (strlen(w) > sizeof(name) - 5)
+		return false;
+	for (i = 0; w[i]; i++)
+		name[4 + i] = (char)toupper((unsigned char)w[i]);
+	name[4 + i] = '\0';
+	for (i = 0; i < ti->nconsts; i++) {
+		if (!strcmp(ti->consts[i].name, name)) {
+			*flag = ti->consts[i].value;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct map_opts_state {
+	int type; /* 0, MAP_PRIVATE or MAP_SHARED */
+	bool anon, file;
+};
+
+/* One word of map's options; *next is the word after it, for "file". */
+static int map_opt_word(const char *w, const char **next, struct arg *a,
+			struct map_opts_state *st, struct arg_error *err)
+{
+	char *msg = err->msg;
+	size_t len = sizeof(err->msg);
+	unsigned long flag;
+
+	if (!strcmp(w, "anon") || !strcmp(w, "anonymous")) {
+		st->anon = true;
+	} else if (!strcmp(w, "private") || !strcmp(w, "shared")) {
+		int type = w[0] == 'p' ? MAP_PRIVATE : MAP_SHARED;
+
+		if (st->type && st->type != type) {
+			snprintf(msg, len,
+				 "shared and private exclude "
+				 "each other");
+			return -1;
+		}
+		st->type = type;
+	} else if (!strcmp(w, "fixed") || !strcmp(w, "noreplace") ||
+		   !strcmp(w, "hint")) {
+		if (a->placed) {
+			snprintf(msg, len,
+				 "give one of fixed, noreplace "
+				 "and hint");
+			return -1;
+		}
+		a->placed = true;
+		a->num |= w[0] == 'f'	? MAP_FIXED
+			  : w[0] == 'n' ? MAP_FIXED_NOREPLACE
+					: 0;
+	} else if (!strcmp(w, "file")) {
+		unsigned long fd;
+
+		if (!next[0] ||
+		    parse_number(next[0], false, false, &fd, msg, len)) {
+			snprintf(msg, len,
+				 "file needs an fd: file FD "
+				 "[OFFSET]");
+			return -1;
+		}
+		st->file = true;
+		a->fd = (long)fd;
+		if (next[1] && isdigit((unsigned char)next[1][0])) {
+			if (parse_number(next[1], true, false, &a->off, msg,
+					 len))
+				return -1;
+			return 2;
+		}
+		return 1;
+	} else if (!strncmp(w, "MAP_", 4)) {
+		if (parse_constants(ARG_MAPFLAGS, w, &flag, msg, len,
+				    &err->suggestion))
+			return -1;
+		a->num |= flag;
+	} else if (map_flag_word(w, &flag)) {
+		a->num |= flag;
+	} else {
+		err->suggestion = closest_name(w, map_option_words,
+					       COUNT(map_option_words) - 1);
+		if (err->suggestion)
+			snprintf(msg, len, "unknown option %.40s", w);
+		else
+			snprintf(msg, len,
+				 "unknown option %.40s (expected anon, "
+				 "shared, file FD [OFFSET], fixed, noreplace, "
+				 "hint)",
+				 w);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * map's options, the rest of the line: "shared file 3 4k populate".
+ * MAP_PRIVATE|MAP_ANONYMOUS unless said otherwise; the caller decides
+ * MAP_FIXED from the address when no placement word was given.
+ */
+static int convert_map_opts(enum arg_type t, const char *s, const char *e,
+			    struct arg *a, struct arg_error *err)
+{
+	const char *words[MAX_ARGS + 2] = {NULL};
+	struct map_opts_state st = {0, false, false};
+	char text[MAX_LINE + 1], *save = NULL;
+	size_t n_text = (size_t)(e - s);
+	int n = 0;
+
+	(void)t;
+	memcpy(text, s, n_text);
+	text[n_text] = '\0';
+	a->fd = -1;
+	for (char *w = strtok_r(text, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (n == MAX_ARGS) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "too many options");
+			return -1;
+		}
+		words[n++] = w;
+	}
+	for (int i = 0; i < n; i++) {
+		int used = map_opt_word(words[i], words + i + 1, a, &st, err);
+
+		if (used < 0) {
+			err->bad_s = s + (words[i] - text);
+			err->bad_e = err->bad_s + strlen(words[i]);
+			return -1;
+		}
+		i += used;
+	}
+	if (st.anon && st.file) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "anon and file exclude each other");
+		return -1;
+	}
+	if (!(a->num & MAP_TYPE))
+		a->num |= st.type ? (unsigned long)st.type : MAP_PRIVATE;
+	if (!st.file)
+		a->num |= MAP_ANONYMOUS;
+	return 0;
+}
+
+/* ---- the converters of each type ---- */
+
+/* The argument's text as a C string (it is at most a line long). */
+static void token(const char *s, const char *e, char tok[MAX_LINE + 1])
+{
+	size_t n = (size_t)(e - s);
+
+	memcpy(tok, s, n);
+	tok[n] = '\0';
+}
+
+static int missing(const char *s, const char *e, struct arg_error *err)
+{
+	if (s < e)
+		return 0;
+	snprintf(err->msg, sizeof(err->msg), "missing value");
+	return -1;
+}
+
+static int convert_number(enum arg_type t, const char *s, const char *e,
+			  struct arg *a, struct arg_error *err)
+{
+	char tok[MAX_LINE + 1];
+
+	if (missing(s, e, err))
+		return -1;
+	token(s, e, tok);
+	if (t == ARG_ADDR && !strcmp(tok, "NULL")) {
+		a->num = 0;
+		return 0;
+	}
+	return parse_number(tok, arg_types[t].sizes, t == ARG_MODE, &a->num,
+			    err->msg, sizeof(err->msg));
+}
+
+/* In "PROT_READ|PROT_RAED", point at the part that does not parse. */
+static void narrow_to_bad_constant(enum arg_type t, const char *s,
+				   const char *e, struct arg_error *err)
+{
+	char part[128], msg[200];
+	unsigned long v;
+
+	while (s < e) {
+		const char *bar = memchr(s, '|', (size_t)(e - s));
+		size_t n = (size_t)((bar ? bar : e) - s);
+
+		snprintf(part, sizeof(part), "%.*s", (int)n, s);
+		if (n &&
+		    (n >= sizeof(part) ||
+		     parse_constants(t, part, &v, msg, sizeof(msg), NULL))) {
+			err->bad_s = s;
+			err->bad_e = s + n;
+			return;
+		}
+		s += n + (bar != NULL);
+	}
+}
+
+static int convert_constants(enum arg_type t, const char *s, const char *e,
+			     struct arg *a, struct arg_error *err)
+{
+	char tok[MAX_LINE + 1];
+
+	if (missing(s, e, err))
+		return -1;
+	token(s, e, tok);
+	if (parse_constants(t, tok, &a->num, err->msg, sizeof(err->msg),
+			    &err->suggestion) == 0)
+		return 0;
+	narrow_to_bad_constant(t, s, e, err);
+	return -1;
+}
+
+static int convert_protword(enum arg_type t, const char *s, const char *e,
+			    struct arg *a, struct arg_error *err)
+{
+	char tok[MAX_LINE + 1];
+
+	(void)t;
+	if (missing(s, e, err))
+		return -1;
+	token(s, e, tok);
+	return parse_prot_word(tok, &a->num, err);
+}
+
+static int convert_path(enum arg_type t, const char *s, const char *e,
+			struct arg *a, struct arg_error *err)
+{
+	(void)t;
+	return parse_string(s, e, &a->str, err->msg, sizeof(err->msg));
+}
+
+static int convert_text(enum arg_type t, const char *s, const char *e,
+			struct arg *a, struct arg_error *err)
+{
+	(void)t;
+	(void)err;
+	a->str = strndup(s, (size_t)(e - s));
+	if (!a->str)
+		abort();
+	return 0;
+}
+
+/* A bare word, or a "quoted string" (source "my file.vml"). */
+static int convert_word(enum arg_type t, const char *s, const char *e,
+			struct arg *a, struct arg_error *err)
+{
+	(void)t;
+	if (missing(s, e, err))
+		return -1;
+	if (*s == '"')
+		return parse_string(s, e, &a->str, err->msg, sizeof(err->msg));
+	return convert_text(t, s, e, a, err);
+}
+
+#define CONSTS(table) .consts = table, .nconsts = COUNT(table)
+
+const struct arg_type_info arg_types[ARG__COUNT] = {
+	[ARG_ADDR] = {convert_number, .complete = AC_ADDRESSES,
+		      .help = AH_NUMBERS, .sizes = true},
+	[ARG_LEN] = {convert_number, .help = AH_NUMBERS, .sizes = true},
+	[ARG_PROT] = {convert_constants, CONSTS(prot_consts), .prefix = "PROT_",
+		      .complete = AC_CONSTANTS, .help = AH_CONSTANTS},
+	[ARG_MAPFLAGS] = {convert_constants, CONSTS(map_consts),
+			  .prefix = "MAP_", .complete = AC_CONSTANTS,
+			  .help = AH_CONSTANTS},
+	[ARG_FD] = {convert_number},
+	[ARG_OFF] = {convert_number, .help = AH_NUMBERS, .sizes = true},
+	[ARG_DIRFD] = {convert_constants, CONSTS(dirfd_consts),
+		       .complete = AC_CONSTANTS},
+	[ARG_PATH] = {convert_path},
+	[ARG_OFLAGS] = {convert_constants, CONSTS(o_consts), .prefix = "O_",
+			.complete = AC_CONSTANTS, .help = AH_CONSTANTS},
+	[ARG_MODE] = {convert_number},
+	[ARG_INT] = {convert_number},
+	[ARG_TEXT] = {convert_text, .rest = true},
+	[ARG_PID] = {convert_number, .complete = AC_PIDS},
+	[ARG_PROTWORD] = {convert_protword, .complete = AC_PROT_WORDS,
+			  .help = AH_PROTWORD},
+	[ARG_MAPOPTS] = {convert_map_opts, .complete = AC_MAP_OPTIONS,
+			 .help = AH_MAPOPTS, .rest = true},
+	[ARG_COMMAND] = {convert_word, .complete = AC_COMMANDS},
+	[ARG_FILE] = {convert_word, .complete = AC_FILES},
+	[ARG_OPTION] = {convert_word, .complete = AC_SETTINGS,
+			.help = AH_SETTINGS},
+	[ARG_VALUE] = {convert_word, .complete = AC_SETTING_VALUES},
+};

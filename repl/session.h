@@ -1,0 +1,194 @@
+/*
+ * session.h - running lines against a backend: parse, dispatch through
+ * the command table, keep the results and the steps, and route output,
+ * events and errors.  Batch mode, the REPL, the UI and verify each hold a
+ * session; they differ only in the sinks they install.
+ */
+#ifndef VMALAB_SESSION_H
+#define VMALAB_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include "backend.h"
+#include "command.h"
+#include "diag.h"
+#include "engine.h"
+#include "strbuf.h"
+
+/*
+ * A call's result, kept as a struct: the text in out is made from it
+ * ("= -1 ENOMEM (...)" at [off, off + len)), and front ends colour or
+ * record it from here, never by reading the text back.
+ */
+struct result_span {
+	int nr;
+	enum result_kind kind;
+	long ret;	     /* value or -errno; for RES_SIGNAL the signal */
+	unsigned long fault; /* RES_SIGNAL: the page that faulted */
+	size_t off, len;     /* the result's text in out */
+};
+
+/*
+ * The steps of a session that changed the machine, for undo, redo and
+ * history.  A step is one line and the calls (or switches) it made, kept
+ * as calls: replay hands them straight to a fresh backend, with no
+ * parsing and no output.  steps[0..pos) are applied; steps[pos..n) were
+ * undone and can be redone.
+ */
+struct step_action {
+	bool is_switch; /* else a call */
+	struct call c;	/* c.path points at path */
+	char *path;
+	int pid;
+};
+struct step {
+	char *line;
+	bool reset; /* `reset`: replay starts after the last one */
+	struct step_action *acts;
+	size_t n;
+};
+struct step_log {
+	struct step *steps;
+	size_t n, cap, pos;
+	/* More than STEP_LOG_MAX steps since the last reset: dropped, so
+	 * that a long batch run does not keep every line it ran. */
+	bool dropped;
+};
+#define STEP_LOG_MAX 20000
+
+enum colour_mode { COLOUR_AUTO, COLOUR_ON, COLOUR_OFF };
+enum num_format { NUM_HUMAN, NUM_HEX, NUM_DEC };
+
+#define SESSION_MAX_OBSERVERS 6
+
+/*
+ * A session: a backend, the output of the current line, and where events
+ * and errors go.  undo, redo and reset replace be with a new backend from
+ * new_backend (NULL: they are not available, as in verify), so whoever
+ * holds the session must read s->be afresh after each line, and destroy
+ * s->be at the end.
+ */
+struct session {
+	struct backend *be;
+	struct strbuf out; /* results of the current line */
+	struct strbuf tr;  /* trace (and event) lines of the current line */
+	struct result_span *spans; /* the results in out */
+	size_t nspans, capspans;
+	unsigned calls;			/* calls the current line made */
+	const struct command *last_cmd; /* the line's command, if it parsed */
+	bool trace;			/* `# ...` lines after each call */
+	bool events;			/* JSON lines of the engine's events */
+	bool trace_apart; /* a sourced line's trace stays out of out */
+	const char *src;  /* file name for error locations, or NULL */
+	long line;
+	int errors; /* malformed lines so far */
+	struct diag_sink sink;
+
+	/* Observers kept on every machine this session makes. */
+	struct engine_observer obs[SESSION_MAX_OBSERVERS];
+	int nobs;
+
+	/* For undo, redo and reset; NULL when stepping back is impossible. */
+	struct backend *(*new_backend)(const struct machine_params *p);
+	struct machine_params params; /* what new machines are made with */
+	struct step_log log;
+	struct step pending; /* what the current line has done so far */
+
+	/* The interactive REPL: settings, and the terminal's shape. */
+	bool interactive;	 /* extras (diffs, colour) may be shown */
+	bool diff;		 /* set diff: show what each line changed */
+	enum colour_mode colour; /* set colour */
+	enum num_format numbers; /* set numbers: sizes in diffs, vma */
+	bool tty_colour;	 /* colour allowed: a terminal, no NO_COLOR */
+	int term_cols;		 /* the terminal's width */
+	int depth;		 /* source nesting */
+	bool quit;		 /* quit was run: stop reading */
+	/* Set from a signal handler (Ctrl-C): stop a long source. */
+	const volatile sig_atomic_t *interrupted;
+};
+
+/* A setting of `set`: its name, its values, and what it does. */
+struct setting {
+	const char *name;
+	const char *const *values; /* NULL-terminated */
+	const char *summary;
+};
+extern const struct setting settings[];
+extern const size_t settings_count;
+/* The current value of a setting, as text. */
+const char *setting_get(const struct session *s, const struct setting *st);
+/* Change a setting: 0, or -1 with err saying why. */
+int setting_set(struct session *s, const struct setting *st, const char *value,
+		char *err, size_t errlen);
+
+void session_init(struct session *s, struct backend *be);
+void session_fini(struct session *s);
+/* Is colour on?  Never outside the interactive REPL. */
+bool session_colour(const struct session *s);
+/* The engine's machine behind the session, or NULL (the kernel). */
+struct machine *session_machine(const struct session *s);
+/* "16k", "0x4000" or "16384", as `set numbers` says. */
+void format_size(const struct session *s, struct strbuf *sb,
+		 unsigned long bytes);
+
+/*
+ * Observers of the engine's events, attached now and to every machine
+ * the session makes later (after undo or reset).  0, or -errno.
+ */
+int session_observe(struct session *s, const struct engine_observer *o);
+void session_unobserve(struct session *s, const struct engine_observer *o);
+/* Turn the trace (`# ...` lines) or the JSON event lines on or off. */
+void session_set_trace(struct session *s, bool on);
+void session_set_events(struct session *s, bool on);
+
+/*
+ * Run a call and keep it as a step of the current line.  Returns the
+ * result (value, -errno, or for NR_TOUCH the signal with *fault).
+ */
+long session_call(struct session *s, const struct call *c,
+		  unsigned long *fault);
+/* Switch processes: 0, or -ESRCH.  A step like a call. */
+int session_switch(struct session *s, int pid);
+/* Print "TEXT = RESULT\n" into out for a call's result. */
+void session_result(struct session *s, const char *text, int nr,
+		    enum result_kind kind, long ret, unsigned long fault);
+
+/* Report a malformed line or a refused command to the sink. */
+void session_error(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void session_warn(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An error with the name the user probably meant ("did you mean"). */
+void session_error_suggest(struct session *s, const char *suggestion,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Parse and run one line; its output is left in s->out (and s->tr). */
+void session_run_line(struct session *s, const char *line, size_t len);
+/*
+ * Run each line of in (newlines stripped), calling emit after each with
+ * the line's output in s->out and s->tr.  Stops at quit or an interrupt.
+ * Returns 1 if any line was malformed, else 0.
+ */
+int session_run_lines(struct session *s, FILE *in,
+		      void (*emit)(struct session *s, void *arg), void *arg);
+/* Print a line's output and then its trace to out (a FILE *). */
+void session_emit(struct session *s, void *out);
+/* Run a whole stream as batch mode does, printing to stdout. */
+int session_run_stream(struct session *s, FILE *in, FILE *out);
+
+/* undo.c: the step log, and stepping through it. */
+void step_log_free(struct step_log *log);
+/* Keep the current line's step (if it did anything) in the log. */
+void session_commit_step(struct session *s, const char *line, size_t len,
+			 bool reset);
+/* Rebuild the machine as it was after the first upto steps. */
+int session_replay(struct session *s, size_t upto);
+/* Replace the backend with a fresh machine, observers attached. */
+void session_fresh_machine(struct session *s);
+
+/* Result formatting shared by every call: "-1 ENOMEM (Cannot ...)". */
+void format_result(struct strbuf *sb, long ret, bool address);
+
+#endif

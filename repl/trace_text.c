@@ -1,0 +1,446 @@
+/*
+ * trace_text.c - what --trace prints: each engine event as a line in the
+ * kernel's words, naming each VMA by its range as it was at that moment.
+ *
+ * The wording here is the one the README's transcripts and the users'
+ * habits know; changing a format changes what people read, so the formats
+ * are kept in one table per kind of event.
+ */
+#include <stdio.h>
+#include "trace_text.h"
+
+static void range(struct strbuf *out, unsigned long start, unsigned long end)
+{
+	sb_addf(out, "%lx-%lx", start, end);
+}
+
+void vm_flag_list(struct strbuf *out, unsigned long f)
+{
+	bool any = false;
+
+	for (int bit = 0; bit < 64; bit++) {
+		const char *name = vm_flag_name(1UL << bit);
+
+		if (!(f & (1UL << bit)) || !name)
+			continue;
+		sb_addf(out, "%s%s", any ? "|" : "", name);
+		any = true;
+	}
+	if (!any)
+		sb_addf(out, "%#lx", f);
+}
+
+void veto_text(struct strbuf *out, enum merge_veto veto, unsigned long diff,
+	       unsigned src_av, unsigned tgt_av)
+{
+	switch (veto) {
+	case VETO_FLAGS:
+		sb_puts(out, "vm_flags differ (");
+		vm_flag_list(out, diff);
+		sb_puts(out, ")");
+		break;
+	case VETO_FILE_ANON:
+		sb_puts(out, "one is file-backed, one is not");
+		break;
+	case VETO_FILE_INODE:
+		sb_puts(out, "different files");
+		break;
+	case VETO_FILE_STRUCT:
+		sb_puts(out, "different struct file (opened separately)");
+		break;
+	case VETO_SRC_FORK_CHILD:
+		sb_puts(out, "range is a fork child (anon_vma chain not "
+			     "singular), target unfaulted");
+		break;
+	case VETO_COPIED_FORK_CHILD:
+		sb_puts(out, "copied-from VMA is a fork child");
+		break;
+	case VETO_TGT_FORK_CHILD:
+		sb_puts(out, "target is a fork child (anon_vma chain not "
+			     "singular), range unfaulted");
+		break;
+	case VETO_ANON_VMA:
+		sb_addf(out, "anon_vma differs and both faulted (av%u vs av%u)",
+			src_av, tgt_av);
+		break;
+	case VETO_PGOFF:
+		sb_puts(out, "pgoff not contiguous");
+		break;
+	case VETO_PREV_NEXT_ANON:
+		sb_addf(out,
+			"prev and next have different anon_vmas (av%u vs "
+			"av%u)",
+			src_av, tgt_av);
+		break;
+	case VETO_SPECIAL:
+		sb_puts(out, "VM_SPECIAL never merges");
+		break;
+	case VETO_NO_NEIGHBOUR:
+		sb_puts(out, "no prev and no next");
+		break;
+	case VETO_INCOMPATIBLE:
+		sb_puts(out, "no compatible neighbour");
+		break;
+	case VETO_INSIDE:
+		sb_puts(out, "range is strictly inside the VMA");
+		break;
+	case VETO_NOT_ADJACENT:
+		sb_puts(out, "not adjacent");
+		break;
+	case VETO_NONE:
+		sb_puts(out, "compatible");
+		break;
+	}
+}
+
+/* can_vma_merge_{before,after}(next|prev RANGE): yes / no: why */
+static void verdict(const struct vmalab_event *ev, struct strbuf *out)
+{
+	bool before = ev->fn[14] == 'b'; /* can_vma_merge_before */
+
+	if (ev->kind == EV_VETO && ev->code == VETO_PREV_NEXT_ANON) {
+		sb_puts(out, "can_vma_merge_right: no: ");
+		veto_text(out, VETO_PREV_NEXT_ANON, 0, ev->av, ev->av2);
+		return;
+	}
+	sb_addf(out, "%s(%s ", ev->fn, before ? "next" : "prev");
+	range(out, ev->start, ev->end);
+	if (ev->kind == EV_CAN_MERGE) {
+		sb_puts(out, "): yes");
+		return;
+	}
+	sb_puts(out, "): no: ");
+	veto_text(out, (enum merge_veto)ev->code, ev->diff, ev->av, ev->av2);
+	if (ev->code != VETO_PGOFF)
+		return;
+	if (before)
+		sb_addf(out, " (next %#lx, range ends at %#lx)", ev->addr,
+			ev->value);
+	else
+		sb_addf(out, " (prev ends at %#lx, range %#lx)", ev->addr,
+			ev->value);
+}
+
+static void enter(const struct vmalab_event *ev, struct strbuf *out)
+{
+	unsigned long end = ev->addr + ev->len;
+
+	switch ((enum ev_fn)ev->code) {
+	case FN_DO_MMAP:
+		sb_addf(out, "do_mmap(addr %lx, len %#lx)", ev->addr, ev->len);
+		break;
+	case FN_DO_VMI_MUNMAP:
+		sb_addf(out, "do_vmi_munmap(%lx, %#lx)", ev->addr, ev->len);
+		break;
+	case FN_DO_MPROTECT_PKEY:
+		sb_addf(out, "do_mprotect_pkey(%lx, %#lx)", ev->addr, ev->len);
+		break;
+	case FN_DUP_MMAP:
+		sb_addf(out, "dup_mmap: pid %d -> pid %lu", ev->pid, ev->value);
+		break;
+	case FN_VMA_MERGE_NEW_RANGE:
+		sb_addf(out, "vma_merge_new_range(%lx-%lx)", ev->addr, end);
+		break;
+	case FN_VMA_MERGE_EXISTING_RANGE:
+		sb_puts(out, "vma_merge_existing_range(vma ");
+		range(out, ev->start, ev->end);
+		sb_addf(out, ", %lx-%lx)", ev->addr, end);
+		break;
+	case FN_VMA_EXPAND:
+		sb_puts(out, "vma_expand(vma ");
+		range(out, ev->start, ev->end);
+		sb_addf(out, ") to %lx-%lx%s", ev->addr, end,
+			ev->value ? ", removing next" : "");
+		break;
+	case FN_SPLIT_VMA:
+		sb_puts(out, "__split_vma(vma ");
+		range(out, ev->start, ev->end);
+		sb_addf(out, ", addr %lx, new_below=%lu)", ev->addr, ev->value);
+		break;
+	case FN_VMS_GATHER_MUNMAP_VMAS:
+		sb_addf(out, "vms_gather_munmap_vmas(%lx-%lx)", ev->addr, end);
+		break;
+	case FN__COUNT:
+		break;
+	}
+}
+
+static void merge_case(const struct vmalab_event *ev, struct strbuf *out)
+{
+	static const char *const text[] = {
+		[MERGE_NEW_EXPAND_PREV] = "case expand prev",
+		[MERGE_NEW_EXPAND_NEXT] = "case expand next",
+		[MERGE_NEW_EXPAND_BOTH] = "case expand prev, remove next",
+		[MERGE_EXISTING_BOTH] =
+			"case merge both: prev extends over middle and next",
+		[MERGE_EXISTING_LEFT_FULL] =
+			"case merge left: prev extends, middle is deleted",
+		[MERGE_EXISTING_LEFT_PART] =
+			"case merge left: prev extends, middle shrinks",
+		[MERGE_EXISTING_RIGHT_FULL] = "case merge right: next extends "
+					      "down, middle is deleted",
+		[MERGE_EXISTING_RIGHT_PART] =
+			"case merge right: next extends down, middle shrinks",
+	};
+
+	if (ev->code > 0 && ev->code <= MERGE_EXISTING_RIGHT_PART)
+		sb_puts(out, text[ev->code]);
+}
+
+/* "...(vma RANGE)...": the event's VMA, by its range. */
+#define VMA_RANGE(ev) (ev)->start, (ev)->end
+#define OTHER_RANGE(ev) (ev)->ostart, (ev)->oend
+
+static void anon_op(const struct vmalab_event *ev, struct strbuf *out)
+{
+	switch ((enum anon_op)ev->code) {
+	case AV_PREPARE_NEW:
+		sb_addf(out, "anon_vma_prepare(vma %lx-%lx): new anon_vma av%u",
+			VMA_RANGE(ev), ev->av);
+		break;
+	case AV_PREPARE_REUSE:
+		sb_addf(out,
+			"anon_vma_prepare(vma %lx-%lx): reuse anon_vma av%u "
+			"(find_mergeable_anon_vma)",
+			VMA_RANGE(ev), ev->av);
+		break;
+	case AV_CLONE_REUSE:
+		sb_addf(out, "anon_vma_clone: reuse anon_vma av%u", ev->av);
+		break;
+	case AV_FORK_NEW:
+		sb_addf(out,
+			"anon_vma_fork(vma %lx-%lx): new anon_vma av%u, parent "
+			"av%u, %lu chain links",
+			VMA_RANGE(ev), ev->av, ev->av2, ev->value);
+		break;
+	case AV_DUP:
+		sb_addf(out,
+			"dup_anon_vma(dst %lx-%lx, src %lx-%lx): anon_vma av%u",
+			VMA_RANGE(ev), OTHER_RANGE(ev), ev->av);
+		break;
+	case AV_UNLINK:
+		sb_addf(out, "unlink_anon_vmas(vma %lx-%lx): anon_vma av%u",
+			VMA_RANGE(ev), ev->av);
+		break;
+	case AV_LINK:
+	case AV_FREE:
+		break;
+	}
+}
+
+static void note(const struct vmalab_event *ev, struct strbuf *out)
+{
+	switch ((enum ev_note)ev->code) {
+	case NOTE_TRUNCATE:
+		sb_addf(out, "do_truncate: i_size %#lx", ev->value);
+		break;
+	case NOTE_DUP_SKIP_DONTCOPY:
+		sb_addf(out, "dup_mmap: skip vma %lx-%lx: VM_DONTCOPY",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_STACK_GUARD_GAP:
+		sb_addf(out,
+			"expand_downwards(vma %lx-%lx): within stack_guard_gap "
+			"of vma %lx-%lx: ENOMEM",
+			VMA_RANGE(ev), OTHER_RANGE(ev));
+		break;
+	case NOTE_STACK_RLIMIT:
+		sb_addf(out,
+			"expand_downwards(vma %lx-%lx): over RLIMIT_STACK: "
+			"ENOMEM",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_STACK_EXPAND:
+		sb_addf(out, "expand_downwards(vma %lx-%lx) to %lx",
+			VMA_RANGE(ev), ev->addr);
+		break;
+	case NOTE_SIGBUS_EOF:
+		sb_addf(out, "%s(%lx): page %#lx beyond EOF: SIGBUS", ev->fn,
+			ev->addr, ev->value);
+		break;
+	case NOTE_NOT_WRITABLE:
+		sb_addf(out,
+			"do_user_addr_fault(%lx): vma %lx-%lx not writable: "
+			"SIGSEGV",
+			ev->addr, VMA_RANGE(ev));
+		break;
+	case NOTE_POPULATE_PROT_NONE:
+		sb_addf(out,
+			"populate_vma_page_range(vma %lx-%lx): PROT_NONE: "
+			"EFAULT",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_POPULATE:
+		sb_addf(out, "populate_vma_page_range(vma %lx-%lx, %lx-%lx)%s",
+			VMA_RANGE(ev), ev->addr, ev->addr + ev->len,
+			ev->value ? ": write faults" : "");
+		break;
+	case NOTE_HINT_FREE:
+		sb_addf(out, "get_unmapped_area: hint %lx is free", ev->addr);
+		break;
+	case NOTE_HINT_UNUSABLE:
+		sb_addf(out, "get_unmapped_area: hint %lx not usable",
+			ev->addr);
+		break;
+	case NOTE_NOREPLACE_EEXIST:
+		sb_addf(out,
+			"do_mmap: MAP_FIXED_NOREPLACE: vma %lx-%lx is in the "
+			"way",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_FLAGS_UNCHANGED:
+		sb_addf(out, "mprotect_fixup(vma %lx-%lx): flags unchanged",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_CHARGE:
+		sb_addf(out,
+			"mprotect_fixup: private mapping becomes writable: "
+			"charge %lu page%s, set VM_ACCOUNT",
+			ev->value, ev->value == 1 ? "" : "s");
+		break;
+	case NOTE_UNCHARGE:
+		sb_puts(out, "mprotect_fixup: unfaulted anonymous VMA loses "
+			     "write: clear VM_ACCOUNT");
+		break;
+	case NOTE_MPROTECT_HOLE:
+		sb_addf(out, "do_mprotect_pkey: hole at %lx: ENOMEM", ev->addr);
+		break;
+	case NOTE_MPROTECT_EACCES:
+		sb_addf(out,
+			"do_mprotect_pkey: vma %lx-%lx lacks VM_MAY* for the "
+			"protection: EACCES",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_MPROTECT_END_HOLE:
+		sb_puts(out, "do_mprotect_pkey: range ends in a hole: ENOMEM");
+		break;
+	case NOTE_PREV_APART:
+		sb_addf(out, "prev %lx-%lx does not touch the range",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_NEXT_APART:
+		sb_addf(out, "next %lx-%lx does not touch the range",
+			VMA_RANGE(ev));
+		break;
+	case NOTE_NO_PREV_TOUCHING:
+		sb_puts(out, "no prev touching the range");
+		break;
+	case NOTE_NO_NEXT_TOUCHING:
+		sb_puts(out, "no next touching the range");
+		break;
+	case NOTE_MERGE_NOMEM:
+		sb_puts(out, "merge aborted: out of memory");
+		break;
+	case NOTE_SPLIT_DONE:
+		sb_addf(out,
+			"vma %lx-%lx keeps pgoff %#lx; new vma %lx-%lx pgoff "
+			"%#lx",
+			VMA_RANGE(ev), ev->pgoff, OTHER_RANGE(ev), ev->opgoff);
+		break;
+	case NOTE_SPLIT_MAX_MAP_COUNT:
+		sb_addf(out,
+			"split_vma: map_count %lu >= max_map_count %lu: ENOMEM",
+			ev->value, ev->len);
+		break;
+	case NOTE_GATHER_MAX_MAP_COUNT:
+		sb_addf(out, "map_count %lu >= max_map_count: ENOMEM",
+			ev->value);
+		break;
+	case NOTE_GATHER_DETACHED:
+		sb_addf(out, "detached %lu vma%s", ev->value,
+			ev->value == 1 ? "" : "s");
+		break;
+	case NOTE_MUNMAP_NOTHING:
+		sb_addf(out, "do_vmi_munmap: nothing mapped in %lx-%lx",
+			ev->addr, ev->addr + ev->len);
+		break;
+	case NOTE_HUGETLB_NOMEM:
+		sb_puts(out,
+			"hugetlbfs mmap: no huge pages to reserve: ENOMEM");
+		break;
+	case NOTE_VM_SYNC:
+		sb_puts(out,
+			"mmap_file: VM_SYNC on a non-DAX file: EOPNOTSUPP");
+		break;
+	case NOTE_SHMEM_SETUP:
+		sb_addf(out,
+			"shmem_zero_setup: new shmem file /dev/zero (ino %lu)",
+			ev->value);
+		break;
+	}
+}
+
+void trace_event_text(const struct vmalab_event *ev, struct strbuf *out)
+{
+	size_t mark = out->len;
+
+	sb_addf(out, "# %*s", 2 * ev->depth, "");
+	switch (ev->kind) {
+	case EV_ENTER:
+		enter(ev, out);
+		break;
+	case EV_MERGE:
+		merge_case(ev, out);
+		break;
+	case EV_NOMERGE:
+		sb_puts(out, "no merge: ");
+		veto_text(out, (enum merge_veto)ev->code, 0, 0, 0);
+		break;
+	case EV_VETO:
+	case EV_CAN_MERGE:
+		verdict(ev, out);
+		break;
+	case EV_VMA_NEW:
+		if (ev->code == VMA_FROM_MMAP)
+			sb_addf(out,
+				"__mmap_new_vma: new vma %lx-%lx pgoff %#lx",
+				VMA_RANGE(ev), ev->pgoff);
+		break;
+	case EV_VMA_CHANGE:
+		if (ev->code == VMA_CHANGE_MERGE)
+			sb_addf(out,
+				"commit_merge: vma %lx-%lx becomes %lx-%lx "
+				"pgoff %#lx",
+				OTHER_RANGE(ev), VMA_RANGE(ev), ev->pgoff);
+		else if (ev->code == VMA_CHANGE_ADJUST)
+			sb_addf(out,
+				"commit_merge: vma %lx-%lx now starts at %lx "
+				"pgoff %#lx",
+				OTHER_RANGE(ev), ev->start, ev->pgoff);
+		break;
+	case EV_VMA_FREE:
+		if (ev->code == VMA_GONE_MERGE)
+			sb_addf(out, "vma_complete: remove vma %lx-%lx",
+				VMA_RANGE(ev));
+		else if (ev->code == VMA_GONE_MUNMAP)
+			sb_addf(out, "remove_vma(vma %lx-%lx)", VMA_RANGE(ev));
+		break;
+	case EV_LOCK:
+		sb_addf(out, "vma_start_write(vma %lx-%lx)", VMA_RANGE(ev));
+		break;
+	case EV_ANON_VMA:
+		anon_op(ev, out);
+		break;
+	case EV_NOTE:
+		note(ev, out);
+		break;
+	case EV_LEAVE:
+	case EV_VMA_FLAGS:
+	case EV_FAULT:
+	case EV_ZAP:
+		break;
+	}
+	/* Nothing said: take the prefix back. */
+	if (out->len == mark + 2 + 2 * (size_t)ev->depth) {
+		out->len = mark;
+		if (out->buf)
+			out->buf[mark] = '\0';
+		return;
+	}
+	sb_puts(out, "\n");
+}
+
+void trace_text_observer(void *arg, const struct vmalab_event *ev)
+{
+	trace_event_text(ev, arg);
+}
