@@ -334,8 +334,7 @@ long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
 		/* hugetlb_file_setup(): the length in huge pages */
 		len = (len + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
 	}
-	EV_IN(m, FN_DO_MMAP, .addr = addr, .len = len, .value = prot,
-	      .flags = flags);
+	EV_IN(m, FN_DO_MMAP, .addr = addr, .len = len, .value = prot);
 	ret = do_mmap(m, file, addr, len, prot, flags, off >> PAGE_SHIFT);
 	EV_OUT(m, FN_DO_MMAP);
 	return ret;

@@ -29,6 +29,7 @@ void vma_snap_of(struct vma_snap *o, const struct vma *v)
 	size_t n;
 	const char *name = file_name(v);
 
+	memset(o, 0, sizeof(*o)); /* snaps compare and store whole */
 	o->id = v->id;
 	o->pid = v->mm->pid;
 	o->start = v->vm_start;
@@ -182,6 +183,8 @@ struct model_touch {
 	unsigned id;
 	int pid;
 	const struct vma *v; /* NULL once the VMA is gone */
+	bool gone;	     /* removed: later events of its teardown do not
+			      * bring it back */
 };
 
 static size_t hash_id(unsigned id, size_t cap)
@@ -314,7 +317,7 @@ static struct model_touch *touch_slot(struct model *mo, unsigned id)
 			abort();
 	}
 	mo->touch_index[i] = (unsigned)mo->ntouched + 1;
-	mo->touched[mo->ntouched] = (struct model_touch){id, 0, NULL};
+	mo->touched[mo->ntouched] = (struct model_touch){id, 0, NULL, false};
 	return &mo->touched[mo->ntouched++];
 }
 
@@ -322,6 +325,8 @@ static void touch(struct model *mo, const struct vma *v)
 {
 	struct model_touch *t = touch_slot(mo, v->id);
 
+	if (t->gone)
+		return;
 	t->pid = v->mm->pid;
 	t->v = v;
 }
@@ -335,6 +340,7 @@ static void model_event(void *arg, const struct vmalab_event *ev)
 
 		t->pid = ev->pid;
 		t->v = NULL;
+		t->gone = true;
 		return;
 	}
 	if (ev->v)

@@ -224,5 +224,21 @@ rejects "history with args" "history 1" "expected 0 arguments"
 rejects "ps with args" "ps x" "expected 0 arguments"
 rejects "switch to nobody" "switch 0" "no process with pid 0"
 
+# ---- --events: one JSON object per engine event, between the results ----
+ev=$("$VM" --events -c "map $A 16k r; map 0x200000008000 16k r; map 0x200000004000 16k rw; protect 0x200000004000 16k r")
+ok "--events keeps the contract lines" [ "$(grep -c ' = ' <<<"$ev")" = 4 ]
+ok "--events lines are valid JSON" python3 -c '
+import json, sys
+lines = [l for l in sys.stdin.read().splitlines() if l.startswith("{")]
+assert len(lines) > 20, len(lines)
+for l in lines:
+    json.loads(l)
+' <<<"$ev"
+ok "--events names the merge case" grep -q '"event":"merge","code":"existing_both","fn":"vma_merge_existing_range"' <<<"$ev"
+ok "--events names the veto" grep -q '"event":"veto","code":"flags","fn":"can_vma_merge_after".*"diff_names":"VM_WRITE|VM_ACCOUNT"' <<<"$ev"
+ok "--events and --trace together" [ "$("$VM" --events --trace -c "map $A 4k rw" | grep -c '^# ')" -gt 0 ]
+ok "--batch FILE after --trace" bash -c "printf 'map $A 4k rw
+' >t.vml && '$VM' --batch --trace t.vml | grep -q '^# do_mmap'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
