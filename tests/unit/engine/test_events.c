@@ -40,14 +40,16 @@ static int merge_case(void)
 	return e ? e->code : 0;
 }
 
-/* Run op with the recorder on, and return the merge case it made. */
-#define CASE_OF(m, op)                      \
-	({                                  \
-		rec_start(&rec, (m));       \
-		op;                         \
-		rec_stop(&rec, (m));        \
-		merge_case();               \
+/* Run op with the recorder on; then ask what it did. */
+#define RECORDED(m, op, answer)       \
+	({                            \
+		rec_start(&rec, (m)); \
+		op;                   \
+		rec_stop(&rec, (m));  \
+		answer();             \
 	})
+/* The merge case op made. */
+#define CASE_OF(m, op) RECORDED(m, op, merge_case)
 
 /*
  *  PPPP****        PPPP****NNNN        ****NNNN
@@ -129,13 +131,8 @@ static int last_veto(void)
 	return code;
 }
 
-#define VETO_OF(m, op)                \
-	({                            \
-		rec_start(&rec, (m)); \
-		op;                   \
-		rec_stop(&rec, (m));  \
-		last_veto();          \
-	})
+/* The veto op's last refusal gave. */
+#define VETO_OF(m, op) RECORDED(m, op, last_veto)
 
 TEST(refusals_have_codes)
 {
@@ -188,8 +185,7 @@ TEST(fork_child_vetoes)
 	ASSERT_EQ(VETO_OF(m, map(m, 4, 4, RW)), VETO_TGT_FORK_CHILD);
 	/* the child's faulted VMA changing next to an unfaulted one */
 	sys_mprotect(m, PG(4), LEN(4), RW | PROT_EXEC);
-	ASSERT_EQ(VETO_OF(m, sys_mprotect(m, PG(0), LEN(4),
-					  RW | PROT_EXEC)),
+	ASSERT_EQ(VETO_OF(m, sys_mprotect(m, PG(0), LEN(4), RW | PROT_EXEC)),
 		  VETO_SRC_FORK_CHILD);
 	machine_free(m);
 	return true;

@@ -14,25 +14,9 @@
 #include "model.h"
 #include "view.h"
 #include "harness.h"
+#include "session_fixture.h"
 
 /* A fresh session, as main() makes one, with errors kept quiet. */
-static void fresh(struct session *s)
-{
-	session_init(s, engine_backend_new(NULL));
-	s->new_backend = engine_backend_new;
-	s->sink = diag_null;
-}
-
-static void done(struct session *s)
-{
-	session_fini(s);
-	s->be->ops->destroy(s->be);
-}
-
-static void run(struct session *s, const char *line)
-{
-	session_run_line(s, line, strlen(line));
-}
 
 static bool fits_80(const char *text)
 {

@@ -7,29 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "harness.h"
+#include "session_fixture.h"
 #include "model.h"
 #include "session.h"
 
 #define BASE 0x200000000000UL
 #define PG(n) (BASE + ((unsigned long)(n) << PAGE_SHIFT))
-
-static void fresh(struct session *s)
-{
-	session_init(s, engine_backend_new(NULL));
-	s->new_backend = engine_backend_new;
-	s->sink = diag_null;
-}
-
-static void done(struct session *s)
-{
-	session_fini(s);
-	s->be->ops->destroy(s->be);
-}
-
-static void run(struct session *s, const char *line)
-{
-	session_run_line(s, line, strlen(line));
-}
 
 /* The difference one line makes, from two whole snapshots. */
 static void full_diff(struct session *s, const char *line, struct mm_diff *d)
@@ -131,7 +114,8 @@ static bool same_diff(const struct mm_diff *a, const struct mm_diff *b)
 		if (x->sign != y->sign || x->fields != y->fields ||
 		    (x->sign != '+' &&
 		     memcmp(&x->old, &y->old, sizeof(x->old))) ||
-		    (x->sign != '-' && memcmp(&x->new, &y->new, sizeof(x->new))))
+		    (x->sign != '-' &&
+		     memcmp(&x->new, &y->new, sizeof(x->new))))
 			return false;
 	}
 	return true;
