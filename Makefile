@@ -153,7 +153,7 @@ $(BUILD)/tests/bench: tests/bench/bench.c $(ENGINE_LIB)
 bench: $(BUILD)/tests/bench
 	$(Q)./tests/bench.sh $(BUILD)/tests/bench
 
-SOURCES = $(shell find engine repl verify cli tests/unit tests/gen tests/bench -name '*.[ch]') tests/harness.h
+SOURCES = $(shell find engine repl verify cli tests/unit tests/gen tests/bench -name '*.[ch]') $(wildcard tests/*.h)
 
 format:
 	clang-format -i $(SOURCES)

@@ -58,17 +58,19 @@ static inline int rec_count(const struct recorder *r, enum ev_kind kind,
 	int n = 0;
 
 	for (int i = 0; i < r->n; i++)
-		if (r->ev[i].kind == kind && (code < 0 || r->ev[i].code == code))
+		if (r->ev[i].kind == kind &&
+		    (code < 0 || r->ev[i].code == code))
 			n++;
 	return n;
 }
 
 /* The first event of kind (and code), or NULL. */
-static inline const struct vmalab_event *
-rec_find(const struct recorder *r, enum ev_kind kind, int code)
+static inline const struct vmalab_event *rec_find(const struct recorder *r,
+						  enum ev_kind kind, int code)
 {
 	for (int i = 0; i < r->n; i++)
-		if (r->ev[i].kind == kind && (code < 0 || r->ev[i].code == code))
+		if (r->ev[i].kind == kind &&
+		    (code < 0 || r->ev[i].code == code))
 			return &r->ev[i];
 	return NULL;
 }

@@ -16,8 +16,6 @@
 #include "harness.h"
 #include "session_fixture.h"
 
-/* A fresh session, as main() makes one, with errors kept quiet. */
-
 static bool fits_80(const char *text)
 {
 	while (*text) {
