@@ -5,7 +5,7 @@
 #   make check      build and run every test (ends with "N passed, N failed")
 #   make check-asan the unit and script tests under ASan+UBSan
 #   make deps       install what the tests need beyond the base image
-#   make bench      speed and memory against a baseline in the same run
+#   make bench      speed against the kernel doing the same work (kreplay)
 #   make format     clang-format every source; make format-check checks
 #   V=1             show the full commands
 #
@@ -143,15 +143,24 @@ asan-build:
 deps:
 	@./tests/deps.sh
 
-$(BUILD)/tests/bench: tests/bench/bench.c $(ENGINE_LIB)
+# The benchmarks: the kernel replayer (kreplay) and the harness (bench),
+# which time the engine against this kernel doing the same work.
+INC_bench := -Iengine -Irepl -Iverify -Itests/bench
+BENCH_LIBS := $(REPL_LIB) $(ENGINE_LIB) $(VERIFY_LIB)
+$(BUILD)/tests/kreplay: tests/bench/kreplay.c tests/bench/direct.c $(BENCH_LIBS)
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(INC_engine) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(INC_bench) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
-# Speed and memory as the address space grows, as ratios against the
-# smallest run in the same process (see tests/bench/bench.c).
-bench: $(BUILD)/tests/bench
-	$(Q)./tests/bench.sh $(BUILD)/tests/bench
+$(BUILD)/tests/bench: tests/bench/bench.c tests/bench/direct.c $(BENCH_LIBS)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(INC_bench) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lutil
+
+# Speed and memory against the kernel and as the address space grows,
+# each figure a median of several runs (see tests/bench.sh).
+bench: vmalab $(BUILD)/tests/bench $(BUILD)/tests/kreplay
+	$(Q)./tests/bench.sh $(BUILD)
 
 SOURCES = $(shell find engine repl verify cli tests/unit tests/gen tests/bench -name '*.[ch]') $(wildcard tests/*.h)
 

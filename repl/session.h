@@ -183,8 +183,20 @@ void step_log_free(struct step_log *log);
 /* Keep the current line's step (if it did anything) in the log. */
 void session_commit_step(struct session *s, const char *line, size_t len,
 			 bool reset);
-/* Rebuild the machine as it was after the first upto steps. */
-int session_replay(struct session *s, size_t upto);
+/*
+ * The timeline: the log holds session_steps() steps, the first
+ * session_pos() of them applied.  session_jump() brings the machine to
+ * the state after the first step steps (0: the start), as undo and redo
+ * do, keeping every step so that any of them can be jumped to again;
+ * then session_pos() is step.  0, or -1 if step is past the log or the
+ * session cannot step (verify).  Observers hear nothing of the replay;
+ * a model attached to the session compares the new machine once.
+ */
+int session_jump(struct session *s, size_t step);
+size_t session_steps(const struct session *s);
+size_t session_pos(const struct session *s);
+/* The line of step i (0-based), as typed (trimmed), or NULL. */
+const char *session_step_line(const struct session *s, size_t i);
 /* Replace the backend with a fresh machine, observers attached. */
 void session_fresh_machine(struct session *s);
 

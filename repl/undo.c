@@ -127,7 +127,8 @@ void session_fresh_machine(struct session *s)
 	attach_observers(s);
 }
 
-int session_replay(struct session *s, size_t upto)
+/* Rebuild the machine as it was after the first upto steps. */
+static int session_replay(struct session *s, size_t upto)
 {
 	size_t start = 0;
 
@@ -142,6 +143,28 @@ int session_replay(struct session *s, size_t upto)
 	attach_observers(s);
 	s->log.pos = upto;
 	return 0;
+}
+
+int session_jump(struct session *s, size_t step)
+{
+	if (!s->new_backend || s->log.dropped || step > s->log.n)
+		return -1;
+	return session_replay(s, step);
+}
+
+size_t session_steps(const struct session *s)
+{
+	return s->log.dropped ? 0 : s->log.n;
+}
+
+size_t session_pos(const struct session *s)
+{
+	return s->log.dropped ? 0 : s->log.pos;
+}
+
+const char *session_step_line(const struct session *s, size_t i)
+{
+	return i < session_steps(s) ? s->log.steps[i].line : NULL;
 }
 
 /* How many steps: the optional count, checked against what there is. */
@@ -182,7 +205,7 @@ int cmd_undo(struct session *s, const struct parsed *p)
 		return -1;
 	for (size_t i = s->log.pos; i > s->log.pos - (size_t)n; i--)
 		sb_addf(&s->out, "undo: %s\n", s->log.steps[i - 1].line);
-	return session_replay(s, s->log.pos - (size_t)n);
+	return session_jump(s, s->log.pos - (size_t)n);
 }
 
 int cmd_redo(struct session *s, const struct parsed *p)
@@ -193,7 +216,7 @@ int cmd_redo(struct session *s, const struct parsed *p)
 		return -1;
 	for (size_t i = s->log.pos; i < s->log.pos + (size_t)n; i++)
 		sb_addf(&s->out, "redo: %s\n", s->log.steps[i].line);
-	return session_replay(s, s->log.pos + (size_t)n);
+	return session_jump(s, s->log.pos + (size_t)n);
 }
 
 int cmd_reset(struct session *s, const struct parsed *p)

@@ -15,7 +15,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,41 +30,11 @@
 #include "nr.h"
 #include "protocol.h"
 #include "strbuf.h"
-
-#define ALTSTACK_SIZE 65536
+#include "touch.h"
 
 /* ---------------------------------------------------------------------- */
 /* The process side.                                                       */
 /* ---------------------------------------------------------------------- */
-
-/*
- * The only global: the SIGSEGV/SIGBUS handler of a process must know
- * where to jump back to and where to leave the signal and address.  It is
- * used only in the child processes, which have one thread each.
- */
-static struct {
-	sigjmp_buf env;
-	volatile sig_atomic_t armed;
-	volatile int sig;
-	volatile unsigned long addr;
-} touch_state;
-
-static void touch_fault(int sig, siginfo_t *si, void *uc)
-{
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-
-	(void)uc;
-	if (!touch_state.armed) {
-		/* Not ours: on return the access faults again and kills us
-		 * with the default action, which the controller reports. */
-		sigaction(sig, &dfl, NULL);
-		return;
-	}
-	touch_state.armed = 0;
-	touch_state.sig = sig;
-	touch_state.addr = (unsigned long)si->si_addr;
-	siglongjmp(touch_state.env, 1);
-}
 
 /* Send a reply and its text; a failure means the controller is gone. */
 static void child_reply(int chan, long ret, unsigned long fault,
@@ -162,26 +131,6 @@ static int set_soft_limit(int resource, rlim_t soft)
 	return setrlimit(resource, &rl);
 }
 
-/* Catch write faults on an alternate stack (a touch may hit anything). */
-static int install_fault_handlers(void)
-{
-	struct sigaction sa = {.sa_sigaction = touch_fault};
-	stack_t ss = {.ss_size = ALTSTACK_SIZE};
-
-	ss.ss_sp = malloc(ALTSTACK_SIZE);
-	if (!ss.ss_sp) {
-		errno = ENOMEM;
-		return -1;
-	}
-	if (sigaltstack(&ss, NULL))
-		return -1;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
-		return -1;
-	return 0;
-}
-
 /*
  * fds 0-2 stay open, as in any process, but on /dev/null: a script's
  * close(1) or ftruncate(1, 0) must not reach vmalab's own output, and the
@@ -207,32 +156,6 @@ static void follow_controller(pid_t controller)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != controller)
 		_exit(1);
-}
-
-/*
- * Write one byte to each page of [addr, addr + len), first at addr, then
- * at each following page start.  Returns 0, or the signal of the first
- * fault with its page in *fault.  Not sanitized: the writes are meant to
- * fault, and ASan's shadow check of a non-canonical address would fault
- * first, with no address.
- */
-static long __attribute__((no_sanitize("address", "undefined")))
-do_touch(unsigned long addr, unsigned long len, unsigned long *fault)
-{
-	unsigned long end = addr + len;
-
-	if (sigsetjmp(touch_state.env, 1)) {
-		*fault = touch_state.addr & ~(KPAGE_SIZE - 1);
-		return touch_state.sig;
-	}
-	touch_state.armed = 1;
-	for (unsigned long p = addr; p < end; p = (p | (KPAGE_SIZE - 1)) + 1) {
-		*(volatile char *)p = 1;
-		if ((p | (KPAGE_SIZE - 1)) == ~0UL)
-			break;
-	}
-	touch_state.armed = 0;
-	return 0;
 }
 
 /* The raw system call's value, or -errno: no libc in between. */
@@ -293,7 +216,7 @@ static long child_call(const struct kreq *rq, int passed, pid_t controller,
 	memcpy(a, rq->a, sizeof(a));
 	switch (rq->nr) {
 	case NR_TOUCH:
-		return do_touch(a[0], a[1], fault);
+		return touch_range(a[0], a[1], fault);
 	case NR_fork:
 		return child_fork(passed, controller);
 	case NR_close:
@@ -455,7 +378,7 @@ void child_main(int chan, const char *dir, pid_t controller)
 		child_setup_failed(CHAN_FD, "RLIMIT_STACK");
 	if (chdir(dir))
 		child_setup_failed(CHAN_FD, dir);
-	if (install_fault_handlers())
+	if (touch_install())
 		child_setup_failed(CHAN_FD, "signal handlers");
 	if (window_is_empty(why, sizeof(why))) {
 		child_reply(CHAN_FD, -1, 0, why, strlen(why));
