@@ -12,26 +12,9 @@
 #include "procfs.h"
 #include "tree.h"
 #include "harness.h"
+#include "session_fixture.h"
 
 #define W 0x200000000000UL
-
-static void fresh(struct session *s)
-{
-	session_init(s, engine_backend_new(NULL));
-	s->new_backend = engine_backend_new;
-	s->sink = diag_null;
-}
-
-static void done(struct session *s)
-{
-	session_fini(s);
-	s->be->ops->destroy(s->be);
-}
-
-static void run(struct session *s, const char *line)
-{
-	session_run_line(s, line, strlen(line));
-}
 
 static unsigned long long rng;
 
