@@ -16,6 +16,7 @@
 #                  session, undo, help, completion, model, text views)
 #   repl/readline/ the readline front end
 #   verify/        libverify.a: running scripts on the live kernel
+#   db/            libdb.a: the scenario store (the only user of SQLite)
 #   cli/           main(): the modes of the vmalab binary
 
 CC ?= cc
@@ -37,9 +38,11 @@ INC_engine := -Iengine
 INC_repl := -Iengine -Irepl
 INC_readline := -Iengine -Irepl -Irepl/readline $(PKG_CFLAGS)
 INC_verify := -Iengine -Irepl -Iverify
-INC_cli := -Iengine -Irepl -Irepl/readline -Iverify
+INC_db := -Iengine -Irepl -Idb $(PKG_CFLAGS)
+INC_cli := -Iengine -Irepl -Irepl/readline -Iverify -Idb
 INC_tests_engine := -Iengine -Itests
 INC_tests_repl := -Iengine -Irepl -Itests
+INC_tests_db := -Iengine -Irepl -Idb -Itests
 
 ifeq ($(V),1)
 Q :=
@@ -54,18 +57,24 @@ REPL_SRC := $(wildcard repl/*.c)
 READLINE_SRC := $(wildcard repl/readline/*.c)
 VERIFY_SRC := $(wildcard verify/*.c)
 CLI_SRC := $(wildcard cli/*.c)
+DB_SRC := $(wildcard db/*.c)
+LESSONS := $(sort $(wildcard scenarios/[0-9][0-9]-*.vml))
 UNIT_ENGINE_SRC := $(wildcard tests/unit/engine/test_*.c)
 UNIT_REPL_SRC := $(wildcard tests/unit/repl/test_*.c)
+UNIT_DB_SRC := $(wildcard tests/unit/db/test_*.c)
 TOOL_SRC := tests/gen/scriptgen.c
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 ENGINE_LIB := $(BUILD)/libengine.a
 REPL_LIB := $(BUILD)/librepl.a
 VERIFY_LIB := $(BUILD)/libverify.a
-APP_OBJ := $(call obj,$(CLI_SRC) $(READLINE_SRC))
+DB_LIB := $(BUILD)/libdb.a
+LESSONS_OBJ := $(BUILD)/gen/lessons.o
+APP_OBJ := $(call obj,$(CLI_SRC) $(READLINE_SRC)) $(LESSONS_OBJ)
 UNIT_ENGINE_BIN := $(UNIT_ENGINE_SRC:tests/unit/engine/%.c=$(BUILD)/tests/%)
 UNIT_REPL_BIN := $(UNIT_REPL_SRC:tests/unit/repl/%.c=$(BUILD)/tests/%)
-UNIT_BIN := $(UNIT_ENGINE_BIN) $(UNIT_REPL_BIN)
+UNIT_DB_BIN := $(UNIT_DB_SRC:tests/unit/db/%.c=$(BUILD)/tests/%)
+UNIT_BIN := $(UNIT_ENGINE_BIN) $(UNIT_REPL_BIN) $(UNIT_DB_BIN)
 GEN_BIN := $(BUILD)/tests/scriptgen
 
 # Keep the test objects: they are intermediate files of a chain rule.
@@ -79,11 +88,12 @@ all: vmalab
 $(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
 $(REPL_LIB): $(call obj,$(REPL_SRC))
 $(VERIFY_LIB): $(call obj,$(VERIFY_SRC))
+$(DB_LIB): $(call obj,$(DB_SRC))
 $(BUILD)/lib%.a:
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/vmalab: $(APP_OBJ) $(VERIFY_LIB) $(REPL_LIB) $(ENGINE_LIB)
+$(BUILD)/vmalab: $(APP_OBJ) $(VERIFY_LIB) $(DB_LIB) $(REPL_LIB) $(ENGINE_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -102,6 +112,18 @@ $(eval $(call compile,repl,$(INC_repl)))
 $(eval $(call compile,repl/readline,$(INC_readline)))
 $(eval $(call compile,verify,$(INC_verify)))
 $(eval $(call compile,cli,$(INC_cli)))
+$(eval $(call compile,db,$(INC_db)))
+$(eval $(call compile,tests/unit/db,$(INC_tests_db)))
+
+# The lesson library goes into the binary, to be loaded into the store.
+$(BUILD)/gen/lessons.c: $(LESSONS) db/embed-lessons.sh
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)sh db/embed-lessons.sh $(LESSONS) >$@.tmp && mv $@.tmp $@
+
+$(LESSONS_OBJ): $(BUILD)/gen/lessons.c
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) -Irepl $(CFLAGS) -c -o $@ $<
 $(eval $(call compile,tests/unit/engine,$(INC_tests_engine)))
 $(eval $(call compile,tests/unit/repl,$(INC_tests_repl)))
 
@@ -115,6 +137,11 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/engine/test_%.o $(ENGINE_LIB)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/repl/test_%.o $(REPL_LIB) $(ENGINE_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(call ldflags_of,tests/unit/repl/test_$*.c) -o $@ $^
+
+# Store tests link the store, the core and the engine, and SQLite.
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/db/test_%.o $(DB_LIB) $(REPL_LIB) $(ENGINE_LIB)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(GEN_BIN): $(TOOL_SRC)
 	@mkdir -p $(@D)
@@ -162,7 +189,7 @@ $(BUILD)/tests/bench: tests/bench/bench.c tests/bench/direct.c $(BENCH_LIBS)
 bench: vmalab $(BUILD)/tests/bench $(BUILD)/tests/kreplay
 	$(Q)./tests/bench.sh $(BUILD)
 
-SOURCES = $(shell find engine repl verify cli tests/unit tests/gen tests/bench -name '*.[ch]') $(wildcard tests/*.h)
+SOURCES = $(shell find engine repl verify cli db tests/unit tests/gen tests/bench -name '*.[ch]') $(wildcard tests/*.h)
 
 format:
 	clang-format -i $(SOURCES)

@@ -6,10 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "db.h"
 #include "probe.h"
 #include "repl.h"
 #include "session.h"
 #include "verify.h"
+
+/* The lesson library, made from scenarios/ at build time. */
+extern const struct lesson_src builtin_lessons[];
+extern const unsigned long builtin_lessons_count;
 
 static void usage(FILE *f)
 {
@@ -19,6 +24,7 @@ static void usage(FILE *f)
 	      "-c 'LINE; LINE...'\n"
 	      "       vmalab verify [--kernel-only] FILE|-\n"
 	      "       vmalab [--repl]\n"
+	      "       (any mode) --db PATH  the scenario store\n"
 	      "\n"
 	      "Simulates Linux VMA operations (mmap, munmap, mprotect, "
 	      "faults, fork)\nand prints what /proc/PID/maps and smaps "
@@ -42,6 +48,10 @@ static void usage(FILE *f)
 	      "else batch mode on stdin\n"
 	      "  verify FILE   run FILE on the engine and on this kernel and "
 	      "compare\n"
+	      "  --db PATH     the scenario store (save, load, list, quiz...);"
+	      " default\n                $VMALAB_DB, else "
+	      "$XDG_DATA_HOME/vmalab/vmalab.db, else\n"
+	      "                ~/.local/share/vmalab/vmalab.db\n"
 	      "  --help        this text\n",
 	      f);
 }
@@ -91,7 +101,7 @@ static int run_batch(struct session *s, const char *path)
 }
 
 struct options {
-	const char *batch, *oneliner;
+	const char *batch, *oneliner, *db;
 	bool batch_mode, trace, events;
 	struct machine_params params;
 };
@@ -119,6 +129,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->batch_mode = true;
 			if (i + 1 < argc && strncmp(argv[i + 1], "--", 2))
 				o->batch = argv[++i];
+		} else if (!strcmp(a, "--db") && i + 1 < argc) {
+			o->db = argv[++i];
 		} else if (!strcmp(a, "-c") && i + 1 < argc) {
 			o->oneliner = argv[++i];
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -142,6 +154,27 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/*
+ * The scenario store: opened by the first command that needs it, so a
+ * script that never saves never touches it.  Without a home there is
+ * none, and the scenario commands say so.
+ */
+static struct store *open_store(const char *path)
+{
+	char def[4096];
+	struct store *st;
+
+	if (!path) {
+		if (db_default_path(def, sizeof(def)))
+			return NULL;
+		path = def;
+	}
+	st = db_store_new(path);
+	st->lessons = builtin_lessons;
+	st->nlessons = builtin_lessons_count;
+	return st;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
@@ -160,6 +193,7 @@ int main(int argc, char **argv)
 	s.params = o.params;
 	session_set_trace(&s, o.trace);
 	session_set_events(&s, o.events);
+	s.store = open_store(o.db);
 	if (o.oneliner)
 		ret = run_oneliner(&s, o.oneliner);
 	else if (o.batch || !isatty(STDIN_FILENO))
@@ -168,5 +202,7 @@ int main(int argc, char **argv)
 		ret = repl_run(&s);
 	session_fini(&s);
 	s.be->ops->destroy(s.be);
+	if (s.store)
+		s.store->ops->close(s.store);
 	return ret;
 }

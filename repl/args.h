@@ -35,6 +35,8 @@ enum arg_type {
 	ARG_FILE,     /* a file name, bare or "quoted" (source) */
 	ARG_OPTION,   /* a setting's name (set) */
 	ARG_VALUE,    /* a setting's value (set) */
+	ARG_NAME,     /* a scenario's name (save, load, ...) */
+	ARG_WORD,     /* a word, or a "quoted string" (--title "A title") */
 	ARG__COUNT
 };
 

@@ -23,6 +23,11 @@ enum cmd_syntax {
 enum cmd_flags {
 	/* Reads the simulation's state: not available on the kernel. */
 	CMD_ENGINE = 1 << 1,
+	/* Not a step of a scenario (undo, help, save...): save leaves it
+	 * out, and a scenario may not hold it. */
+	CMD_META = 1 << 2,
+	/* Works on the scenario store: refused when there is none. */
+	CMD_STORE = 1 << 3,
 };
 
 /* How a call's result prints: "= 3", "= 0x7f...", "= SIGSEGV (0x...)". */

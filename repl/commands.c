@@ -27,6 +27,7 @@
 #define INSPECT "inspecting"
 #define SCRIPT "scripts"
 #define SESSION "this session"
+#define SCENARIOS "scenarios and lessons"
 
 /*
  * Every system call command: the arguments in order (a "PATH" goes to
@@ -233,20 +234,12 @@ static int cmd_protect(struct session *s, const struct parsed *p)
 
 #define SOURCE_MAX_DEPTH 8
 
-/* What the line that runs `source` has gathered so far. */
-struct gather {
-	struct strbuf out, tr;
-	struct result_span *spans;
-	size_t nspans, capspans;
-	unsigned calls;
-};
-
 /*
  * Gather a sourced line's output into the caller's line, each trace after
  * its own result (or apart, for verify, which compares output only), and
  * its results with their places in the gathered text.
  */
-static void gather_line(struct session *s, void *arg)
+void gather_line(struct session *s, void *arg)
 {
 	struct gather *g = arg;
 	size_t base = g->out.len;
@@ -267,7 +260,7 @@ static void gather_line(struct session *s, void *arg)
 }
 
 /* Swap the session's line state with what g holds. */
-static void swap_line(struct session *s, struct gather *g)
+void swap_line(struct session *s, struct gather *g)
 {
 	struct gather t = {s->out,    s->tr,	   s->spans,
 			   s->nspans, s->capspans, s->calls};
@@ -705,6 +698,7 @@ const struct command commands[] = {
 		.name = "source",
 		.group = SCRIPT,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 1,
 		.max_args = 1,
 		.args = {ARG_FILE},
@@ -718,10 +712,264 @@ const struct command commands[] = {
 		.exec = cmd_source,
 	},
 	{
+		.name = "save",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 7,
+		.args = {ARG_NAME, ARG_WORD, ARG_WORD, ARG_WORD, ARG_WORD,
+			 ARG_WORD, ARG_WORD},
+		.usage = "save NAME [--title T] [--tag T]...",
+		.summary = "keep this session's steps as a scenario",
+		.help = "Keeps the steps since the last reset (what history "
+			"lists, and the lines\nthat printed between them, "
+			"such as maps) as the scenario NAME, with\nthe output "
+			"each step prints and the engine's events, in one "
+			"transaction.\nSaving under a name again replaces "
+			"that scenario. Steps that came from\nthe scenario "
+			"loaded last keep its commentary.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "maps\n"
+			   "save first-map --title \"One mapping\" --tag mine",
+		.exec = cmd_save,
+	},
+	{
+		.name = "load",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_NAME},
+		.usage = "load NAME",
+		.summary =
+			"run a scenario's steps silently, to go on from there",
+		.help = "Starts a fresh machine (undo brings the old one back) "
+			"and runs every\nstep of NAME without printing them: "
+			"history lists them, undo steps\nback through them. "
+			"save NEW then keeps a variation, as a branch of NAME.",
+		.example = "load 01-new-expand-prev\n"
+			   "history",
+		.exec = cmd_load,
+	},
+	{
+		.name = "replay",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_NAME},
+		.usage = "replay NAME",
+		.summary = "run a scenario, printing it, and check it",
+		.help = "Like load, but prints each step's output (in the REPL "
+			"with its\ncommentary), and reports each step that "
+			"prints something other than\nwhat it printed when "
+			"the scenario was saved: a regression check.",
+		.example = "replay 01-new-expand-prev",
+		.exec = cmd_replay,
+	},
+	{
+		.name = "list",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_WORD},
+		.usage = "list [TAG]",
+		.summary = "the lessons and saved scenarios (or those tagged)",
+		.help = "Lists the lessons, then the saved and imported "
+			"scenarios, each with its\nnumber of steps and title. "
+			"TAG keeps those with that tag, or that\norigin "
+			"(lesson, user, import).",
+		.example = "list merge",
+		.exec = cmd_list,
+	},
+	{
+		.name = "show",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_NAME},
+		.usage = "show NAME",
+		.summary = "a scenario's description and its steps",
+		.help = "Shows NAME's title, origin, version, tags, where it "
+			"was branched from,\nits description, and its steps "
+			"numbered, with their commentary.",
+		.example = "show 03-new-expand-prev-remove-next",
+		.exec = cmd_show,
+	},
+	{
+		.name = "delete",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_NAME},
+		.usage = "delete NAME",
+		.summary = "delete a saved scenario",
+		.help = "Deletes the scenario NAME and its quiz scores. "
+			"Lessons cannot be deleted.",
+		.example = "map 0x200000000000 4k rw\n"
+			   "save scratch\n"
+			   "delete scratch",
+		.exec = cmd_delete,
+	},
+	{
+		.name = "rename",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_NAME, ARG_NAME},
+		.usage = "rename OLD NEW",
+		.summary = "rename a saved scenario",
+		.help = "Renames the scenario OLD to NEW. Lessons keep their "
+			"names.",
+		.example = "map 0x200000000000 4k rw\n"
+			   "save scratch\n"
+			   "rename scratch scratch2",
+		.exec = cmd_rename,
+	},
+	{
+		.name = "tag",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_NAME, ARG_WORD},
+		.usage = "tag NAME TAG",
+		.summary = "tag a scenario (-TAG takes the tag away)",
+		.help = "Adds TAG to the scenario NAME (list TAG then finds "
+			"it); -TAG removes it.\nThe tags you add to a lesson "
+			"stay when a newer version replaces it.",
+		.example = "tag 01-new-expand-prev week1",
+		.exec = cmd_tag,
+	},
+	{
+		.name = "branch",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_NAME, ARG_INT, ARG_NAME},
+		.usage = "branch NAME STEP NEW",
+		.summary = "a new scenario from the first STEP steps of NAME",
+		.help = "Makes the scenario NEW from steps 1 to STEP of NAME "
+			"(as show numbers\nthem), commentary and all, and "
+			"remembers where it came from. load NEW\nthen goes "
+			"on from there; save NEW keeps what you add.",
+		.example = "branch 01-new-expand-prev 3 my-variation",
+		.exec = cmd_branch,
+	},
+	{
+		.name = "diff",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_NAME, ARG_NAME},
+		.usage = "diff NAME1 NAME2",
+		.summary = "the first step after which two scenarios differ",
+		.help = "Runs both scenarios side by side and stops at the "
+			"first step after\nwhich their processes' VMAs "
+			"differ: it shows both steps, then the VMAs\nonly in "
+			"NAME1 (-) and only in NAME2 (+).",
+		.example = "diff 01-new-expand-prev 02-new-expand-next",
+		.exec = cmd_diff,
+	},
+	{
+		.name = "export",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 5,
+		.args = {ARG_NAME, ARG_WORD, ARG_WORD, ARG_WORD, ARG_WORD},
+		.usage = "export NAME [--format script|c|json] [-o FILE]",
+		.summary = "a scenario as a script, a C program or JSON",
+		.help = "Prints NAME (or writes it to FILE): script is the "
+			"lesson format that\n--batch, verify and import take; "
+			"c is a standalone program that makes\nthe same calls "
+			"on a real kernel and checks every result and maps "
+			"line,\nreporting PASS/FAIL per step as kselftest "
+			"does (TAP); json carries the\nsteps, their outputs "
+			"and their events.",
+		.example = "export 01-new-expand-prev --format script",
+		.exec = cmd_export,
+	},
+	{
+		.name = "import",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 1,
+		.max_args = 2,
+		.args = {ARG_FILE, ARG_NAME},
+		.usage = "import FILE [NAME]",
+		.summary = "keep a script file as a scenario",
+		.help = "Reads FILE in the lesson format (any script will do: "
+			"the header and\n# commentary are optional), runs it "
+			"to record each step's output, and\nkeeps it as NAME "
+			"(by default the file's name without .vml).",
+		.example = "import /dev/null empty",
+		.exec = cmd_import,
+	},
+	{
+		.name = "quiz",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_NAME},
+		.usage = "quiz [LESSON|--scores|--stop]",
+		.summary = "predict each step of a lesson, and be scored",
+		.help = "Plays LESSON (by default the first not quizzed yet), "
+			"stopping before\neach step that changes the address "
+			"space to ask which merge it makes,\nhow many VMAs "
+			"there will be, or what the VMA at its address "
+			"becomes.\nanswer N answers; then come the step, the "
+			"engine's trace and the\ncommentary. --scores lists "
+			"the scores kept; --stop gives up.",
+		.example = "quiz 01-new-expand-prev\n"
+			   "answer 1",
+		.exec = cmd_quiz,
+	},
+	{
+		.name = "answer",
+		.group = SCENARIOS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_META | CMD_STORE,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_TEXT},
+		.usage = "answer [ANSWER]",
+		.summary =
+			"answer the quiz's question (alone: show the answer)",
+		.help = "Answers the question the quiz is asking: a choice's "
+			"number, a number of\nVMAs, or START-END PERMS for a "
+			"VMA. With nothing, shows the answer\n(counted as "
+			"wrong). Then the quiz runs the step and goes on.",
+		.example = "quiz 01-new-expand-prev\n"
+			   "answer 1",
+		.exec = cmd_answer,
+	},
+	{
 		.name = "undo",
 		.alias = "back",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 1,
 		.args = {ARG_INT},
@@ -742,6 +990,7 @@ const struct command commands[] = {
 		.name = "redo",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 1,
 		.args = {ARG_INT},
@@ -759,6 +1008,7 @@ const struct command commands[] = {
 		.name = "history",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 0,
 		.usage = "history",
@@ -775,6 +1025,7 @@ const struct command commands[] = {
 		.name = "reset",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 0,
 		.usage = "reset",
@@ -791,6 +1042,7 @@ const struct command commands[] = {
 		.name = "set",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 2,
 		.args = {ARG_OPTION, ARG_VALUE},
@@ -808,6 +1060,7 @@ const struct command commands[] = {
 		.name = "help",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 1,
 		.args = {ARG_COMMAND},
@@ -824,6 +1077,7 @@ const struct command commands[] = {
 		.alias = "exit",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
+		.flags = CMD_META,
 		.min_args = 0,
 		.max_args = 0,
 		.usage = "quit",

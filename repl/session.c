@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "events_json.h"
+#include "scn.h"
 #include "session.h"
 #include "trace_text.h"
 
@@ -39,6 +40,7 @@ void session_fini(struct session *s)
 	free(s->spans);
 	s->spans = NULL;
 	step_log_free(&s->log);
+	scn_state_free(s);
 }
 
 bool session_colour(const struct session *s)
@@ -305,8 +307,10 @@ void session_run_line(struct session *s, const char *line, size_t len)
 {
 	struct step outer = s->pending;
 	const struct command *cmd = NULL;
+	bool view = false;
 	struct parsed p;
 	char err[600];
+	int errors = s->errors;
 
 	sb_reset(&s->out);
 	sb_reset(&s->tr);
@@ -327,12 +331,18 @@ void session_run_line(struct session *s, const char *line, size_t len)
 		if ((p.cmd->flags & CMD_ENGINE) && !session_machine(s))
 			session_error(s, "%s: only the simulation can do this",
 				      p.cmd->name);
+		else if ((p.cmd->flags & CMD_STORE) && !s->store)
+			session_error(s, "%s: no scenario store", p.cmd->name);
 		else
 			p.cmd->exec(s, &p);
+		view = !(p.cmd->flags & CMD_META) && s->errors == errors &&
+		       !s->pending.n && !s->pending.reset;
 		parsed_free(&p);
 		break;
 	}
 	session_commit_step(s, line, len, false);
+	if (view)
+		session_keep_view(s, line, len);
 	s->pending = outer;
 	s->last_cmd = cmd;
 }

@@ -48,9 +48,17 @@ struct step {
 	struct step_action *acts;
 	size_t n;
 };
+/* A line that printed without changing the machine (maps, echo...),
+ * after the first at steps: with the steps, what `save` keeps. */
+struct view_line {
+	char *line;
+	size_t at;
+};
 struct step_log {
 	struct step *steps;
 	size_t n, cap, pos;
+	struct view_line *views;
+	size_t nviews, capviews;
 	/* More than STEP_LOG_MAX steps since the last reset: dropped, so
 	 * that a long batch run does not keep every line it ran. */
 	bool dropped;
@@ -61,6 +69,9 @@ enum colour_mode { COLOUR_AUTO, COLOUR_ON, COLOUR_OFF };
 enum num_format { NUM_HUMAN, NUM_HEX, NUM_DEC };
 
 #define SESSION_MAX_OBSERVERS 6
+
+struct store;
+struct scn_state;
 
 /*
  * A session: a backend, the output of the current line, and where events
@@ -106,6 +117,12 @@ struct session {
 	bool quit;		 /* quit was run: stop reading */
 	/* Set from a signal handler (Ctrl-C): stop a long source. */
 	const volatile sig_atomic_t *interrupted;
+
+	/* The scenario store (store.h), NULL when there is none; what the
+	 * scenario commands keep between lines (the loaded scenario, the
+	 * quiz in progress: scn.h). */
+	struct store *store;
+	struct scn_state *scn;
 };
 
 /* A setting of `set`: its name, its values, and what it does. */
@@ -183,6 +200,9 @@ void step_log_free(struct step_log *log);
 /* Keep the current line's step (if it did anything) in the log. */
 void session_commit_step(struct session *s, const char *line, size_t len,
 			 bool reset);
+/* Keep a line that printed without changing the machine, after the
+ * steps applied now. */
+void session_keep_view(struct session *s, const char *line, size_t len);
 /*
  * The timeline: the log holds session_steps() steps, the first
  * session_pos() of them applied.  session_jump() brings the machine to

@@ -24,17 +24,29 @@ static void step_free(struct step *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* Forget the views after the first at steps. */
+static void views_trim(struct step_log *log, size_t at)
+{
+	while (log->nviews && log->views[log->nviews - 1].at > at)
+		free(log->views[--log->nviews].line);
+}
+
 static void step_log_clear(struct step_log *log)
 {
 	for (size_t i = 0; i < log->n; i++)
 		step_free(&log->steps[i]);
 	log->n = log->pos = 0;
+	views_trim(log, 0);
+	for (size_t i = 0; i < log->nviews; i++)
+		free(log->views[i].line);
+	log->nviews = 0;
 }
 
 void step_log_free(struct step_log *log)
 {
 	step_log_clear(log);
 	free(log->steps);
+	free(log->views);
 	memset(log, 0, sizeof(*log));
 }
 
@@ -57,6 +69,7 @@ static void step_log_push(struct step_log *log, struct step *st)
 	for (size_t i = log->pos; i < log->n; i++)
 		step_free(&log->steps[i]);
 	log->n = log->pos;
+	views_trim(log, log->pos);
 	if (log->n == log->cap) {
 		log->cap = log->cap ? 2 * log->cap : 64;
 		log->steps =
@@ -88,6 +101,37 @@ void session_commit_step(struct session *s, const char *line, size_t len,
 	if (!st->line)
 		abort();
 	step_log_push(&s->log, st);
+}
+
+void session_keep_view(struct session *s, const char *line, size_t len)
+{
+	struct step_log *log = &s->log;
+	const char *e = line + len;
+	struct view_line *v;
+
+	if (!s->new_backend || log->dropped)
+		return;
+	if (log->nviews >= STEP_LOG_MAX) {
+		step_log_clear(log);
+		log->dropped = true;
+		return;
+	}
+	if (log->nviews == log->capviews) {
+		log->capviews = log->capviews ? 2 * log->capviews : 64;
+		log->views = realloc(log->views,
+				     log->capviews * sizeof(log->views[0]));
+		if (!log->views)
+			abort();
+	}
+	while (line < e && isspace((unsigned char)*line))
+		line++;
+	while (e > line && isspace((unsigned char)e[-1]))
+		e--;
+	v = &log->views[log->nviews++];
+	v->at = log->pos;
+	v->line = strndup(line, (size_t)(e - line));
+	if (!v->line)
+		abort();
 }
 
 /* Run a step's calls again on the current backend, silently. */

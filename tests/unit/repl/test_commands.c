@@ -79,6 +79,9 @@ TEST(every_example_runs)
 		struct session s;
 		bool ran_self = false;
 
+		/* These need a store: tests/unit/db runs them with one. */
+		if (commands[i].flags & CMD_STORE)
+			continue;
 		fresh(&s);
 		while (*ex) {
 			size_t n = strcspn(ex, "\n");
