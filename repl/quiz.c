@@ -126,10 +126,12 @@ static bool graded_right(const struct quiz_question *q, const char *a)
 	switch (q->kind) {
 	case QUIZ_MERGE:
 	case QUIZ_COUNT:
+		/* A number; "2) expand prev" reads as 2. */
 		n = strtol(a, &end, 10);
 		while (isspace((unsigned char)*end))
 			end++;
-		return end != a && !*end && n == strtol(q->answer, NULL, 10);
+		return end != a && (!*end || *end == ')') &&
+		       n == strtol(q->answer, NULL, 10);
 	case QUIZ_VMA:
 		if (!strcasecmp(q->answer, "none"))
 			return !strncasecmp(a, "none", 4);

@@ -24,11 +24,19 @@ static void step_free(struct step *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Forget the views after the first at steps. */
+/* Forget the views after the first at steps (after an undo, views of
+ * the undone steps may come before views of earlier ones). */
 static void views_trim(struct step_log *log, size_t at)
 {
-	while (log->nviews && log->views[log->nviews - 1].at > at)
-		free(log->views[--log->nviews].line);
+	size_t kept = 0;
+
+	for (size_t i = 0; i < log->nviews; i++) {
+		if (log->views[i].at > at)
+			free(log->views[i].line);
+		else
+			log->views[kept++] = log->views[i];
+	}
+	log->nviews = kept;
 }
 
 static void step_log_clear(struct step_log *log)

@@ -6,6 +6,8 @@ set -u
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+# The store tests make and inspect SQLite files with the sqlite3 shell.
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 if [ ${#need[@]} -eq 0 ]; then
 	echo "deps: nothing to install"
 	exit 0

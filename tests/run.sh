@@ -102,6 +102,11 @@ lessons() { # build-dir
 	count "verify lessons ($1)" $p $f
 }
 
+# The scenario store from the command line (tests/db/store.sh).
+store_tests() { # build-dir
+	BUILD_DIR=$1 run_counted "scenario store ($1)" tests/db/store.sh
+}
+
 # Random scripts from the seeded generator, all through verify.
 random_scripts() { # build-dir count steps [generator flags]
 	local dir=$1 n=$2 steps=$3 tmp line p f
@@ -141,6 +146,7 @@ suites() { # build-dir random-count
 	repl_tests "$b"
 	scripts "$b"
 	lessons "$b"
+	store_tests "$b"
 	random_scripts "$b" "$2" "$GEN_STEPS"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
