@@ -12,6 +12,7 @@
 #define VMALAB_ENGINE_H
 
 #include <stdarg.h>
+#include "check.h"
 #include "events.h"
 #include "nr.h"
 #include "params.h"

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "engine.h"
+#include "check.h"
 #include "tree.h"
 
 #define MAX_FDS 1024
@@ -38,6 +39,7 @@ struct machine {
 	int depth;		  /* EV_ENTER nesting */
 	unsigned long op_seq;	  /* one per system call: vma_start_write */
 	unsigned long fail_after; /* fail the nth allocation, 0: never */
+	struct op_checker *chk;	  /* checking mode (check.c), or NULL */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -98,6 +100,17 @@ static inline bool IS_ERR(const void *ptr)
 {
 	return IS_ERR_VALUE((unsigned long)ptr);
 }
+
+/*
+ * Every system call (and touch) starts here: a new operation, for
+ * vma_start_write() and for the checkers of checking mode.
+ */
+void op_start(struct machine *m);
+
+/* check.c: checking mode's side of an operation */
+void check_op_start(struct machine *m);
+void check_note_lock(struct machine *m, const struct vma *v);
+void check_free(struct machine *m);
 
 /* machine.c */
 struct mm *cur_mm(struct machine *m);
@@ -181,6 +194,9 @@ void pages_copy(struct machine *m, struct page_set *dst,
 		const struct page_set *src, unsigned long start,
 		unsigned long end);
 void pages_free(struct page_set *ps);
+/* Entries in use over [start, end): every present page, the zero page too. */
+unsigned long pages_present(const struct page_set *ps, unsigned long start,
+			    unsigned long end);
 void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			     unsigned long newsize);
 void mm_populate(struct machine *m, unsigned long start, unsigned long len);

@@ -144,6 +144,7 @@ void machine_free(struct machine *m)
 	if (!m)
 		return;
 	m->nobs = 0; /* a machine going away tells nobody */
+	check_free(m);
 	for (p = m->procs; p; p = pn) {
 		pn = p->next;
 		close_all_fds(m, p);
@@ -223,7 +224,16 @@ void vma_start_write(struct machine *m, struct vma *v)
 	if (v->lock_seq == m->op_seq)
 		return;
 	v->lock_seq = m->op_seq;
+	if (m->chk)
+		check_note_lock(m, v);
 	EVENT(m, .kind = EV_LOCK, .fn = "vma_start_write", .v = v);
+}
+
+void op_start(struct machine *m)
+{
+	if (m->chk)
+		check_op_start(m);
+	m->op_seq++;
 }
 
 struct vma *vm_area_alloc(struct machine *m, struct mm *mm)
@@ -250,6 +260,8 @@ struct vma *vm_area_dup(struct machine *m, struct vma *src)
 	v->vm_flags = src->vm_flags;
 	v->vm_file = src->vm_file;
 	v->anon_vma = src->anon_vma;
+	v->unmerged_prev = src->unmerged_prev;
+	v->unmerged_next = src->unmerged_next;
 	return v;
 }
 
@@ -474,7 +486,7 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 	int fd, err;
 
 	(void)mode;
-	m->op_seq++;
+	op_start(m);
 	if (!path || !*path)
 		return -ENOENT;
 	err = name_too_long(path);
@@ -557,7 +569,7 @@ long sys_close(struct machine *m, long fd)
 {
 	struct vm_file *f = fd_get(m, fd);
 
-	m->op_seq++;
+	op_start(m);
 	if (!f)
 		return -EBADF;
 	m->cur->fds[(unsigned int)fd] = NULL;
@@ -573,7 +585,7 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 	struct vm_file *f = fget(m, fd);
 	struct vm_inode *in;
 
-	m->op_seq++;
+	op_start(m);
 	/* do_sys_ftruncate(): the length is checked before the fd */
 	if ((long)len < 0)
 		return -EINVAL;
@@ -623,6 +635,9 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 		vm_area_free(m, tmp);
 		return -ENOMEM;
 	}
+	/* The child is not re-merged where these make neighbours alike. */
+	if (tmp->vm_flags & (VM_LOCKED_MASK | VM_WIPEONFORK))
+		tmp->unmerged_prev = tmp->unmerged_next = true;
 	tmp->vm_flags &= ~VM_LOCKED_MASK;
 	vt_insert(&mm->tree, tmp);
 	mm->map_count++;
@@ -655,7 +670,7 @@ long sys_fork(struct machine *m)
 	struct mm *oldmm = &parent->mm, *mm;
 	struct vma *mpnt;
 
-	m->op_seq++;
+	op_start(m);
 	child = proc_new(m);
 	mm = &child->mm;
 	mm->mmap_base = oldmm->mmap_base;

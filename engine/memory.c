@@ -237,6 +237,29 @@ void pages_copy(struct machine *m, struct page_set *dst,
 	walk_range(src, start, end, copy_ptes, &c, false);
 }
 
+static void count_present(struct pt_ptes *t, unsigned long base, unsigned from,
+			  unsigned to, void *arg)
+{
+	unsigned long *n = arg;
+
+	(void)base;
+	if (from == 0 && to == PT_ENTRIES) {
+		*n += t->present;
+		return;
+	}
+	for (unsigned i = from; i < to; i++)
+		*n += t->pte[i] != PAGE_NONE;
+}
+
+unsigned long pages_present(const struct page_set *ps, unsigned long start,
+			    unsigned long end)
+{
+	unsigned long n = 0;
+
+	walk_range(ps, start, end, count_present, &n, false);
+	return n;
+}
+
 static void free_dir(struct pt_dir *dir, int level)
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
@@ -342,6 +365,9 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	ostart = v->vm_start;
 	v->vm_start = addr;
 	v->vm_pgoff -= grow;
+	/* A stack that grows to touch the VMA below is not merged with it. */
+	if (prev && prev->vm_end == addr)
+		v->unmerged_prev = prev->unmerged_next = true;
 	vt_update(&v->mm->tree, v);
 	EVENT(m, .kind = EV_VMA_CHANGE, .code = VMA_CHANGE_STACK,
 	      .fn = "expand_downwards", .v = v, .ostart = ostart,
@@ -538,7 +564,7 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	unsigned long end = addr + len;
 	int sig;
 
-	m->op_seq++;
+	op_start(m);
 	if (!len)
 		return TOUCH_OK;
 	for (; page < end; page += PAGE_SIZE) {

@@ -321,7 +321,7 @@ long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
 	struct vm_file *file = NULL;
 	long ret;
 
-	m->op_seq++;
+	op_start(m);
 	if (off & ~PAGE_MASK)
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
@@ -344,7 +344,7 @@ long sys_munmap(struct machine *m, unsigned long addr, unsigned long len)
 {
 	long ret;
 
-	m->op_seq++;
+	op_start(m);
 	EV_IN(m, FN_DO_VMI_MUNMAP, .addr = addr, .len = len);
 	ret = do_vmi_munmap(m, cur_mm(m), addr, len);
 	EV_OUT(m, FN_DO_VMI_MUNMAP);

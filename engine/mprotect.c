@@ -136,7 +136,7 @@ long sys_mprotect(struct machine *m, unsigned long start, unsigned long len,
 {
 	long ret;
 
-	m->op_seq++;
+	op_start(m);
 	EV_IN(m, FN_DO_MPROTECT_PKEY, .addr = start, .len = len, .value = prot);
 	ret = do_mprotect(m, start, len, prot);
 	EV_OUT(m, FN_DO_MPROTECT_PKEY);

@@ -21,6 +21,11 @@ static struct anon_vma *anon_vma_alloc(struct machine *m)
 	av->refcount = 1;
 	av->root = av;
 	av->parent = av;
+	/* The machine's list of live anon_vmas, for the graph and checks. */
+	av->next = m->anon_vmas;
+	if (av->next)
+		av->next->prev = av;
+	m->anon_vmas = av;
 	return av;
 }
 
@@ -28,6 +33,12 @@ static void anon_vma_free(struct machine *m, struct anon_vma *av)
 {
 	EVENT(m, .kind = EV_ANON_VMA, .code = AV_FREE, .fn = "anon_vma_free",
 	      .av = av->id);
+	if (av->prev)
+		av->prev->next = av->next;
+	else
+		m->anon_vmas = av->next;
+	if (av->next)
+		av->next->prev = av->prev;
 	free(av);
 }
 

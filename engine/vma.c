@@ -241,6 +241,16 @@ static bool can_vma_merge_right(struct vma_merge_struct *vmg,
 /* ---- committing a merge ---- */
 
 /*
+ * A merge was tried across the boundary between a and b and did not
+ * join them: whatever keeps them apart, it is a veto the checker sees.
+ */
+static void tried_across(struct vma *a, struct vma *b)
+{
+	if (a && b && a->vm_end == b->vm_start)
+		a->unmerged_next = b->unmerged_prev = false;
+}
+
+/*
  * dup_anon_vma(): when dst is unfaulted and src is not, dst takes src's
  * anon_vma and a copy of its chain, so the merged range stays reachable
  * from the pages' anon_vma.
@@ -420,7 +430,7 @@ struct vma *vma_merge_new_range(struct machine *m, struct vma_merge_struct *vmg)
 {
 	struct vma *prev = vmg->prev, *next = vmg->next;
 	enum merge_case mcase;
-	bool left, right;
+	bool left, right, tol_prev, tol_next;
 
 	vmg->m = m;
 	vmg->state = VMA_MERGE_NOMERGE;
@@ -463,8 +473,23 @@ struct vma *vma_merge_new_range(struct machine *m, struct vma_merge_struct *vmg)
 			      : MERGE_NEW_EXPAND_NEXT;
 	EVENT(m, .kind = EV_MERGE, .code = mcase, .fn = "vma_merge_new_range",
 	      .v = vmg->target, .o = left && right ? next : NULL);
+	/*
+	 * The target's outer boundaries: prev's own on the left, next's own
+	 * on the right; a side of the range not merged was tried, unless
+	 * just_expand never looked at next.
+	 */
+	tol_prev = left && prev->unmerged_prev;
+	tol_next =
+		right ? next->unmerged_next
+		      : vmg->just_expand && next && next->vm_start == vmg->end;
 	if (vma_expand(m, vmg))
 		goto nomerge;
+	vmg->target->unmerged_prev = tol_prev;
+	vmg->target->unmerged_next = tol_next;
+	if (!left)
+		tried_across(prev, vmg->target);
+	if (!right && !vmg->just_expand)
+		tried_across(vmg->target, next);
 	vmg->state = VMA_MERGE_SUCCESS;
 	EV_OUT(m, FN_VMA_MERGE_NEW_RANGE);
 	return vmg->target;
@@ -495,7 +520,7 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 	unsigned long start = vmg->start, end = vmg->end;
 	bool left_side = start == middle->vm_start;
 	bool right_side = end == middle->vm_end;
-	bool merge_left, merge_right, merge_both;
+	bool merge_left, merge_right, merge_both, tol_prev, tol_next;
 	enum merge_case mcase;
 	int err = 0;
 
@@ -593,6 +618,9 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 	}
 	EVENT(m, .kind = EV_MERGE, .code = mcase,
 	      .fn = "vma_merge_existing_range", .v = vmg->target, .o = middle);
+	/* Both sides of the range were tried: the outer ones are kept. */
+	tol_prev = merge_left && prev->unmerged_prev;
+	tol_next = merge_right && next->unmerged_next;
 	if (merge_both)
 		err = dup_anon_vma(m, prev, next->anon_vma ? next : middle,
 				   &anon_dup);
@@ -602,6 +630,12 @@ static struct vma *vma_merge_existing_range(struct machine *m,
 		err = dup_anon_vma(m, next, middle, &anon_dup);
 	if (err || commit_merge(m, vmg))
 		goto abort;
+	vmg->target->unmerged_prev = tol_prev;
+	vmg->target->unmerged_next = tol_next;
+	if (!merge_left && left_side)
+		tried_across(prev, vmg->target);
+	if (!merge_right && right_side)
+		tried_across(vmg->target, vt_next(vmg->target));
 	vma_set_sticky(m, vmg->target, sticky);
 	vmg->state = VMA_MERGE_SUCCESS;
 	EV_OUT(m, FN_VMA_MERGE_EXISTING_RANGE);
@@ -659,6 +693,11 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	} else {
 		v->vm_end = addr;
 	}
+	/* The new boundary: the caller now makes the two sides differ. */
+	if (new_below)
+		new->unmerged_next = v->unmerged_prev = false;
+	else
+		v->unmerged_next = new->unmerged_prev = false;
 	vt_update(&mm->tree, v);
 	vt_insert(&mm->tree, new);
 	mm->map_count++;
@@ -670,6 +709,17 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 	NOTE(m, NOTE_SPLIT_DONE, .fn = "__split_vma", .v = v, .o = new);
 	EV_OUT(m, FN_SPLIT_VMA);
 	return 0;
+}
+
+/*
+ * An operation failed after splitting v from other and will not merge
+ * them again: the kernel leaves them so, and the checker must not expect
+ * them merged.
+ */
+static void keep_apart(struct vma *v, struct vma *next)
+{
+	v->unmerged_next = true;
+	next->unmerged_prev = true;
 }
 
 /* split_vma(): __split_vma() after the vm.max_map_count check. */
@@ -708,9 +758,17 @@ static struct vma *vma_modify(struct machine *m, struct vma_merge_struct *vmg)
 	}
 	if (v->vm_end > end) {
 		err = split_vma(m, v, end, 0);
-		if (err)
+		if (err) {
+			/* The first split stays, and nothing merges it. */
+			if (v->vm_start == start && vt_prev(v))
+				keep_apart(vt_prev(v), v);
 			return ERR_PTR(err);
+		}
 	}
+	/* The merge was tried on exactly this range and its neighbours. */
+	v->unmerged_prev = v->unmerged_next = false;
+	tried_across(vt_prev(v), v);
+	tried_across(v, vt_next(v));
 	return v;
 }
 
@@ -871,7 +929,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 				  struct vma_munmap_struct *vms,
 				  struct vma *first)
 {
-	struct vma *v, *next = NULL;
+	struct vma *v, *next = NULL, *split_end = NULL;
 	unsigned long *stat;
 	int error = 0;
 
@@ -896,6 +954,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 			error = __split_vma(m, v, vms->end, 0);
 			if (error)
 				goto reattach;
+			split_end = v;
 		}
 		next = vt_next(v);
 		vma_start_write(m, v);
@@ -918,6 +977,11 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 	goto out;
 reattach:
 	reattach_vmas(mm, vms);
+	/* The splits made stay: the kernel does not merge them back. */
+	if (vms->prev && vms->prev->vm_end == vms->start && vt_next(vms->prev))
+		keep_apart(vms->prev, vt_next(vms->prev));
+	if (split_end && vt_next(split_end))
+		keep_apart(split_end, vt_next(split_end));
 out:
 	EV_OUT(m, FN_VMS_GATHER_MUNMAP_VMAS);
 	return error;
@@ -1152,6 +1216,7 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 		.file = file,
 	};
 	struct vma *v = NULL;
+	bool nomem = false;
 	int error;
 
 	error = __mmap_setup(&map);
@@ -1170,11 +1235,18 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 		};
 
 		v = vma_merge_new_range(m, &vmg);
+		nomem = !v && vmg.target; /* it chose a target, then failed */
 	}
 	if (!v) {
 		error = __mmap_new_vma(&map, &v);
 		if (error)
 			goto abort_munmap;
+		/* The merge ran out of memory: a new VMA beside its match. */
+		v->unmerged_prev = v->unmerged_next = nomem;
+		if (!nomem) {
+			tried_across(vt_prev(v), v);
+			tried_across(v, vt_next(v));
+		}
 	}
 	__mmap_complete(&map, v);
 	return addr;

@@ -152,7 +152,8 @@ struct anon_vma {
 	int refcount;
 	unsigned long num_children;
 	unsigned long num_active_vmas;
-	struct anon_vma_chain *avcs; /* rb_root: the VMAs it serves */
+	struct anon_vma_chain *avcs;  /* rb_root: the VMAs it serves */
+	struct anon_vma *next, *prev; /* the machine's live anon_vmas */
 };
 
 /* The augmented AVL node that keeps a VMA in its mm's tree (tree.c). */
@@ -175,6 +176,16 @@ struct vma {
 	struct mm *mm;
 	unsigned id;		/* stable name for traces: vma#1, ... */
 	unsigned long lock_seq; /* vma_start_write() count */
+	/*
+	 * The boundary with the VMA before (after) this one was made, or
+	 * made alike, without a merge being tried across it: dup_mmap()
+	 * clears VM_LOCKED and drops the anon_vma of VM_WIPEONFORK copies,
+	 * brk only expands, an operation that fails after a split leaves
+	 * it.  A compatible neighbour may then stay apart there, so the
+	 * invariant checker leaves that pair alone.  A merge tried across
+	 * the boundary clears it.
+	 */
+	bool unmerged_prev, unmerged_next;
 };
 
 static inline unsigned long vma_pages(const struct vma *v)

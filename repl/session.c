@@ -14,10 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "check_text.h"
 #include "events_json.h"
 #include "scn.h"
 #include "session.h"
 #include "trace_text.h"
+
+/* VMALAB_CHECK=1 (anything but empty or 0): the checkers from the start. */
+static bool env_check(void)
+{
+	const char *e = getenv("VMALAB_CHECK");
+
+	return e && *e && strcmp(e, "0");
+}
 
 void session_init(struct session *s, struct backend *be)
 {
@@ -29,6 +38,7 @@ void session_init(struct session *s, struct backend *be)
 	s->numbers = NUM_HUMAN;
 	s->term_cols = 80;
 	machine_params_default(&s->params);
+	session_set_check(s, env_check());
 }
 
 void session_fini(struct session *s)
@@ -134,6 +144,46 @@ void session_set_events(struct session *s, bool on)
 	struct engine_observer o = {events_json_observer, &s->tr};
 
 	observe_flag(s, &s->events, on, &o);
+}
+
+/* ---- the engine's checkers ---- */
+
+void session_apply_check(struct session *s)
+{
+	struct machine *m = session_machine(s);
+
+	if (m)
+		machine_set_checking(m, s->check);
+}
+
+void session_set_check(struct session *s, bool on)
+{
+	s->check = on;
+	session_apply_check(s);
+}
+
+#define CHECK_SHOWN 8
+
+/* What the checkers found in the line just run, as error lines. */
+static void report_violations(struct session *s)
+{
+	struct machine *m = session_machine(s);
+	struct check_violation v[CHECK_SHOWN];
+	struct strbuf sb = STRBUF_INIT;
+	int n;
+
+	if (!s->check || !m)
+		return;
+	n = machine_check_take(m, v, CHECK_SHOWN);
+	for (int i = 0; i < n && i < CHECK_SHOWN; i++) {
+		sb_reset(&sb);
+		check_text(&v[i], &sb);
+		session_violation(s, "check: %s", sb_str(&sb));
+	}
+	if (n > CHECK_SHOWN)
+		session_violation(s, "check: and %d more", n - CHECK_SHOWN);
+	s->violations += (unsigned long)n;
+	sb_free(&sb);
 }
 
 /* ---- calls and their results ---- */
@@ -277,6 +327,15 @@ void session_error_suggest(struct session *s, const char *suggestion,
 	va_end(ap);
 }
 
+void session_violation(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(s, DIAG_ERROR, NULL, NULL, fmt, ap);
+	va_end(ap);
+}
+
 void session_warn(struct session *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -340,6 +399,7 @@ void session_run_line(struct session *s, const char *line, size_t len)
 		parsed_free(&p);
 		break;
 	}
+	report_violations(s);
 	session_commit_step(s, line, len, false);
 	if (view)
 		session_keep_view(s, line, len);
@@ -368,7 +428,7 @@ int session_run_lines(struct session *s, FILE *in,
 		emit(s, arg);
 	}
 	free(line);
-	return s->errors ? 1 : 0;
+	return s->errors || s->violations ? 1 : 0;
 }
 
 void session_emit(struct session *s, void *out)
@@ -389,7 +449,7 @@ static const char *const on_off[] = {"on", "off", NULL};
 static const char *const colour_values[] = {"auto", "on", "off", NULL};
 static const char *const number_values[] = {"human", "hex", "dec", NULL};
 
-enum { SET_TRACE, SET_DIFF, SET_COLOUR, SET_NUMBERS };
+enum { SET_TRACE, SET_DIFF, SET_COLOUR, SET_NUMBERS, SET_CHECK };
 
 const struct setting settings[] = {
 	[SET_TRACE] = {"trace", on_off, "the engine's steps after each call"},
@@ -398,6 +458,8 @@ const struct setting settings[] = {
 			"colour on a terminal; auto honours NO_COLOR"},
 	[SET_NUMBERS] = {"numbers", number_values,
 			 "sizes as 16k, 0x4000 or 16384"},
+	[SET_CHECK] = {"check", on_off,
+		       "the engine's invariant checks after each call"},
 };
 const size_t settings_count = sizeof(settings) / sizeof(settings[0]);
 
@@ -410,6 +472,8 @@ const char *setting_get(const struct session *s, const struct setting *st)
 		return s->diff ? "on" : "off";
 	case SET_COLOUR:
 		return colour_values[s->colour];
+	case SET_CHECK:
+		return s->check ? "on" : "off";
 	default:
 		return number_values[s->numbers];
 	}
@@ -443,6 +507,9 @@ int setting_set(struct session *s, const struct setting *st, const char *value,
 		break;
 	case SET_COLOUR:
 		s->colour = (enum colour_mode)i;
+		break;
+	case SET_CHECK:
+		session_set_check(s, i == 0);
 		break;
 	default:
 		s->numbers = (enum num_format)i;

@@ -89,9 +89,13 @@ struct session {
 	unsigned calls;			/* calls the current line made */
 	const struct command *last_cmd; /* the line's command, if it parsed */
 	bool trace;			/* `# ...` lines after each call */
-	bool events;			/* JSON lines of the engine's events */
-	bool trace_apart; /* a sourced line's trace stays out of out */
-	const char *src;  /* file name for error locations, or NULL */
+	/* set check: the engine's checkers around every operation (on
+	 * from the start when VMALAB_CHECK=1, as the test suites run) */
+	bool check;
+	unsigned long violations; /* what they found, in all */
+	bool events;		  /* JSON lines of the engine's events */
+	bool trace_apart;	  /* a sourced line's trace stays out of out */
+	const char *src;	  /* file name for error locations, or NULL */
 	long line;
 	int errors; /* malformed lines so far */
 	struct diag_sink sink;
@@ -155,6 +159,13 @@ void format_size(const struct session *s, struct strbuf *sb,
  */
 int session_observe(struct session *s, const struct engine_observer *o);
 void session_unobserve(struct session *s, const struct engine_observer *o);
+/*
+ * Checking mode on the session's machine (and every later one): after
+ * each line, what the checkers found is reported as errors.
+ */
+void session_set_check(struct session *s, bool on);
+/* Apply the session's settings to a machine it just made. */
+void session_apply_check(struct session *s);
 /* Turn the trace (`# ...` lines) or the JSON event lines on or off. */
 void session_set_trace(struct session *s, bool on);
 void session_set_events(struct session *s, bool on);
@@ -173,6 +184,9 @@ void session_result(struct session *s, const char *text, int nr,
 
 /* Report a malformed line or a refused command to the sink. */
 void session_error(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* What the engine's checkers found: an error line, not a malformed one. */
+void session_violation(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void session_warn(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -158,6 +158,7 @@ static void step_apply(struct backend *be, const struct step *st)
 
 static void attach_observers(struct session *s)
 {
+	session_apply_check(s);
 	if (!s->be->ops->observe)
 		return;
 	for (int i = 0; i < s->nobs; i++)

@@ -15,6 +15,9 @@ total_pass=0
 total_fail=0
 GEN_SCRIPTS=${GEN_SCRIPTS:-300}
 GEN_STEPS=${GEN_STEPS:-40}
+# Every suite runs with the engine's invariant and write-lock checkers on
+# (engine/check.h): a violation after any operation is an error line.
+export VMALAB_CHECK=${VMALAB_CHECK:-1}
 
 count() { # suite-name pass fail
 	printf '%-28s %5d passed, %d failed\n' "$1" "$2" "$3"

@@ -217,11 +217,20 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 	const char *line = v->sc->lines[i];
 	size_t len = strlen(line);
 	int eerr = v->eng.errors, kerr = v->ker.errors;
+	unsigned long eviol = v->eng.violations;
 	bool erej, krej;
 	char what[96];
 
 	v->eng.line = v->ker.line = (long)i + 1;
 	session_run_line(&v->eng, line, len);
+	/* The engine broke its own invariants (checking mode): above. */
+	if (v->eng.violations != eviol) {
+		report_header(v, i + 1,
+			      "(the engine's checkers found violations: "
+			      "above)");
+		report_trace(v);
+		return DIFFER;
+	}
 	/* What only the simulation can show runs on the engine alone. */
 	if (v->eng.last_cmd && (v->eng.last_cmd->flags & CMD_ENGINE))
 		return AGREE;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include "harness.h"
 #include "internal.h"
+#include "checked.h"
 
 #define W 0x200000000000UL
 #define PG(n) ((unsigned long)(n) << PAGE_SHIFT)

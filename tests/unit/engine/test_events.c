@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "internal.h"
 #include "recorder.h"
+#include "checked.h"
 
 #define BASE 0x200000000000UL
 #define PG(n) (BASE + ((unsigned long)(n) << PAGE_SHIFT))

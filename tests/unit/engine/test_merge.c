@@ -11,6 +11,7 @@
 #include "recorder.h"
 #include "harness.h"
 #include "internal.h"
+#include "checked.h"
 
 #define PG(n) ((unsigned long)(n) << PAGE_SHIFT)
 #define RW (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
@@ -34,7 +35,7 @@ static struct vma *link_vma(struct machine *m, unsigned long start,
 /* Start a new "operation": vma_start_write() marks are per operation. */
 static void new_op(struct machine *m)
 {
-	m->op_seq++;
+	op_start(m);
 }
 
 static bool write_started(struct machine *m, const struct vma *v)
@@ -96,7 +97,13 @@ static struct vma *modify(struct machine *m, struct vma *v, unsigned long start,
 	new_op(m);
 	ret = vma_modify_flags(m, prev, v, PG(start), PG(end), &flags);
 	*err = IS_ERR(ret) ? (int)PTR_ERR(ret) : 0;
-	return IS_ERR(ret) ? NULL : ret;
+	if (IS_ERR(ret))
+		return NULL;
+	/* vma_modify_flags() leaves the flags to its caller, which locks
+	 * the VMA and sets them, as mprotect_fixup() does. */
+	vma_start_write(m, ret);
+	ret->vm_flags = flags;
+	return ret;
 }
 
 #define ASSERT_VMA(v, s, e, pg)                  \
@@ -387,7 +394,6 @@ TEST(merge_existing_inside)
 		int err;
 
 		ASSERT_TRUE(modify(m, v, s, e, RO, &err) == v);
-		/* vma_modify_flags() leaves setting the flags to its caller. */
 		ASSERT_VMA(v, s, e, s);
 		ASSERT_VMA(prev, 0, 3, 0);
 		ASSERT_VMA(next, 8, 0xb, 8);

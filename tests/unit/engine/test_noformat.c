@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "internal.h"
 #include "recorder.h"
+#include "checked.h"
 
 static unsigned long formats;
 

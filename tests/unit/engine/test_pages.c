@@ -6,6 +6,7 @@
  */
 #include "harness.h"
 #include "internal.h"
+#include "checked.h"
 
 #define BASE 0x200000000000UL
 #define PG(n) ((unsigned long)(n) << PAGE_SHIFT)

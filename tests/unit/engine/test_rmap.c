@@ -1,0 +1,350 @@
+/*
+ * test_rmap.c - the anon_vma graph of mm/rmap.c, scenario by scenario, in
+ * the manner of tools/testing/vma: build it with real calls, then assert
+ * the exact anon_vmas, chains and counts.
+ *
+ * The scenarios: anon_vma_prepare reusing a neighbour's anon_vma
+ * (find_mergeable_anon_vma), anon_vma_fork and the chains it makes, the
+ * degree rules by which anon_vma_clone reuses an old anon_vma in a fork
+ * (num_children < 2 and num_active_vmas == 0), which chain survives a
+ * merge (the problem of the 2010 anon_vma_chain merge fix), and the
+ * release of every anon_vma with its last VMA.  Every machine runs in
+ * checking mode (checked.h), so each operation is also checked against
+ * every invariant and the write-lock rule.
+ *
+ * Addresses are in pages from BASE.
+ */
+#include "harness.h"
+#include "internal.h"
+#include "checked.h"
+
+#define BASE 0x200000000000UL
+#define PG(n) (BASE + ((unsigned long)(n) << PAGE_SHIFT))
+#define LEN(n) ((unsigned long)(n) << PAGE_SHIFT)
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+
+static void map(struct machine *m, unsigned long pg, unsigned long n,
+		unsigned long prot)
+{
+	sys_mmap(m, PG(pg), LEN(n), prot, ANON | MAP_NORESERVE, -1, 0);
+}
+
+static void touch(struct machine *m, unsigned long pg, unsigned long n)
+{
+	unsigned long f;
+
+	vm_touch(m, PG(pg), LEN(n), &f);
+}
+
+static struct vma *vma_at(struct machine *m, int pid, unsigned long pg)
+{
+	return vt_lookup(&((struct mm *)machine_mm(m, pid))->tree, PG(pg));
+}
+
+static int live_anon_vmas(const struct machine *m)
+{
+	int n = 0;
+
+	for (const struct anon_vma *av = m->anon_vmas; av; av = av->next)
+		n++;
+	return n;
+}
+
+/* The anon_vma of the chain's i-th link, newest first. */
+static struct anon_vma *link_av(const struct vma *v, int i)
+{
+	const struct anon_vma_chain *c = v->anon_vma_chain;
+
+	while (c && i--)
+		c = c->same_vma_next;
+	return c ? c->anon_vma : NULL;
+}
+
+/*
+ * __anon_vma_prepare() reuses a neighbour's anon_vma: mprotect splits V,
+ * each half faults on its own, and they share one anon_vma, so that
+ * mprotect back merges them.
+ *
+ *  VVVVvvvv  ->  fault V, fault v  ->  one anon_vma  ->  VVVVVVVV
+ */
+TEST(prepare_reuses_neighbour)
+{
+	struct machine *m = machine_new();
+	struct vma *a, *b;
+
+	map(m, 0, 8, RW);
+	sys_mprotect(m, PG(4), LEN(4), PROT_READ);
+	touch(m, 0, 1);
+	sys_mprotect(m, PG(4), LEN(4), RW);
+	/* One VMA again: the unfaulted half joined the faulted one. */
+	ASSERT_EQ(cur_mm(m)->map_count, 1);
+	sys_mprotect(m, PG(4), LEN(4), PROT_READ);
+	a = vma_at(m, 1, 0);
+	b = vma_at(m, 1, 4);
+	ASSERT_TRUE(a != b && a->anon_vma == b->anon_vma);
+	ASSERT_EQ(a->anon_vma->num_active_vmas, 2);
+	/* A split copies the chain: both singular, one anon_vma. */
+	ASSERT_TRUE(anon_vma_chain_singular(a) && anon_vma_chain_singular(b));
+	machine_free(m);
+
+	/* Faulted apart, the second finds the first through the boundary. */
+	m = machine_new();
+	map(m, 0, 4, RW);
+	map(m, 4, 4, PROT_READ);
+	touch(m, 0, 1);
+	sys_mprotect(m, PG(4), LEN(4), RW | PROT_EXEC);
+	touch(m, 4, 1);
+	a = vma_at(m, 1, 0);
+	b = vma_at(m, 1, 4);
+	ASSERT_TRUE(a != b && a->anon_vma == b->anon_vma);
+	ASSERT_EQ(live_anon_vmas(m), 1);
+	sys_mprotect(m, PG(4), LEN(4), RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 1);
+	ASSERT_EQ(vma_at(m, 1, 0)->anon_vma->num_active_vmas, 1);
+	machine_free(m);
+	return true;
+}
+
+/*
+ * anon_vma_fork(): the child's VMA links to the parent's anon_vma and to
+ * a new one of its own, whose parent and root are the parent's.
+ *
+ *  pid 1: V (av1)            av1: root av1, children 2 (self, av2)
+ *  pid 2: V' (av2 -> av1)    av2: parent av1, root av1; av1 refcount 2
+ */
+TEST(fork_makes_child_anon_vma)
+{
+	struct machine *m = machine_new();
+	struct vma *v, *c;
+	struct anon_vma *av1, *av2;
+
+	map(m, 0, 4, RW);
+	map(m, 8, 4, RW); /* never faulted: the child has none either */
+	touch(m, 0, 4);
+	ASSERT_EQ(sys_fork(m), 2);
+	v = vma_at(m, 1, 0);
+	c = vma_at(m, 2, 0);
+	av1 = v->anon_vma;
+	av2 = c->anon_vma;
+	ASSERT_TRUE(av1 && av2 && av1 != av2);
+	ASSERT_TRUE(av2->parent == av1 && av2->root == av1);
+	ASSERT_EQ(anon_vma_chain_len(c), 2);
+	ASSERT_TRUE(link_av(c, 0) == av2 && link_av(c, 1) == av1);
+	ASSERT_TRUE(anon_vma_chain_singular(v));
+	ASSERT_EQ(av1->num_children, 2);
+	ASSERT_EQ(av2->num_children, 0);
+	ASSERT_EQ(av1->refcount, 2);
+	ASSERT_EQ(av1->num_active_vmas, 1);
+	ASSERT_EQ(av2->num_active_vmas, 1);
+	ASSERT_TRUE(vma_at(m, 2, 8)->anon_vma == NULL);
+	/* A grandchild: three links, one root. */
+	machine_switch(m, 2);
+	ASSERT_EQ(sys_fork(m), 3);
+	c = vma_at(m, 3, 0);
+	ASSERT_EQ(anon_vma_chain_len(c), 3);
+	ASSERT_TRUE(c->anon_vma->parent == av2 && c->anon_vma->root == av1);
+	ASSERT_EQ(av1->refcount, 3);
+	ASSERT_EQ(av2->num_children, 1);
+	machine_free(m);
+	return true;
+}
+
+/*
+ * The degree rules of anon_vma_clone(): a fork reuses the oldest anon_vma
+ * of the chain that has no VMA of its own and fewer than two children, so
+ * that a long chain of fork-and-exit does not grow without bound.
+ *
+ *  P (av1) -> C (av2) -> G (av3).  C unmaps its VMA: av2 keeps G's link,
+ *  has no active VMA and one child.  G forks: its child reuses av2.
+ */
+TEST(fork_reuses_idle_anon_vma)
+{
+	struct machine *m = machine_new();
+	struct anon_vma *av1, *av2, *av3;
+	struct vma *g;
+	int n;
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 1);
+	sys_fork(m);
+	machine_switch(m, 2);
+	sys_fork(m);
+	av1 = vma_at(m, 1, 0)->anon_vma;
+	av2 = vma_at(m, 2, 0)->anon_vma;
+	av3 = vma_at(m, 3, 0)->anon_vma;
+	ASSERT_TRUE(av3->parent == av2 && av2->parent == av1);
+	sys_munmap(m, PG(0), LEN(4));
+	ASSERT_EQ(av2->num_active_vmas, 0);
+	ASSERT_EQ(av2->num_children, 1);
+	n = live_anon_vmas(m);
+	machine_switch(m, 3);
+	sys_fork(m);
+	g = vma_at(m, 4, 0);
+	ASSERT_TRUE(g->anon_vma == av2);
+	ASSERT_EQ(av2->num_active_vmas, 1);
+	/* No new anon_vma; the chain is the grandparent's, copied. */
+	ASSERT_EQ(live_anon_vmas(m), n);
+	ASSERT_EQ(anon_vma_chain_len(g), 3);
+	/* The root is never reused: its self link counts as a child. */
+	ASSERT_TRUE(av1->num_children >= 2);
+	machine_free(m);
+	return true;
+}
+
+/*
+ * The problem of the 2010 anon_vma_chain merge fix (seed 002): a VMA
+ * whose anon_vma was reused from a fork child would have only that one
+ * link, and a merge that kept it would lose the parent's anon_vma, so the
+ * pages shared with the parent could not be reached.  Today
+ * reusable_anon_vma() refuses a neighbour whose chain is not singular:
+ * the new VMA gets an anon_vma of its own, and the two never merge.
+ *
+ *  child:  AAAA (av2 -> av1, faulted)  BBBB new, then faulted
+ */
+TEST(fork_child_anon_vma_not_reused)
+{
+	struct machine *m = machine_new();
+	struct vma *a, *b;
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 4);
+	sys_fork(m);
+	machine_switch(m, 2);
+	map(m, 4, 4, PROT_READ); /* unlike A, so that it stays apart */
+	sys_mprotect(m, PG(4), LEN(4), RW);
+	/* A is a fork child: the unfaulted B does not merge with it. */
+	ASSERT_EQ(cur_mm(m)->map_count, 2);
+	touch(m, 4, 1);
+	a = vma_at(m, 2, 0);
+	b = vma_at(m, 2, 4);
+	ASSERT_TRUE(b->anon_vma && b->anon_vma != a->anon_vma);
+	ASSERT_TRUE(anon_vma_chain_singular(b));
+	ASSERT_TRUE(b->anon_vma->root == b->anon_vma);
+	/* Faulted on both sides with different anon_vmas: never merged. */
+	sys_mprotect(m, PG(4), LEN(4), PROT_READ);
+	sys_mprotect(m, PG(4), LEN(4), RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 2);
+	machine_free(m);
+	return true;
+}
+
+/*
+ * Split pieces of one fork child share its anon_vma and chain, so they
+ * merge back; pieces faulted in the parent before fork get different
+ * anon_vmas in the child, one each, and do not.
+ */
+TEST(fork_child_pieces)
+{
+	struct machine *m = machine_new();
+	struct vma *c;
+
+	map(m, 0, 8, RW);
+	touch(m, 0, 8);
+	sys_fork(m);
+	machine_switch(m, 2);
+	sys_mprotect(m, PG(2), LEN(2), PROT_READ);
+	ASSERT_EQ(cur_mm(m)->map_count, 3);
+	sys_mprotect(m, PG(2), LEN(2), RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 1);
+	c = vma_at(m, 2, 0);
+	ASSERT_EQ(anon_vma_chain_len(c), 2);
+	ASSERT_EQ(c->anon_vma->num_active_vmas, 1);
+	machine_free(m);
+
+	/* Split before the fork: two children's anon_vmas. */
+	m = machine_new();
+	map(m, 0, 8, RW);
+	touch(m, 0, 8);
+	sys_mprotect(m, PG(4), LEN(4), PROT_READ);
+	sys_fork(m);
+	machine_switch(m, 2);
+	ASSERT_TRUE(vma_at(m, 2, 0)->anon_vma != vma_at(m, 2, 4)->anon_vma);
+	sys_mprotect(m, PG(4), LEN(4), RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 2);
+	/* In the parent the two pieces still share one and merge. */
+	machine_switch(m, 1);
+	sys_mprotect(m, PG(4), LEN(4), RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 1);
+	machine_free(m);
+	return true;
+}
+
+/*
+ * dup_anon_vma() when a merge extends an unfaulted VMA over a faulted
+ * one: the survivor takes the anon_vma and a copy of the whole chain, so
+ * that it is reachable from every anon_vma the swallowed VMA was.
+ *
+ *  PPPP****NNNN   N faulted, P not: P grows over N and takes av1
+ */
+TEST(dup_anon_vma_on_merge)
+{
+	struct machine *m = machine_new();
+	struct vma *p;
+	struct anon_vma *av;
+
+	map(m, 0, 4, RW);
+	map(m, 8, 4, RW);
+	touch(m, 8, 1);
+	av = vma_at(m, 1, 8)->anon_vma;
+	map(m, 4, 4, RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 1);
+	p = vma_at(m, 1, 0);
+	ASSERT_TRUE(p->anon_vma == av);
+	ASSERT_TRUE(anon_vma_chain_singular(p));
+	ASSERT_EQ(av->num_active_vmas, 1);
+	ASSERT_EQ(live_anon_vmas(m), 1);
+	machine_free(m);
+
+	/* A fork child is never the source of a dup into an unfaulted one. */
+	m = machine_new();
+	map(m, 4, 4, RW);
+	touch(m, 4, 1);
+	sys_fork(m);
+	machine_switch(m, 2);
+	map(m, 0, 4, RW);
+	ASSERT_EQ(cur_mm(m)->map_count, 2);
+	ASSERT_TRUE(vma_at(m, 2, 0)->anon_vma == NULL);
+	machine_free(m);
+	return true;
+}
+
+/* unlink_anon_vmas(): the last VMA of each anon_vma frees it, root last. */
+TEST(anon_vmas_freed_with_last_vma)
+{
+	struct machine *m = machine_new();
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 1);
+	sys_fork(m);
+	machine_switch(m, 2);
+	sys_fork(m);
+	ASSERT_EQ(live_anon_vmas(m), 3);
+	/* The parent's VMA goes first: av1 stays for its descendants. */
+	machine_switch(m, 1);
+	sys_munmap(m, PG(0), LEN(4));
+	ASSERT_EQ(live_anon_vmas(m), 3);
+	machine_switch(m, 3);
+	sys_munmap(m, PG(0), LEN(4));
+	ASSERT_EQ(live_anon_vmas(m), 2);
+	machine_switch(m, 2);
+	sys_munmap(m, PG(0), LEN(4));
+	ASSERT_EQ(live_anon_vmas(m), 0);
+	machine_free(m);
+	return true;
+}
+
+static const struct test_case tests[] = {
+	TEST_ENTRY(prepare_reuses_neighbour),
+	TEST_ENTRY(fork_makes_child_anon_vma),
+	TEST_ENTRY(fork_reuses_idle_anon_vma),
+	TEST_ENTRY(fork_child_anon_vma_not_reused),
+	TEST_ENTRY(fork_child_pieces),
+	TEST_ENTRY(dup_anon_vma_on_merge),
+	TEST_ENTRY(anon_vmas_freed_with_last_vma),
+};
+
+int main(void)
+{
+	return RUN_TESTS("rmap", tests);
+}
