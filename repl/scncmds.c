@@ -157,6 +157,31 @@ static void note_parent(const struct session *s, struct scenario *scn)
 	}
 }
 
+/* Saving over a scenario keeps its title, description, tags and origin
+ * (what the options do not change). */
+static void keep_header(struct store *st, struct scenario *scn)
+{
+	struct scenario old;
+	char err[STORE_ERR];
+
+	if (st->ops->load(st, scn->name, &old, err, sizeof(err)))
+		return;
+	free(scn->title);
+	scn->title = old.title;
+	old.title = NULL;
+	free(scn->description);
+	scn->description = old.description;
+	old.description = NULL;
+	for (size_t i = 0; i < old.ntags; i++)
+		scenario_add_tag(scn, old.tags[i]);
+	if (!scn->parent && old.parent) {
+		scn->parent = old.parent;
+		scn->parent_step = old.parent_step;
+		old.parent = NULL;
+	}
+	scenario_free(&old);
+}
+
 int cmd_save(struct session *s, const struct parsed *p)
 {
 	struct store *st = scn_store(s, "save");
@@ -177,6 +202,7 @@ int cmd_save(struct session *s, const struct parsed *p)
 		return -1;
 	}
 	note_parent(s, &scn);
+	keep_header(st, &scn);
 	if (save_options(s, p, &scn) ||
 	    scenario_fill(&scn, &s->params, err, sizeof(err)) ||
 	    st->ops->save(st, &scn, false, err, sizeof(err))) {
@@ -487,8 +513,7 @@ int cmd_branch(struct session *s, const struct parsed *p)
 	const char *name = p->argv[0].str, *to = p->argv[2].str;
 	unsigned long at = p->argv[1].num;
 	struct scenario scn;
-	char err[STORE_ERR], *title;
-	size_t len;
+	char err[STORE_ERR];
 
 	if (!st || check_new_name(s, st, "branch", to, false) ||
 	    load_named(s, st, "branch", name, &scn))
@@ -508,13 +533,6 @@ int cmd_branch(struct session *s, const struct parsed *p)
 		free(x->output);
 		free(x->events);
 	}
-	len = strlen(scn.title) + 64;
-	title = malloc(len);
-	if (!title)
-		abort();
-	snprintf(title, len, "%s (from step %lu)", scn.title, at);
-	free(scn.title);
-	scn.title = title;
 	free(scn.parent);
 	scn.parent = scn.name;
 	scn.parent_step = at;
