@@ -713,6 +713,6 @@ const struct arg_type_info arg_types[ARG__COUNT] = {
 	[ARG_OPTION] = {convert_word, .complete = AC_SETTINGS,
 			.help = AH_SETTINGS},
 	[ARG_VALUE] = {convert_word, .complete = AC_SETTING_VALUES},
-	[ARG_NAME] = {convert_word},
+	[ARG_NAME] = {convert_word, .complete = AC_SCENARIOS},
 	[ARG_WORD] = {convert_word},
 };

@@ -72,6 +72,7 @@ enum arg_complete {
 	AC_SETTINGS,	   /* setting names */
 	AC_SETTING_VALUES, /* the values of the setting named before */
 	AC_FILES,	   /* file names */
+	AC_SCENARIOS,	   /* the lessons, and the stored scenarios */
 };
 
 /* What help says about an argument of a type (once per page). */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "complete.h"
 #include "engine.h"
+#include "store.h"
 #include "tree.h"
 
 static void add_word(struct completion *c, const char *prefix, const char *w)
@@ -117,6 +118,27 @@ static void add_setting_values(struct completion *c, const char *name,
 			add_list(c, settings[i].values, word);
 }
 
+/* The lessons the binary carries, and (once the store is open) the
+ * scenarios in it: Tab does not open the store. */
+static void add_scenarios(struct completion *c, const struct session *s,
+			  const char *word)
+{
+	struct store *st = s->store;
+	struct scenario *v;
+	char err[STORE_ERR];
+	size_t n;
+
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->nlessons; i++)
+		add_word(c, word, st->lessons[i].name);
+	if (!st->opened || st->ops->list(st, NULL, &v, &n, err, sizeof(err)))
+		return;
+	for (size_t i = 0; i < n; i++)
+		add_word(c, word, v[i].name);
+	scenarios_free(v, n);
+}
+
 /* What an argument of type t may be. */
 static void add_for_type(struct completion *c, const struct session *s,
 			 enum arg_type t, const char *prev_word,
@@ -155,6 +177,9 @@ static void add_for_type(struct completion *c, const struct session *s,
 		break;
 	case AC_FILES:
 		c->filenames = true;
+		break;
+	case AC_SCENARIOS:
+		add_scenarios(c, s, word);
 		break;
 	case AC_NONE:
 		break;

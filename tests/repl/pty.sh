@@ -197,6 +197,19 @@ run 'vma 0x200000001000'
 ok "vma marks the bits that block a merge" wait_for \
 	'no merge: vm_flags differ (VM_WRITE)'
 
+# ---- the scenario store: Tab offers lessons; a quiz in the REPL ----
+type_text 'quiz 01-new-exp'
+key Tab
+ok "Tab completes a lesson's name" wait_last 'vmalab> quiz 01-new-expand-prev'
+key Enter
+ok "the quiz asks its first question" \
+	wait_for 'How many VMAs will pid 1 have after it?'
+poll at_prompt
+run 'answer 1'
+ok "an answer is graded, the step shown" wait_for $'right: 1\n01-new-expand-prev:1> mmap('
+run 'quiz --stop'
+ok "quiz --stop ends it" wait_for 'quiz stopped (no score kept)'
+
 # ---- a paste of several lines ----
 printf 'echo pasted-one\necho pasted-two\n' >"$tmp/paste"
 T load-buffer "$tmp/paste"
