@@ -421,6 +421,16 @@ static int run(struct db_store *d, sqlite3_stmt *stmt, const char *what,
 	return e;
 }
 
+/* Step a statement that is run again with new parameters: reset it. */
+static int step_reset(struct db_store *d, sqlite3_stmt *stmt, const char *what,
+		      char *err, size_t errlen)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? 0 : fail(d, rc, what, err, errlen);
+}
+
 /* The id of the scenario called name: > 0, 0 if none, or -errno. */
 static long long find_id(struct db_store *d, const char *name, const char *what,
 			 char *err, size_t errlen)
@@ -519,7 +529,6 @@ static int put_steps(struct db_store *d, const struct scenario *scn,
 			    what, err, errlen);
 	for (size_t i = 0; !e && i < scn->n; i++) {
 		const struct scn_step *st = &scn->steps[i];
-		int rc;
 
 		sqlite3_bind_int64(stmt, 1, id);
 		sqlite3_bind_int64(stmt, 2, (long long)i + 1);
@@ -528,10 +537,7 @@ static int put_steps(struct db_store *d, const struct scenario *scn,
 		bind_text(stmt, 5, st->output);
 		bind_text(stmt, 6, st->events);
 		bind_text(stmt, 7, st->digest);
-		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_DONE)
-			e = fail(d, rc, what, err, errlen);
-		sqlite3_reset(stmt);
+		e = step_reset(d, stmt, what, err, errlen);
 	}
 	sqlite3_finalize(stmt);
 	return e;
@@ -564,15 +570,10 @@ static int put_tags(struct db_store *d, const struct scenario *scn,
 			    " by_user) VALUES (?1, ?2, ?3)",
 			    what, err, errlen);
 	for (size_t i = 0; !e && i < scn->ntags; i++) {
-		int rc;
-
 		sqlite3_bind_int64(stmt, 1, id);
 		bind_text(stmt, 2, scn->tags[i]);
 		sqlite3_bind_int(stmt, 3, !lesson);
-		rc = sqlite3_step(stmt);
-		if (rc != SQLITE_DONE)
-			e = fail(d, rc, what, err, errlen);
-		sqlite3_reset(stmt);
+		e = step_reset(d, stmt, what, err, errlen);
 	}
 	sqlite3_finalize(stmt);
 	return e;

@@ -14,7 +14,7 @@
 #include "store.h"
 #include "strbuf.h"
 
-static char *xstrdup(const char *s)
+char *scn_strdup(const char *s)
 {
 	char *d = strdup(s ? s : "");
 
@@ -85,8 +85,8 @@ struct scn_step *scenario_add_step(struct scenario *scn, const char *line,
 	}
 	st = &scn->steps[scn->n++];
 	memset(st, 0, sizeof(*st));
-	st->line = xstrdup(line);
-	st->comment = comment ? xstrdup(comment) : NULL;
+	st->line = scn_strdup(line);
+	st->comment = comment ? scn_strdup(comment) : NULL;
 	return st;
 }
 
@@ -98,7 +98,7 @@ void scenario_add_tag(struct scenario *scn, const char *tag)
 	scn->tags = realloc(scn->tags, (scn->ntags + 1) * sizeof(char *));
 	if (!scn->tags)
 		abort();
-	scn->tags[scn->ntags++] = xstrdup(tag);
+	scn->tags[scn->ntags++] = scn_strdup(tag);
 }
 
 const char *scn_origin_name(enum scn_origin o)
@@ -372,7 +372,7 @@ int scenario_parse(const char *buf, size_t len, const char *name,
 		snprintf(err, errlen, "line %ld: a NUL byte", line);
 		return -1;
 	}
-	out->name = xstrdup(name);
+	out->name = scn_strdup(name);
 	out->version = 1;
 	out->origin = ORIGIN_IMPORT;
 	if (read_header(&r, out, err, errlen) ||
@@ -381,14 +381,14 @@ int scenario_parse(const char *buf, size_t len, const char *name,
 		return -1;
 	}
 	if (!out->title)
-		out->title = xstrdup(name);
+		out->title = scn_strdup(name);
 	if (!out->summary)
-		out->summary = xstrdup("");
+		out->summary = scn_strdup("");
 	if (!out->description)
-		out->description = xstrdup("");
+		out->description = scn_strdup("");
 	if (!out->kernel)
-		out->kernel = xstrdup("");
+		out->kernel = scn_strdup("");
 	if (!out->mcase)
-		out->mcase = xstrdup("");
+		out->mcase = scn_strdup("");
 	return 0;
 }

@@ -18,15 +18,6 @@
 #include "scn.h"
 #include "tree.h"
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort();
-	return d;
-}
-
 void scn_digest(const char *text, size_t len, char out[17])
 {
 	unsigned long long h = 0xcbf29ce484222325ULL;
@@ -95,7 +86,7 @@ static void rec_diag(void *arg, const struct diag *d)
 	struct rec_obs *o = arg;
 
 	if (d->kind == DIAG_ERROR && !o->msg)
-		o->msg = xstrdup(d->msg);
+		o->msg = scn_strdup(d->msg);
 }
 
 void recording_free(struct recording *rec)
@@ -175,7 +166,7 @@ static void keep_calls(struct session *t, size_t logn, struct rec_step *r)
 		c->pid = a->pid;
 		c->c = a->c;
 		if (a->path) {
-			c->path = xstrdup(a->path);
+			c->path = scn_strdup(a->path);
 			c->c.path = c->path;
 		}
 		if (!a->is_switch && span < t->nspans) {
@@ -254,7 +245,7 @@ int scenario_record(const struct scenario *scn, const struct machine_params *p,
 		t.line = (long)i + 1;
 		session_run_line(&t, line, strlen(line));
 		rec->n++;
-		r->output = xstrdup(sb_str(&t.out));
+		r->output = scn_strdup(sb_str(&t.out));
 		r->cmd = t.last_cmd;
 		if (o.msg) {
 			r->error = o.msg;
@@ -263,7 +254,7 @@ int scenario_record(const struct scenario *scn, const struct machine_params *p,
 		}
 		scn_digest(sb_str(&o.ev), o.ev.len, r->digest);
 		if (flags & REC_EVENTS)
-			r->events = xstrdup(sb_str(&o.ev));
+			r->events = scn_strdup(sb_str(&o.ev));
 		if (flags & REC_FACTS)
 			record_facts(&t, &o, r);
 		if (flags & REC_CALLS)
@@ -327,7 +318,7 @@ static void carry_comments(const struct session *s, struct scenario *out)
 		if (strcmp(out->steps[i].line, l->steps[i].line))
 			break;
 		if (l->steps[i].comment)
-			out->steps[i].comment = xstrdup(l->steps[i].comment);
+			out->steps[i].comment = scn_strdup(l->steps[i].comment);
 	}
 }
 
@@ -360,8 +351,8 @@ int session_scenario(const struct session *s, const char *name,
 		if (log->views[i].at >= start && log->views[i].at <= log->pos)
 			views[nv++] = &log->views[i];
 	qsort(views, nv, sizeof(*views), view_order);
-	out->name = xstrdup(name);
-	out->title = xstrdup(name);
+	out->name = scn_strdup(name);
+	out->title = scn_strdup(name);
 	out->origin = ORIGIN_USER;
 	out->version = 1;
 	for (size_t at = start;; at++) {
@@ -384,8 +375,8 @@ static void remember(struct session *s, const struct scenario *scn)
 	struct scn_state *st = scn_state(s);
 
 	scenario_free(&st->loaded);
-	st->loaded.name = xstrdup(scn->name);
-	st->loaded.title = xstrdup(scn->title);
+	st->loaded.name = scn_strdup(scn->name);
+	st->loaded.title = scn_strdup(scn->title);
 	for (size_t i = 0; i < scn->n; i++)
 		scenario_add_step(&st->loaded, scn->steps[i].line,
 				  scn->steps[i].comment);

@@ -14,15 +14,6 @@
 #include "model.h"
 #include "scn.h"
 
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort();
-	return d;
-}
-
 /* A name for a new scenario: well formed, and not a lesson's. */
 static int check_new_name(struct session *s, struct store *st, const char *cmd,
 			  const char *name, bool may_exist)
@@ -124,7 +115,7 @@ static int save_options(struct session *s, const struct parsed *p,
 		}
 		if (!strcmp(opt, "--title")) {
 			free(scn->title);
-			scn->title = xstrdup(p->argv[i + 1].str);
+			scn->title = scn_strdup(p->argv[i + 1].str);
 		} else if (strchr(p->argv[i + 1].str, ',') ||
 			   !*p->argv[i + 1].str) {
 			session_error(s, "save: a tag has no commas");
@@ -149,11 +140,11 @@ static void note_parent(const struct session *s, struct scenario *scn)
 		same++;
 	if (!same)
 		return;
-	scn->parent = xstrdup(l->name);
+	scn->parent = scn_strdup(l->name);
 	scn->parent_step = same;
 	if (!strcmp(scn->title, scn->name) && l->title) {
 		free(scn->title);
-		scn->title = xstrdup(l->title);
+		scn->title = scn_strdup(l->title);
 	}
 }
 
@@ -536,7 +527,7 @@ int cmd_branch(struct session *s, const struct parsed *p)
 	free(scn.parent);
 	scn.parent = scn.name;
 	scn.parent_step = at;
-	scn.name = xstrdup(to);
+	scn.name = scn_strdup(to);
 	scn.origin = ORIGIN_USER;
 	scn.version = 1;
 	if (st->ops->save(st, &scn, true, err, sizeof(err))) {
@@ -736,14 +727,14 @@ static char *read_all(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	fclose(f);
 	*len = sb.len;
-	return sb.buf ? sb.buf : xstrdup("");
+	return sb.buf ? sb.buf : scn_strdup("");
 }
 
 /* "dir/07-name.vml" -> "07-name". */
 static char *name_of_file(const char *path)
 {
 	const char *base = strrchr(path, '/');
-	char *name = xstrdup(base ? base + 1 : path);
+	char *name = scn_strdup(base ? base + 1 : path);
 	char *dot = strrchr(name, '.');
 
 	if (dot && dot != name)
@@ -761,7 +752,7 @@ int cmd_import(struct session *s, const struct parsed *p)
 
 	if (!st)
 		return -1;
-	name = p->argc > 1 ? xstrdup(p->argv[1].str)
+	name = p->argc > 1 ? scn_strdup(p->argv[1].str)
 			   : name_of_file(p->argv[0].str);
 	if (check_new_name(s, st, "import", name, false)) {
 		free(name);

@@ -104,6 +104,8 @@ struct store {
 	size_t nlessons;
 };
 
+/* strdup that never fails (NULL copies as ""). */
+char *scn_strdup(const char *s);
 void scenario_free(struct scenario *scn);
 void scenarios_free(struct scenario *v, size_t n);
 void quiz_scores_free(struct quiz_score *v, size_t n);
