@@ -136,8 +136,9 @@ ok "quiz --scores lists the score" grep -q '^  01-new-expand-prev  *2 of  3 righ
 
 # ---- stores that cannot be used ----
 # Locked: another process holds the write lock; save waits, then says so.
-(sqlite3 "$VMALAB_DB" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS lockme(x);" ".shell sleep 3" "COMMIT;" &)
-sleep 0.5
+(sqlite3 "$VMALAB_DB" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS lockme(x);" \
+	".shell touch $tmp/locked" ".shell sleep 3" "COMMIT;" &)
+for _ in $(seq 100); do [ -e "$tmp/locked" ] && break; sleep 0.05; done
 start=$(date +%s%N)
 VMALAB_DB_TIMEOUT_MS=1000 "$VM" -c "map 0x200000000000 4k rw; save locked; maps" >"$tmp/lk.out" 2>"$tmp/lk.err"
 rc=$?
@@ -146,7 +147,7 @@ ok "a locked store: a clear error" grep -q "save: saving the scenario: the store
 ok "... after the busy timeout ($ms ms)" test $ms -ge 900
 ok "... and the session goes on" grep -q '^200000000000-200000001000 rw-p' "$tmp/lk.out"
 ok "... with exit status 1" test $rc = 1
-sleep 3
+sleep 3.2
 ok "once the lock is gone, save works" "$VM" -c "map 0x200000000000 4k rw; save locked" >/dev/null
 
 # Read-only: a store on a read-only mount can be read, not written.
