@@ -63,6 +63,7 @@ static int run_oneliner(struct session *s, const char *text)
 	bool quoted = false;
 
 	s->src = "-c";
+	s->no_steps = !text_may_step(text, strlen(text));
 	for (;; p++) {
 		if (quoted && *p == '\\' && p[1])
 			p++; /* an escaped character, maybe a quote */
@@ -77,6 +78,7 @@ static int run_oneliner(struct session *s, const char *text)
 			start = p + 1;
 		}
 	}
+	session_skipped(s);
 	fflush(stdout);
 	return s->errors ? 1 : 0;
 }
@@ -94,7 +96,7 @@ static int run_batch(struct session *s, const char *path)
 		}
 	}
 	s->src = strcmp(path, "-") ? path : "<stdin>";
-	ret = session_run_stream(s, in, stdout);
+	ret = session_run_file(s, in, stdout);
 	if (in != stdin)
 		fclose(in);
 	return ret;
@@ -187,6 +189,9 @@ int main(int argc, char **argv)
 	ret = parse_options(argc, argv, &o);
 	if (ret)
 		return ret == 1 ? 0 : 2;
+	/* Batch output to a file or pipe goes out in large writes. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	session_init(&s, engine_backend_new(&o.params));
 	/* undo, redo and reset rebuild the machine: s.be may change. */
 	s.new_backend = engine_backend_new;

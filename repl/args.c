@@ -102,47 +102,55 @@ static const char *closest_constant(const char *s, enum arg_type t)
 	return closest_name(s, names, n);
 }
 
-int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
-		 char *err, size_t errlen)
+/* One more than each character's value as a digit; 0 if it is none. */
+#define D10(x) [x] = x - '0' + 1
+#define D16(x, v) [x] = v + 1, [x - 'a' + 'A'] = v + 1
+static const unsigned char digit_value[256] = {
+	D10('0'),     D10('1'),	    D10('2'),	  D10('3'),
+	D10('4'),     D10('5'),	    D10('6'),	  D10('7'),
+	D10('8'),     D10('9'),	    D16('a', 10), D16('b', 11),
+	D16('c', 12), D16('d', 13), D16('e', 14), D16('f', 15),
+};
+#undef D10
+#undef D16
+
+/*
+ * [s, e) as a number: decimal, 0x hex, octal with a leading 0 (if octal),
+ * a leading '-', and with sizes a k, M, G or p suffix.  0, -1 if it is
+ * not a number, -2 if it is out of range.
+ */
+static int number_of(const char *s, const char *e, bool sizes, bool octal,
+		     unsigned long *out)
 {
 	const char *p = s;
 	bool neg = false;
 	unsigned long v = 0, base = 10, mult = 1;
-	int digits = 0;
+	const char *digits;
 
-	if (*p == '-') {
+	if (p < e && *p == '-') {
 		neg = true;
 		p++;
 	}
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+	if (e - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
 		p += 2;
-	} else if (octal && p[0] == '0' && p[1]) {
+	} else if (octal && e - p >= 2 && p[0] == '0') {
 		base = 8;
 		p++;
 	}
-	for (; *p; p++, digits++) {
-		int d;
+	for (digits = p; p < e; p++) {
+		/* Not a digit: 0 - 1 wraps, past any base. */
+		unsigned d = digit_value[(unsigned char)*p] - 1u;
 
-		if (isdigit((unsigned char)*p))
-			d = *p - '0';
-		else if (base == 16 && isxdigit((unsigned char)*p))
-			d = tolower((unsigned char)*p) - 'a' + 10;
-		else
+		if (d >= base)
 			break;
-		if (d >= (int)base)
-			break;
-		if (v > (ULONG_MAX - (unsigned long)d) / base) {
-			snprintf(err, errlen, "number out of range: %s", s);
-			return -1;
-		}
-		v = v * base + (unsigned long)d;
+		if (v > (ULONG_MAX - d) / base)
+			return -2;
+		v = v * base + d;
 	}
-	if (!digits) {
-		snprintf(err, errlen, "not a number: %s", s);
+	if (p == digits)
 		return -1;
-	}
-	if (*p && sizes && !p[1]) {
+	if (sizes && e - p == 1) {
 		switch (*p) {
 		case 'k':
 		case 'K':
@@ -167,57 +175,108 @@ int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
 		if (mult)
 			p++;
 	}
-	if (*p) {
-		snprintf(err, errlen, "not a number: %s", s);
+	if (p != e)
 		return -1;
-	}
-	if (mult > 1 && v > ULONG_MAX / mult) {
-		snprintf(err, errlen, "number out of range: %s", s);
-		return -1;
-	}
+	if (mult > 1 && v > ULONG_MAX / mult)
+		return -2;
 	v *= mult;
 	if (neg) {
-		if (v > (unsigned long)LONG_MAX + 1) {
-			snprintf(err, errlen, "number out of range: %s", s);
-			return -1;
-		}
+		if (v > (unsigned long)LONG_MAX + 1)
+			return -2;
 		v = -v;
 	}
 	*out = v;
 	return 0;
 }
 
-int parse_constants(enum arg_type t, const char *s, unsigned long *out,
-		    char *err, size_t errlen, const char **suggest)
+int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
+		 char *err, size_t errlen)
+{
+	int r = number_of(s, s + strlen(s), sizes, octal, out);
+
+	if (r == -1)
+		snprintf(err, errlen, "not a number: %s", s);
+	else if (r == -2)
+		snprintf(err, errlen, "number out of range: %s", s);
+	return r ? -1 : 0;
+}
+
+/*
+ * The constants of each type by hash of their names, made at the first
+ * lookup: a script names a constant or two on most lines.
+ */
+#define CONST_SLOTS 64 /* a power of two, over twice any table */
+
+static unsigned const_hash(const char *s, size_t len)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static const struct constant *constant_named(enum arg_type t, const char *s,
+					     size_t len)
+{
+	static unsigned char slots[ARG__COUNT][CONST_SLOTS]; /* 1 + index */
+	static bool made[ARG__COUNT];
+	const struct arg_type_info *ti = &arg_types[t];
+	unsigned char *sl = slots[t];
+	unsigned h;
+
+	if (!made[t]) {
+		for (size_t i = 0; i < ti->nconsts; i++) {
+			const char *name = ti->consts[i].name;
+
+			h = const_hash(name, strlen(name));
+			while (sl[h & (CONST_SLOTS - 1)])
+				h++;
+			sl[h & (CONST_SLOTS - 1)] = (unsigned char)(i + 1);
+		}
+		made[t] = true;
+	}
+	for (h = const_hash(s, len); sl[h & (CONST_SLOTS - 1)]; h++) {
+		const struct constant *c =
+			&ti->consts[sl[h & (CONST_SLOTS - 1)] - 1];
+
+		if (!strncmp(c->name, s, len) && !c->name[len])
+			return c;
+	}
+	return NULL;
+}
+
+/* [s, e) as "A|B|0x10" of type t: the work of parse_constants(). */
+static int constants_of(enum arg_type t, const char *s, const char *e,
+			unsigned long *out, char *err, size_t errlen,
+			const char **suggest)
 {
 	const struct arg_type_info *ti = &arg_types[t];
-	size_t n = ti->nconsts, len;
-	const struct constant *c = ti->consts;
 	const char *prefix = ti->prefix ? ti->prefix : "";
 	char part[128];
 	unsigned long v = 0;
 
-	if (!*s) {
+	if (s == e) {
 		snprintf(err, errlen, "missing value");
 		return -1;
 	}
-	while (*s) {
-		const char *bar = strchr(s, '|');
-		size_t i;
+	while (s < e) {
+		const char *bar = memchr(s, '|', (size_t)(e - s));
+		size_t len = (size_t)((bar ? bar : e) - s);
+		const struct constant *found;
 
-		len = bar ? (size_t)(bar - s) : strlen(s);
 		if (len == 0 || len >= sizeof(part)) {
 			snprintf(err, errlen, "bad constant list");
 			return -1;
 		}
+		found = constant_named(t, s, len);
+		if (found) {
+			v |= found->value;
+			goto next;
+		}
 		memcpy(part, s, len);
 		part[len] = '\0';
-		for (i = 0; i < n; i++)
-			if (strcmp(part, c[i].name) == 0)
-				break;
-		if (i < n) {
-			v |= c[i].value;
-		} else if (isdigit((unsigned char)part[0]) || part[0] == '-') {
+		if (isdigit((unsigned char)part[0]) || part[0] == '-') {
 			unsigned long num;
 
 			if (parse_number(part, false, t == ARG_OFLAGS, &num,
@@ -242,16 +301,23 @@ int parse_constants(enum arg_type t, const char *s, unsigned long *out,
 					 part);
 			return -1;
 		}
+	next:
 		s += len;
-		if (*s == '|')
+		if (s < e && *s == '|')
 			s++;
-		if (bar && !*s) {
+		if (bar && s == e) {
 			snprintf(err, errlen, "bad constant list: trailing |");
 			return -1;
 		}
 	}
 	*out = v;
 	return 0;
+}
+
+int parse_constants(enum arg_type t, const char *s, unsigned long *out,
+		    char *err, size_t errlen, const char **suggest)
+{
+	return constants_of(t, s, s + strlen(s), out, err, errlen, suggest);
 }
 
 void format_constants(enum arg_type t, unsigned long v, char *buf, size_t len)
@@ -593,11 +659,14 @@ static int convert_number(enum arg_type t, const char *s, const char *e,
 
 	if (missing(s, e, err))
 		return -1;
-	token(s, e, tok);
-	if (t == ARG_ADDR && !strcmp(tok, "NULL")) {
+	if (t == ARG_ADDR && e - s == 4 && !memcmp(s, "NULL", 4)) {
 		a->num = 0;
 		return 0;
 	}
+	if (!number_of(s, e, arg_types[t].sizes, t == ARG_MODE, &a->num))
+		return 0;
+	/* Not a number: the error names it, so it needs a string. */
+	token(s, e, tok);
 	return parse_number(tok, arg_types[t].sizes, t == ARG_MODE, &a->num,
 			    err->msg, sizeof(err->msg));
 }
@@ -628,13 +697,10 @@ static void narrow_to_bad_constant(enum arg_type t, const char *s,
 static int convert_constants(enum arg_type t, const char *s, const char *e,
 			     struct arg *a, struct arg_error *err)
 {
-	char tok[MAX_LINE + 1];
-
 	if (missing(s, e, err))
 		return -1;
-	token(s, e, tok);
-	if (parse_constants(t, tok, &a->num, err->msg, sizeof(err->msg),
-			    &err->suggestion) == 0)
+	if (constants_of(t, s, e, &a->num, err->msg, sizeof(err->msg),
+			 &err->suggestion) == 0)
 		return 0;
 	narrow_to_bad_constant(t, s, e, err);
 	return -1;

@@ -28,6 +28,9 @@ enum cmd_flags {
 	CMD_META = 1 << 2,
 	/* Works on the scenario store: refused when there is none. */
 	CMD_STORE = 1 << 3,
+	/* Reads or rewinds the step log (undo, redo, history), or may run
+	 * lines that do (source): a script without one keeps no log. */
+	CMD_STEPS = 1 << 4,
 };
 
 /* How a call's result prints: "= 3", "= 0x7f...", "= SIGSEGV (0x...)". */

@@ -698,7 +698,7 @@ const struct command commands[] = {
 		.name = "source",
 		.group = SCRIPT,
 		.syntax = SYN_WORDS,
-		.flags = CMD_META,
+		.flags = CMD_META | CMD_STEPS,
 		.min_args = 1,
 		.max_args = 1,
 		.args = {ARG_FILE},
@@ -969,7 +969,7 @@ const struct command commands[] = {
 		.alias = "back",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
-		.flags = CMD_META,
+		.flags = CMD_META | CMD_STEPS,
 		.min_args = 0,
 		.max_args = 1,
 		.args = {ARG_INT},
@@ -990,7 +990,7 @@ const struct command commands[] = {
 		.name = "redo",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
-		.flags = CMD_META,
+		.flags = CMD_META | CMD_STEPS,
 		.min_args = 0,
 		.max_args = 1,
 		.args = {ARG_INT},
@@ -1008,7 +1008,7 @@ const struct command commands[] = {
 		.name = "history",
 		.group = SESSION,
 		.syntax = SYN_WORDS,
-		.flags = CMD_META,
+		.flags = CMD_META | CMD_STEPS,
 		.min_args = 0,
 		.max_args = 0,
 		.usage = "history",
@@ -1090,18 +1090,68 @@ const struct command commands[] = {
 
 const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
 
+/*
+ * Exact names and aliases by hash: every line of a script looks its
+ * command up.  The table is made at the first lookup.
+ */
+#define NAME_SLOTS 256 /* a power of two, over twice the names */
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void name_slot(short *slots, const char *name, short index)
+{
+	unsigned h = name_hash(name);
+
+	while (slots[h & (NAME_SLOTS - 1)])
+		h++;
+	slots[h & (NAME_SLOTS - 1)] = (short)(index + 1);
+}
+
+static const struct command *command_exact(const char *name)
+{
+	static short slots[NAME_SLOTS]; /* 1 + index into commands[] */
+	static bool made;
+	unsigned h;
+
+	if (!made) {
+		_Static_assert(sizeof(commands) / sizeof(commands[0]) * 2 <
+				       NAME_SLOTS / 2,
+			       "NAME_SLOTS is too small");
+		for (size_t i = 0; i < commands_count; i++) {
+			name_slot(slots, commands[i].name, (short)i);
+			if (commands[i].alias)
+				name_slot(slots, commands[i].alias, (short)i);
+		}
+		made = true;
+	}
+	for (h = name_hash(name); slots[h & (NAME_SLOTS - 1)]; h++) {
+		const struct command *c =
+			&commands[slots[h & (NAME_SLOTS - 1)] - 1];
+
+		if (!strcmp(c->name, name) ||
+		    (c->alias && !strcmp(c->alias, name)))
+			return c;
+	}
+	return NULL;
+}
+
 const struct command *command_find(const char *name, bool prefix, char *err,
 				   size_t errlen)
 {
-	const struct command *found = NULL;
+	const struct command *found = command_exact(name);
 	size_t len = strlen(name), matches = 0;
-	char list[256] = "";
+	char list[256];
 
-	for (size_t i = 0; i < commands_count; i++) {
-		if (!strcmp(commands[i].name, name) ||
-		    (commands[i].alias && !strcmp(commands[i].alias, name)))
-			return &commands[i];
-	}
+	if (found)
+		return found;
+	list[0] = '\0';
 	for (size_t i = 0; prefix && i < commands_count; i++) {
 		if (strncmp(commands[i].name, name, len) == 0) {
 			size_t used = strlen(list);

@@ -13,13 +13,25 @@
 #include "command.h"
 #include "parse.h"
 
+/* isspace() in the C locale, without the call. */
+static inline bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 static void trim(const char **s, const char **e)
 {
-	while (*s < *e && isspace((unsigned char)**s))
+	while (*s < *e && is_space(**s))
 		(*s)++;
-	while (*e > *s && isspace((unsigned char)(*e)[-1]))
+	while (*e > *s && is_space((*e)[-1]))
 		(*e)--;
 }
+
+/* The characters split_call_args() stops at; the rest it steps over. */
+static const bool call_special[256] = {
+	['"'] = true, ['('] = true, ['['] = true, ['{'] = true,
+	[']'] = true, ['}'] = true, [')'] = true, [','] = true,
+};
 
 /*
  * Split "a, b, c)" at top-level commas up to the closing parenthesis.
@@ -42,6 +54,8 @@ static const char *split_call_args(const char *s, const char *e,
 				quoted = false;
 			continue;
 		}
+		if (!call_special[(unsigned char)*p])
+			continue;
 		if (*p == '"') {
 			quoted = true;
 		} else if (*p == '(' || *p == '[' || *p == '{') {
@@ -80,7 +94,7 @@ static int split_words(const char *s, const char *e, int rest_at,
 {
 	*argc = 0;
 	while (s < e) {
-		while (s < e && isspace((unsigned char)*s))
+		while (s < e && is_space(*s))
 			s++;
 		if (s == e)
 			break;
@@ -103,7 +117,7 @@ static int split_words(const char *s, const char *e, int rest_at,
 			}
 			s++;
 		} else {
-			while (s < e && !isspace((unsigned char)*s))
+			while (s < e && !is_space(*s))
 				s++;
 		}
 		ends[(*argc)++] = s;
@@ -121,8 +135,7 @@ static const char *find_result(const char *s, const char *e)
 			p++;
 		else if (*p == '"')
 			quoted = !quoted;
-		else if (!quoted && *p == '=' && p > s &&
-			 isspace((unsigned char)p[-1]))
+		else if (!quoted && *p == '=' && p > s && is_space(p[-1]))
 			return p;
 	}
 	return NULL;
@@ -136,11 +149,24 @@ static bool is_syscall_name(const char *name)
 	return false;
 }
 
+/* The call as written: a line is never longer than text holds. */
+static void set_text(struct parsed *p, const char *s, const char *e)
+{
+	size_t n = (size_t)(e - s);
+
+	if (n > MAX_LINE)
+		n = MAX_LINE;
+	memcpy(p->text, s, n);
+	p->text[n] = '\0';
+}
+
 void parsed_free(struct parsed *p)
 {
 	for (int i = 0; i < MAX_ARGS; i++) {
-		free(p->argv[i].str);
-		p->argv[i].str = NULL;
+		if (p->argv[i].str) {
+			free(p->argv[i].str);
+			p->argv[i].str = NULL;
+		}
 	}
 	p->argc = 0;
 }
@@ -182,8 +208,14 @@ static enum parse_result convert_args(const struct command *cmd,
 	}
 	for (int i = 0; i < argc; i++) {
 		enum arg_type t = cmd->args[i];
-		struct arg_error ae = {.bad_s = starts[i], .bad_e = ends[i]};
+		struct arg_error ae;
 
+		/* Not an initializer: it would clear msg, a few hundred
+		 * bytes, for each argument of each line. */
+		ae.msg[0] = '\0';
+		ae.suggestion = NULL;
+		ae.bad_s = starts[i];
+		ae.bad_e = ends[i];
 		memset(&p->argv[i], 0, sizeof(p->argv[i]));
 		if (arg_types[t].convert(t, starts[i], ends[i], &p->argv[i],
 					 &ae)) {
@@ -210,7 +242,14 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 	char name[64], why[256];
 	int argc;
 
-	memset(p, 0, sizeof(*p));
+	/* Not a memset: text alone is a page, and most of it is not used. */
+	p->cmd = NULL;
+	p->text[0] = '\0';
+	p->argc = 0;
+	p->err_off = p->err_len = 0;
+	p->suggestion = NULL;
+	for (int i = 0; i < MAX_ARGS; i++)
+		p->argv[i].str = NULL;
 	if (memchr(line, '\0', len))
 		return fail(err, errlen, NULL, "%s", "NUL byte in line");
 	if (len > MAX_LINE)
@@ -222,6 +261,7 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 	if ((e - s >= 3 && (!strncmp(s, "---", 3) || !strncmp(s, "+++", 3)))) {
 		snprintf(err, errlen, "skipping strace line: %.*s",
 			 (int)(e - s > 60 ? 60 : e - s), s);
+		set_text(p, s, s + 3);
 		return PARSE_SKIP;
 	}
 	for (name_end = s; name_end < e && (isalnum((unsigned char)*name_end) ||
@@ -239,6 +279,7 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		if (*name_end == '(' && is_syscall_name(name)) {
 			snprintf(err, errlen, "skipping %s(): not simulated",
 				 name);
+			set_text(p, s, name_end);
 			return PARSE_SKIP;
 		}
 		p->err_off = (size_t)(s - line);
@@ -257,12 +298,12 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		if (!after)
 			return fail(err, errlen, cmd->name, "%s", why);
 		res = after;
-		while (res < e && isspace((unsigned char)*res))
+		while (res < e && is_space(*res))
 			res++;
 		if (res < e && *res != '=')
 			return fail(err, errlen, cmd->name,
 				    "unexpected text after ')': %.40s", res);
-		snprintf(p->text, sizeof(p->text), "%.*s", (int)(after - s), s);
+		set_text(p, s, after);
 	} else {
 		const char *body = name_end;
 		int rest_at = -1;
@@ -270,7 +311,7 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		for (int i = 0; i < cmd->max_args && rest_at < 0; i++)
 			if (arg_takes_rest(cmd->args[i]))
 				rest_at = i;
-		if (body < e && !isspace((unsigned char)*body))
+		if (body < e && !is_space(*body))
 			return fail(err, errlen, NULL, "not a command: %.40s",
 				    s);
 		if (cmd->args[0] != ARG_TEXT) {
@@ -279,8 +320,8 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 				e = res;
 			trim(&s, &e);
 		}
-		snprintf(p->text, sizeof(p->text), "%.*s", (int)(e - s), s);
-		while (body < e && isspace((unsigned char)*body))
+		set_text(p, s, e);
+		while (body < e && is_space(*body))
 			body++;
 		if (cmd->args[0] == ARG_TEXT) {
 			starts[0] = body;

@@ -28,7 +28,9 @@ enum parse_result {
 	PARSE_OK,    /* a command to run */
 	PARSE_EMPTY, /* blank or comment: nothing to do */
 	PARSE_ERROR, /* malformed: err says why */
-	PARSE_SKIP,  /* a non-memory system call: err is the warning */
+	PARSE_SKIP,  /* a non-memory system call: err is the warning, and
+		      * text what kind of line it is: the call's name, or
+		      * "---" and "+++" for strace's signal and exit lines */
 };
 
 enum parse_result parse_line(const char *line, size_t len, struct parsed *p,

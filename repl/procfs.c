@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "engine.h"
 #include "procfs.h"
 #include "tree.h"
@@ -27,10 +28,16 @@ const char *vm_flag_mnemonic(int bit)
 
 void vm_flags_mnemonics(unsigned long flags, struct strbuf *out)
 {
-	for (int i = 0; i < 64; i++) {
-		if (!(flags & (1UL << i)))
+	for (int i = 0; flags; i++, flags >>= 1) {
+		const char *m = mnemonics[i] ? mnemonics[i] : "??";
+
+		if (!(flags & 1))
 			continue;
-		sb_addf(out, "%s ", mnemonics[i] ? mnemonics[i] : "??");
+		sb_grow(out, 3);
+		out->buf[out->len++] = m[0];
+		out->buf[out->len++] = m[1];
+		out->buf[out->len++] = ' ';
+		out->buf[out->len] = '\0';
 	}
 }
 
@@ -50,38 +57,62 @@ static void vma_dev_ino(const struct vma *v, unsigned *major, unsigned *minor,
 	*ino = v->vm_file->inode->ino;
 }
 
-/* show_vma_header_prefix() then seq_pad() to column 73 for the name. */
+/*
+ * show_vma_header_prefix(): "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
+ * written by hand; then seq_pad() to column 73 for the name.
+ */
 void show_map_vma(const struct vma *v, struct strbuf *out)
 {
-	unsigned long long pgoff = 0;
-	unsigned long ino;
+	unsigned long pgoff = 0, ino;
 	unsigned major, minor;
 	size_t start = out->len;
+	char *p;
 
 	vma_dev_ino(v, &major, &minor, &ino);
 	if (v->vm_file)
-		pgoff = (unsigned long long)v->vm_pgoff << PAGE_SHIFT;
-	sb_addf(out, "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ", v->vm_start,
-		v->vm_end, v->vm_flags & VM_READ ? 'r' : '-',
-		v->vm_flags & VM_WRITE ? 'w' : '-',
-		v->vm_flags & VM_EXEC ? 'x' : '-',
-		v->vm_flags & VM_MAYSHARE ? 's' : 'p', pgoff, major, minor,
-		ino);
+		pgoff = v->vm_pgoff << PAGE_SHIFT;
+	sb_addx_pad(out, v->vm_start, 8);
+	sb_addc(out, '-');
+	sb_addx_pad(out, v->vm_end, 8);
+	sb_grow(out, 6);
+	p = out->buf + out->len;
+	p[0] = ' ';
+	p[1] = v->vm_flags & VM_READ ? 'r' : '-';
+	p[2] = v->vm_flags & VM_WRITE ? 'w' : '-';
+	p[3] = v->vm_flags & VM_EXEC ? 'x' : '-';
+	p[4] = v->vm_flags & VM_MAYSHARE ? 's' : 'p';
+	p[5] = ' ';
+	out->len += 6;
+	sb_addx_pad(out, pgoff, 8);
+	sb_addc(out, ' ');
+	sb_addx_pad(out, major, 2);
+	sb_addc(out, ':');
+	sb_addx_pad(out, minor, 2);
+	sb_addc(out, ' ');
+	sb_addu(out, ino);
+	sb_addc(out, ' ');
 	if (v->vm_file) {
 		while (out->len - start < 72)
-			sb_puts(out, " ");
-		sb_puts(out, " ");
+			sb_addc(out, ' ');
+		sb_addc(out, ' ');
 		if (v->vm_file->inode->shmem)
 			sb_puts(out, "/dev/zero (deleted)");
 		else
 			sb_puts(out, v->vm_file->path);
 	}
-	sb_puts(out, "\n");
+	sb_addc(out, '\n');
 }
 
+/* "%-16s%8lu kB\n": the name is never longer than 16. */
 static void smap_field(struct strbuf *out, const char *name, unsigned long kb)
 {
-	sb_addf(out, "%-16s%8lu kB\n", name, kb);
+	size_t n = strlen(name);
+
+	sb_add(out, name, n);
+	while (n++ < 16)
+		sb_addc(out, ' ');
+	sb_addu_pad(out, kb, 8);
+	sb_add(out, " kB\n", 4);
 }
 
 void show_smap(const struct vma *v, struct strbuf *out)
@@ -95,9 +126,9 @@ void show_smap(const struct vma *v, struct strbuf *out)
 	smap_field(out, "MMUPageSize:", PAGE_SIZE >> 10);
 	smap_field(out, "Rss:", rss * (PAGE_SIZE >> 10));
 	smap_field(out, "Anonymous:", anon * (PAGE_SIZE >> 10));
-	sb_puts(out, "VmFlags: ");
+	sb_add(out, "VmFlags: ", 9);
 	vm_flags_mnemonics(v->vm_flags, out);
-	sb_puts(out, "\n");
+	sb_addc(out, '\n');
 }
 
 const char *const smaps_fields[] = {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "check_text.h"
 #include "events_json.h"
 #include "scn.h"
@@ -49,6 +50,8 @@ void session_fini(struct session *s)
 	sb_free(&s->tr);
 	free(s->spans);
 	s->spans = NULL;
+	free(s->skipped);
+	s->skipped = NULL;
 	step_log_free(&s->log);
 	scn_state_free(s);
 }
@@ -203,7 +206,7 @@ static struct step_action *pending_action(struct session *s)
 
 static bool recording(const struct session *s)
 {
-	return s->new_backend != NULL;
+	return s->new_backend != NULL && !s->no_steps;
 }
 
 long session_call(struct session *s, const struct call *c, unsigned long *fault)
@@ -236,18 +239,41 @@ int session_switch(struct session *s, int pid)
 	return err;
 }
 
+/*
+ * "-1 ENOMEM (Cannot allocate memory)" for each errno, made once from
+ * glibc's name and strerror text and kept: a result line costs a copy.
+ */
+#define ERRNO_TEXTS 256
+static void add_errno_text(struct strbuf *sb, int err)
+{
+	static char *texts[ERRNO_TEXTS];
+	static size_t lens[ERRNO_TEXTS];
+	size_t start = sb->len;
+	const char *name;
+
+	if (err > 0 && err < ERRNO_TEXTS && texts[err]) {
+		sb_add(sb, texts[err], lens[err]);
+		return;
+	}
+	name = strerrorname_np(err);
+	sb_addf(sb, "-1 %s (%s)", name ? name : "E?", strerror(err));
+	if (err > 0 && err < ERRNO_TEXTS) {
+		/* Kept for the program's life. */
+		texts[err] = strndup(sb->buf + start, sb->len - start);
+		if (!texts[err])
+			abort();
+		lens[err] = sb->len - start;
+	}
+}
+
 void format_result(struct strbuf *sb, long ret, bool address)
 {
-	if (ret < 0 && ret >= -4095) {
-		const char *name = strerrorname_np((int)-ret);
-
-		sb_addf(sb, "-1 %s (%s)", name ? name : "E?",
-			strerror((int)-ret));
-	} else if (address) {
-		sb_addf(sb, "%#lx", (unsigned long)ret);
-	} else {
-		sb_addf(sb, "%ld", ret);
-	}
+	if (ret < 0 && ret >= -4095)
+		add_errno_text(sb, (int)-ret);
+	else if (address)
+		sb_addx(sb, (unsigned long)ret);
+	else
+		sb_addl(sb, ret);
 }
 
 static void add_span(struct session *s, const struct result_span *r)
@@ -267,17 +293,19 @@ void session_result(struct session *s, const char *text, int nr,
 	struct result_span r = {nr, kind, ret, fault, 0, 0};
 
 	sb_puts(&s->out, text);
-	sb_puts(&s->out, " = ");
+	sb_add(&s->out, " = ", 3);
 	r.off = s->out.len;
-	if (kind != RES_SIGNAL)
+	if (kind != RES_SIGNAL) {
 		format_result(&s->out, ret, kind == RES_ADDR);
-	else if (ret == 0)
-		sb_puts(&s->out, "0");
-	else
-		sb_addf(&s->out, "%s (%#lx)", ret == 7 ? "SIGBUS" : "SIGSEGV",
-			fault);
+	} else if (ret == 0) {
+		sb_addc(&s->out, '0');
+	} else {
+		sb_puts(&s->out, ret == 7 ? "SIGBUS (" : "SIGSEGV (");
+		sb_addx(&s->out, fault);
+		sb_addc(&s->out, ')');
+	}
 	r.len = s->out.len - r.off;
-	sb_puts(&s->out, "\n");
+	sb_addc(&s->out, '\n');
 	add_span(s, &r);
 }
 
@@ -362,6 +390,56 @@ static void parse_error(struct session *s, const char *line,
 
 /* ---- lines ---- */
 
+/*
+ * A skipped line warns the first time its kind is seen; a script then
+ * says how many there were at its end.  Typed lines warn each time.
+ */
+static void skip_line(struct session *s, const char *kind, const char *warn)
+{
+	struct skipped_kind *k = NULL;
+
+	for (size_t i = 0; i < s->nskipped && !k; i++)
+		if (!strcmp(s->skipped[i].name, kind))
+			k = &s->skipped[i];
+	if (!k) {
+		s->skipped = realloc(s->skipped,
+				     (s->nskipped + 1) * sizeof(*s->skipped));
+		if (!s->skipped)
+			abort();
+		k = &s->skipped[s->nskipped++];
+		k->n = strlen(kind);
+		if (k->n >= sizeof(k->name))
+			k->n = sizeof(k->name) - 1;
+		memcpy(k->name, kind, k->n);
+		k->name[k->n] = '\0';
+		k->n = 0;
+	}
+	if (!k->n++ || s->interactive)
+		session_warn(s, "%s", warn);
+}
+
+void session_skipped(struct session *s)
+{
+	const char *src = s->src;
+
+	/* The totals are of the whole script, not of a line. */
+	s->src = NULL;
+	for (size_t i = 0; i < s->nskipped; i++) {
+		const struct skipped_kind *k = &s->skipped[i];
+		bool call = strcmp(k->name, "---") && strcmp(k->name, "+++");
+
+		if (k->n < 2 || s->interactive)
+			continue;
+		if (call)
+			session_warn(s, "skipped %lu %s() lines in all", k->n,
+				     k->name);
+		else
+			session_warn(s, "skipped %lu strace '%s' lines in all",
+				     k->n, k->name);
+	}
+	s->src = src;
+}
+
 void session_run_line(struct session *s, const char *line, size_t len)
 {
 	struct step outer = s->pending;
@@ -383,7 +461,7 @@ void session_run_line(struct session *s, const char *line, size_t len)
 		parse_error(s, line, &p, "%s", err);
 		break;
 	case PARSE_SKIP:
-		session_warn(s, "%s", err);
+		skip_line(s, p.text, err);
 		break;
 	case PARSE_OK:
 		cmd = p.cmd;
@@ -407,6 +485,26 @@ void session_run_line(struct session *s, const char *line, size_t len)
 	s->last_cmd = cmd;
 }
 
+/* One line of a script: run it, then hand its output to emit.  False
+ * once the script must stop (quit, or an interrupt). */
+static bool run_script_line(struct session *s, char *line, size_t n,
+			    void (*emit)(struct session *s, void *arg),
+			    void *arg)
+{
+	if (s->quit)
+		return false;
+	if (s->interrupted && *s->interrupted) {
+		session_error(s, "interrupted");
+		return false;
+	}
+	s->line++;
+	if (n > 0 && line[n - 1] == '\r')
+		line[--n] = '\0';
+	session_run_line(s, line, n);
+	emit(s, arg);
+	return true;
+}
+
 int session_run_lines(struct session *s, FILE *in,
 		      void (*emit)(struct session *s, void *arg), void *arg)
 {
@@ -414,33 +512,91 @@ int session_run_lines(struct session *s, FILE *in,
 	size_t cap = 0;
 	ssize_t n;
 
-	while (!s->quit && (n = getline(&line, &cap, in)) >= 0) {
-		if (s->interrupted && *s->interrupted) {
-			session_error(s, "interrupted");
-			break;
-		}
-		s->line++;
+	while ((n = getline(&line, &cap, in)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		session_run_line(s, line, (size_t)n);
-		emit(s, arg);
+		if (!run_script_line(s, line, (size_t)n, emit, arg))
+			break;
 	}
 	free(line);
 	return s->errors || s->violations ? 1 : 0;
 }
 
+int session_run_text(struct session *s, char *text, size_t len,
+		     void (*emit)(struct session *s, void *arg), void *arg)
+{
+	char *p = text, *end = text + len;
+
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *e = nl ? nl : end;
+
+		*e = '\0';
+		if (!run_script_line(s, p, (size_t)(e - p), emit, arg))
+			break;
+		p = e + 1;
+	}
+	return s->errors ? 1 : 0;
+}
+
+/*
+ * Output is buffered (stdio writes a terminal line by line by itself, and
+ * the diag sink flushes stdout before it writes to stderr, so the order
+ * of the two streams is kept); an interactive session flushes each line.
+ */
 void session_emit(struct session *s, void *out)
 {
-	fputs(sb_str(&s->out), out);
-	fputs(sb_str(&s->tr), out);
-	fflush(out);
+	fwrite(s->out.buf ? s->out.buf : "", 1, s->out.len, out);
+	fwrite(s->tr.buf ? s->tr.buf : "", 1, s->tr.len, out);
+	if (s->interactive)
+		fflush(out);
+}
+
+/* A regular file, read whole; NULL for anything else (a pipe, say). */
+static char *read_whole(FILE *in, size_t *len)
+{
+	struct stat st;
+	char *text;
+
+	if (fstat(fileno(in), &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return NULL;
+	*len = fread(text, 1, (size_t)st.st_size, in);
+	if (ferror(in) || getc(in) != EOF) {
+		/* It changed under us: read it as a stream instead. */
+		free(text);
+		rewind(in);
+		return NULL;
+	}
+	text[*len] = '\0';
+	return text;
+}
+
+int session_run_file(struct session *s, FILE *in, FILE *out)
+{
+	size_t len;
+	char *text = read_whole(in, &len);
+	int ret;
+
+	if (!text)
+		return session_run_stream(s, in, out);
+	/* A script that never steps back needs no log. */
+	if (s->new_backend)
+		s->no_steps = !text_may_step(text, len);
+	ret = session_run_text(s, text, len, session_emit, out);
+	session_skipped(s);
+	free(text);
+	return ret;
 }
 
 int session_run_stream(struct session *s, FILE *in, FILE *out)
 {
-	return session_run_lines(s, in, session_emit, out);
+	int ret = session_run_lines(s, in, session_emit, out);
+
+	session_skipped(s);
+	return ret;
 }
 
 /* ---- settings ---- */

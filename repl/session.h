@@ -109,6 +109,15 @@ struct session {
 	struct machine_params params; /* what new machines are made with */
 	struct step_log log;
 	struct step pending; /* what the current line has done so far */
+	/* No log: the script never steps back (script_may_step()). */
+	bool no_steps;
+	/* Lines skipped (strace lines of calls not simulated), by kind: a
+	 * script warns once per kind, and session_skipped() counts them. */
+	struct skipped_kind {
+		char name[64];
+		unsigned long n;
+	} * skipped;
+	size_t nskipped;
 
 	/* The interactive REPL: settings, and the terminal's shape. */
 	bool interactive;	 /* extras (diffs, colour) may be shown */
@@ -204,13 +213,37 @@ void session_run_line(struct session *s, const char *line, size_t len);
  */
 int session_run_lines(struct session *s, FILE *in,
 		      void (*emit)(struct session *s, void *arg), void *arg);
+/*
+ * The same over a whole script in memory: text[len] must be writable
+ * and NUL, and each newline becomes a NUL as its line is run.
+ */
+int session_run_text(struct session *s, char *text, size_t len,
+		     void (*emit)(struct session *s, void *arg), void *arg);
 /* Print a line's output and then its trace to out (a FILE *). */
 void session_emit(struct session *s, void *out);
 /* Run a whole stream as batch mode does, printing to stdout. */
 int session_run_stream(struct session *s, FILE *in, FILE *out);
+/*
+ * Batch mode's way with a script: a regular file is read whole and run
+ * from memory, with no step log unless it can step back; anything else
+ * runs as a stream.  The skipped-line totals come at the end.
+ */
+int session_run_file(struct session *s, FILE *in, FILE *out);
+/*
+ * The warnings for skipped lines that a script did not repeat: how many
+ * of each kind were skipped in all, for kinds skipped more than once.
+ */
+void session_skipped(struct session *s);
 
 /* undo.c: the step log, and stepping through it. */
 void step_log_free(struct step_log *log);
+/*
+ * Could a script step back through the log: does a line of text (lines
+ * end at newlines, and at every ';' for one-liners) name a command that
+ * does (CMD_STEPS), by name, alias or prefix?  A script that cannot
+ * needs no log: batch mode then keeps none (s->no_steps).
+ */
+bool text_may_step(const char *text, size_t len);
 /* Keep the current line's step (if it did anything) in the log. */
 void session_commit_step(struct session *s, const char *line, size_t len,
 			 bool reset);

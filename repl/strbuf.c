@@ -6,7 +6,7 @@
 #include <string.h>
 #include "strbuf.h"
 
-static void sb_grow(struct strbuf *sb, size_t extra)
+void sb_grow(struct strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 
@@ -55,6 +55,72 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(sb, fmt, ap);
 	va_end(ap);
+}
+
+static const char hexdigits[] = "0123456789abcdef";
+
+/* Write the digits of v in base b, lowest first, into the end of tmp. */
+static size_t digits(char *end, unsigned long v, unsigned base)
+{
+	size_t n = 0;
+
+	do {
+		*--end = hexdigits[v % base];
+		v /= base;
+		n++;
+	} while (v);
+	return n;
+}
+
+void sb_addu(struct strbuf *sb, unsigned long v)
+{
+	char tmp[24];
+	size_t n = digits(tmp + sizeof(tmp), v, 10);
+
+	sb_add(sb, tmp + sizeof(tmp) - n, n);
+}
+
+void sb_addl(struct strbuf *sb, long v)
+{
+	if (v < 0) {
+		sb_addc(sb, '-');
+		sb_addu(sb, -(unsigned long)v);
+	} else {
+		sb_addu(sb, (unsigned long)v);
+	}
+}
+
+void sb_addx(struct strbuf *sb, unsigned long v)
+{
+	char tmp[24];
+	size_t n = digits(tmp + sizeof(tmp), v, 16);
+
+	/* "%#lx" writes no 0x before a zero. */
+	if (v)
+		sb_add(sb, "0x", 2);
+	sb_add(sb, tmp + sizeof(tmp) - n, n);
+}
+
+static void add_padded(struct strbuf *sb, unsigned long v, unsigned base,
+		       int width, char pad)
+{
+	char tmp[24];
+	size_t n = digits(tmp + sizeof(tmp), v, base);
+
+	sb_grow(sb, n + (width > 0 ? (size_t)width : 0));
+	for (size_t i = n; (long)i < width; i++)
+		sb->buf[sb->len++] = pad;
+	sb_add(sb, tmp + sizeof(tmp) - n, n);
+}
+
+void sb_addx_pad(struct strbuf *sb, unsigned long v, int width)
+{
+	add_padded(sb, v, 16, width, '0');
+}
+
+void sb_addu_pad(struct strbuf *sb, unsigned long v, int width)
+{
+	add_padded(sb, v, 10, width, ' ');
 }
 
 void sb_reset(struct strbuf *sb)

@@ -97,7 +97,7 @@ void session_commit_step(struct session *s, const char *line, size_t len,
 	const char *e = line + len;
 
 	st->reset |= reset;
-	if (!s->new_backend || (!st->n && !st->reset)) {
+	if (!s->new_backend || s->no_steps || (!st->n && !st->reset)) {
 		step_free(st);
 		return;
 	}
@@ -140,6 +140,47 @@ void session_keep_view(struct session *s, const char *line, size_t len)
 	v->line = strndup(line, (size_t)(e - line));
 	if (!v->line)
 		abort();
+}
+
+/* Does this line (up to e) name a command that steps back? */
+static bool line_steps(const char *s, const char *e)
+{
+	char name[64];
+	const struct command *c;
+	size_t n = 0;
+
+	while (s < e && isspace((unsigned char)*s))
+		s++;
+	while (s + n < e && n < sizeof(name) - 1 &&
+	       (isalnum((unsigned char)s[n]) || s[n] == '_'))
+		n++;
+	/* A call in strace syntax is never one of them. */
+	if (!n || (s + n < e && s[n] == '('))
+		return false;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	c = command_find(name, true, NULL, 0);
+	return c && (c->flags & CMD_STEPS);
+}
+
+bool text_may_step(const char *text, size_t len)
+{
+	/* Every ';' may end a line, quoted or not: seeing more lines than
+	 * there are can only keep a log that is not needed. */
+	for (const char *s = text, *end = text + len; s < end;) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *e = nl ? nl : end, *semi;
+
+		while ((semi = memchr(s, ';', (size_t)(e - s)))) {
+			if (line_steps(s, semi))
+				return true;
+			s = semi + 1;
+		}
+		if (line_steps(s, e))
+			return true;
+		s = e + 1;
+	}
+	return false;
 }
 
 /* Run a step's calls again on the current backend, silently. */

@@ -11,6 +11,7 @@
 #endif
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "direct.h"
 #include "session.h"
 
@@ -29,9 +30,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kreplay: %s: %m\n", argv[1]);
 		return 2;
 	}
+	/* Output as batch mode writes it (cli/main.c). */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	session_init(&s, kernel_direct_new());
 	s.src = in == stdin ? "<stdin>" : argv[1];
-	ret = session_run_stream(&s, in, stdout);
+	ret = session_run_file(&s, in, stdout);
 	session_fini(&s);
 	s.be->ops->destroy(s.be);
 	return ret;

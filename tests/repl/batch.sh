@@ -155,6 +155,35 @@ undo: unmap $A 4k
     1  map $A 4k rw
     2  unmap $A 4k   (undone: redo runs it again)"
 
+# A batch script keeps no log unless a line can step back: a prefix
+# (und), an alias (back), or source, whose script may undo outer steps.
+printf 'map %s 8k rw\nunmap %s 4k\nund\nmaps\n' $A $A >und.vml
+"$VM" --batch und.vml >out 2>err
+ok "undo by prefix in a batch file" grep -q "^undo: unmap $A 4k$" out
+printf 'map %s 8k rw\nunmap %s 4k\nback\nredo\n' $A $A >back.vml
+"$VM" --batch back.vml >out 2>err
+ok "undo by alias in a batch file, then redo" grep -q "^redo: unmap $A 4k$" out
+printf 'undo\n' >inner.vml
+printf 'map %s 8k rw\nsource inner.vml\nmaps\n' $A >outer.vml
+"$VM" --batch outer.vml >out 2>err
+ok "a sourced script undoes the outer step" grep -q "^undo: map $A 8k rw$" out
+"$VM" --batch - <outer.vml >out 2>err
+ok "the same from stdin" grep -q "^undo: map $A 8k rw$" out
+printf 'map %s 8k rw\nhistory\n' $A >hist.vml
+"$VM" --batch hist.vml >out 2>err
+ok "history in a batch file" grep -q "^    1  map $A 8k rw$" out
+
+# A strace log: each kind of skipped line warns once, then the totals.
+{ for _ in 1 2 3; do echo 'read(3, "x", 1) = 1'; echo '--- SIGCHLD {si_signo=SIGCHLD} ---'; done
+	echo 'write(1, "x", 1) = 1'; echo "mmap($A, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = $A"; } >strace.log
+"$VM" --batch strace.log >out 2>err
+ok "a skipped kind warns once" [ "$(grep -c 'skipping read()' err)" = 1 ]
+ok "skipped strace lines warn once" [ "$(grep -c 'skipping strace line' err)" = 1 ]
+ok "the totals come at the end" [ "$(tail -n 2 err)" = "warning: skipped 3 read() lines in all
+warning: skipped 3 strace '---' lines in all" ]
+ok "a kind seen once has no total" [ "$(grep -c 'skipped 1 ' err)" = 0 ]
+ok "the calls between still run" grep -q "^mmap($A, .* = $A$" out
+
 # ---- source, set, help, vma, ps ----
 printf 'map %s 8k rw\nbogus\necho sourced\n' $A >inc.vml
 printf 'source loop.vml\n' >loop.vml
