@@ -6,6 +6,7 @@
 #   make check-asan the unit and script tests under ASan+UBSan
 #   make deps       install what the tests need beyond the base image
 #   make bench      speed against the kernel doing the same work (kreplay)
+#   make fuzz       each libFuzzer target for FUZZ_TIME seconds (clang)
 #   make format     clang-format every source; make format-check checks
 #   V=1             show the full commands
 #
@@ -30,7 +31,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null || echo -lncursesw 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 # override: a CFLAGS given on the command line keeps these.
-override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP
+override CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(WARN_EXTRA) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Include paths, one set per layer.
@@ -43,6 +44,7 @@ INC_cli := -Iengine -Irepl -Irepl/readline -Iverify -Idb
 INC_tests_engine := -Iengine -Itests
 INC_tests_repl := -Iengine -Irepl -Itests
 INC_tests_db := -Iengine -Irepl -Idb -Itests
+INC_fuzz := -Iengine -Irepl
 
 ifeq ($(V),1)
 Q :=
@@ -81,6 +83,7 @@ GEN_BIN := $(BUILD)/tests/scriptgen
 .SECONDARY:
 
 .PHONY: all run check check-asan asan-build deps bench clean format format-check tests built-tests
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-check
 all: vmalab
 
 # A library per layer.  The engine's has no dependency but libc: the unit
@@ -189,7 +192,37 @@ $(BUILD)/tests/bench: tests/bench/bench.c tests/bench/direct.c $(BENCH_LIBS)
 bench: vmalab $(BUILD)/tests/bench $(BUILD)/tests/kreplay
 	$(Q)./tests/bench.sh $(BUILD)
 
-SOURCES = $(shell find engine repl verify cli db tests/unit tests/gen tests/bench -name '*.[ch]') $(wildcard tests/*.h)
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c, corpus in tests/fuzz/corpus/
+# NAME/), built with clang in build-fuzz/: the libraries with coverage and
+# ASan+UBSan, each target linked with the fuzzer's main.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_TIME ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(REPL_LIB) $(ENGINE_LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(INC_fuzz) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ \
+		$(filter %.c %.a,$^)
+
+fuzz-bins: $(FUZZ_BIN)
+fuzz-build:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="-O1 -g $(FUZZ_FLAGS)" \
+		WARN_EXTRA=-Wno-missing-field-initializers \
+		LDFLAGS="$(FUZZ_FLAGS)" fuzz-bins
+
+# Each target for FUZZ_TIME seconds, new inputs kept in its corpus.
+fuzz: fuzz-build
+	$(Q)./tests/fuzz/run.sh fuzz $(FUZZ_TIME)
+
+# The corpora (found crashes included) run once each: make check.
+fuzz-check: fuzz-build
+	$(Q)./tests/fuzz/run.sh check
+
+SOURCES = $(shell find engine repl verify cli db tests/unit tests/gen tests/bench tests/fuzz -name '*.[ch]') $(wildcard tests/*.h)
 
 format:
 	clang-format -i $(SOURCES)
@@ -198,6 +231,6 @@ format-check:
 	clang-format --dry-run -Werror $(SOURCES)
 
 clean:
-	rm -rf build build-asan vmalab
+	rm -rf build build-asan build-fuzz vmalab
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,6 +7,7 @@
  * the nearest name when one is misspelt.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,12 +172,24 @@ void parsed_free(struct parsed *p)
 	p->argc = 0;
 }
 
+/* At most 40 characters of [s, e), for quoting the line in an error. */
+static int clip40(const char *s, const char *e)
+{
+	return e - s < 40 ? (int)(e - s) : 40;
+}
+
 static enum parse_result fail(char *err, size_t errlen, const char *name,
-			      const char *fmt, const char *what)
+			      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static enum parse_result fail(char *err, size_t errlen, const char *name,
+			      const char *fmt, ...)
 {
 	char msg[512];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, what);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	if (name)
 		snprintf(err, errlen, "%s: %s", name, msg);
 	else
@@ -240,6 +253,7 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 	const char *starts[MAX_ARGS], *ends[MAX_ARGS];
 	const struct command *cmd;
 	char name[64], why[256];
+	bool open_paren;
 	int argc;
 
 	/* Not a memset: text alone is a page, and most of it is not used. */
@@ -269,14 +283,17 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 	     name_end++)
 		;
 	if (name_end == s || name_end - s >= (long)sizeof(name))
-		return fail(err, errlen, NULL, "not a command: %.40s", s);
+		return fail(err, errlen, NULL, "not a command: %.*s",
+			    clip40(s, e), s);
 	memcpy(name, s, (size_t)(name_end - s));
 	name[name_end - s] = '\0';
+	/* The line need not end in a NUL: what follows the name, or 0. */
+	open_paren = name_end < e && *name_end == '(';
 
 	/* Calls in strace syntax must be spelt out; words may be prefixes. */
-	cmd = command_find(name, *name_end != '(', why, sizeof(why));
+	cmd = command_find(name, !open_paren, why, sizeof(why));
 	if (!cmd) {
-		if (*name_end == '(' && is_syscall_name(name)) {
+		if (open_paren && is_syscall_name(name)) {
 			snprintf(err, errlen, "skipping %s(): not simulated",
 				 name);
 			set_text(p, s, name_end);
@@ -289,7 +306,7 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 	}
 	p->cmd = cmd;
 	if (cmd->syntax == SYN_CALL) {
-		if (*name_end != '(')
+		if (!open_paren)
 			return fail(err, errlen, cmd->name,
 				    "expected '(' after the name (usage: %s)",
 				    cmd->usage);
@@ -302,7 +319,8 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 			res++;
 		if (res < e && *res != '=')
 			return fail(err, errlen, cmd->name,
-				    "unexpected text after ')': %.40s", res);
+				    "unexpected text after ')': %.*s",
+				    clip40(res, e), res);
 		set_text(p, s, after);
 	} else {
 		const char *body = name_end;
@@ -311,9 +329,9 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		for (int i = 0; i < cmd->max_args && rest_at < 0; i++)
 			if (arg_takes_rest(cmd->args[i]))
 				rest_at = i;
-		if (body < e && !is_space(*body))
-			return fail(err, errlen, NULL, "not a command: %.40s",
-				    s);
+				    "unexpected text after ')': %.*s",
+				    clip40(res, e), res);
+		set_text(p, s, after);
 		if (cmd->args[0] != ARG_TEXT) {
 			res = find_result(body, e);
 			if (res)
