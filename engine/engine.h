@@ -70,6 +70,7 @@
 #define TOUCH_OK 0
 #define TOUCH_SIGSEGV 11
 #define TOUCH_SIGBUS 7
+#define TOUCH_SIGKILL 9 /* the OOM killer: machine_proc_killed() */
 
 struct machine;
 
@@ -92,6 +93,16 @@ void machine_fail_alloc_after(struct machine *m, unsigned long n);
 int machine_current_pid(const struct machine *m);
 /* Make pid current; -ESRCH if there is no such process. */
 int machine_switch(struct machine *m, int pid);
+/*
+ * 0 for a live process, else the signal it was killed by (SIGKILL from
+ * the OOM killer): it stays as a zombie with an empty mm and no files,
+ * and machine_syscall() refuses its calls with -ESRCH.
+ */
+int machine_proc_killed(const struct machine *m, int pid);
+/* Pages of memory in use (anonymous, page cache and shmem, PTE tables),
+ * and how many the machine has (MemTotal + SwapTotal). */
+unsigned long machine_mem_used(const struct machine *m);
+unsigned long machine_mem_pages(const struct machine *m);
 /* Pids in ascending order; returns how many (at most max are stored). */
 int machine_pids(const struct machine *m, int *pids, int max);
 const struct mm *machine_mm(const struct machine *m, int pid);

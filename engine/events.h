@@ -156,6 +156,8 @@ enum ev_note {
 	NOTE_HUGETLB_NOMEM,	   /* no huge pages to reserve */
 	NOTE_VM_SYNC,		   /* mmap_file: VM_SYNC on a non-DAX file */
 	NOTE_SHMEM_SETUP,	   /* shmem_zero_setup: inode value */
+	NOTE_OOM_KILL,		   /* out_of_memory: kill pid value (len:
+				      pages in use, addr: the fault) */
 };
 
 /*

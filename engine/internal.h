@@ -17,6 +17,10 @@
 
 struct proc {
 	int pid;
+	/* SIGKILL pending (the OOM killer chose it): faults and populate
+	 * stop, and the process exits when its call returns. */
+	bool sigkill;
+	int killed; /* exited on this signal: a zombie, making no calls */
 	struct mm mm;
 	struct vm_file *fds[MAX_FDS];
 	struct proc *next; /* machine's list, by pid */
@@ -40,6 +44,9 @@ struct machine {
 	unsigned long op_seq;	  /* one per system call: vma_start_write */
 	unsigned long fail_after; /* fail the nth allocation, 0: never */
 	struct op_checker *chk;	  /* checking mode (check.c), or NULL */
+	/* Pages of memory in use (page_set.charge), and how many there
+	 * are: MemTotal + SwapTotal. */
+	unsigned long phys_pages, mem_pages;
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -122,6 +129,7 @@ void get_file(struct vm_file *f);
 void fput(struct machine *m, struct vm_file *f);
 struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size);
 void mm_destroy(struct machine *m, struct mm *mm);
+void do_exit(struct machine *m, struct proc *p, int sig);
 struct vm_file *fget(struct machine *m, long fd);
 
 /* rmap.c */
@@ -200,6 +208,11 @@ unsigned long pages_present(const struct page_set *ps, unsigned long start,
 void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			     unsigned long newsize);
 void mm_populate(struct machine *m, unsigned long start, unsigned long len);
+/* fatal_signal_pending(current) */
+static inline bool fatal_signal_pending(const struct machine *m)
+{
+	return m->cur->sigkill;
+}
 void populate_vma_page_range(struct machine *m, struct vma *v,
 			     unsigned long start, unsigned long end);
 

@@ -67,6 +67,7 @@ static struct proc *proc_new(struct machine *m)
 	p->pid = m->next_pid++;
 	mm_init(&p->mm);
 	p->mm.pid = p->pid;
+	p->mm.pages.charge = &m->phys_pages;
 	/* Keep the list sorted by pid: pids only grow, so append. */
 	for (link = &m->procs; *link; link = &(*link)->next)
 		;
@@ -101,6 +102,8 @@ void machine_params_default(struct machine_params *p)
 	p->fault_around_pages = 16;
 	p->ra_pages = 2048;
 	p->max_map_count = DEFAULT_MAX_MAP_COUNT;
+	p->mem_total_kb = DEFAULT_MEM_TOTAL_KB;
+	p->swap_total_kb = 0;
 }
 
 struct machine *machine_new(void)
@@ -121,6 +124,8 @@ struct machine *machine_new_params(const struct machine_params *p)
 	if (!m->params.fault_around_pages)
 		m->params.fault_around_pages = 1;
 	m->max_map_count = p->max_map_count;
+	m->mem_pages =
+		(p->mem_total_kb + p->swap_total_kb) / (PAGE_SIZE / 1024);
 	m->cur = proc_new(m);
 	open_stdio(m, m->cur);
 	return m;
@@ -320,6 +325,8 @@ struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size)
 	struct vm_inode *in = xcalloc(sizeof(*in));
 
 	in->ino = m->next_ino++;
+	in->cache.charge = &m->phys_pages;
+	in->cache.page_cache = true;
 	in->path = eng_strdup(m, "/dev/zero");
 	in->size = size;
 	in->shmem = true;
@@ -418,9 +425,11 @@ static int trailing_slash(struct machine *m, const char *path,
 	return flags & O_CREAT ? -EISDIR : -ENOENT;
 }
 
+/* ".", "..", or the root directory ("/", "//", ...). */
 static bool is_dir_name(const char *name)
 {
-	return !strcmp(name, ".") || !strcmp(name, "..");
+	return !strcmp(name, ".") || !strcmp(name, "..") ||
+	       (name[0] == '/' && !name[strspn(name, "/")]);
 }
 
 /*
@@ -445,6 +454,8 @@ static struct vm_inode *new_inode(struct machine *m, const char *name, int type)
 	struct vm_inode *in = xcalloc(sizeof(*in));
 
 	in->ino = m->next_ino++;
+	in->cache.charge = &m->phys_pages;
+	in->cache.page_cache = true;
 	in->path = eng_strdup(m, name);
 	in->type = type;
 	in->next = m->inodes;
@@ -649,6 +660,39 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 		pages_copy(m, &mm->pages, &oldmm->pages, mpnt->vm_start,
 			   mpnt->vm_end);
 	return 0;
+}
+
+/*
+ * do_exit() of a process killed by sig: exit_files() and exit_mmap().  It
+ * stays in the process table as a zombie (no parent reaps it here), with
+ * an empty mm and no files.
+ */
+void do_exit(struct machine *m, struct proc *p, int sig)
+{
+	close_all_fds(m, p);
+	mm_destroy(m, &p->mm);
+	mm_init(&p->mm);
+	p->mm.pid = p->pid;
+	p->mm.pages.charge = &m->phys_pages;
+	p->sigkill = false;
+	p->killed = sig;
+}
+
+unsigned long machine_mem_used(const struct machine *m)
+{
+	return m->phys_pages;
+}
+
+unsigned long machine_mem_pages(const struct machine *m)
+{
+	return m->mem_pages;
+}
+
+int machine_proc_killed(const struct machine *m, int pid)
+{
+	struct proc *p = find_proc(m, pid);
+
+	return p ? p->killed : 0;
 }
 
 static void proc_remove(struct machine *m, struct proc *p)

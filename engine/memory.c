@@ -46,6 +46,23 @@ static unsigned pt_index(unsigned long addr, int level)
 	return (addr >> shift_of(level)) & (PT_ENTRIES - 1);
 }
 
+/*
+ * What the machine's memory count holds for a PTE table: itself (a page
+ * of a process's page table) and its pages.  sign is 1 or -1.
+ */
+static void charge_table(struct page_set *ps, long sign)
+{
+	ps->tables += (unsigned long)sign;
+	if (ps->charge && !ps->page_cache)
+		*ps->charge += (unsigned long)sign;
+}
+
+static unsigned long table_pages(const struct page_set *ps,
+				 const struct pt_ptes *t)
+{
+	return ps->page_cache ? t->present : t->anon;
+}
+
 /* Find (or make) the PTE table for addr. */
 static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 				 bool create)
@@ -68,6 +85,8 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 						? sizeof(struct pt_ptes)
 						: sizeof(struct pt_dir));
 			dir->used++;
+			if (level == PT_LEVELS - 2)
+				charge_table(ps, 1);
 		}
 		if (level == PT_LEVELS - 2)
 			return *slot;
@@ -76,9 +95,15 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 	return NULL;
 }
 
-static void pte_set(struct pt_ptes *t, unsigned i, enum page_kind kind)
+static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
+		    enum page_kind kind)
 {
 	enum page_kind old = t->pte[i];
+
+	if (ps->charge && ps->page_cache)
+		*ps->charge += (kind != PAGE_NONE) - (old != PAGE_NONE);
+	else if (ps->charge)
+		*ps->charge += (kind == PAGE_ANON) - (old == PAGE_ANON);
 
 	t->present += (kind != PAGE_NONE) - (old != PAGE_NONE);
 	t->anon += (kind == PAGE_ANON) - (old == PAGE_ANON);
@@ -94,9 +119,9 @@ static void pte_set(struct pt_ptes *t, unsigned i, enum page_kind kind)
 typedef void (*pte_fn)(struct pt_ptes *t, unsigned long base, unsigned from,
 		       unsigned to, void *arg);
 
-static bool walk(struct pt_dir *dir, int level, unsigned long base,
-		 unsigned long start, unsigned long end, pte_fn fn, void *arg,
-		 bool prune)
+static bool walk(struct page_set *ps, struct pt_dir *dir, int level,
+		 unsigned long base, unsigned long start, unsigned long end,
+		 pte_fn fn, void *arg, bool prune)
 {
 	unsigned long span = 1UL << shift_of(level);
 
@@ -118,10 +143,12 @@ static bool walk(struct pt_dir *dir, int level, unsigned long base,
 			fn(t, lo, from, to, arg);
 			empty = t->present == 0;
 		} else {
-			empty = walk(child, level + 1, lo, MAX(lo, start),
+			empty = walk(ps, child, level + 1, lo, MAX(lo, start),
 				     MIN(hi, end), fn, arg, prune);
 		}
 		if (prune && empty) {
+			if (level == PT_LEVELS - 2)
+				charge_table(ps, -1);
 			free(child);
 			dir->slot[i] = NULL;
 			dir->used--;
@@ -134,26 +161,30 @@ static void walk_range(const struct page_set *ps, unsigned long start,
 		       unsigned long end, pte_fn fn, void *arg, bool prune)
 {
 	if (ps->pgd && start < end)
-		walk(ps->pgd, 0, 0, start, end, fn, arg, prune);
+		walk((struct page_set *)ps, ps->pgd, 0, 0, start, end, fn, arg,
+		     prune);
 }
 
 static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 		       unsigned to, void *arg)
 {
+	struct page_set *ps = arg;
+
 	(void)base;
-	(void)arg;
 	if (from == 0 && to == PT_ENTRIES) {
+		if (ps->charge)
+			*ps->charge -= table_pages(ps, t);
 		memset(t->pte, 0, sizeof(t->pte));
 		t->present = t->anon = t->zero = 0;
 		return;
 	}
 	for (unsigned i = from; i < to; i++)
-		pte_set(t, i, PAGE_NONE);
+		pte_set(ps, t, i, PAGE_NONE);
 }
 
 void pages_remove(struct page_set *ps, unsigned long start, unsigned long end)
 {
-	walk_range(ps, start, end, clear_ptes, NULL, true);
+	walk_range(ps, start, end, clear_ptes, ps, true);
 }
 
 void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
@@ -163,7 +194,7 @@ void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
 	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
 		struct pt_ptes *t = pte_table(ps, a, true);
 
-		pte_set(t, pt_index(a, 3), kind);
+		pte_set(ps, t, pt_index(a, 3), kind);
 		if (a + PAGE_SIZE < a)
 			break;
 	}
@@ -260,15 +291,19 @@ unsigned long pages_present(const struct page_set *ps, unsigned long start,
 	return n;
 }
 
-static void free_dir(struct pt_dir *dir, int level)
+static void free_dir(struct page_set *ps, struct pt_dir *dir, int level)
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
 		if (!dir->slot[i])
 			continue;
-		if (level < PT_LEVELS - 2)
-			free_dir(dir->slot[i], level + 1);
-		else
-			free(dir->slot[i]);
+		if (level < PT_LEVELS - 2) {
+			free_dir(ps, dir->slot[i], level + 1);
+			continue;
+		}
+		if (ps->charge)
+			*ps->charge -= table_pages(ps, dir->slot[i]);
+		charge_table(ps, -1);
+		free(dir->slot[i]);
 	}
 	free(dir);
 }
@@ -276,7 +311,7 @@ static void free_dir(struct pt_dir *dir, int level)
 void pages_free(struct page_set *ps)
 {
 	if (ps->pgd)
-		free_dir(ps->pgd, 0);
+		free_dir(ps, ps->pgd, 0);
 	ps->pgd = NULL;
 }
 
@@ -551,6 +586,52 @@ static int write_fault(struct machine *m, unsigned long addr)
 	return handle_mm_fault(m, v, addr, true);
 }
 
+/* oom_badness(): the pages a process would give back (Rss, PTE tables). */
+static unsigned long oom_badness(struct proc *p)
+{
+	unsigned long rss, anon;
+
+	pages_count(&p->mm.pages, 0, ~0UL, &rss, &anon);
+	return rss + p->mm.pages.tables;
+}
+
+/*
+ * out_of_memory() after a fault that took a page: past MemTotal +
+ * SwapTotal, select_bad_process() picks the live process with the most
+ * pages (the later one on a tie, as oom_evaluate_task() does) and kills
+ * it.  Another process exits at once (the OOM reaper frees its memory)
+ * and the fault goes on; the faulting one gets SIGKILL, which stops its
+ * faults and populate, and exits when its call returns.  The engine does
+ * not reclaim: page cache counts until its file goes.  Returns true if
+ * the current process was killed.
+ */
+static bool out_of_memory(struct machine *m, unsigned long addr)
+{
+	while (m->phys_pages > m->mem_pages && !fatal_signal_pending(m)) {
+		struct proc *victim = NULL;
+		unsigned long most = 0;
+
+		for (struct proc *p = m->procs; p; p = p->next) {
+			unsigned long points;
+
+			if (p->killed)
+				continue;
+			points = oom_badness(p);
+			if (!victim || points >= most) {
+				victim = p;
+				most = points;
+			}
+		}
+		NOTE(m, NOTE_OOM_KILL, .fn = "out_of_memory", .addr = addr,
+		     .value = (unsigned long)victim->pid, .len = most);
+		if (victim == m->cur)
+			victim->sigkill = true;
+		else
+			do_exit(m, victim, TOUCH_SIGKILL);
+	}
+	return fatal_signal_pending(m);
+}
+
 /* x86-64: a non-canonical address is a general protection fault. */
 static bool non_canonical(unsigned long addr)
 {
@@ -574,6 +655,8 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 			return TOUCH_SIGSEGV;
 		}
 		sig = write_fault(m, page);
+		if (!sig && out_of_memory(m, page))
+			sig = TOUCH_SIGKILL;
 		if (sig) {
 			*fault_addr = page;
 			return sig;
@@ -595,7 +678,7 @@ void populate_vma_page_range(struct machine *m, struct vma *v,
 {
 	bool write = (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 
-	if (v->vm_flags & VM_LOCKONFAULT)
+	if ((v->vm_flags & VM_LOCKONFAULT) || fatal_signal_pending(m))
 		return;
 	if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
 		NOTE(m, NOTE_POPULATE_PROT_NONE,
@@ -605,7 +688,7 @@ void populate_vma_page_range(struct machine *m, struct vma *v,
 	NOTE(m, NOTE_POPULATE, .fn = "populate_vma_page_range", .v = v,
 	     .addr = start, .len = end - start, .value = write);
 	for (unsigned long a = start; a < end; a += PAGE_SIZE)
-		if (handle_mm_fault(m, v, a, write))
+		if (handle_mm_fault(m, v, a, write) || out_of_memory(m, a))
 			return;
 }
 
@@ -616,7 +699,8 @@ void mm_populate(struct machine *m, unsigned long start, unsigned long len)
 	unsigned long end = start + len, nstart, nend;
 	struct vma *v;
 
-	for (nstart = start; nstart < end; nstart = nend) {
+	for (nstart = start; nstart < end && !fatal_signal_pending(m);
+	     nstart = nend) {
 		v = vt_find(&mm->tree, nstart);
 		if (!v || v->vm_start >= end)
 			break;

@@ -28,6 +28,10 @@ struct machine_params {
 	unsigned long ra_pages;
 	/* vm.max_map_count (65530). */
 	int max_map_count;
+	/* MemTotal and SwapTotal of /proc/meminfo, in kB: the memory the
+	 * OOM killer guards (24683652 and 0 on the reference machine, a
+	 * 24 GiB virtual machine without swap). */
+	unsigned long mem_total_kb, swap_total_kb;
 };
 void machine_params_default(struct machine_params *p);
 

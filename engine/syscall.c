@@ -69,10 +69,20 @@ long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
 		     const char *path, unsigned long *fault)
 {
 	unsigned long none;
+	long ret;
 
+	/* A zombie makes no calls. */
+	if (m->cur->killed)
+		return -ESRCH;
 	if (nr == NR_TOUCH)
-		return vm_touch(m, a[0], a[1], fault ? fault : &none);
-	if (!machine_has_syscall(nr))
+		ret = vm_touch(m, a[0], a[1], fault ? fault : &none);
+	else if (!machine_has_syscall(nr))
 		return -ENOSYS;
-	return table[nr].fn(m, a, path, fault);
+	else
+		ret = table[nr].fn(m, a, path, fault);
+	/* Killed during the call (the OOM killer): it never returns to
+	 * user space, but exits. */
+	if (m->cur->sigkill)
+		do_exit(m, m->cur, TOUCH_SIGKILL);
+	return ret;
 }

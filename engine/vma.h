@@ -26,6 +26,8 @@
 #define START_BRK 0x555555559000UL
 #define MMAP_MIN_ADDR 0x1000UL /* vm.mmap_min_addr on the reference machine */
 #define DEFAULT_MAX_MAP_COUNT 65530
+/* MemTotal of the reference machine (a 24 GiB virtual machine), in kB. */
+#define DEFAULT_MEM_TOTAL_KB 24683652UL
 /* stack_guard_gap: 256 pages (mm/mmap.c) */
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
 
@@ -93,6 +95,14 @@ enum page_kind { PAGE_NONE = 0, PAGE_FILE = 1, PAGE_ANON = 2, PAGE_ZERO = 3 };
 struct pt_dir;
 struct page_set {
 	struct pt_dir *pgd;
+	/*
+	 * The machine's count of pages in use (NULL: not counted): a page
+	 * cache counts its pages, a page table its anonymous pages and its
+	 * PTE tables (page-cache pages it maps are the cache's).
+	 */
+	unsigned long *charge;
+	bool page_cache;
+	unsigned long tables; /* PTE tables (mm_pgtables_bytes) */
 };
 
 /*

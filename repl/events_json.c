@@ -122,6 +122,7 @@ static const char *const notes[] = {
 	[NOTE_HUGETLB_NOMEM] = "hugetlb_nomem",
 	[NOTE_VM_SYNC] = "vm_sync",
 	[NOTE_SHMEM_SETUP] = "shmem_setup",
+	[NOTE_OOM_KILL] = "oom_kill",
 };
 
 const char *ev_kind_name(enum ev_kind k)

@@ -211,6 +211,22 @@ static bool recording(const struct session *s)
 
 long session_call(struct session *s, const struct call *c, unsigned long *fault)
 {
+	struct machine *m = session_machine(s);
+	int pid = m ? machine_current_pid(m) : 0;
+	long ret;
+
+	s->killed = false;
+	if (m && machine_proc_killed(m, pid)) {
+		/* A zombie makes no calls: refused, and not a step. */
+		session_error(
+			s,
+			"process %d was killed by the OOM killer and makes "
+			"no calls (switch to another process, undo or "
+			"reset)",
+			pid);
+		s->refused = true;
+		return -ESRCH;
+	}
 	s->calls++;
 	if (recording(s)) {
 		struct step_action *a = pending_action(s);
@@ -223,7 +239,9 @@ long session_call(struct session *s, const struct call *c, unsigned long *fault)
 			a->c.path = a->path;
 		}
 	}
-	return s->be->ops->call(s->be, c, fault);
+	ret = s->be->ops->call(s->be, c, fault);
+	s->killed = m && machine_proc_killed(m, pid);
+	return ret;
 }
 
 int session_switch(struct session *s, int pid)
@@ -292,6 +310,23 @@ void session_result(struct session *s, const char *text, int nr,
 {
 	struct result_span r = {nr, kind, ret, fault, 0, 0};
 
+	if (s->refused) {
+		s->refused = false;
+		return;
+	}
+	if (s->killed && kind != RES_SIGNAL) {
+		/* Killed in the call, which never returned: strace's way. */
+		r.kind = RES_SIGNAL;
+		r.ret = TOUCH_SIGKILL;
+		sb_puts(&s->out, text);
+		sb_puts(&s->out, " = ");
+		r.off = s->out.len;
+		sb_puts(&s->out, "? +++ killed by SIGKILL (out of memory) +++");
+		r.len = s->out.len - r.off;
+		sb_puts(&s->out, "\n");
+		add_span(s, &r);
+		return;
+	}
 	sb_puts(&s->out, text);
 	sb_add(&s->out, " = ", 3);
 	r.off = s->out.len;
@@ -299,6 +334,10 @@ void session_result(struct session *s, const char *text, int nr,
 		format_result(&s->out, ret, kind == RES_ADDR);
 	} else if (ret == 0) {
 		sb_addc(&s->out, '0');
+	} else if (ret == TOUCH_SIGKILL) {
+		sb_puts(&s->out, "SIGKILL (");
+		sb_addx(&s->out, fault);
+		sb_puts(&s->out, ": out of memory)");
 	} else {
 		sb_puts(&s->out, ret == 7 ? "SIGBUS (" : "SIGSEGV (");
 		sb_addx(&s->out, fault);

@@ -86,7 +86,9 @@ struct session {
 	struct strbuf tr;  /* trace (and event) lines of the current line */
 	struct result_span *spans; /* the results in out */
 	size_t nspans, capspans;
-	unsigned calls;			/* calls the current line made */
+	unsigned calls; /* calls the current line made */
+	bool killed;	/* the last call's process was killed in it (OOM) */
+	bool refused;	/* the last call was refused (a zombie's) */
 	const struct command *last_cmd; /* the line's command, if it parsed */
 	bool trace;			/* `# ...` lines after each call */
 	/* set check: the engine's checkers around every operation (on

@@ -367,6 +367,12 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			"shmem_zero_setup: new shmem file /dev/zero (ino %lu)",
 			ev->value);
 		break;
+	case NOTE_OOM_KILL:
+		sb_addf(out,
+			"out_of_memory(fault at %lx): no memory left: Killed "
+			"process %lu (oom_badness %lu pages)",
+			ev->addr, ev->value, ev->len);
+		break;
 	}
 }
 

@@ -173,7 +173,10 @@ int cmd_ps(struct session *s, const struct parsed *p)
 			pids[i] == cur ? '*' : ' ', pids[i], count,
 			SIZE(s, size), SIZE(s, rss * PAGE_SIZE),
 			SIZE(s, anon * PAGE_SIZE));
-		ps_files(m, pids[i], &s->out);
+		if (machine_proc_killed(m, pids[i]))
+			sb_puts(&s->out, " killed by SIGKILL (out of memory)");
+		else
+			ps_files(m, pids[i], &s->out);
 		sb_puts(&s->out, "\n");
 	}
 	free(pids);

@@ -161,6 +161,23 @@ static int probe_max_map_count(int *n)
 	return ok ? 0 : -1;
 }
 
+/* MemTotal and SwapTotal from /proc/meminfo. */
+static int probe_meminfo(unsigned long *mem_kb, unsigned long *swap_kb)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		found += sscanf(line, "MemTotal: %lu kB", mem_kb) == 1;
+		found += sscanf(line, "SwapTotal: %lu kB", swap_kb) == 1;
+	}
+	fclose(f);
+	return found == 2 ? 0 : -1;
+}
+
 int probe_machine(struct machine_params *p, const char *dir, char *err,
 		  size_t errlen)
 {
@@ -177,6 +194,8 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
 		what = "read-ahead (/sys/class/bdi)";
 	else if (probe_max_map_count(&found.max_map_count))
 		what = "/proc/sys/vm/max_map_count";
+	else if (probe_meminfo(&found.mem_total_kb, &found.swap_total_kb))
+		what = "MemTotal and SwapTotal (/proc/meminfo)";
 	if (what) {
 		snprintf(err, errlen, "cannot probe %s: %s", what,
 			 strerror(errno ? errno : EIO));
@@ -191,9 +210,10 @@ void format_machine_params(const struct machine_params *p, char *buf,
 {
 	snprintf(buf, len,
 		 "zero_page=%s fault_around=%lu read_ahead=%lu "
-		 "max_map_count=%d",
+		 "max_map_count=%d mem_total=%lu swap_total=%lu",
 		 p->zero_page ? "on" : "off", p->fault_around_pages,
-		 p->ra_pages, p->max_map_count);
+		 p->ra_pages, p->max_map_count, p->mem_total_kb,
+		 p->swap_total_kb);
 }
 
 /* One "name=value": 0, or -1 with err set. */
@@ -217,6 +237,19 @@ static int set_param(struct machine_params *p, const char *name,
 	}
 	errno = 0;
 	v = strtoul(value, &end, 0);
+	if (!strcmp(name, "mem_total") || !strcmp(name, "swap_total")) {
+		/* kB, as /proc/meminfo says; up to 4 PiB */
+		if (!*value || *end || errno || v > 1UL << 42 ||
+		    (name[0] == 'm' && v < 1024)) {
+			snprintf(err, errlen,
+				 "%s: not a size in kB (mem_total at least "
+				 "1024): %s",
+				 name, value);
+			return -1;
+		}
+		*(name[0] == 'm' ? &p->mem_total_kb : &p->swap_total_kb) = v;
+		return 0;
+	}
 	if (!*value || *end || errno || v > 1UL << 30) {
 		snprintf(err, errlen, "%s: not a number of pages: %s", name,
 			 value);
@@ -235,7 +268,8 @@ static int set_param(struct machine_params *p, const char *name,
 	} else {
 		snprintf(err, errlen,
 			 "unknown machine parameter %s (zero_page, "
-			 "fault_around, read_ahead, max_map_count)",
+			 "fault_around, read_ahead, max_map_count, "
+			 "mem_total, swap_total)",
 			 name);
 		return -1;
 	}

@@ -17,7 +17,8 @@
 int probe_machine(struct machine_params *p, const char *dir, char *err,
 		  size_t errlen);
 
-/* "zero_page=on fault_around=16 read_ahead=2048 max_map_count=65530" */
+/* "zero_page=on fault_around=16 read_ahead=2048 max_map_count=65530
+ * mem_total=24683652 swap_total=0" */
 void format_machine_params(const struct machine_params *p, char *buf,
 			   size_t len);
 /*

@@ -47,7 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	struct session s;
 
-	session_init(&s, engine_backend_new(NULL));
+	/* A 16 MiB machine: fault loops end in the OOM killer quickly. */
+	session_init(&s, NULL);
+	s.params.mem_total_kb = 16384;
+	s.be = engine_backend_new(&s.params);
 	s.new_backend = engine_backend_new;
 	s.sink = diag_null;
 	while (p < end && !s.quit) {
