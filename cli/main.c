@@ -2,9 +2,11 @@
  * main.c - vmalab's command line: batch mode, one-liners, verify, and the
  * interactive front ends.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "db.h"
 #include "probe.h"
@@ -64,6 +66,8 @@ static int run_oneliner(struct session *s, const char *text)
 
 	s->src = "-c";
 	s->no_steps = !text_may_step(text, strlen(text));
+	s->emit = session_emit;
+	s->emit_arg = stdout;
 	for (;; p++) {
 		if (quoted && *p == '\\' && p[1])
 			p++; /* an escaped character, maybe a quote */
@@ -89,9 +93,17 @@ static int run_batch(struct session *s, const char *path)
 	int ret;
 
 	if (strcmp(path, "-") != 0) {
+		struct stat st;
+
 		in = fopen(path, "r");
 		if (!in) {
 			fprintf(stderr, "vmalab: %s: %m\n", path);
+			return 2;
+		}
+		if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "vmalab: %s: %s\n", path,
+				strerror(EISDIR));
+			fclose(in);
 			return 2;
 		}
 	}
@@ -177,6 +189,24 @@ static struct store *open_store(const char *path)
 	return st;
 }
 
+/*
+ * The exit status, after making sure that all of stdout was written: a
+ * full disk or a closed pipe is one message and status 2, not silence.
+ */
+static int close_stdout(int ret, int write_error)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (!write_error)
+			write_error = errno ? errno : EIO;
+	}
+	if (write_error) {
+		fprintf(stderr, "vmalab: write error on standard output: %s\n",
+			strerror(write_error));
+		return 2;
+	}
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
@@ -184,7 +214,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc > 1 && !strcmp(argv[1], "verify"))
-		return verify_main(argc - 1, argv + 1);
+		return close_stdout(verify_main(argc - 1, argv + 1), 0);
 	machine_params_default(&o.params);
 	ret = parse_options(argc, argv, &o);
 	if (ret)
@@ -209,5 +239,5 @@ int main(int argc, char **argv)
 	s.be->ops->destroy(s.be);
 	if (s.store)
 		s.store->ops->close(s.store);
-	return ret;
+	return close_stdout(ret, s.write_error);
 }

@@ -304,10 +304,19 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	s->src = path;
 	s->line = 0;
 	s->depth++;
-	session_run_lines(s, in, gather_line, &g);
+	/*
+	 * Each sourced line goes out as it is done, before the next line's
+	 * errors, where the front end says; else (verify) it is gathered
+	 * into the line that ran source.
+	 */
+	if (s->emit)
+		session_run_lines(s, in, s->emit, s->emit_arg);
+	else
+		session_run_lines(s, in, gather_line, &g);
 	s->depth--;
-	/* quit in a script ends that script, not the session. */
-	s->quit = false;
+	/* quit in a script ends that script, not the session (unless its
+	 * output could not be written). */
+	s->quit = s->write_error != 0;
 	s->src = src;
 	s->line = lineno;
 	swap_line(s, &g);

@@ -329,9 +329,9 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		for (int i = 0; i < cmd->max_args && rest_at < 0; i++)
 			if (arg_takes_rest(cmd->args[i]))
 				rest_at = i;
-				    "unexpected text after ')': %.*s",
-				    clip40(res, e), res);
-		set_text(p, s, after);
+		if (body < e && !is_space(*body))
+			return fail(err, errlen, NULL, "not a command: %.*s",
+				    clip40(s, e), s);
 		if (cmd->args[0] != ARG_TEXT) {
 			res = find_result(body, e);
 			if (res)

@@ -544,28 +544,58 @@ static bool run_script_line(struct session *s, char *line, size_t n,
 	return true;
 }
 
+static bool interrupted(const struct session *s)
+{
+	return s->interrupted && *s->interrupted;
+}
+
 int session_run_lines(struct session *s, FILE *in,
 		      void (*emit)(struct session *s, void *arg), void *arg)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	void (*outer)(struct session *, void *) = s->emit;
+	void *outer_arg = s->emit_arg;
+	/* One byte past the limit: the parser says the line is too long. */
+	char *line = malloc(MAX_LINE + 2);
+	bool stopped = false;
+	long n;
 
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (!run_script_line(s, line, (size_t)n, emit, arg))
-			break;
+	if (!line)
+		abort();
+	s->emit = emit;
+	s->emit_arg = arg;
+	while (!stopped && (n = read_line_bounded(in, line, MAX_LINE + 1,
+						  s->interrupted)) >= 0)
+		stopped = !run_script_line(s, line, (size_t)n, emit, arg);
+	if (stopped) {
+		/* quit, or an interrupt that run_script_line() reported */
+	} else if (interrupted(s)) {
+		/* in the middle of a line (a long one, or /dev/zero) */
+		session_error(s, "interrupted");
+	} else if (ferror(in)) {
+		/* Not a line's fault: the file's name, and how far it got. */
+		int err = errno ? errno : EIO;
+		const char *src = s->src;
+
+		s->src = NULL;
+		session_error(s, "%s: read error after line %ld: %s",
+			      src ? src : "input", s->line, strerror(err));
+		s->src = src;
 	}
 	free(line);
+	s->emit = outer;
+	s->emit_arg = outer_arg;
 	return s->errors || s->violations ? 1 : 0;
 }
 
 int session_run_text(struct session *s, char *text, size_t len,
 		     void (*emit)(struct session *s, void *arg), void *arg)
 {
+	void (*outer)(struct session *, void *) = s->emit;
+	void *outer_arg = s->emit_arg;
 	char *p = text, *end = text + len;
 
+	s->emit = emit;
+	s->emit_arg = arg;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *e = nl ? nl : end;
@@ -575,6 +605,8 @@ int session_run_text(struct session *s, char *text, size_t len,
 			break;
 		p = e + 1;
 	}
+	s->emit = outer;
+	s->emit_arg = outer_arg;
 	return s->errors ? 1 : 0;
 }
 
@@ -589,15 +621,27 @@ void session_emit(struct session *s, void *out)
 	fwrite(s->tr.buf ? s->tr.buf : "", 1, s->tr.len, out);
 	if (s->interactive)
 		fflush(out);
+	/* A failed write ends the run: its output would be lost. */
+	if (ferror(out)) {
+		if (!s->write_error)
+			s->write_error = errno ? errno : EIO;
+		s->quit = true;
+	}
 }
 
-/* A regular file, read whole; NULL for anything else (a pipe, say). */
+/*
+ * A regular file of at most SCRIPT_WHOLE_MAX bytes (a million lines),
+ * read whole; NULL for anything else (a pipe, a bigger file), which is
+ * read line by line with a bound.
+ */
+#define SCRIPT_WHOLE_MAX (64UL << 20)
 static char *read_whole(FILE *in, size_t *len)
 {
 	struct stat st;
 	char *text;
 
-	if (fstat(fileno(in), &st) || !S_ISREG(st.st_mode))
+	if (fstat(fileno(in), &st) || !S_ISREG(st.st_mode) ||
+	    (unsigned long)st.st_size > SCRIPT_WHOLE_MAX)
 		return NULL;
 	text = malloc((size_t)st.st_size + 1);
 	if (!text)

@@ -138,6 +138,15 @@ struct session {
 	 * quiz in progress: scn.h). */
 	struct store *store;
 	struct scn_state *scn;
+	/*
+	 * Where each line's output goes as soon as the line is done (set
+	 * by session_run_lines() and the front ends), so that a sourced
+	 * line's output comes before the next line's errors.  NULL: the
+	 * caller reads s->out (verify), and source gathers into it.
+	 */
+	void (*emit)(struct session *s, void *arg);
+	void *emit_arg;
+	int write_error; /* errno of a failed write of the output */
 };
 
 /* A setting of `set`: its name, its values, and what it does. */
@@ -221,6 +230,15 @@ int session_run_lines(struct session *s, FILE *in,
  */
 int session_run_text(struct session *s, char *text, size_t len,
 		     void (*emit)(struct session *s, void *arg), void *arg);
+/*
+ * lineio.c: read one line (its newline dropped) into buf,
+ * which holds max + 1 bytes.  Past max bytes the line is read to its end
+ * but not kept: a line too long comes back as max bytes, so give max =
+ * MAX_LINE + 1 and the parser rejects it.  Returns the length, or -1 at
+ * the end of in, on a read error (ferror) or when *stop is set.
+ */
+long read_line_bounded(FILE *in, char *buf, size_t max,
+		       const volatile sig_atomic_t *stop);
 /* Print a line's output and then its trace to out (a FILE *). */
 void session_emit(struct session *s, void *out);
 /* Run a whole stream as batch mode does, printing to stdout. */

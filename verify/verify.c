@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "backend.h"
 #include "session.h"
 #include "engine.h"
@@ -94,30 +95,39 @@ static void usage(FILE *f)
 static int read_script(const char *path, struct script *sc)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *line = NULL;
+	/* One byte past the limit: the parser says the line is too long. */
+	char *line = malloc(MAX_LINE + 2);
 	size_t cap = 0;
-	ssize_t n;
+	struct stat st;
+	long n;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->name = strcmp(path, "-") ? path : "<stdin>";
-	if (!in) {
+	if (!line)
+		abort();
+	if (!in || (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "vmalab: verify: %s: %s\n", path,
-			strerror(errno));
+			strerror(in ? EISDIR : errno));
+		if (in && in != stdin)
+			fclose(in);
+		free(line);
 		return -1;
 	}
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
+	while ((n = read_line_bounded(in, line, MAX_LINE + 1, NULL)) >= 0) {
 		if (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
-		sc->lines = realloc(sc->lines, (sc->n + 1) * sizeof(char *));
+		if (sc->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			sc->lines = realloc(sc->lines, cap * sizeof(char *));
+		}
 		if (!sc->lines || !(sc->lines[sc->n] = strdup(line)))
 			abort();
 		sc->n++;
 	}
 	free(line);
 	if (ferror(in)) {
-		fprintf(stderr, "vmalab: verify: %s: read error\n", path);
+		fprintf(stderr, "vmalab: verify: %s: read error: %s\n", path,
+			strerror(errno ? errno : EIO));
 		if (in != stdin)
 			fclose(in);
 		return -1;

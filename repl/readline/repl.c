@@ -142,6 +142,17 @@ static void repl_diag(void *arg, const struct diag *d)
 		   th_off(colour));
 }
 
+/* A sourced line's output and trace, printed as soon as it is done. */
+static void emit_sourced(struct session *s, void *arg)
+{
+	bool colour = session_colour(s);
+
+	(void)arg;
+	print_output(s, colour);
+	print_text(sb_str(&s->tr), TH_TRACE, colour);
+	fflush(stdout);
+}
+
 /* Run one line, then print its output, its diff and its trace. */
 static void run_one(const char *line, bool first)
 {
@@ -319,6 +330,8 @@ int repl_run(struct session *s)
 	s->interactive = true;
 	s->src = NULL;
 	s->interrupted = &got_sigint;
+	s->emit = emit_sourced;
+	s->emit_arg = NULL;
 	s->sink = (struct diag_sink){repl_diag, s};
 	s->tty_colour = isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
 			!(term && !strcmp(term, "dumb"));

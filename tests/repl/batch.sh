@@ -269,6 +269,61 @@ ok "--events and --trace together" [ "$("$VM" --events --trace -c "map $A 4k rw"
 ok "--batch FILE after --trace" bash -c "printf 'map $A 4k rw
 ' >t.vml && '$VM' --batch --trace t.vml | grep -q '^# do_mmap'"
 
+# ---- I/O errors are errors ----
+printf 'map %s 16k rw\nmaps\n' $A >io.vml
+io() { # description, expected status, expected stderr substring, command...
+	local desc=$1 want=$2 msg=$3 rc
+	shift 3
+	"$@" >/dev/null 2>"$tmp/ioerr" </dev/null
+	rc=$?
+	if [ $rc -ne "$want" ] || [ "$(wc -l <"$tmp/ioerr")" -ne 1 ] ||
+		! grep -qF -- "$msg" "$tmp/ioerr"; then
+		fail=$((fail + 1))
+		echo "FAIL $desc: rc $rc, stderr: $(cat "$tmp/ioerr")"
+	else
+		pass=$((pass + 1))
+	fi
+}
+io "--batch to a full disk" 2 "write error on standard output: No space left on device" \
+	bash -c "'$VM' --batch io.vml >/dev/full"
+io "-c to a full disk" 2 "write error on standard output: No space left" \
+	bash -c "'$VM' -c 'map $A 4k rw' >/dev/full"
+io "source to a full disk stops" 2 "write error on standard output" \
+	bash -c "printf 'source io.vml\nsource io.vml\n' | '$VM' --batch - >/dev/full"
+io "verify to a full disk" 2 "write error on standard output" \
+	bash -c "'$VM' verify io.vml >/dev/full"
+io "--batch DIR" 2 "vmalab: $tmp: Is a directory" "$VM" --batch "$tmp"
+io "verify DIR" 2 "verify: $tmp: Is a directory" "$VM" verify "$tmp"
+io "--batch of a missing file" 2 "vmalab: nope.vml: No such file" "$VM" --batch nope.vml
+io "--batch of a file that cannot be read" 1 "error: /proc/self/mem: read error after line 0: Input/output error" \
+	"$VM" --batch /proc/self/mem
+io "source of a file that cannot be read" 1 "/proc/self/mem: read error after line 0" \
+	"$VM" -c "source /proc/self/mem"
+# A sourced script's output and errors come in the script's order.
+printf 'map %s 16k rw\nbogus\nmaps\n' $A >inner.vml
+printf 'source inner.vml\nalso wrong\n' >outer.vml
+got=$("$VM" --batch outer.vml 2>&1)
+want="mmap(0x200000000000, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = 0x200000000000
+error: inner.vml:2: unknown command bogus
+200000000000-200000004000 rw-p 00000000 00:00 0 
+error: outer.vml:2: unknown command also"
+ok "source keeps the script's order" [ "$got" == "$want" ]
+# A line without a newline is not read whole before the limit applies.
+maxrss() { # command...: its peak RSS in kB
+	python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+head -c 80M /dev/zero | tr '\0' a >long.vml
+printf '\nmaps\n' >>long.vml
+base=$(maxrss "$VM" --batch io.vml)
+big=$(maxrss "$VM" --batch long.vml)
+ok "an 80 MiB line costs no more than a short script (${big} kB vs ${base} kB)" [ "$big" -lt $((base + 8192)) ]
+big=$(maxrss "$VM" -c "source long.vml")
+ok "source of an 80 MiB line, bounded (${big} kB vs ${base} kB)" [ "$big" -lt $((base + 8192)) ]
+ok "a long line is one error, and the script goes on" bash -c "'$VM' --batch long.vml 2>&1 | grep -c 'line too long (over 4096 characters)' | grep -qx 1"
+rm -f long.vml
+
 # ---- the OOM killer: the machine's memory (--machine mem_total=KB) ----
 oom() { "$VM" --machine mem_total=16384 -c "$1" 2>&1; }
 expect_oom() { # description, lines, expected output
