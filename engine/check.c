@@ -490,7 +490,10 @@ static void check_locks(struct sink *s, struct op_checker *c,
 	for (size_t i = 0; i < c->nwas; i++) {
 		const struct vma_was *w = &c->was[i];
 
-		if (!w->seen && machine_mm(m, w->pid) && !was_locked(c, w->id))
+		/* exit_mmap() locks nothing: with mm_users at 0 no lockless
+		 * reader can reach the mm (a process gone, or a zombie). */
+		if (!w->seen && machine_mm(m, w->pid) &&
+		    !machine_proc_killed(m, w->pid) && !was_locked(c, w->id))
 			lock_violation(s, CHECK_LOCK_REMOVED, w, w->pid, w->id,
 				       0);
 	}

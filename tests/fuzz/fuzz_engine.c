@@ -6,8 +6,10 @@
  * After each call the contract's printers (maps and smaps) run over every
  * process, as they would after each line of a script.
  *
- * Oracles: the sanitizers, and the printers' own walk of each mm.  The
- * invariant and lock checkers join here when the engine has them.
+ * Oracles: the sanitizers, the printers' own walk of each mm, and the
+ * engine's checkers (engine/check.h) in checking mode: the invariants of
+ * every mm and anon_vma and the VMA write-lock rule, after every call.
+ * A violation aborts, so that libFuzzer keeps the input.
  *
  * The machine is small (mem_total 1 to 16 MiB): every loop over pages is
  * bounded by memory (the OOM killer), and a small one keeps each input
@@ -16,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "check.h"
 #include "engine.h"
 #include "procfs.h"
 
@@ -191,9 +196,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && data[0] & 1)
 		params.max_map_count = 8;
 	m = machine_new_params(&params);
+	if (machine_set_checking(m, true))
+		abort();
 	while (in.p < in.end) {
+		struct check_violation v;
+
 		step(m, &in);
 		show_all(m);
+		if (machine_check_take(m, &v, 1)) {
+			fprintf(stderr, "check: code %d pid %d vma#%u\n",
+				v.code, v.pid, v.vma);
+			abort();
+		}
 	}
 	machine_free(m);
 	return 0;

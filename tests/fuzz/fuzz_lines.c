@@ -53,6 +53,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.be = engine_backend_new(&s.params);
 	s.new_backend = engine_backend_new;
 	s.sink = diag_null;
+	/* The engine's checkers after every call: a violation aborts. */
+	session_set_check(&s, true);
 	while (p < end && !s.quit) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -69,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(line);
 		p += len + 1;
+		if (s.violations)
+			abort();
 	}
 	session_fini(&s);
 	s.be->ops->destroy(s.be);
