@@ -647,7 +647,9 @@ static char *read_whole(FILE *in, size_t *len)
 	if (!text)
 		return NULL;
 	*len = fread(text, 1, (size_t)st.st_size, in);
-	if (ferror(in) || getc(in) != EOF) {
+	/* getc() at the end also sees an error of a file whose size says 0
+	 * (/proc): the stream reader then reports it. */
+	if (getc(in) != EOF || ferror(in)) {
 		/* It changed under us: read it as a stream instead. */
 		free(text);
 		rewind(in);
