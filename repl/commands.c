@@ -724,7 +724,8 @@ const struct command commands[] = {
 		.name = "save",
 		.group = SCENARIOS,
 		.syntax = SYN_WORDS,
-		.flags = CMD_META | CMD_STORE,
+		/* It reads the step log: a script that saves keeps one. */
+		.flags = CMD_META | CMD_STORE | CMD_STEPS,
 		.min_args = 1,
 		.max_args = 7,
 		.args = {ARG_NAME, ARG_WORD, ARG_WORD, ARG_WORD, ARG_WORD,

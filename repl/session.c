@@ -512,7 +512,7 @@ void session_run_line(struct session *s, const char *line, size_t len)
 		else
 			p.cmd->exec(s, &p);
 		view = !(p.cmd->flags & CMD_META) && s->errors == errors &&
-		       !s->pending.n && !s->pending.reset;
+		       !s->calls && !s->pending.n && !s->pending.reset;
 		parsed_free(&p);
 		break;
 	}

@@ -117,7 +117,7 @@ void session_keep_view(struct session *s, const char *line, size_t len)
 	const char *e = line + len;
 	struct view_line *v;
 
-	if (!s->new_backend || log->dropped)
+	if (!s->new_backend || s->no_steps || log->dropped)
 		return;
 	if (log->nviews >= STEP_LOG_MAX) {
 		step_log_clear(log);

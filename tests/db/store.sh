@@ -70,6 +70,12 @@ ok "load then smaps shows the last state" \
 (cd "$tmp" && "$VM" -c "load mine; save mine2; replay mine2" >re2.out 2>&1)
 ok "load, save again, replay" test "$(sed 1,2d "$tmp/re2.out")" == "$(cat "$tmp/s.out")"
 
+printf 'map 0x200000000000 4k rw\nreset\nmap 0x200000001000 4k rw\nmaps\nsave after-reset\n' |
+	"$VM" --batch - >/dev/null
+ok "a batch script's save keeps the steps after its last reset" \
+	test "$("$VM" -c 'show after-reset' | sed -n '/^ *[0-9]  /p')" == \
+	"$(printf '   1  map 0x200000001000 4k rw\n   2  maps')"
+
 # A step whose recording no longer matches is reported, and exit is 1.
 sqlite3 "$VMALAB_DB" "UPDATE step SET output = 'stale' || char(10) WHERE idx = 2 AND scenario_id = (SELECT id FROM scenario WHERE name = 'mine')"
 "$VM" -c "replay mine" >"$tmp/stale.out" 2>"$tmp/stale.err"
