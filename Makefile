@@ -18,6 +18,7 @@
 #   repl/readline/ the readline front end
 #   verify/        libverify.a: running scripts on the live kernel
 #   db/            libdb.a: the scenario store (the only user of SQLite)
+#   record/        librecord.a: ptrace on a real program (vmalab record)
 #   cli/           main(): the modes of the vmalab binary
 
 CC ?= cc
@@ -40,7 +41,8 @@ INC_repl := -Iengine -Irepl
 INC_readline := -Iengine -Irepl -Irepl/readline $(PKG_CFLAGS)
 INC_verify := -Iengine -Irepl -Iverify
 INC_db := -Iengine -Irepl -Idb $(PKG_CFLAGS)
-INC_cli := -Iengine -Irepl -Irepl/readline -Iverify -Idb
+INC_cli := -Iengine -Irepl -Irepl/readline -Iverify -Idb -Irecord
+INC_record := -Iengine -Irepl -Irecord
 INC_tests_engine := -Iengine -Itests
 INC_tests_repl := -Iengine -Irepl -Itests
 INC_tests_db := -Iengine -Irepl -Idb -Itests
@@ -58,6 +60,7 @@ ENGINE_SRC := $(wildcard engine/*.c)
 REPL_SRC := $(wildcard repl/*.c)
 READLINE_SRC := $(wildcard repl/readline/*.c)
 VERIFY_SRC := $(wildcard verify/*.c)
+RECORD_SRC := $(wildcard record/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 DB_SRC := $(wildcard db/*.c)
 LESSONS := $(sort $(wildcard scenarios/[0-9][0-9]-*.vml))
@@ -73,6 +76,7 @@ VERIFY_LIB := $(BUILD)/libverify.a
 DB_LIB := $(BUILD)/libdb.a
 LESSONS_OBJ := $(BUILD)/gen/lessons.o
 APP_OBJ := $(call obj,$(CLI_SRC) $(READLINE_SRC)) $(LESSONS_OBJ)
+RECORD_LIB := $(BUILD)/librecord.a
 UNIT_ENGINE_BIN := $(UNIT_ENGINE_SRC:tests/unit/engine/%.c=$(BUILD)/tests/%)
 UNIT_REPL_BIN := $(UNIT_REPL_SRC:tests/unit/repl/%.c=$(BUILD)/tests/%)
 UNIT_DB_BIN := $(UNIT_DB_SRC:tests/unit/db/%.c=$(BUILD)/tests/%)
@@ -92,11 +96,12 @@ $(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
 $(REPL_LIB): $(call obj,$(REPL_SRC))
 $(VERIFY_LIB): $(call obj,$(VERIFY_SRC))
 $(DB_LIB): $(call obj,$(DB_SRC))
+$(RECORD_LIB): $(call obj,$(RECORD_SRC))
 $(BUILD)/lib%.a:
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/vmalab: $(APP_OBJ) $(VERIFY_LIB) $(DB_LIB) $(REPL_LIB) $(ENGINE_LIB)
+$(BUILD)/vmalab: $(APP_OBJ) $(VERIFY_LIB) $(RECORD_LIB) $(DB_LIB) $(REPL_LIB) $(ENGINE_LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -114,6 +119,7 @@ $(eval $(call compile,engine,$(INC_engine)))
 $(eval $(call compile,repl,$(INC_repl)))
 $(eval $(call compile,repl/readline,$(INC_readline)))
 $(eval $(call compile,verify,$(INC_verify)))
+$(eval $(call compile,record,$(INC_record)))
 $(eval $(call compile,cli,$(INC_cli)))
 $(eval $(call compile,db,$(INC_db)))
 $(eval $(call compile,tests/unit/db,$(INC_tests_db)))
@@ -222,7 +228,7 @@ fuzz: fuzz-build
 fuzz-check: fuzz-build
 	$(Q)./tests/fuzz/run.sh check
 
-SOURCES = $(shell find engine repl verify cli db tests/unit tests/gen tests/bench tests/fuzz -name '*.[ch]') $(wildcard tests/*.h)
+SOURCES = $(shell find engine repl verify record cli db tests/unit tests/gen tests/bench tests/fuzz -name '*.[ch]') $(wildcard tests/*.h)
 
 format:
 	clang-format -i $(SOURCES)

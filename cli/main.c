@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "db.h"
 #include "probe.h"
+#include "record.h"
 #include "repl.h"
 #include "session.h"
 #include "verify.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 	      "       vmalab [--trace] [--events] [--machine P=V,...] "
 	      "-c 'LINE; LINE...'\n"
 	      "       vmalab verify [--kernel-only] FILE|-\n"
+	      "       vmalab record [-o NAME] [--aslr] [--] CMD [ARGS...]\n"
 	      "       vmalab [--repl]\n"
 	      "       (any mode) --db PATH  the scenario store\n"
 	      "\n"
@@ -50,6 +52,9 @@ static void usage(FILE *f)
 	      "else batch mode on stdin\n"
 	      "  verify FILE   run FILE on the engine and on this kernel and "
 	      "compare\n"
+	      "  record CMD    run CMD under ptrace, replay its memory calls, "
+	      "compare maps\n"
+	      "                (an strace log replays too: --batch LOG)\n"
 	      "  --db PATH     the scenario store (save, load, list, quiz...);"
 	      " default\n                $VMALAB_DB, else "
 	      "$XDG_DATA_HOME/vmalab/vmalab.db, else\n"
@@ -215,6 +220,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "verify"))
 		return close_stdout(verify_main(argc - 1, argv + 1), 0);
+	if (argc > 1 && !strcmp(argv[1], "record"))
+		return record_main(argc - 1, argv + 1);
 	machine_params_default(&o.params);
 	ret = parse_options(argc, argv, &o);
 	if (ret)

@@ -63,6 +63,7 @@
 #define O_TRUNC 00001000
 #define O_APPEND 00002000
 #define O_DIRECTORY 00200000
+#define O_CLOEXEC 02000000
 #define O_PATH 010000000
 #define AT_FDCWD (-100)
 
@@ -131,6 +132,67 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 long sys_close(struct machine *m, long fd);
 long sys_ftruncate(struct machine *m, long fd, unsigned long len);
 long sys_fork(struct machine *m);
+long sys_dup(struct machine *m, long oldfd);
+long sys_dup2(struct machine *m, long oldfd, long newfd);
+long sys_dup3(struct machine *m, long oldfd, long newfd, unsigned long flags);
+/*
+ * execve(): ENOENT unless path is a file of the simulated file system.
+ * The old mm goes (exec_mmap), FD_CLOEXEC fds close, and the new mm has
+ * what the kernel makes before the program runs, at the places it uses
+ * without randomisation: the stack (setup_arg_pages, its top page holding
+ * argv and envp) and the vDSO (map_vdso: [vvar], [vvar_vclock], [vdso]).
+ * The ELF's own segments and its interpreter are not modelled: the
+ * program file is never read.
+ */
+long sys_execve(struct machine *m, const char *path);
+/* exit_group(): the process keeps its pid as a zombie, with no mm. */
+long sys_exit_group(struct machine *m, long status);
+/* Has pid exited?  false for a live pid or no such process. */
+bool machine_exited(const struct machine *m, int pid);
+
+/*
+ * The pseudo-calls that give state (nr.h NR_SPAWN ... NR_LAYOUT), with
+ * their arguments in a[]:
+ *   NR_SPAWN        a new process with an empty mm and fds 0-2 on
+ *                   /dev/null; returns its pid (the current one stays)
+ *   NR_GIVEN_VMA    [a0, a1) with pgoff a2, vm_flags a3, kind a4 (enum
+ *                   given_kind), path for a file; 0, -EINVAL (a bad
+ *                   range or kind) or -EEXIST (it overlaps a VMA)
+ *   NR_GIVEN_PAGES  [a0, a0 + a1) present as a2 (enum page_kind);
+ *                   anonymous pages give their VMA an anon_vma as
+ *                   anon_vma_prepare() would; -EFAULT outside every VMA
+ *   NR_GIVEN_FILE   the regular file path exists, at least a0 bytes long
+ *   NR_GIVEN_FD     fd a0 holds a new open of file path (made if need
+ *                   be) with access mode and O_CLOEXEC from a1
+ *   NR_LAYOUT       field a0 (enum layout_field) of the mm is a1
+ */
+enum given_kind {
+	GIVEN_ANON = 0,
+	GIVEN_FILE,	    /* path, in the namespace */
+	GIVEN_FILE_DELETED, /* path, unlinked: "(deleted)" */
+	GIVEN_SHMEM,	    /* shared anonymous: /dev/zero (deleted) */
+	GIVEN_VVAR,
+	GIVEN_VVAR_VCLOCK,
+	GIVEN_VDSO,
+	GIVEN_HEAP,  /* anonymous; the brk area is this VMA */
+	GIVEN_STACK, /* anonymous; start_stack is inside it */
+	GIVEN__COUNT
+};
+enum layout_field {
+	LAYOUT_MMAP_BASE = 1, /* where top-down searches start */
+	LAYOUT_BRK,	      /* start_brk and brk, with no heap yet */
+	LAYOUT_START_STACK,
+	LAYOUT_EMPTY, /* no VMAs and no pages: the mm is given whole next */
+};
+
+/*
+ * Where get_unmapped_area() would place mmap(addr, len, ..., flags, fd,
+ * pgoff) in the current process now, without mapping anything or telling
+ * the observers: an address, or -errno.
+ */
+long machine_get_unmapped_area(struct machine *m, long fd, unsigned long addr,
+			       unsigned long len, unsigned long pgoff,
+			       unsigned long flags);
 
 /*
  * Write one byte to every page of [addr, addr + len) in order, as user-space

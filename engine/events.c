@@ -20,6 +20,8 @@ static const char *const fn_names[FN__COUNT] = {
 	[FN_VMA_EXPAND] = "vma_expand",
 	[FN_SPLIT_VMA] = "__split_vma",
 	[FN_VMS_GATHER_MUNMAP_VMAS] = "vms_gather_munmap_vmas",
+	[FN_DO_EXECVE] = "do_execveat_common",
+	[FN_DO_EXIT] = "do_exit",
 };
 
 const char *ev_fn_name(enum ev_fn fn)

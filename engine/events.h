@@ -47,6 +47,8 @@ enum ev_fn {
 	FN_VMA_EXPAND,
 	FN_SPLIT_VMA,
 	FN_VMS_GATHER_MUNMAP_VMAS,
+	FN_DO_EXECVE, /* do_execveat_common */
+	FN_DO_EXIT,   /* do_exit */
 	FN__COUNT
 };
 
@@ -95,6 +97,8 @@ enum vma_origin {
 	VMA_FROM_MMAP = 1, /* __mmap_new_vma */
 	VMA_FROM_SPLIT,	   /* __split_vma: the new part */
 	VMA_FROM_FORK,	   /* dup_mmap: the child's copy */
+	VMA_FROM_EXEC,	   /* execve: the stack and the vDSO (fn says which) */
+	VMA_FROM_GIVEN,	   /* given from outside (a real process's maps) */
 };
 
 /* What changed a VMA's range or pgoff. */
@@ -158,6 +162,8 @@ enum ev_note {
 	NOTE_SHMEM_SETUP,	   /* shmem_zero_setup: inode value */
 	NOTE_OOM_KILL,		   /* out_of_memory: kill pid value (len:
 				      pages in use, addr: the fault) */
+	NOTE_EXEC_NO_ELF,	   /* load_elf_binary: segments not modelled */
+	NOTE_CLOSE_ON_EXEC,	   /* do_close_on_exec: fd value closed */
 };
 
 /*

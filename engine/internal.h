@@ -20,10 +20,12 @@ struct proc {
 	/* SIGKILL pending (the OOM killer chose it): faults and populate
 	 * stop, and the process exits when its call returns. */
 	bool sigkill;
-	int killed; /* exited on this signal: a zombie, making no calls */
+	int killed;  /* exited on this signal: a zombie, making no calls */
+	bool exited; /* exit_group(): a zombie, with no mm and no files */
 	struct mm mm;
 	struct vm_file *fds[MAX_FDS];
-	struct proc *next; /* machine's list, by pid */
+	bool cloexec[MAX_FDS]; /* FD_CLOEXEC: closed by execve */
+	struct proc *next;     /* machine's list, by pid */
 };
 
 struct machine {
@@ -131,6 +133,19 @@ struct vm_file *shmem_zero_setup(struct machine *m, unsigned long size);
 void mm_destroy(struct machine *m, struct mm *mm);
 void do_exit(struct machine *m, struct proc *p, int sig);
 struct vm_file *fget(struct machine *m, long fd);
+struct proc *proc_new(struct machine *m);
+void open_stdio(struct machine *m, struct proc *p);
+void mm_init(struct mm *mm);
+void close_all_fds(struct machine *m, struct proc *p);
+/* The inode a path names in the flat namespace, or NULL. */
+struct vm_inode *inode_lookup(struct machine *m, const char *path);
+/* A new regular file at path (which must not exist). */
+struct vm_inode *inode_create(struct machine *m, const char *path);
+struct vm_file *file_open(struct machine *m, struct vm_inode *in,
+			  const char *path, unsigned f_mode);
+/* fd_install(): fd (closing what was there) now holds f. */
+void fd_install(struct machine *m, struct proc *p, unsigned fd,
+		struct vm_file *f, bool cloexec);
 
 /* rmap.c */
 int __anon_vma_prepare(struct machine *m, struct vma *v);
@@ -223,6 +238,15 @@ static inline vm_flags_t calc_vm_prot_bits(unsigned long prot)
 	       (prot & PROT_WRITE ? VM_WRITE : 0) |
 	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
+
+/* exec.c: the pseudo-calls NR_SPAWN ... NR_LAYOUT */
+long given_call(struct machine *m, int nr, const unsigned long *a,
+		const char *path);
+
+/* mmap.c: __get_unmapped_area(), an address or an error value */
+unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
+				unsigned long addr, unsigned long len,
+				unsigned long flags);
 
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);

@@ -51,7 +51,7 @@ void machine_fail_alloc_after(struct machine *m, unsigned long n)
 	m->fail_after = n;
 }
 
-static void mm_init(struct mm *mm)
+void mm_init(struct mm *mm)
 {
 	memset(mm, 0, sizeof(*mm));
 	vt_init(&mm->tree);
@@ -60,7 +60,7 @@ static void mm_init(struct mm *mm)
 	mm->start_brk = mm->brk = START_BRK;
 }
 
-static struct proc *proc_new(struct machine *m)
+struct proc *proc_new(struct machine *m)
 {
 	struct proc *p = xcalloc(sizeof(*p)), **link;
 
@@ -75,14 +75,11 @@ static struct proc *proc_new(struct machine *m)
 	return p;
 }
 
-static struct vm_file *file_open(struct machine *m, struct vm_inode *in,
-				 const char *path, unsigned f_mode);
-
 /*
  * The first process starts with fds 0-2 open on /dev/null (read-write), as
  * verify's real processes do, so that the script's first openat gets 3.
  */
-static void open_stdio(struct machine *m, struct proc *p)
+void open_stdio(struct machine *m, struct proc *p)
 {
 	struct vm_inode *null = xcalloc(sizeof(*null));
 
@@ -131,13 +128,14 @@ struct machine *machine_new_params(const struct machine_params *p)
 	return m;
 }
 
-static void close_all_fds(struct machine *m, struct proc *p)
+void close_all_fds(struct machine *m, struct proc *p)
 {
 	for (int fd = 0; fd < MAX_FDS; fd++) {
 		if (p->fds[fd]) {
 			fput(m, p->fds[fd]);
 			p->fds[fd] = NULL;
 		}
+		p->cloexec[fd] = false;
 	}
 }
 
@@ -267,6 +265,7 @@ struct vma *vm_area_dup(struct machine *m, struct vma *src)
 	v->anon_vma = src->anon_vma;
 	v->unmerged_prev = src->unmerged_prev;
 	v->unmerged_next = src->unmerged_next;
+	v->special = src->special;
 	return v;
 }
 
@@ -301,8 +300,8 @@ void fput(struct machine *m, struct vm_file *f)
 	free(f);
 }
 
-static struct vm_file *file_open(struct machine *m, struct vm_inode *in,
-				 const char *path, unsigned f_mode)
+struct vm_file *file_open(struct machine *m, struct vm_inode *in,
+			  const char *path, unsigned f_mode)
 {
 	struct vm_file *f = xcalloc(sizeof(*f));
 
@@ -565,7 +564,94 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 		truncate_inode_mappings(m, in, 0);
 	}
 	m->cur->fds[fd] = file_open(m, in, path, f_mode);
+	m->cur->cloexec[fd] = (flags & O_CLOEXEC) != 0;
 	return fd;
+}
+
+struct vm_inode *inode_lookup(struct machine *m, const char *path)
+{
+	char name[4096];
+
+	normalize_path(path, name, sizeof(name));
+	return lookup_inode(m, name);
+}
+
+struct vm_inode *inode_create(struct machine *m, const char *path)
+{
+	char name[4096];
+
+	normalize_path(path, name, sizeof(name));
+	return new_inode(m, name, I_REG);
+}
+
+void fd_install(struct machine *m, struct proc *p, unsigned fd,
+		struct vm_file *f, bool cloexec)
+{
+	struct vm_file *old = p->fds[fd];
+
+	p->fds[fd] = f;
+	p->cloexec[fd] = cloexec;
+	if (old)
+		fput(m, old);
+}
+
+/* The lowest free fd at or above from, or -EMFILE. */
+static long alloc_fd(struct proc *p, unsigned from)
+{
+	for (unsigned fd = from; fd < MAX_FDS; fd++)
+		if (!p->fds[fd])
+			return fd;
+	return -EMFILE;
+}
+
+/* dup(): the same open file at the lowest free fd, without FD_CLOEXEC. */
+long sys_dup(struct machine *m, long oldfd)
+{
+	struct vm_file *f = fd_get(m, oldfd);
+	long fd;
+
+	m->op_seq++;
+	if (!f)
+		return -EBADF;
+	fd = alloc_fd(m->cur, 0);
+	if (fd < 0)
+		return fd;
+	get_file(f);
+	fd_install(m, m->cur, (unsigned)fd, f, false);
+	return fd;
+}
+
+/*
+ * dup3() (fs/file.c ksys_dup3, do_dup2): newfd, closed first if open,
+ * holds oldfd's file.  flags may be only O_CLOEXEC; oldfd == newfd is
+ * EINVAL.  dup2() is the same but returns newfd for oldfd == newfd.
+ */
+long sys_dup3(struct machine *m, long oldfd, long newfd, unsigned long flags)
+{
+	struct vm_file *f;
+
+	m->op_seq++;
+	if (flags & ~(unsigned long)O_CLOEXEC)
+		return -EINVAL;
+	if ((unsigned int)oldfd == (unsigned int)newfd)
+		return -EINVAL;
+	if ((unsigned int)newfd >= MAX_FDS)
+		return -EBADF;
+	f = fd_get(m, oldfd);
+	if (!f)
+		return -EBADF;
+	get_file(f);
+	fd_install(m, m->cur, (unsigned int)newfd, f, flags & O_CLOEXEC);
+	return (unsigned int)newfd;
+}
+
+long sys_dup2(struct machine *m, long oldfd, long newfd)
+{
+	if ((unsigned int)oldfd == (unsigned int)newfd) {
+		m->op_seq++;
+		return fd_get(m, oldfd) ? (long)(unsigned int)newfd : -EBADF;
+	}
+	return sys_dup3(m, oldfd, newfd, 0);
 }
 
 /* fget(): an O_PATH fd is not an open file for mmap or ftruncate. */
@@ -584,6 +670,7 @@ long sys_close(struct machine *m, long fd)
 	if (!f)
 		return -EBADF;
 	m->cur->fds[(unsigned int)fd] = NULL;
+	m->cur->cloexec[(unsigned int)fd] = false;
 	fput(m, f);
 	return 0;
 }
@@ -718,6 +805,7 @@ long sys_fork(struct machine *m)
 	child = proc_new(m);
 	mm = &child->mm;
 	mm->mmap_base = oldmm->mmap_base;
+	mm->start_stack = oldmm->start_stack;
 	mm->start_brk = oldmm->start_brk;
 	mm->brk = oldmm->brk;
 	/* mm_init(): only VM_NOHUGEPAGE of def_flags survives (no MCL_FUTURE) */
@@ -741,6 +829,7 @@ long sys_fork(struct machine *m)
 	for (int fd = 0; fd < MAX_FDS; fd++) {
 		if (parent->fds[fd]) {
 			child->fds[fd] = parent->fds[fd];
+			child->cloexec[fd] = parent->cloexec[fd];
 			get_file(child->fds[fd]);
 		}
 	}

@@ -139,9 +139,9 @@ static unsigned long thp_get_area(struct machine *m, unsigned long len,
 }
 
 /* __get_unmapped_area() */
-static unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
-				       unsigned long addr, unsigned long len,
-				       unsigned long flags)
+unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
+				unsigned long addr, unsigned long len,
+				unsigned long flags)
 {
 	if (len > TASK_SIZE)
 		return (unsigned long)-ENOMEM;

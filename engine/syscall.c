@@ -53,16 +53,57 @@ static long e_fork(struct machine *m, const unsigned long *a, const char *path,
 	return sys_fork(m);
 }
 
+static long e_dup(struct machine *m, const unsigned long *a, const char *path,
+		  unsigned long *fault)
+{
+	return sys_dup(m, (long)a[0]);
+}
+
+static long e_dup2(struct machine *m, const unsigned long *a, const char *path,
+		   unsigned long *fault)
+{
+	return sys_dup2(m, (long)a[0], (long)a[1]);
+}
+
+static long e_dup3(struct machine *m, const unsigned long *a, const char *path,
+		   unsigned long *fault)
+{
+	return sys_dup3(m, (long)a[0], (long)a[1], a[2]);
+}
+
+static long e_execve(struct machine *m, const unsigned long *a,
+		     const char *path, unsigned long *fault)
+{
+	return sys_execve(m, path);
+}
+
+/* No threads are simulated: exit() ends the process as exit_group(). */
+static long e_exit_group(struct machine *m, const unsigned long *a,
+			 const char *path, unsigned long *fault)
+{
+	return sys_exit_group(m, (long)a[0]);
+}
+
 static const struct sys_entry table[NR_MAX] = {
-	[NR_mmap] = {e_mmap},	      [NR_munmap] = {e_munmap},
-	[NR_mprotect] = {e_mprotect}, [NR_openat] = {e_openat},
-	[NR_close] = {e_close},	      [NR_ftruncate] = {e_ftruncate},
+	[NR_mmap] = {e_mmap},
+	[NR_munmap] = {e_munmap},
+	[NR_mprotect] = {e_mprotect},
+	[NR_openat] = {e_openat},
+	[NR_close] = {e_close},
+	[NR_ftruncate] = {e_ftruncate},
 	[NR_fork] = {e_fork},
+	[NR_dup] = {e_dup},
+	[NR_dup2] = {e_dup2},
+	[NR_dup3] = {e_dup3},
+	[NR_execve] = {e_execve},
+	[NR_exit] = {e_exit_group},
+	[NR_exit_group] = {e_exit_group},
 };
 
 bool machine_has_syscall(int nr)
 {
-	return nr == NR_TOUCH || (nr >= 0 && nr < NR_MAX && table[nr].fn);
+	return (nr < 0 && nr >= NR_PSEUDO_MIN) ||
+	       (nr >= 0 && nr < NR_MAX && table[nr].fn);
 }
 
 long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
@@ -71,13 +112,15 @@ long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
 	unsigned long none;
 	long ret;
 
-	/* A zombie makes no calls. */
-	if (m->cur->killed)
+	if (!machine_has_syscall(nr))
+		return -ENOSYS;
+	/* A zombie makes no calls (a new process may start). */
+	if ((m->cur->killed || m->cur->exited) && nr != NR_SPAWN)
 		return -ESRCH;
 	if (nr == NR_TOUCH)
 		ret = vm_touch(m, a[0], a[1], fault ? fault : &none);
-	else if (!machine_has_syscall(nr))
-		return -ENOSYS;
+	else if (nr < 0)
+		ret = given_call(m, nr, a, path);
 	else
 		ret = table[nr].fn(m, a, path, fault);
 	/* Killed during the call (the OOM killer): it never returns to

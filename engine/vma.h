@@ -166,6 +166,18 @@ struct anon_vma {
 	struct anon_vma *next, *prev; /* the machine's live anon_vmas */
 };
 
+/*
+ * The special mappings the kernel installs at exec (_install_special_mapping
+ * in arch_setup_additional_pages): maps names them by their
+ * vm_special_mapping, so the engine keeps which one a VMA is.
+ */
+enum vma_special {
+	VMA_SPECIAL_NONE = 0,
+	VMA_SPECIAL_VVAR,	 /* [vvar] */
+	VMA_SPECIAL_VVAR_VCLOCK, /* [vvar_vclock] */
+	VMA_SPECIAL_VDSO,	 /* [vdso] */
+};
+
 /* The augmented AVL node that keeps a VMA in its mm's tree (tree.c). */
 struct vma_node {
 	struct vma_node *left, *right, *parent;
@@ -196,6 +208,7 @@ struct vma {
 	 * the boundary clears it.
 	 */
 	bool unmerged_prev, unmerged_next;
+	enum vma_special special;
 };
 
 static inline unsigned long vma_pages(const struct vma *v)
@@ -227,6 +240,7 @@ struct mm {
 	unsigned long mmap_base;
 	unsigned long task_size;
 	unsigned long start_brk, brk;
+	unsigned long start_stack; /* [stack] is the VMA that holds it */
 	vm_flags_t def_flags;
 	unsigned long total_vm, locked_vm, data_vm, exec_vm, stack_vm;
 	struct page_set pages;

@@ -748,6 +748,18 @@ static int convert_word(enum arg_type t, const char *s, const char *e,
 	return convert_text(t, s, e, a, err);
 }
 
+/* Text the call does not interpret (execve's argv): kept, not read. */
+static int convert_any(enum arg_type t, const char *s, const char *e,
+		       struct arg *a, struct arg_error *err)
+{
+	(void)t;
+	(void)err;
+	(void)s;
+	(void)e;
+	a->num = 0;
+	return 0;
+}
+
 #define CONSTS(table) .consts = table, .nconsts = COUNT(table)
 
 const struct arg_type_info arg_types[ARG__COUNT] = {
@@ -781,4 +793,6 @@ const struct arg_type_info arg_types[ARG__COUNT] = {
 	[ARG_VALUE] = {convert_word, .complete = AC_SETTING_VALUES},
 	[ARG_NAME] = {convert_word, .complete = AC_SCENARIOS},
 	[ARG_WORD] = {convert_word},
+	[ARG_ANY] = {convert_any},
+	[ARG_REST] = {convert_text, .rest = true},
 };

@@ -37,6 +37,8 @@ enum arg_type {
 	ARG_VALUE,    /* a setting's value (set) */
 	ARG_NAME,     /* a scenario's name (save, load, ...) */
 	ARG_WORD,     /* a word, or a "quoted string" (--title "A title") */
+	ARG_ANY,      /* any text, unread: execve's argv and envp */
+	ARG_REST,     /* the rest of the line, as is, after other words */
 	ARG__COUNT
 };
 

@@ -34,7 +34,7 @@ enum cmd_flags {
 };
 
 /* How a call's result prints: "= 3", "= 0x7f...", "= SIGSEGV (0x...)". */
-enum result_kind { RES_INT, RES_ADDR, RES_SIGNAL };
+enum result_kind { RES_INT, RES_ADDR, RES_SIGNAL, RES_NONE /* "?" */ };
 
 struct session;
 

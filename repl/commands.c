@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "engine.h"
 #include "handlers.h"
+#include "replay.h"
 
 #define SYSCALLS "system calls"
 #define SHORTHAND "shorthand (prints the call it runs)"
@@ -327,6 +329,36 @@ static int cmd_source(struct session *s, const struct parsed *p)
 	return 0;
 }
 
+/*
+ * import of a log (scncmds.c's cmd_import sends logs here): a fresh
+ * machine (a step: undo brings the old one back), the log replayed from
+ * its first line, its summary in out, and the scenario it made (a
+ * script) added to script.
+ */
+int import_log(struct session *s, const struct parsed *p, struct strbuf *script)
+{
+	struct parsed src = *p;
+	int ret;
+
+	if (!s->new_backend || !session_machine(s)) {
+		session_error(s, "import: not available here");
+		return -1;
+	}
+	session_fresh_machine(s);
+	s->pending.reset = true;
+	/* The log runs one source level down, where cmd_source reads it. */
+	s->depth++;
+	replay_begin(s, p->argv[0].str, script);
+	s->depth--;
+	src.argc = 1;
+	ret = cmd_source(s, &src);
+	s->depth++;
+	if (replay_here(s)) /* the source failed before reading it */
+		replay_drop(s);
+	s->depth--;
+	return ret;
+}
+
 static const struct setting *find_setting(struct session *s, const char *name)
 {
 	const char *names[16], *near;
@@ -563,6 +595,169 @@ const struct command commands[] = {
 			   "fork()",
 		.nr = NR_fork,
 		.exec = cmd_syscall,
+	},
+	{
+		.name = "execve",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.min_args = 1,
+		.max_args = 3,
+		.args = {ARG_PATH, ARG_ANY, ARG_ANY},
+		.usage = "execve(\"PATH\"[, ARGV, ENVP])",
+		.summary = "replace the address space (stack and vDSO only)",
+		.help = "Runs PATH, which must be a simulated file: the old mm "
+			"goes (exec_mmap),\nO_CLOEXEC fds close, and the new "
+			"mm has what the kernel makes before\nthe program "
+			"runs: [stack] and the vDSO ([vvar], [vvar_vclock],\n"
+			"[vdso]) where they go without randomisation. The "
+			"program's own ELF\nsegments are made from the file "
+			"by load_elf_binary, which vmalab does\nnot read: "
+			"give them with `given vma` if you know them. ARGV "
+			"and ENVP\nare accepted as strace writes them and "
+			"ignored.",
+		.example = "openat(AT_FDCWD, \"prog\", O_RDWR|O_CREAT, 0755)\n"
+			   "execve(\"prog\", [\"prog\"], 0x7ffc0 /* 1 var */)\n"
+			   "maps",
+		.nr = NR_execve,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "exit_group",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_INT},
+		.usage = "exit_group(STATUS)",
+		.summary = "end the current process (it stays as a zombie)",
+		.help = "Ends the current process: its mm and its fds go "
+			"(exit_mm, exit_files).\nThe pid stays, with no VMAs; "
+			"it makes no more calls (ESRCH).",
+		.example = "fork()\n"
+			   "switch 2\n"
+			   "exit_group(0)",
+		.nr = NR_exit_group,
+		.result = RES_NONE,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "dup",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_FD},
+		.usage = "dup(FD)",
+		.summary = "the same open file at the lowest free fd",
+		.help = "Gives the open file of FD a second fd, the lowest "
+			"free. Mappings made\nthrough either share one struct "
+			"file, so they can merge.",
+		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
+			   "dup(3)",
+		.nr = NR_dup,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "dup2",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_FD, ARG_FD},
+		.usage = "dup2(OLDFD, NEWFD)",
+		.summary = "OLDFD's open file at NEWFD (closing it first)",
+		.help = "Makes NEWFD refer to OLDFD's open file, closing what "
+			"NEWFD held. The\nsame fd twice returns it.",
+		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
+			   "dup2(3, 7)",
+		.nr = NR_dup2,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "dup3",
+		.group = PROCESS,
+		.syntax = SYN_CALL,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_FD, ARG_FD, ARG_OFLAGS},
+		.usage = "dup3(OLDFD, NEWFD, FLAGS)",
+		.summary = "dup2 with O_CLOEXEC; the same fd twice is EINVAL",
+		.help = "As dup2(), but FLAGS may be O_CLOEXEC (execve then "
+			"closes NEWFD), and\nOLDFD == NEWFD is EINVAL.",
+		.example = "openat(AT_FDCWD, \"data\", O_RDWR|O_CREAT, 0644)\n"
+			   "dup3(3, 7, O_CLOEXEC)",
+		.nr = NR_dup3,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "given",
+		.group = PROCESS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 1,
+		.max_args = 2,
+		.args = {ARG_WORD, ARG_REST},
+		.usage = "given process|vma|pages|file|fd|layout ...",
+		.summary = "state given from outside, not made by calls",
+		.help = "Gives the simulation what a real process has but no "
+			"call in a script\nmade (attach, load-maps, record "
+			"and import write these lines):\n"
+			"  given process                 a new empty process "
+			"(prints its pid)\n"
+			"  given vma KIND START-END OFF flags=rd,wr,... "
+			"[\"PATH\"]\n"
+			"      KIND: anon file deleted shmem vvar vvar_vclock "
+			"vdso heap stack\n"
+			"  given pages ADDR LEN anon|file|zero   present "
+			"pages\n"
+			"  given file \"PATH\" SIZE        a file at least "
+			"SIZE bytes long\n"
+			"  given fd FD \"PATH\" O_FLAGS    FD opens PATH "
+			"(made if need be)\n"
+			"  given layout mmap_base|brk|start_stack ADDR, or "
+			"layout empty",
+		.example = "given process\n"
+			   "switch 2\n"
+			   "given vma anon 7f0000000000-7f0000004000 0 "
+			   "flags=rd,wr,mr,mw,me,ac\n"
+			   "given pages 0x7f0000000000 8k anon",
+		.exec = cmd_given,
+	},
+	{
+		.name = "load-maps",
+		.group = PROCESS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_FILE},
+		.usage = "load-maps FILE",
+		.summary = "a new process with the VMAs of a saved smaps",
+		.help = "Reads a saved /proc/PID/smaps (or maps) and makes a "
+			"new process, now\ncurrent, with those VMAs: ranges, "
+			"permissions, offsets, names, VmFlags\nand Rss as "
+			"present pages. What the text cannot say is assumed, "
+			"and said.",
+		.example = "load-maps /proc/self/smaps",
+		.exec = cmd_load_maps,
+	},
+	{
+		.name = "attach",
+		.group = PROCESS,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_WORD},
+		.usage = "attach PID|self",
+		.summary = "a copy of a live process's address space",
+		.help = "Reads /proc/PID/smaps and /proc/PID/pagemap of a "
+			"running process and\nmakes a new simulated process, "
+			"now current, with the same VMAs and\npresent pages "
+			"(self: vmalab's own). The real process is only read, "
+			"never\ntouched.",
+		.example = "attach self",
+		.exec = cmd_attach,
 	},
 	{
 		.name = "touch",
@@ -926,11 +1121,24 @@ const struct command commands[] = {
 		.max_args = 2,
 		.args = {ARG_FILE, ARG_NAME},
 		.usage = "import FILE [NAME]",
-		.summary = "keep a script file as a scenario",
+		.summary =
+			"keep a script, or a real program's strace log, as a "
+			"scenario",
 		.help = "Reads FILE in the lesson format (any script will do: "
 			"the header and\n# commentary are optional), runs it "
 			"to record each step's output, and\nkeeps it as NAME "
-			"(by default the file's name without .vml).",
+			"(by default the file's name without .vml).\n"
+			"An strace log (strace -f -e trace=memory,process "
+			"...; -tt, -y and the\nlike are fine) or what vmalab "
+			"record wrote is replayed first, on a fresh\nmachine "
+			"(undo brings the old one back): one simulated "
+			"process per real\none, files named after the log's "
+			"paths (else fdN), each address the\nkernel chose "
+			"placed where the log says, and a summary: calls "
+			"replayed,\nlines skipped by kind, where "
+			"get_unmapped_area would have placed things,\nand "
+			"every result that differs, with why. The replay is "
+			"what is kept\n(without a store, it is only run).",
 		.example = "import /dev/null empty",
 		.exec = cmd_import,
 	},

@@ -55,9 +55,9 @@ static const char *const vetoes[] = {
 };
 
 static const char *const origins[] = {
-	[VMA_FROM_MMAP] = "mmap",
-	[VMA_FROM_SPLIT] = "split",
-	[VMA_FROM_FORK] = "fork",
+	[VMA_FROM_MMAP] = "mmap",   [VMA_FROM_SPLIT] = "split",
+	[VMA_FROM_FORK] = "fork",   [VMA_FROM_EXEC] = "exec",
+	[VMA_FROM_GIVEN] = "given",
 };
 
 static const char *const changes[] = {
@@ -123,6 +123,8 @@ static const char *const notes[] = {
 	[NOTE_VM_SYNC] = "vm_sync",
 	[NOTE_SHMEM_SETUP] = "shmem_setup",
 	[NOTE_OOM_KILL] = "oom_kill",
+	[NOTE_EXEC_NO_ELF] = "exec_elf_not_modelled",
+	[NOTE_CLOSE_ON_EXEC] = "close_on_exec",
 };
 
 const char *ev_kind_name(enum ev_kind k)

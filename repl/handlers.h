@@ -34,6 +34,11 @@ int cmd_history(struct session *s, const struct parsed *p);
 int cmd_ps(struct session *s, const struct parsed *p);
 int cmd_vma(struct session *s, const struct parsed *p);
 
+/* given.c */
+int cmd_given(struct session *s, const struct parsed *p);
+int cmd_load_maps(struct session *s, const struct parsed *p);
+int cmd_attach(struct session *s, const struct parsed *p);
+
 /* help.c */
 int cmd_help(struct session *s, const struct parsed *p);
 
@@ -49,6 +54,9 @@ int cmd_tag(struct session *s, const struct parsed *p);
 int cmd_branch(struct session *s, const struct parsed *p);
 int cmd_diff(struct session *s, const struct parsed *p);
 int cmd_import(struct session *s, const struct parsed *p);
+/* commands.c: replay a log for import, its scenario into script. */
+int import_log(struct session *s, const struct parsed *p,
+	       struct strbuf *script);
 int cmd_export(struct session *s, const struct parsed *p);
 int cmd_quiz(struct session *s, const struct parsed *p);
 int cmd_answer(struct session *s, const struct parsed *p);

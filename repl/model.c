@@ -12,22 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
+#include "procfs.h"
 #include "tree.h"
 
 /* ---- snapshots ---- */
 
-static const char *file_name(const struct vma *v)
-{
-	if (!v->vm_file)
-		return "";
-	return v->vm_file->inode->shmem ? "/dev/zero (deleted)"
-					: v->vm_file->path;
-}
-
 void vma_snap_of(struct vma_snap *o, const struct vma *v)
 {
 	size_t n;
-	const char *name = file_name(v);
+	bool deleted;
+	const char *name = vma_name(v, &deleted);
 
 	memset(o, 0, sizeof(*o)); /* snaps compare and store whole */
 	o->id = v->id;

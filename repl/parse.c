@@ -65,7 +65,7 @@ static const char *split_call_args(const char *s, const char *e,
 			depth--;
 		} else if (*p == ')' && depth) {
 			depth--;
-		} else if (*p == ',' || *p == ')') {
+		} else if (!depth && (*p == ',' || *p == ')')) {
 			if (*argc == MAX_ARGS) {
 				snprintf(err, errlen, "too many arguments");
 				return NULL;
@@ -278,8 +278,10 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 		set_text(p, s, s + 3);
 		return PARSE_SKIP;
 	}
+	/* Names are words: letters, digits, '_', and '-' within one. */
 	for (name_end = s; name_end < e && (isalnum((unsigned char)*name_end) ||
-					    *name_end == '_');
+					    *name_end == '_' ||
+					    (*name_end == '-' && name_end > s));
 	     name_end++)
 		;
 	if (name_end == s || name_end - s >= (long)sizeof(name))

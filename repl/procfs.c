@@ -58,6 +58,38 @@ static void vma_dev_ino(const struct vma *v, unsigned *major, unsigned *minor,
 }
 
 /*
+ * get_vma_name() (fs/proc/task_mmu.c): the file's path (" (deleted)"
+ * when it is unlinked), a special mapping's name, then [heap] and
+ * [stack] by the mm's brk area and start_stack; "" for none.
+ */
+const char *vma_name(const struct vma *v, bool *deleted)
+{
+	static const char *const specials[] = {
+		[VMA_SPECIAL_VVAR] = "[vvar]",
+		[VMA_SPECIAL_VVAR_VCLOCK] = "[vvar_vclock]",
+		[VMA_SPECIAL_VDSO] = "[vdso]",
+	};
+	const struct mm *mm = v->mm;
+
+	*deleted = false;
+	if (v->vm_file) {
+		if (v->vm_file->inode->shmem)
+			return "/dev/zero (deleted)";
+		*deleted = v->vm_file->inode->unlinked;
+		return v->vm_file->path;
+	}
+	if (v->special)
+		return specials[v->special];
+	/* vma_is_initial_heap(), vma_is_initial_stack() */
+	if (v->vm_start < mm->brk && v->vm_end > mm->start_brk)
+		return "[heap]";
+	if (mm->start_stack && v->vm_start <= mm->start_stack &&
+	    v->vm_end >= mm->start_stack)
+		return "[stack]";
+	return "";
+}
+
+/*
  * show_vma_header_prefix(): "%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ",
  * written by hand; then seq_pad() to column 73 for the name.
  */
@@ -67,6 +99,8 @@ void show_map_vma(const struct vma *v, struct strbuf *out)
 	unsigned major, minor;
 	size_t start = out->len;
 	char *p;
+	bool deleted;
+	const char *name = vma_name(v, &deleted);
 
 	vma_dev_ino(v, &major, &minor, &ino);
 	if (v->vm_file)
@@ -91,14 +125,13 @@ void show_map_vma(const struct vma *v, struct strbuf *out)
 	sb_addc(out, ' ');
 	sb_addu(out, ino);
 	sb_addc(out, ' ');
-	if (v->vm_file) {
+	if (*name) {
 		while (out->len - start < 72)
 			sb_addc(out, ' ');
 		sb_addc(out, ' ');
-		if (v->vm_file->inode->shmem)
-			sb_puts(out, "/dev/zero (deleted)");
-		else
-			sb_puts(out, v->vm_file->path);
+		sb_puts(out, name);
+		if (deleted)
+			sb_puts(out, " (deleted)");
 	}
 	sb_addc(out, '\n');
 }

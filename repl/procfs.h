@@ -8,6 +8,8 @@
 #include "strbuf.h"
 #include "vma.h"
 
+/* The name maps prints for v ("" for none); *deleted: add " (deleted)". */
+const char *vma_name(const struct vma *v, bool *deleted);
 void show_map_vma(const struct vma *v, struct strbuf *out);
 void show_smap(const struct vma *v, struct strbuf *out);
 void show_maps(const struct mm *mm, bool smaps, struct strbuf *out);

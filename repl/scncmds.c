@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "handlers.h"
+#include "replay.h"
 #include "model.h"
 #include "scn.h"
 
@@ -742,14 +743,38 @@ static char *name_of_file(const char *path)
 	return name;
 }
 
+/*
+ * A real program's log: replayed (replay.c), and the scenario its replay
+ * made is what is kept, when there is a store to keep it in.
+ */
+static char *import_log_text(struct session *s, const struct parsed *p,
+			     size_t *len)
+{
+	struct strbuf script = {0};
+
+	if (import_log(s, p, &script)) {
+		sb_free(&script);
+		return NULL;
+	}
+	*len = script.len;
+	return script.buf ? script.buf : scn_strdup("");
+}
+
 int cmd_import(struct session *s, const struct parsed *p)
 {
-	struct store *st = scn_store(s, "import");
+	bool log = replay_file_is_log(p->argv[0].str);
+	struct store *st;
 	char *name, *text, err[STORE_ERR];
 	struct scenario scn;
 	size_t len;
 	int e;
 
+	if (log && !s->store && p->argc < 2) {
+		text = import_log_text(s, p, &len);
+		free(text);
+		return text ? 0 : -1;
+	}
+	st = scn_store(s, "import");
 	if (!st)
 		return -1;
 	name = p->argc > 1 ? scn_strdup(p->argv[1].str)
@@ -758,7 +783,15 @@ int cmd_import(struct session *s, const struct parsed *p)
 		free(name);
 		return -1;
 	}
-	text = read_all(p->argv[0].str, &len, err, sizeof(err));
+	if (log) {
+		text = import_log_text(s, p, &len);
+		if (!text) {
+			free(name);
+			return -1;
+		}
+	} else {
+		text = read_all(p->argv[0].str, &len, err, sizeof(err));
+	}
 	e = !text || scenario_parse(text, len, name, &scn, err, sizeof(err));
 	free(text);
 	if (!e) {

@@ -18,6 +18,7 @@
 #include "check_text.h"
 #include "events_json.h"
 #include "scn.h"
+#include "replay.h"
 #include "session.h"
 #include "trace_text.h"
 
@@ -54,6 +55,7 @@ void session_fini(struct session *s)
 	s->skipped = NULL;
 	step_log_free(&s->log);
 	scn_state_free(s);
+	replay_drop(s);
 }
 
 bool session_colour(const struct session *s)
@@ -330,7 +332,9 @@ void session_result(struct session *s, const char *text, int nr,
 	sb_puts(&s->out, text);
 	sb_add(&s->out, " = ", 3);
 	r.off = s->out.len;
-	if (kind != RES_SIGNAL) {
+	if (kind == RES_NONE && ret == 0) {
+		sb_addc(&s->out, '?'); /* exit_group does not return */
+	} else if (kind != RES_SIGNAL) {
 		format_result(&s->out, ret, kind == RES_ADDR);
 	} else if (ret == 0) {
 		sb_addc(&s->out, '0');
@@ -493,6 +497,8 @@ void session_run_line(struct session *s, const char *line, size_t len)
 	s->nspans = 0;
 	s->calls = 0;
 	memset(&s->pending, 0, sizeof(s->pending));
+	if (replay_line(s, line, len))
+		goto done;
 	switch (parse_line(line, len, &p, err, sizeof(err))) {
 	case PARSE_EMPTY:
 		break;
@@ -516,6 +522,7 @@ void session_run_line(struct session *s, const char *line, size_t len)
 		parsed_free(&p);
 		break;
 	}
+done:
 	report_violations(s);
 	session_commit_step(s, line, len, false);
 	if (view)
@@ -542,6 +549,19 @@ static bool run_script_line(struct session *s, char *line, size_t n,
 	session_run_line(s, line, n);
 	emit(s, arg);
 	return true;
+}
+
+/* A log this script began ends with it: its summary comes last. */
+static void end_log(struct session *s,
+		    void (*emit)(struct session *s, void *arg), void *arg)
+{
+	if (!replay_here(s))
+		return;
+	sb_reset(&s->out);
+	sb_reset(&s->tr);
+	s->nspans = 0;
+	replay_end(s);
+	emit(s, arg);
 }
 
 static bool interrupted(const struct session *s)
@@ -584,6 +604,7 @@ int session_run_lines(struct session *s, FILE *in,
 	free(line);
 	s->emit = outer;
 	s->emit_arg = outer_arg;
+	end_log(s, emit, arg);
 	return s->errors || s->violations ? 1 : 0;
 }
 
@@ -607,6 +628,7 @@ int session_run_text(struct session *s, char *text, size_t len,
 	}
 	s->emit = outer;
 	s->emit_arg = outer_arg;
+	end_log(s, emit, arg);
 	return s->errors ? 1 : 0;
 }
 

@@ -130,6 +130,8 @@ struct session {
 	int term_cols;		 /* the terminal's width */
 	int depth;		 /* source nesting */
 	bool quit;		 /* quit was run: stop reading */
+	/* A real program's log being replayed (replay.h), or NULL. */
+	struct replay *replay;
 	/* Set from a signal handler (Ctrl-C): stop a long source. */
 	const volatile sig_atomic_t *interrupted;
 

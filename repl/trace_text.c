@@ -160,6 +160,15 @@ static void enter(const struct vmalab_event *ev, struct strbuf *out)
 	case FN_VMS_GATHER_MUNMAP_VMAS:
 		sb_addf(out, "vms_gather_munmap_vmas(%lx-%lx)", ev->addr, end);
 		break;
+	case FN_DO_EXECVE:
+		sb_addf(out,
+			"do_execveat_common: pid %d: exec_mmap gives it "
+			"a new mm",
+			ev->pid);
+		break;
+	case FN_DO_EXIT:
+		sb_addf(out, "do_exit: pid %d: exit_mm, exit_files", ev->pid);
+		break;
 	case FN__COUNT:
 		break;
 	}
@@ -362,6 +371,15 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		sb_puts(out,
 			"mmap_file: VM_SYNC on a non-DAX file: EOPNOTSUPP");
 		break;
+	case NOTE_EXEC_NO_ELF:
+		sb_puts(out, "load_elf_binary: the program's segments and its "
+			     "interpreter are made from the ELF file, which "
+			     "vmalab does not read");
+		break;
+	case NOTE_CLOSE_ON_EXEC:
+		sb_addf(out, "do_close_on_exec: close fd %lu (O_CLOEXEC)",
+			ev->value);
+		break;
 	case NOTE_SHMEM_SETUP:
 		sb_addf(out,
 			"shmem_zero_setup: new shmem file /dev/zero (ino %lu)",
@@ -400,6 +418,12 @@ void trace_event_text(const struct vmalab_event *ev, struct strbuf *out)
 		if (ev->code == VMA_FROM_MMAP)
 			sb_addf(out,
 				"__mmap_new_vma: new vma %lx-%lx pgoff %#lx",
+				VMA_RANGE(ev), ev->pgoff);
+		else if (ev->code == VMA_FROM_EXEC)
+			sb_addf(out, "%s: new vma %lx-%lx", ev->fn,
+				VMA_RANGE(ev));
+		else if (ev->code == VMA_FROM_GIVEN)
+			sb_addf(out, "given: vma %lx-%lx pgoff %#lx",
 				VMA_RANGE(ev), ev->pgoff);
 		break;
 	case EV_VMA_CHANGE:
