@@ -201,10 +201,16 @@ static void script_call(struct replay *r, int pid, const struct command *cmd,
 	sb_puts(&r->script, "\n");
 }
 
-/* Count a skipped kind; the first of each gets a warning. */
-static void skip_kind(struct session *s, struct replay *r, const char *kind,
-		      const char *why)
+/*
+ * Count a skipped kind for the summary.  The session warns about the
+ * kinds it knows (a call's name, "---", "+++": skey) once and gives
+ * their totals; of the rest the first of each gets a warning here.
+ */
+static void skip_kind_as(struct session *s, struct replay *r, const char *kind,
+			 const char *why, const char *skey, const char *swarn)
 {
+	if (skey)
+		session_skip(s, skey, swarn);
 	for (size_t i = 0; i < r->nkinds; i++) {
 		if (!strcmp(r->kinds[i].name, kind)) {
 			r->kinds[i].n++;
@@ -214,7 +220,27 @@ static void skip_kind(struct session *s, struct replay *r, const char *kind,
 	r->kinds = xrealloc(r->kinds, (r->nkinds + 1) * sizeof(*r->kinds));
 	r->kinds[r->nkinds].name = xstrndup(kind, strlen(kind));
 	r->kinds[r->nkinds++].n = 1;
-	session_warn(s, "skipping %s: %s (the summary counts them)", kind, why);
+	if (!skey)
+		session_warn(s, "skipping %s: %s (the summary counts them)",
+			     kind, why);
+}
+
+static void skip_kind(struct session *s, struct replay *r, const char *kind,
+		      const char *why)
+{
+	skip_kind_as(s, r, kind, why, NULL, NULL);
+}
+
+/* A signal or exit line: strace's own, as the session names them. */
+static void skip_strace_line(struct session *s, struct replay *r,
+			     const char *kind, const struct strace_line *sl)
+{
+	char warn[128];
+	size_t n = (size_t)(sl->body_end - sl->body);
+
+	snprintf(warn, sizeof(warn), "skipping strace line: %.*s",
+		 (int)(n > 60 ? 60 : n), sl->body);
+	skip_kind_as(s, r, kind, "", sl->body[0] == '-' ? "---" : "+++", warn);
 }
 
 static void add_diff(struct replay *r, enum diff_class cls, long line,
@@ -903,7 +929,13 @@ static void run_call(struct session *s, struct replay *r, struct rtask *t,
 		cmd = command_find(name, false, NULL, 0);
 	}
 	if (!cmd || cmd->syntax != SYN_CALL || command_for_nr(cmd->nr) != cmd) {
-		skip_kind(s, r, kind, "not simulated");
+		char name[64], warn[128];
+
+		snprintf(name, sizeof(name), "%.*s", (int)lc->name_len,
+			 lc->name);
+		snprintf(warn, sizeof(warn), "skipping %s(): not simulated",
+			 name);
+		skip_kind_as(s, r, kind, "not simulated", name, warn);
 		return;
 	}
 	if (parse_line(lc->text, strlen(lc->text), &p, err, sizeof(err)) !=
@@ -1016,11 +1048,12 @@ static struct rtask *line_task(struct session *s, struct replay *r, long tid)
 	return task_add(r, tid, (int)pid, false);
 }
 
-static void exit_line(struct session *s, struct replay *r, struct rtask *t)
+static void exit_line(struct session *s, struct replay *r, struct rtask *t,
+		      const struct strace_line *sl)
 {
 	struct call c = {.nr = NR_exit_group};
 
-	skip_kind(s, r, "exit lines (+++ ... +++)", "the process has ended");
+	skip_strace_line(s, r, "exit lines (+++ ... +++)", sl);
 	if (t->thread || machine_exited(session_machine(s), t->sim))
 		return;
 	/* Killed by a signal: the kernel ended it without exit_group. */
@@ -1231,11 +1264,10 @@ bool replay_line(struct session *s, const char *line, size_t len)
 	t = line_task(s, r, sl.pid);
 	switch (sl.kind) {
 	case ST_SIGNAL:
-		skip_kind(s, r, "signal lines (--- SIG... ---)",
-			  "signals change no mapping");
+		skip_strace_line(s, r, "signal lines (--- SIG... ---)", &sl);
 		break;
 	case ST_EXIT:
-		exit_line(s, r, t);
+		exit_line(s, r, t, &sl);
 		break;
 	case ST_UNFINISHED:
 		unfinished(r, t, &sl, line, s->line);

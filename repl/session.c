@@ -437,7 +437,7 @@ static void parse_error(struct session *s, const char *line,
  * A skipped line warns the first time its kind is seen; a script then
  * says how many there were at its end.  Typed lines warn each time.
  */
-static void skip_line(struct session *s, const char *kind, const char *warn)
+void session_skip(struct session *s, const char *kind, const char *warn)
 {
 	struct skipped_kind *k = NULL;
 
@@ -506,7 +506,7 @@ void session_run_line(struct session *s, const char *line, size_t len)
 		parse_error(s, line, &p, "%s", err);
 		break;
 	case PARSE_SKIP:
-		skip_line(s, p.text, err);
+		session_skip(s, p.text, err);
 		break;
 	case PARSE_OK:
 		cmd = p.cmd;

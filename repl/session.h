@@ -217,6 +217,13 @@ void session_error_suggest(struct session *s, const char *suggestion,
 			   const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * A skipped line of kind (a call's name, or "---" and "+++" for strace's
+ * signal and exit lines): warn the first time, count for the totals that
+ * session_skipped() gives at the end of a script.
+ */
+void session_skip(struct session *s, const char *kind, const char *warn);
+
 /* Parse and run one line; its output is left in s->out (and s->tr). */
 void session_run_line(struct session *s, const char *line, size_t len);
 /*
