@@ -341,12 +341,13 @@ void mm_destroy(struct machine *m, struct mm *mm)
 		next = vt_next(v);
 		EVENT(m, .kind = EV_VMA_FREE, .code = VMA_GONE_EXIT,
 		      .fn = "exit_mmap", .v = v);
-		vt_erase(&mm->tree, v);
 		unlink_anon_vmas(m, v);
 		if (v->vm_file)
 			fput(m, v->vm_file);
 		vm_area_free(m, v);
 	}
+	/* The tree goes whole (its leaves still name the freed VMAs). */
+	vt_destroy(&mm->tree);
 	pages_free(&mm->pages);
 }
 

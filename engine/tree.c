@@ -1,38 +1,53 @@
 /*
- * tree.c - the mm's VMA tree: an intrusive AVL tree keyed by vm_start.
+ * tree.c - the mm's VMA tree: a B-tree of VMAs, with the ranges packed in
+ * the nodes, as the kernel's maple tree keeps its pivots.
  *
- * It stands in for the kernel's maple tree (mm->mm_mt).  Each VMA embeds its
- * node, so the tree allocates nothing and a node converts to its VMA by a
- * cast.  VMAs never overlap, so the in-order walk is sorted by vm_start and
- * by vm_end alike.
+ * It stands in for mm->mm_mt.  A node holds up to VT_SLOTS entries, and
+ * for each the range it covers: a leaf's entries are VMAs (start and end
+ * copied from vm_start and vm_end), an inner node's are its children
+ * (start of the first VMA below, end of the last, and the largest gap
+ * between two VMAs below, for the gap searches).  A lookup then reads
+ * four or five nodes of contiguous keys at 65,530 VMAs, and touches a
+ * VMA only once it is found, where an AVL tree of VMAs chases seventeen
+ * pointers through as many VMAs scattered over the heap.
  *
- * Every node is augmented with the extent of its subtree (sub_start,
- * sub_end) and the largest gap between two consecutive VMAs inside it
- * (sub_gap).  That lets the gap searches behind get_unmapped_area() skip a
- * whole subtree whose gaps are all too small, so they are O(log n) like
- * mas_empty_area() and mas_empty_area_rev().
+ * Each VMA knows its leaf (vt_leaf), so that the neighbours of a VMA and
+ * changes to its range in place cost no search; leaves are linked in
+ * address order.  VMAs never overlap, so ordering by vm_start also orders
+ * by vm_end.
  *
- * The free space before the first VMA starts at 0 and the free space after
- * the last one runs to ULONG_MAX: the searches treat both as ordinary gaps
- * by giving the whole tree the bounds [0, ULONG_MAX].
+ * The largest gap kept at each entry lets the searches behind
+ * get_unmapped_area() skip a whole subtree whose gaps are all too small,
+ * so they are O(log n) like mas_empty_area() and mas_empty_area_rev().
+ * The free space before the first VMA starts at 0 and the free space
+ * after the last one runs to ULONG_MAX: the searches treat both as
+ * ordinary gaps by giving the whole tree the bounds [0, ULONG_MAX].
+ *
+ * Nodes come from calloc; running out of host memory is fatal.  The
+ * allocation the kernel's maple tree can fail is its preallocation,
+ * vma_iter_prealloc() in vma.c, which keeps that failure point.
  */
 #include <limits.h>
-#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tree.h"
 
-_Static_assert(offsetof(struct vma, node) == 0,
-	       "struct vma must start with its vma_node");
+#define VT_SLOTS 16
+#define VT_MIN 4 /* fewer entries: merge with a neighbour if they fit */
+#define VT_MAX_DEPTH 32
 
-/*
- * The node is the first member of struct vma, so the two pointers are the
- * same address.  The lookups take a const tree but hand back writable VMAs
- * (as find_vma() does), hence the const-dropping cast here and only here.
- */
-static inline struct vma *vma_of(const struct vma_node *n)
-{
-	return (struct vma *)n;
-}
+struct vt_node {
+	unsigned long start[VT_SLOTS]; /* leaf: vm_start; inner: lowest */
+	unsigned long end[VT_SLOTS];   /* leaf: vm_end; inner: highest */
+	unsigned long gap[VT_SLOTS];   /* inner: the child's largest gap */
+	void *slot[VT_SLOTS];	       /* leaf: struct vma; inner: node */
+	struct vt_node *parent;
+	struct vt_node *prev, *next; /* leaves, in address order */
+	unsigned char n;
+	unsigned char pslot; /* its entry in parent */
+	bool leaf;
+};
 
 static inline unsigned long max_ul(unsigned long a, unsigned long b)
 {
@@ -44,125 +59,168 @@ static inline unsigned long min_ul(unsigned long a, unsigned long b)
 	return a < b ? a : b;
 }
 
-static inline int height(const struct vma_node *n)
+static struct vt_node *node_new(bool leaf)
 {
-	return n ? n->height : 0;
+	struct vt_node *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		abort();
+	x->leaf = leaf;
+	return x;
+}
+
+/* The largest gap between two VMAs inside x's subtree. */
+static unsigned long node_gap(const struct vt_node *x)
+{
+	unsigned long g = 0;
+	int n = x->n;
+
+	for (int i = 1; i < n; i++) {
+		unsigned long d = x->start[i] - x->end[i - 1];
+
+		g = d > g ? d : g;
+	}
+	if (!x->leaf)
+		for (int i = 0; i < n; i++)
+			g = x->gap[i] > g ? x->gap[i] : g;
+	return g;
+}
+
+/* Where a VMA is in its leaf: a scan of one node's slots. */
+static int slot_of(const struct vt_node *x, const void *p)
+{
+	int i = 0;
+
+	while (x->slot[i] != p)
+		i++;
+	return i;
+}
+
+/* Point entries [from, x->n) of x back at x, where they now are. */
+static void adopt_from(struct vt_node *x, int from)
+{
+	for (int i = from; i < x->n; i++) {
+		if (x->leaf) {
+			((struct vma *)x->slot[i])->vt_leaf = x;
+		} else {
+			struct vt_node *c = x->slot[i];
+
+			c->parent = x;
+			c->pslot = (unsigned char)i;
+		}
+	}
 }
 
 /*
- * Recompute n's augmented fields from its own VMA and its children, which
- * must already be correct.  Gaps only ever subtract a lower address from a
- * higher one, so none of this can wrap.
+ * x changed: bring its entry in its parent up to date, and so on up for
+ * as long as something changes.
  */
-static void augment(struct vma_node *n)
+static void fix_up(struct vt_node *x)
 {
-	const struct vma *v = vma_of(n);
-	const struct vma_node *l = n->left, *r = n->right;
-	unsigned long gap = 0;
+	struct vt_node *p;
 
-	n->sub_start = v->vm_start;
-	n->sub_end = v->vm_end;
-	if (l) {
-		n->sub_start = l->sub_start;
-		gap = max_ul(l->sub_gap, v->vm_start - l->sub_end);
+	for (; (p = x->parent); x = p) {
+		int i = x->pslot;
+		unsigned long s = x->start[0], e = x->end[x->n - 1];
+		unsigned long g = node_gap(x);
+
+		if (p->start[i] == s && p->end[i] == e && p->gap[i] == g)
+			return;
+		p->start[i] = s;
+		p->end[i] = e;
+		p->gap[i] = g;
 	}
-	if (r) {
-		n->sub_end = r->sub_end;
-		gap = max_ul(gap, max_ul(r->sub_gap, r->sub_start - v->vm_end));
-	}
-	n->sub_gap = gap;
 }
 
-static void update(struct vma_node *n)
+/* Move entries [from, x->n) of x to the end of y. */
+static void move_entries(struct vt_node *x, int from, struct vt_node *y)
 {
-	int hl = height(n->left), hr = height(n->right);
+	int k = x->n - from;
 
-	n->height = 1 + (hl > hr ? hl : hr);
-	augment(n);
+	memcpy(y->start + y->n, x->start + from, (size_t)k * sizeof(long));
+	memcpy(y->end + y->n, x->end + from, (size_t)k * sizeof(long));
+	memcpy(y->gap + y->n, x->gap + from, (size_t)k * sizeof(long));
+	memcpy(y->slot + y->n, x->slot + from, (size_t)k * sizeof(void *));
+	y->n = (unsigned char)(y->n + k);
+	x->n = (unsigned char)from;
+	adopt_from(y, y->n - k);
 }
 
-/* Point whatever held old (parent's link or the root) at new instead. */
-static void replace_child(struct vma_tree *t, struct vma_node *parent,
-			  struct vma_node *old, struct vma_node *new)
+static void put_entry(struct vt_node *x, int pos, unsigned long start,
+		      unsigned long end, unsigned long gap, void *p)
 {
-	if (!parent)
-		t->root = new;
-	else if (parent->left == old)
-		parent->left = new;
-	else
-		parent->right = new;
+	int k = x->n - pos;
+
+	memmove(x->start + pos + 1, x->start + pos, (size_t)k * sizeof(long));
+	memmove(x->end + pos + 1, x->end + pos, (size_t)k * sizeof(long));
+	memmove(x->gap + pos + 1, x->gap + pos, (size_t)k * sizeof(long));
+	memmove(x->slot + pos + 1, x->slot + pos, (size_t)k * sizeof(void *));
+	x->start[pos] = start;
+	x->end[pos] = end;
+	x->gap[pos] = gap;
+	x->slot[pos] = p;
+	x->n++;
+	if (x->leaf)
+		((struct vma *)p)->vt_leaf = x;
+	else /* the children after pos moved up a slot */
+		adopt_from(x, pos);
 }
+
+static void insert_at(struct vma_tree *t, struct vt_node *x, int pos,
+		      unsigned long start, unsigned long end, unsigned long gap,
+		      void *p);
 
 /*
- * Rotations move whole subtrees, so the set of VMAs below x and y changes:
- * both are recomputed, lower one (x) first.
+ * x is full: move its upper entries to a new node y just after it.  A
+ * node that grows at one end (mappings made in address order, up or
+ * down) splits there, so that it stays full rather than half empty.
+ * Returns y, already in the parent.
  */
-static struct vma_node *rotate_left(struct vma_tree *t, struct vma_node *x)
+static struct vt_node *split_node(struct vma_tree *t, struct vt_node *x,
+				  int pos)
 {
-	struct vma_node *y = x->right;
+	struct vt_node *y = node_new(x->leaf);
+	int mid = pos == x->n ? x->n - 1 : pos == 0 ? 1 : x->n / 2;
 
-	x->right = y->left;
-	if (y->left)
-		y->left->parent = x;
-	y->parent = x->parent;
-	replace_child(t, x->parent, x, y);
-	y->left = x;
-	x->parent = y;
-	update(x);
-	update(y);
+	move_entries(x, mid, y);
+	if (x->leaf) {
+		y->next = x->next;
+		if (y->next)
+			y->next->prev = y;
+		y->prev = x;
+		x->next = y;
+	}
+	if (!x->parent) {
+		struct vt_node *root = node_new(false);
+
+		put_entry(root, 0, x->start[0], x->end[x->n - 1], node_gap(x),
+			  x);
+		t->root = root;
+	}
+	insert_at(t, x->parent, x->pslot + 1, y->start[0], y->end[y->n - 1],
+		  node_gap(y), y);
 	return y;
 }
 
-static struct vma_node *rotate_right(struct vma_tree *t, struct vma_node *x)
+/* Put an entry at pos of x, splitting x first if it is full. */
+static void insert_at(struct vma_tree *t, struct vt_node *x, int pos,
+		      unsigned long start, unsigned long end, unsigned long gap,
+		      void *p)
 {
-	struct vma_node *y = x->left;
+	if (x->n == VT_SLOTS) {
+		struct vt_node *y = split_node(t, x, pos);
 
-	x->left = y->right;
-	if (y->right)
-		y->right->parent = x;
-	y->parent = x->parent;
-	replace_child(t, x->parent, x, y);
-	y->right = x;
-	x->parent = y;
-	update(x);
-	update(y);
-	return y;
-}
-
-/*
- * Recompute n and restore the AVL property at n, whose children are valid
- * AVL trees differing in height by at most 2.  Returns the root of what was
- * n's subtree.
- */
-static struct vma_node *rebalance(struct vma_tree *t, struct vma_node *n)
-{
-	int bf = height(n->left) - height(n->right);
-
-	if (bf > 1) {
-		if (height(n->left->left) < height(n->left->right))
-			rotate_left(t, n->left);
-		return rotate_right(t, n);
+		if (pos > x->n)
+			put_entry(y, pos - x->n, start, end, gap, p);
+		else
+			put_entry(x, pos, start, end, gap, p);
+		/* Both halves' entries in the parent may be stale now. */
+		fix_up(x);
+		fix_up(y);
+		return;
 	}
-	if (bf < -1) {
-		if (height(n->right->right) < height(n->right->left))
-			rotate_right(t, n->right);
-		return rotate_left(t, n);
-	}
-	update(n);
-	return n;
-}
-
-/*
- * Walk from n to the root, rebalancing.  This cannot stop early when a
- * height stops changing, as a plain AVL tree would: every ancestor's
- * sub_start/sub_end/sub_gap may still be stale.  The path is O(log n) long.
- */
-static void fix_upwards(struct vma_tree *t, struct vma_node *n)
-{
-	while (n) {
-		n = rebalance(t, n);
-		n = n->parent;
-	}
+	put_entry(x, pos, start, end, gap, p);
+	fix_up(x);
 }
 
 void vt_init(struct vma_tree *t)
@@ -171,115 +229,176 @@ void vt_init(struct vma_tree *t)
 	t->count = 0;
 }
 
+/* The leaf where a VMA starting at start goes, and its place there. */
+static struct vt_node *leaf_for(const struct vma_tree *t, unsigned long start,
+				int *pos)
+{
+	struct vt_node *x = t->root;
+	int i;
+
+	while (!x->leaf) {
+		for (i = x->n - 1; i > 0 && x->start[i] > start; i--)
+			;
+		x = x->slot[i];
+	}
+	for (i = 0; i < x->n && x->start[i] < start; i++)
+		;
+	*pos = i;
+	return x;
+}
+
 void vt_insert(struct vma_tree *t, struct vma *v)
 {
-	struct vma_node *n = &v->node, *parent = NULL;
-	struct vma_node **link = &t->root;
+	struct vt_node *x;
+	int pos;
 
-	while (*link) {
-		parent = *link;
-		if (v->vm_start < vma_of(parent)->vm_start)
-			link = &parent->left;
-		else
-			link = &parent->right;
-	}
-	n->left = n->right = NULL;
-	n->parent = parent;
-	n->height = 1;
-	*link = n;
 	t->count++;
-	fix_upwards(t, n);
+	if (!t->root) {
+		x = t->root = node_new(true);
+		put_entry(x, 0, v->vm_start, v->vm_end, 0, v);
+		return;
+	}
+	x = leaf_for(t, v->vm_start, &pos);
+	insert_at(t, x, pos, v->vm_start, v->vm_end, 0, v);
 }
 
-static struct vma_node *leftmost(struct vma_node *n)
+void vt_split(struct vma_tree *t, struct vma *v, struct vma *new)
 {
-	while (n->left)
-		n = n->left;
-	return n;
+	struct vt_node *x = v->vt_leaf;
+	int i = slot_of(x, v);
+
+	x->start[i] = v->vm_start;
+	x->end[i] = v->vm_end;
+	t->count++;
+	insert_at(t, x, new->vm_start < v->vm_start ? i : i + 1, new->vm_start,
+		  new->vm_end, 0, new);
 }
 
-static struct vma_node *rightmost(struct vma_node *n)
+static void take_entry(struct vt_node *x, int i)
 {
-	while (n->right)
-		n = n->right;
-	return n;
+	int k = x->n - i - 1;
+
+	memmove(x->start + i, x->start + i + 1, (size_t)k * sizeof(long));
+	memmove(x->end + i, x->end + i + 1, (size_t)k * sizeof(long));
+	memmove(x->gap + i, x->gap + i + 1, (size_t)k * sizeof(long));
+	memmove(x->slot + i, x->slot + i + 1, (size_t)k * sizeof(void *));
+	x->n--;
+	if (!x->leaf)
+		adopt_from(x, i);
+}
+
+static void unlink_leaf(struct vt_node *x)
+{
+	if (x->prev)
+		x->prev->next = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
 }
 
 /*
- * Unlink n, which has two children, by moving its in-order successor s into
- * its place.  The nodes are embedded in VMAs, so the kernel's trick of
- * copying the successor's key into n is not available: s itself must be
- * relinked.  Returns the lowest node whose subtree changed.
+ * x lost an entry: free it if empty, merge it into a neighbour if it is
+ * nearly so and they fit in one node, and keep the root a real root.
  */
-static struct vma_node *erase_two_children(struct vma_tree *t,
-					   struct vma_node *n)
+static void shrink(struct vma_tree *t, struct vt_node *x)
 {
-	struct vma_node *s = leftmost(n->right);
-	struct vma_node *fix = s;
+	struct vt_node *p = x->parent, *l, *r;
+	int i;
 
-	if (s->parent != n) {
-		/* s has no left child; its right child takes its place. */
-		fix = s->parent;
-		fix->left = s->right;
-		if (s->right)
-			s->right->parent = fix;
-		s->right = n->right;
-		s->right->parent = s;
+	if (!p) {
+		if (!x->n) {
+			t->root = NULL;
+			free(x);
+		} else if (!x->leaf && x->n == 1) {
+			t->root = x->slot[0];
+			t->root->parent = NULL;
+			free(x);
+		}
+		return;
 	}
-	s->left = n->left;
-	s->left->parent = s;
-	s->parent = n->parent;
-	replace_child(t, n->parent, n, s);
-	return fix;
+	i = x->pslot;
+	if (!x->n) {
+		if (x->leaf)
+			unlink_leaf(x);
+		free(x);
+		take_entry(p, i);
+		shrink(t, p);
+		return;
+	}
+	if (x->n >= VT_MIN || p->n < 2) {
+		fix_up(x);
+		return;
+	}
+	l = i + 1 < p->n ? x : p->slot[i - 1];
+	r = i + 1 < p->n ? p->slot[i + 1] : x;
+	if (l->n + r->n > VT_SLOTS) {
+		fix_up(x);
+		return;
+	}
+	move_entries(r, 0, l);
+	if (r->leaf) {
+		l->next = r->next;
+		if (l->next)
+			l->next->prev = l;
+	}
+	take_entry(p, r->pslot);
+	free(r);
+	fix_up(l);
+	shrink(t, p);
 }
 
 void vt_erase(struct vma_tree *t, struct vma *v)
 {
-	struct vma_node *n = &v->node, *fix;
+	struct vt_node *x = v->vt_leaf;
 
-	if (n->left && n->right) {
-		fix = erase_two_children(t, n);
-	} else {
-		struct vma_node *child = n->left ? n->left : n->right;
-
-		if (child)
-			child->parent = n->parent;
-		replace_child(t, n->parent, n, child);
-		fix = n->parent;
-	}
+	take_entry(x, slot_of(x, v));
+	v->vt_leaf = NULL;
 	t->count--;
-	fix_upwards(t, fix);
-	n->left = n->right = n->parent = NULL;
-	n->height = 0;
+	shrink(t, x);
 }
 
-/*
- * The shape is unchanged, so no rotation is needed; only the augmented
- * fields on the path to the root can be stale.
- */
 void vt_update(struct vma_tree *t, struct vma *v)
 {
-	struct vma_node *n;
+	struct vt_node *x = v->vt_leaf;
+	int i = slot_of(x, v);
 
 	(void)t;
-	for (n = &v->node; n; n = n->parent)
-		augment(n);
+	x->start[i] = v->vm_start;
+	x->end[i] = v->vm_end;
+	fix_up(x);
+}
+
+static void free_nodes(struct vt_node *x)
+{
+	if (!x->leaf)
+		for (int i = 0; i < x->n; i++)
+			free_nodes(x->slot[i]);
+	free(x);
+}
+
+void vt_destroy(struct vma_tree *t)
+{
+	if (t->root)
+		free_nodes(t->root);
+	vt_init(t);
 }
 
 struct vma *vt_find(const struct vma_tree *t, unsigned long addr)
 {
-	const struct vma_node *n = t->root, *best = NULL;
+	const struct vt_node *x = t->root;
+	int i;
 
-	/* Ends are in the same order as starts, so this is a plain descent. */
-	while (n) {
-		if (vma_of(n)->vm_end > addr) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
+	if (!x)
+		return NULL;
+	for (;;) {
+		/* Ends are in the same order as starts. */
+		for (i = 0; i < x->n && x->end[i] <= addr; i++)
+			;
+		if (i == x->n)
+			return NULL;
+		if (x->leaf)
+			return x->slot[i];
+		x = x->slot[i];
 	}
-	return best ? vma_of(best) : NULL;
 }
 
 struct vma *vt_lookup(const struct vma_tree *t, unsigned long addr)
@@ -291,60 +410,73 @@ struct vma *vt_lookup(const struct vma_tree *t, unsigned long addr)
 
 struct vma *vt_find_prev(const struct vma_tree *t, unsigned long addr)
 {
-	const struct vma_node *n = t->root, *best = NULL;
+	const struct vt_node *x = t->root;
+	int i;
 
-	while (n) {
-		if (vma_of(n)->vm_start < addr) {
-			best = n;
-			n = n->right;
-		} else {
-			n = n->left;
-		}
+	if (!x)
+		return NULL;
+	for (;;) {
+		for (i = x->n; i > 0 && x->start[i - 1] >= addr; i--)
+			;
+		if (!i)
+			return NULL;
+		if (x->leaf)
+			return x->slot[i - 1];
+		x = x->slot[i - 1];
 	}
-	return best ? vma_of(best) : NULL;
 }
 
 struct vma *vt_first(const struct vma_tree *t)
 {
-	return t->root ? vma_of(leftmost(t->root)) : NULL;
+	const struct vt_node *x = t->root;
+
+	if (!x)
+		return NULL;
+	while (!x->leaf)
+		x = x->slot[0];
+	return x->slot[0];
 }
 
 struct vma *vt_last(const struct vma_tree *t)
 {
-	return t->root ? vma_of(rightmost(t->root)) : NULL;
+	const struct vt_node *x = t->root;
+
+	if (!x)
+		return NULL;
+	while (!x->leaf)
+		x = x->slot[x->n - 1];
+	return x->slot[x->n - 1];
 }
 
 struct vma *vt_next(const struct vma *v)
 {
-	const struct vma_node *n = &v->node;
+	const struct vt_node *x = v->vt_leaf;
+	int i = slot_of(x, v);
 
-	if (n->right)
-		return vma_of(leftmost(n->right));
-	/* Climb until we leave a left subtree: that parent comes next. */
-	while (n->parent && n->parent->right == n)
-		n = n->parent;
-	return n->parent ? vma_of(n->parent) : NULL;
+	if (i + 1 < x->n)
+		return x->slot[i + 1];
+	return x->next ? x->next->slot[0] : NULL;
 }
 
 struct vma *vt_prev(const struct vma *v)
 {
-	const struct vma_node *n = &v->node;
+	const struct vt_node *x = v->vt_leaf;
+	int i = slot_of(x, v);
 
-	if (n->left)
-		return vma_of(rightmost(n->left));
-	while (n->parent && n->parent->left == n)
-		n = n->parent;
-	return n->parent ? vma_of(n->parent) : NULL;
+	if (i > 0)
+		return x->slot[i - 1];
+	return x->prev ? x->prev->slot[x->prev->n - 1] : NULL;
 }
 
 /*
- * Gap search.  A subtree is searched together with its bounds: prev_end, the
- * vm_end of the VMA just before it (0 if none), and next_start, the vm_start
- * of the VMA just after it (ULONG_MAX if none).  Its gaps are then the one
- * from prev_end to its first VMA, the ones inside it (sub_gap covers those)
- * and the one from its last VMA to next_start.  An empty subtree is the
- * single gap [prev_end, next_start).  Every gap of the tree belongs to
- * exactly one empty subtree, which is where it is finally tested.
+ * Gap search.  A subtree is searched together with its bounds: prev_end,
+ * the vm_end of the VMA just before it (0 if none), and next_start, the
+ * vm_start of the VMA just after it (ULONG_MAX if none).  Its gaps are
+ * then the one from prev_end to its first VMA, the ones inside it (the
+ * largest is kept for it) and the one from its last VMA to next_start.
+ * The gap between two neighbouring subtrees is the last of one and the
+ * first of the other: the searches meet it once from each side, which
+ * changes nothing, as they meet it in address order both times.
  */
 struct gap_query {
 	unsigned long low, high, len;
@@ -370,155 +502,202 @@ static bool gap_fits(struct gap_query *q, unsigned long gs, unsigned long ge)
 }
 
 /*
- * Can the subtree n, bounded by prev_end and next_start, hold an answer?
- * If it lies wholly outside [low, high], or even its largest gap is too
- * short before any clipping, there is no point in descending into it.
+ * Can the subtree x, bounded by prev_end and next_start, with inner gaps
+ * of at most gap, hold an answer?  If it lies wholly outside [low, high],
+ * or even its largest gap is too short before any clipping, there is no
+ * point in descending into it.
  *
  * This is what makes the search O(log n): a subtree wholly inside
  * [low, high) that passes is certain to hold an answer, so the search only
  * backtracks out of subtrees that straddle low or high, and those lie on
  * two root-to-leaf paths.
  */
-static bool may_fit(const struct gap_query *q, const struct vma_node *n,
-		    unsigned long prev_end, unsigned long next_start)
+static bool may_fit(const struct gap_query *q, const struct vt_node *x,
+		    unsigned long gap, unsigned long prev_end,
+		    unsigned long next_start)
 {
 	unsigned long largest;
 
 	if (next_start < q->low || prev_end > q->high)
 		return false;
-	largest = max_ul(n->sub_gap, n->sub_start - prev_end);
-	largest = max_ul(largest, next_start - n->sub_end);
+	largest = max_ul(gap, x->start[0] - prev_end);
+	largest = max_ul(largest, next_start - x->end[x->n - 1]);
 	return largest >= q->len;
 }
 
-static bool search_rev(struct gap_query *q, const struct vma_node *n,
-		       unsigned long prev_end, unsigned long next_start)
+/* Might child i of x, bounded by lo and hi, hold an answer? */
+static inline bool child_may_fit(const struct gap_query *q,
+				 const struct vt_node *x, int i,
+				 unsigned long lo, unsigned long hi)
 {
-	const struct vma *v;
-
-	if (!n)
-		return gap_fits(q, prev_end, next_start);
-	if (!may_fit(q, n, prev_end, next_start))
+	if (hi < q->low || lo > q->high)
 		return false;
-	v = vma_of(n);
-	return search_rev(q, n->right, v->vm_end, next_start) ||
-	       search_rev(q, n->left, prev_end, v->vm_start);
+	return x->gap[i] >= q->len || x->start[i] - lo >= q->len ||
+	       hi - x->end[i] >= q->len;
 }
 
-static bool search_fwd(struct gap_query *q, const struct vma_node *n,
+/* x has passed may_fit() (or child_may_fit() in its parent). */
+static bool search_rev(struct gap_query *q, const struct vt_node *x,
 		       unsigned long prev_end, unsigned long next_start)
 {
-	const struct vma *v;
+	for (int i = x->n - 1; i >= 0; i--) {
+		unsigned long lo = i ? x->end[i - 1] : prev_end;
+		unsigned long hi = i + 1 < x->n ? x->start[i + 1] : next_start;
 
-	if (!n)
-		return gap_fits(q, prev_end, next_start);
-	if (!may_fit(q, n, prev_end, next_start))
-		return false;
-	v = vma_of(n);
-	return search_fwd(q, n->left, prev_end, v->vm_start) ||
-	       search_fwd(q, n->right, v->vm_end, next_start);
+		if (!x->leaf) {
+			if (child_may_fit(q, x, i, lo, hi) &&
+			    search_rev(q, x->slot[i], lo, hi))
+				return true;
+		} else if (gap_fits(q, x->end[i], hi) ||
+			   (!i && gap_fits(q, lo, x->start[0]))) {
+			return true;
+		}
+	}
+	return false;
 }
 
-/*
- * Both searches recurse, but only as deep as the tree is high: an AVL tree
- * of 2^64 nodes is under 93 levels.
- */
-bool vt_gap_rev(const struct vma_tree *t, unsigned long low, unsigned long high,
-		unsigned long len, unsigned long *gap_start,
-		unsigned long *gap_end)
+static bool search_fwd(struct gap_query *q, const struct vt_node *x,
+		       unsigned long prev_end, unsigned long next_start)
+{
+	for (int i = 0; i < x->n; i++) {
+		unsigned long lo = i ? x->end[i - 1] : prev_end;
+		unsigned long hi = i + 1 < x->n ? x->start[i + 1] : next_start;
+
+		if (!x->leaf) {
+			if (child_may_fit(q, x, i, lo, hi) &&
+			    search_fwd(q, x->slot[i], lo, hi))
+				return true;
+		} else if (gap_fits(q, lo, x->start[i]) ||
+			   (i + 1 == x->n && gap_fits(q, x->end[i], hi))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool gap_search(const struct vma_tree *t, bool rev, unsigned long low,
+		       unsigned long high, unsigned long len,
+		       unsigned long *gap_start, unsigned long *gap_end)
 {
 	struct gap_query q = {.low = low, .high = high, .len = len};
+	const struct vt_node *r = t->root;
+	bool found;
 
-	if (low > high || !search_rev(&q, t->root, 0, ULONG_MAX))
+	if (low > high)
+		return false;
+	if (!r)
+		found = gap_fits(&q, 0, ULONG_MAX);
+	else if (!may_fit(&q, r, node_gap(r), 0, ULONG_MAX))
+		found = false;
+	else if (rev)
+		found = search_rev(&q, r, 0, ULONG_MAX);
+	else
+		found = search_fwd(&q, r, 0, ULONG_MAX);
+	if (!found)
 		return false;
 	*gap_start = q.start;
 	*gap_end = q.end;
 	return true;
+}
+
+bool vt_gap_rev(const struct vma_tree *t, unsigned long low, unsigned long high,
+		unsigned long len, unsigned long *gap_start,
+		unsigned long *gap_end)
+{
+	return gap_search(t, true, low, high, len, gap_start, gap_end);
 }
 
 bool vt_gap_fwd(const struct vma_tree *t, unsigned long low, unsigned long high,
 		unsigned long len, unsigned long *gap_start,
 		unsigned long *gap_end)
 {
-	struct gap_query q = {.low = low, .high = high, .len = len};
+	return gap_search(t, false, low, high, len, gap_start, gap_end);
+}
 
-	if (low > high || !search_fwd(&q, t->root, 0, ULONG_MAX))
-		return false;
-	*gap_start = q.start;
-	*gap_end = q.end;
-	return true;
+static void count_nodes(const struct vt_node *x, struct vt_stats *st)
+{
+	st->nodes++;
+	if (!x->leaf)
+		for (int i = 0; i < x->n; i++)
+			count_nodes(x->slot[i], st);
+}
+
+void vt_stats(const struct vma_tree *t, struct vt_stats *st)
+{
+	const struct vt_node *x = t->root;
+
+	memset(st, 0, sizeof(*st));
+	if (!x)
+		return;
+	st->start = x->start[0];
+	st->end = x->end[x->n - 1];
+	st->gap = node_gap(x);
+	for (; !x->leaf; x = x->slot[0])
+		st->depth++;
+	count_nodes(t->root, st);
+	st->bytes = st->nodes * sizeof(struct vt_node);
 }
 
 /*
- * Checking.  check_node() verifies a subtree bottom-up, so when it looks at
- * n its children's augmented fields are already known to be right and n's
- * can be checked against them alone.  Returns the subtree's height, or -1.
+ * Checking.  check_node() verifies a subtree: every node but the root
+ * holds entries, in order and apart, each leaf entry's range is its VMA's
+ * and the VMA points back at the leaf, each inner entry's range and gap
+ * are its child's, every leaf is at the same depth, and the leaves are
+ * linked in order.  Returns false at the first fault.
  */
 struct check_state {
 	unsigned long seen, limit;
-	int depth;
+	int leaf_depth;
+	const struct vt_node *last_leaf;
+	unsigned long last_end;
 };
 
-/*
- * An AVL tree of n nodes is under 1.45 log2(n + 2) high, so no valid tree
- * with 64-bit addresses is deeper than this.  A deeper one is corrupt, and
- * stopping there keeps the recursion off the end of the stack.
- */
-#define VT_MAX_DEPTH 96
-
-static bool node_fields_ok(const struct vma_node *n)
+static bool check_node(struct check_state *cs, const struct vt_node *x,
+		       const struct vt_node *parent, int depth)
 {
-	const struct vma *v = vma_of(n);
-	const struct vma_node *l = n->left, *r = n->right;
-	unsigned long gap = 0;
+	if (!x || x->parent != parent || depth > VT_MAX_DEPTH || !x->n ||
+	    x->n > VT_SLOTS)
+		return false;
+	for (int i = 0; i < x->n; i++) {
+		if (x->start[i] >= x->end[i] || x->start[i] < cs->last_end)
+			return false;
+		if (x->leaf) {
+			const struct vma *v = x->slot[i];
 
-	if (v->vm_start >= v->vm_end)
-		return false;
-	/* Order and non-overlap, given that the children are sorted. */
-	if (l && l->sub_end > v->vm_start)
-		return false;
-	if (r && r->sub_start < v->vm_end)
-		return false;
-	if (n->sub_start != (l ? l->sub_start : v->vm_start))
-		return false;
-	if (n->sub_end != (r ? r->sub_end : v->vm_end))
-		return false;
-	if (l)
-		gap = max_ul(l->sub_gap, v->vm_start - l->sub_end);
-	if (r)
-		gap = max_ul(gap, max_ul(r->sub_gap, r->sub_start - v->vm_end));
-	return n->sub_gap == gap;
-}
+			/* More VMAs than count: a cycle or a miscount. */
+			if (++cs->seen > cs->limit || v->vt_leaf != x ||
+			    v->vm_start != x->start[i] ||
+			    v->vm_end != x->end[i])
+				return false;
+			cs->last_end = x->end[i];
+		} else {
+			const struct vt_node *c = x->slot[i];
 
-static int check_node(struct check_state *cs, const struct vma_node *n,
-		      const struct vma_node *parent)
-{
-	int hl, hr;
-
-	if (!n)
-		return 0;
-	/* More nodes than count: a cycle or a miscount, stop either way. */
-	if (n->parent != parent || ++cs->seen > cs->limit)
-		return -1;
-	if (++cs->depth > VT_MAX_DEPTH)
-		return -1;
-	hl = check_node(cs, n->left, n);
-	hr = hl < 0 ? -1 : check_node(cs, n->right, n);
-	cs->depth--;
-	if (hl < 0 || hr < 0)
-		return -1;
-	if (hl - hr > 1 || hr - hl > 1)
-		return -1;
-	if (n->height != 1 + (hl > hr ? hl : hr))
-		return -1;
-	return node_fields_ok(n) ? n->height : -1;
+			if (c->pslot != i || !check_node(cs, c, x, depth + 1) ||
+			    x->start[i] != c->start[0] ||
+			    x->end[i] != c->end[c->n - 1] ||
+			    x->gap[i] != node_gap(c))
+				return false;
+		}
+	}
+	if (x->leaf) {
+		if (cs->leaf_depth < 0)
+			cs->leaf_depth = depth;
+		if (depth != cs->leaf_depth || x->prev != cs->last_leaf ||
+		    (cs->last_leaf && cs->last_leaf->next != x))
+			return false;
+		cs->last_leaf = x;
+	}
+	return true;
 }
 
 bool vt_check(const struct vma_tree *t)
 {
-	struct check_state cs = {.seen = 0, .limit = t->count, .depth = 0};
+	struct check_state cs = {.limit = t->count, .leaf_depth = -1};
 
-	if (check_node(&cs, t->root, NULL) < 0)
+	if (!t->root)
+		return t->count == 0;
+	if (!check_node(&cs, t->root, NULL, 0) || cs.last_leaf->next)
 		return false;
 	return cs.seen == t->count;
 }

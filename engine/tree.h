@@ -1,6 +1,7 @@
 /*
- * tree.h - the mm's VMA tree: an AVL tree keyed by vm_start and augmented
- * with the largest gap between the VMAs of each subtree.
+ * tree.h - the mm's VMA tree: a B-tree keyed by vm_start, its ranges
+ * packed in the nodes and augmented with the largest gap between the VMAs
+ * of each subtree (tree.c).
  *
  * It plays the part of the kernel's maple tree (mm->mm_mt): find_vma(),
  * vma_lookup(), vma_prev()/vma_next() and the gap search behind
@@ -17,6 +18,13 @@ void vt_init(struct vma_tree *t);
 /* Link v, which must not overlap any VMA already in t. */
 void vt_insert(struct vma_tree *t, struct vma *v);
 void vt_erase(struct vma_tree *t, struct vma *v);
+/*
+ * __split_vma() in one edit: v, in t, has just been shrunk in place, and
+ * new (not in t) covers what v gave up, just below or just above it.
+ */
+void vt_split(struct vma_tree *t, struct vma *v, struct vma *new);
+/* Free the tree's nodes at once, VMAs left alone; t is then empty. */
+void vt_destroy(struct vma_tree *t);
 
 /*
  * v->vm_start or v->vm_end changed in place without passing a neighbour:
@@ -51,7 +59,19 @@ bool vt_gap_fwd(const struct vma_tree *t, unsigned long low, unsigned long high,
 		unsigned long len, unsigned long *gap_start,
 		unsigned long *gap_end);
 
-/* Walk every node and check ordering, heights and augmented fields. */
+/*
+ * What the root knows, for tests and the benchmarks: the extent of all
+ * the VMAs, the largest gap between two of them, how many levels down
+ * the leaves are (0: a leaf is the root), and the nodes and their bytes.
+ */
+struct vt_stats {
+	unsigned long start, end, gap;
+	int depth;
+	unsigned long nodes, bytes;
+};
+void vt_stats(const struct vma_tree *t, struct vt_stats *st);
+
+/* Walk every node and check ordering, depths and augmented fields. */
 bool vt_check(const struct vma_tree *t);
 
 #define vt_for_each(t, v) for ((v) = vt_first(t); (v); (v) = vt_next(v))

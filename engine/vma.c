@@ -698,8 +698,7 @@ int __split_vma(struct machine *m, struct vma *v, unsigned long addr,
 		new->unmerged_next = v->unmerged_prev = false;
 	else
 		v->unmerged_next = new->unmerged_prev = false;
-	vt_update(&mm->tree, v);
-	vt_insert(&mm->tree, new);
+	vt_split(&mm->tree, v, new);
 	mm->map_count++;
 	EVENT(m, .kind = EV_VMA_CHANGE, .code = VMA_CHANGE_SPLIT,
 	      .fn = "__split_vma", .v = v, .ostart = ostart, .oend = oend,

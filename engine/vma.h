@@ -178,17 +178,11 @@ enum vma_special {
 	VMA_SPECIAL_VDSO,	 /* [vdso] */
 };
 
-/* The augmented AVL node that keeps a VMA in its mm's tree (tree.c). */
-struct vma_node {
-	struct vma_node *left, *right, *parent;
-	int height;
-	unsigned long sub_start; /* lowest vm_start in this subtree */
-	unsigned long sub_end;	 /* highest vm_end in this subtree */
-	unsigned long sub_gap;	 /* largest gap between two VMAs of it */
-};
+/* A node of the mm's VMA tree (tree.c). */
+struct vt_node;
 
 struct vma {
-	struct vma_node node; /* must stay first: see vma_of() */
+	struct vt_node *vt_leaf; /* the tree's leaf that holds it */
 	unsigned long vm_start, vm_end;
 	unsigned long vm_pgoff;
 	vm_flags_t vm_flags;
@@ -229,7 +223,7 @@ static inline bool vma_is_shmem(const struct vma *v)
 
 /* The root of one mm's VMA tree. */
 struct vma_tree {
-	struct vma_node *root;
+	struct vt_node *root;
 	unsigned long count;
 };
 

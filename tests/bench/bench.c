@@ -2,7 +2,7 @@
  * bench.c - the measurements behind `make bench` (tests/bench.sh runs
  * them, several times each, and prints the table with the medians).
  *
- *   bench ops SIDE N         time per operation on N VMAs; SIDE is engine
+ *   bench ops SIDE N [PHASE] time per operation on N VMAs; SIDE is engine
  *                            or kernel (this process's own system calls)
  *   bench trace SEED OPS     print the seeded trace of OPS operations
  *   bench verify-script N    print an N-line script for verify's timing
@@ -121,8 +121,9 @@ static long side_call(struct side *sd, const struct bcall *c)
  * timed one clock reading brackets them all; else each timed call is
  * bracketed alone, less what an empty bracket costs.
  */
-static double run_calls(struct side *sd, const struct bcall *c, size_t n,
-			long (*check)(const struct bcall *c, long ret))
+__attribute__((noinline)) static double
+run_calls(struct side *sd, const struct bcall *c, size_t n,
+	  long (*check)(const struct bcall *c, long ret))
 {
 	double spent = 0, t, empty = 0;
 	size_t timed = 0, i;
@@ -340,9 +341,13 @@ static int cmd_ops(char **argv)
 	}
 	printf("vmas %lu\n", n + own);
 	for (size_t p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
-		struct bcall *c = malloc(4 * phases[p].ops * sizeof(*c));
+		struct bcall *c;
 		size_t k;
 
+		/* "bench ops SIDE N PHASE": that phase alone (callgrind). */
+		if (argv[4] && strcmp(argv[4], phases[p].name))
+			continue;
+		c = malloc(4 * phases[p].ops * sizeof(*c));
 		if (!c)
 			die("out of memory");
 		rng_state = 42 + p;
@@ -702,7 +707,7 @@ static int cmd_repl(char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc == 4 && !strcmp(argv[1], "ops"))
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "ops"))
 		return cmd_ops(argv);
 	if (argc == 4 && !strcmp(argv[1], "trace"))
 		return cmd_trace(argv);

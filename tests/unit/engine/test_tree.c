@@ -1,9 +1,10 @@
 /*
- * test_tree.c - unit tests for engine/tree.c, the augmented AVL tree of VMAs.
+ * test_tree.c - unit tests for engine/tree.c, the B-tree of VMAs.
  *
  * The hand-written tests pin down the cases that are easy to get subtly
- * wrong (each shape of erase, clipping of gaps at low and high, the free
- * space before the first and after the last VMA).  The randomized test then
+ * wrong (erases that empty, merge and collapse nodes, splits in one edit,
+ * clipping of gaps at low and high, the free space before the first and
+ * after the last VMA).  The randomized test then
  * runs thousands of inserts, erases and in-place resizes and, after every
  * one, compares each query against a sorted array searched by brute force,
  * so a stale augmented field shows up as a wrong gap even if vt_check()
@@ -104,6 +105,7 @@ TEST(empty)
 
 TEST(basic_queries)
 {
+	struct vt_stats st;
 	struct vma_tree t;
 	struct vma *a = new_vma(P(10), P(20));
 	struct vma *b = new_vma(P(20), P(25)); /* adjacent to a */
@@ -146,19 +148,17 @@ TEST(basic_queries)
 	ASSERT_TRUE(vt_find_prev(&t, ULONG_MAX) == c);
 
 	/* Augmentation at the root covers the whole tree. */
-	ASSERT_EQ(t.root->sub_start, P(10));
-	ASSERT_EQ(t.root->sub_end, P(50));
-	ASSERT_EQ(t.root->sub_gap, P(15));
+	vt_stats(&t, &st);
+	ASSERT_EQ(st.start, P(10));
+	ASSERT_EQ(st.end, P(50));
+	ASSERT_EQ(st.gap, P(15));
 	free_all(&t);
 	ASSERT_EQ(t.count, 0);
 	ASSERT_TRUE(t.root == NULL);
 	return true;
 }
 
-/*
- * Inserting 1..15 in order into an AVL tree gives the perfect tree rooted at
- * 8, so the shape of each erase below is known in advance.
- */
+/* v[1..15], 5 pages each, 5 pages apart: one leaf. */
 static void build_15(struct vma_tree *t, struct vma **v)
 {
 	vt_init(t);
@@ -168,93 +168,142 @@ static void build_15(struct vma_tree *t, struct vma **v)
 	}
 }
 
-/* Check t holds v[1..15] minus those flagged in gone[]. */
+/* Check t holds v[0..n) minus those flagged in gone[]. */
 static bool tree_is_rest(const struct vma_tree *t, struct vma **v,
-			 const bool *gone)
+			 const bool *gone, int n)
 {
-	struct vma *want[15];
-	size_t n = 0;
+	struct vma **want = calloc((size_t)n, sizeof(*want));
+	size_t k = 0;
+	bool ok;
 
-	for (int i = 1; i <= 15; i++)
+	for (int i = 0; i < n; i++)
 		if (!gone[i])
-			want[n++] = v[i];
-	return tree_is(t, want, n);
+			want[k++] = v[i];
+	ok = tree_is(t, want, k);
+	free(want);
+	return ok;
 }
 
+/*
+ * Erases in every pattern that empties, merges and collapses nodes: from
+ * the front, from the back, every third, a block in the middle, and the
+ * rest in a scattered order, checking the whole tree after each.
+ */
 TEST(erase_shapes)
 {
+	enum { N = 600 };
 	struct vma_tree t;
-	struct vma *v[16];
-	bool gone[16] = {false};
+	struct vma *v[N];
+	bool gone[N] = {false};
+	struct vt_stats st;
+	uint64_t seed = 3;
+	int left = N;
 
-	build_15(&t, v);
-	ASSERT_TRUE(t.root == &v[8]->node);
-	ASSERT_EQ(t.root->height, 4);
-	ASSERT_TRUE(tree_is_rest(&t, v, gone));
+	vt_init(&t);
+	/* Out of order, so that nodes are part full. */
+	for (int i = 0; i < N; i++) {
+		int k = (i * 7) % N;
 
-	/* A leaf. */
-	ASSERT_TRUE(!v[1]->node.left && !v[1]->node.right);
-	vt_erase(&t, v[1]);
-	gone[1] = true;
-	ASSERT_TRUE(tree_is_rest(&t, v, gone));
-
-	/* Now 2 has one child, 3. */
-	ASSERT_TRUE(!v[2]->node.left && v[2]->node.right == &v[3]->node);
-	vt_erase(&t, v[2]);
-	gone[2] = true;
-	ASSERT_TRUE(tree_is_rest(&t, v, gone));
-
-	/* Two children, successor is the right child itself. */
-	ASSERT_TRUE(v[14]->node.left && v[14]->node.right == &v[15]->node);
-	vt_erase(&t, v[14]);
-	gone[14] = true;
-	ASSERT_TRUE(tree_is_rest(&t, v, gone));
-
-	/* The root: two children, successor 9 two levels down. */
-	ASSERT_TRUE(t.root == &v[8]->node);
-	ASSERT_TRUE(v[9]->node.parent == &v[10]->node);
-	vt_erase(&t, v[8]);
-	gone[8] = true;
-	ASSERT_TRUE(tree_is_rest(&t, v, gone));
-	ASSERT_TRUE(t.root == &v[9]->node);
-
-	/* Erase the rest, always at the root, down to the empty tree. */
-	while (t.root) {
-		struct vma *r = (struct vma *)t.root;
-
-		vt_erase(&t, r);
-		for (int i = 1; i <= 15; i++)
-			if (v[i] == r)
-				gone[i] = true;
-		ASSERT_TRUE(tree_is_rest(&t, v, gone));
+		v[k] = new_vma(P(10 * k), P(10 * k + 5));
 	}
-	for (int i = 1; i <= 15; i++)
+	for (int i = 0; i < N; i++)
+		vt_insert(&t, v[(i * 7) % N]);
+	ASSERT_TRUE(tree_is_rest(&t, v, gone, N));
+	vt_stats(&t, &st);
+	ASSERT_TRUE(st.depth >= 2);
+#define ERASE(k)                                           \
+	do {                                               \
+		vt_erase(&t, v[k]);                        \
+		gone[k] = true;                            \
+		left--;                                    \
+		ASSERT_TRUE(tree_is_rest(&t, v, gone, N)); \
+	} while (0)
+	for (int k = 0; k < 40; k++)
+		ERASE(k);
+	for (int k = N - 1; k >= N - 40; k--)
+		ERASE(k);
+	for (int k = 40; k < N - 40; k += 3)
+		ERASE(k);
+	for (int k = 250; k < 350; k++)
+		if (!gone[k])
+			ERASE(k);
+	while (left) {
+		int k = (int)rng_below(&seed, N);
+
+		if (!gone[k])
+			ERASE(k);
+	}
+#undef ERASE
+	ASSERT_TRUE(t.root == NULL);
+	ASSERT_EQ(t.count, 0);
+	for (int i = 0; i < N; i++)
 		free(v[i]);
+	return true;
+}
+
+/* __split_vma's one edit, below and above, into full and part full leaves. */
+TEST(split_in_one_edit)
+{
+	enum { N = 64 };
+	struct vma_tree t;
+	struct vma *v[N], *want[2 * N];
+	size_t n = 0;
+
+	vt_init(&t);
+	for (int i = 0; i < N; i++) {
+		v[i] = new_vma(P(10 * i), P(10 * i + 8));
+		vt_insert(&t, v[i]);
+	}
+	for (int i = 0; i < N; i++) {
+		struct vma *nw;
+
+		if (i % 2) {
+			nw = new_vma(P(10 * i), P(10 * i + 3));
+			v[i]->vm_start = P(10 * i + 3);
+			vt_split(&t, v[i], nw);
+			want[n++] = nw;
+			want[n++] = v[i];
+		} else {
+			nw = new_vma(P(10 * i + 6), P(10 * i + 8));
+			v[i]->vm_end = P(10 * i + 6);
+			vt_split(&t, v[i], nw);
+			want[n++] = v[i];
+			want[n++] = nw;
+		}
+		ASSERT_TRUE(vt_check(&t));
+	}
+	ASSERT_TRUE(tree_is(&t, want, n));
+	ASSERT_TRUE(vt_prev(want[1]) == want[0]);
+	ASSERT_TRUE(vt_next(want[2 * N - 2]) == want[2 * N - 1]);
+	free_all(&t);
 	return true;
 }
 
 TEST(update_in_place)
 {
+	struct vt_stats st;
 	struct vma_tree t;
 	struct vma *v[16];
 	unsigned long gs, ge;
 
 	build_15(&t, v);
 	/* All gaps are 5 pages; there is none of 6 below 150 pages. */
-	ASSERT_EQ(t.root->sub_gap, P(5));
+	vt_stats(&t, &st);
+	ASSERT_EQ(st.gap, P(5));
 	ASSERT_FALSE(vt_gap_rev(&t, P(10), P(150), P(6), &gs, &ge));
 
-	/* Shrink v[3] (a leaf) from the top: gap 35..40 grows to 33..40. */
+	/* Shrink v[3] from the top: gap 35..40 grows to 33..40. */
 	v[3]->vm_end = P(33);
 	ASSERT_FALSE(vt_check(&t)); /* stale until vt_update() */
 	vt_update(&t, v[3]);
 	ASSERT_TRUE(vt_check(&t));
-	ASSERT_EQ(t.root->sub_gap, P(7));
+	vt_stats(&t, &st);
+	ASSERT_EQ(st.gap, P(7));
 	ASSERT_TRUE(vt_gap_rev(&t, P(10), P(150), P(6), &gs, &ge));
 	ASSERT_EQ(gs, P(33));
 	ASSERT_EQ(ge, P(40));
 
-	/* Shrink the root's VMA from below: gap 75..80 becomes 75..82. */
+	/* Shrink v[8] from below: gap 75..80 becomes 75..82. */
 	v[8]->vm_start = P(82);
 	vt_update(&t, v[8]);
 	ASSERT_TRUE(vt_check(&t));
@@ -280,7 +329,8 @@ TEST(update_in_place)
 	v[15]->vm_end = P(200);
 	vt_update(&t, v[15]);
 	ASSERT_TRUE(vt_check(&t));
-	ASSERT_EQ(t.root->sub_end, P(200));
+	vt_stats(&t, &st);
+	ASSERT_EQ(st.end, P(200));
 	ASSERT_TRUE(vt_gap_fwd(&t, P(150), ULONG_MAX, P(1), &gs, &ge));
 	ASSERT_EQ(gs, P(200));
 	ASSERT_EQ(ge, ULONG_MAX);
@@ -418,43 +468,10 @@ TEST(gap_top_of_address_space)
 	return true;
 }
 
-/*
- * vt_check() must notice every kind of damage, or the randomized test would
- * only be comparing the tree with itself.  Corrupt one field at a time in a
- * deep node and in the root, and put it back.
- */
-static bool corrupt_and_check(struct vma_tree *t, struct vma_node *n)
-{
-	struct vma_node saved = *n;
-	struct vma_node *other = n->parent ? n->parent->parent : n->left;
-
-	n->sub_gap += PAGE_SIZE;
-	ASSERT_FALSE(vt_check(t));
-	*n = saved;
-	n->sub_gap = n->sub_gap ? n->sub_gap - 1 : 1;
-	ASSERT_FALSE(vt_check(t));
-	*n = saved;
-	n->sub_start -= PAGE_SIZE;
-	ASSERT_FALSE(vt_check(t));
-	*n = saved;
-	n->sub_end += 1;
-	ASSERT_FALSE(vt_check(t));
-	*n = saved;
-	n->height++;
-	ASSERT_FALSE(vt_check(t));
-	*n = saved;
-	n->parent = other;
-	ASSERT_FALSE(vt_check(t));
-	*n = saved;
-	ASSERT_TRUE(vt_check(t));
-	return true;
-}
-
 TEST(check_catches_damage)
 {
 	struct vma_tree t;
 	struct vma *v[64], *w;
-	struct vma_node *deep;
 
 	vt_init(&t);
 	for (int i = 0; i < 64; i++) {
@@ -463,11 +480,16 @@ TEST(check_catches_damage)
 		vt_insert(&t, v[i]);
 	}
 	ASSERT_TRUE(vt_check(&t));
-	ASSERT_TRUE(corrupt_and_check(&t, t.root));
-	for (deep = t.root; deep->left; deep = deep->left)
-		;
-	ASSERT_TRUE(corrupt_and_check(&t, deep->parent));
-	ASSERT_TRUE(corrupt_and_check(&t, deep));
+	/* A range changed behind the tree's back, at each end and inside. */
+	for (int i = 0; i < 64; i += 21) {
+		v[i]->vm_end++;
+		ASSERT_FALSE(vt_check(&t));
+		v[i]->vm_end--;
+		v[i]->vm_start--;
+		ASSERT_FALSE(vt_check(&t));
+		v[i]->vm_start++;
+		ASSERT_TRUE(vt_check(&t));
+	}
 
 	t.count++;
 	ASSERT_FALSE(vt_check(&t));
@@ -507,9 +529,10 @@ TEST(check_catches_damage)
 	return true;
 }
 
-/* Sorted inserts and erases drive every rotation; height must stay AVL. */
+/* Sorted inserts fill nodes, sorted erases empty and merge them. */
 TEST(sequential_balance)
 {
+	struct vt_stats st;
 	enum { N = 1 << 15 };
 	struct vma_tree t;
 	struct vma **v = calloc(N, sizeof(*v));
@@ -523,10 +546,12 @@ TEST(sequential_balance)
 	}
 	ASSERT_TRUE(vt_check(&t));
 	ASSERT_EQ(t.count, N);
-	/* 1.44 log2(N + 2) - 0.33 bounds an AVL tree's height: 21 here. */
-	ASSERT_TRUE(t.root->height <= 21);
+	/* Inserts in order fill each node: 16^4 > N. */
+	vt_stats(&t, &st);
+	ASSERT_TRUE(st.depth <= 4);
+	ASSERT_TRUE(st.nodes <= N / 12);
 	/* One gap is a page shorter; all others are 2 pages. */
-	ASSERT_EQ(t.root->sub_gap, P(2));
+	ASSERT_EQ(st.gap, P(2));
 	/* The end gap is clipped to one page, so the one before it wins. */
 	ASSERT_GAP(vt_gap_rev, P(1), P(3 * N), P(2), P(3 * N - 4),
 		   P(3 * N - 2));
@@ -869,6 +894,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(empty),
 	TEST_ENTRY(basic_queries),
 	TEST_ENTRY(erase_shapes),
+	TEST_ENTRY(split_in_one_edit),
 	TEST_ENTRY(update_in_place),
 	TEST_ENTRY(gap_rev),
 	TEST_ENTRY(gap_fwd),
