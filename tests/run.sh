@@ -8,7 +8,7 @@
 #
 # Each suite prints its own failures; this script adds up the counts.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 mode=${1:-all}
 total_pass=0
@@ -63,19 +63,50 @@ golden() { # build-dir
 	count "golden ($1)" $p $f
 }
 
+# Scripts through one `vmalab verify`: every file given is an item, and
+# an item passes only if verify said it agreed.  Fewer agreements than
+# files (a script that was never run, failed or vanished) fail the rest.
+verify_files() { # suite-name build-dir file...
+	local name=$1 vm=$2/vmalab n p f log t
+	shift 2
+	n=$#
+	if [ "$n" = 0 ]; then
+		echo "FAIL $name: no scripts found"
+		count "$name" 0 1
+		return
+	fi
+	if [ ! -x "$vm" ]; then
+		echo "FAIL $name: $vm is missing"
+		count "$name" 0 "$n"
+		return
+	fi
+	log=$(mktemp)
+	"$vm" verify "$@" >"$log" 2>&1
+	p=$(printf '%s\n' "$@" | agreed "$log")
+	f=$((n - p))
+	if [ "$f" != 0 ]; then
+		grep -v 'engine and kernel agree$\|^verify: this kernel:' "$log" |
+			head -n 80
+	fi
+	rm -f "$log"
+	count "$name" "$p" "$f"
+}
+
+# How many of the scripts named on stdin verify's log says agreed.
+agreed() { # log
+	awk 'NR == FNR { want[$0] = 1; next }
+		/^verify: .*: [0-9]+ lines, [0-9]+ calls?, engine and kernel agree$/ {
+			t = $0
+			sub(/^verify: /, "", t)
+			sub(/: [0-9]+ lines, [0-9]+ calls?, engine and kernel agree$/, "", t)
+			if ((t in want) && !(t in seen)) { seen[t] = 1; n++ }
+		}
+		END { print n + 0 }' - "$1"
+}
+
 # Hand-written scripts, each run on the engine and on this kernel.
 scripts() { # build-dir
-	local vm=$1/vmalab p=0 f=0 t
-	for t in tests/scripts/*.vml; do
-		[ -e "$t" ] || continue
-		if "$vm" verify --quiet "$t"; then
-			p=$((p + 1))
-		else
-			f=$((f + 1))
-			echo "FAIL verify $t"
-		fi
-	done
-	count "verify scripts ($1)" $p $f
+	verify_files "verify scripts ($1)" "$1" tests/scripts/*.vml
 }
 
 # The lesson library (scenarios/README.md): each NN-name.vml has a title,
@@ -89,20 +120,18 @@ lesson_header_ok() { # file
 }
 
 lessons() { # build-dir
-	local vm=$1/vmalab p=0 f=0 t
+	local t p=0 f=0
 	for t in scenarios/*.vml; do
 		[ -e "$t" ] || continue
-		if ! lesson_header_ok "$t"; then
-			f=$((f + 1))
-			echo "FAIL lesson header $t (needs NN-name.vml, title, summary, version)"
-		elif "$vm" verify --quiet "$t"; then
+		if lesson_header_ok "$t"; then
 			p=$((p + 1))
 		else
 			f=$((f + 1))
-			echo "FAIL verify $t"
+			echo "FAIL lesson header $t (needs NN-name.vml, title, summary, version)"
 		fi
 	done
-	count "verify lessons ($1)" $p $f
+	count "lesson headers ($1)" "$p" "$f"
+	verify_files "verify lessons ($1)" "$1" scenarios/*.vml
 }
 
 # The scenario store from the command line (tests/db/store.sh).
@@ -110,21 +139,28 @@ store_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "scenario store ($1)" tests/db/store.sh
 }
 
-# Random scripts from the seeded generator, all through verify.
+# Random scripts from the seeded generator, all through verify.  A
+# missing generator, or one that fails, fails every script it owed.
 random_scripts() { # build-dir count steps [generator flags]
-	local dir=$1 n=$2 steps=$3 tmp line p f
+	local dir=$1 n=$2 steps=$3 tmp seed bad=0 name
 	shift 3
+	name="random $* ($dir)"
+	if [ ! -x "$dir/tests/scriptgen" ]; then
+		echo "FAIL $name: $dir/tests/scriptgen is missing"
+		count "$name" 0 "$n"
+		return
+	fi
 	tmp=$(mktemp -d)
 	for seed in $(seq 1 "$n"); do
-		"$dir/tests/scriptgen" -n "$steps" "$@" "$seed" >"$tmp/s$seed.vml"
+		if ! "$dir/tests/scriptgen" -n "$steps" "$@" "$seed" \
+			>"$tmp/s$seed.vml"; then
+			bad=$((bad + 1))
+			rm -f "$tmp/s$seed.vml"
+		fi
 	done
-	"$dir/vmalab" verify "$tmp"/s*.vml >"$tmp/log" 2>&1
-	p=$(grep -c 'engine and kernel agree$' "$tmp/log")
-	f=$((n - p))
-	if [ "$f" != 0 ]; then
-		grep -B2 -A40 'differ after\|died\|did not answer' "$tmp/log" | head -n 80
-	fi
-	count "random $* ($dir)" "$p" "$f"
+	[ "$bad" = 0 ] || echo "FAIL $name: scriptgen failed for $bad seeds"
+	# The planned scripts, made or not: a missing one cannot agree.
+	verify_files "$name" "$dir" $(seq -f "$tmp/s%g.vml" 1 "$n")
 	rm -rf "$tmp"
 }
 
@@ -133,19 +169,38 @@ malformed() { # build-dir
 	BUILD_DIR=$1 run_counted "malformed ($1)" tests/malformed.sh
 }
 
+# verify and this script cannot pass vacuously (tests/verify.sh).
+verify_checks() { # build-dir
+	BUILD_DIR=$1 run_counted "verify checks ($1)" tests/verify.sh
+}
+
 # The REPL: its commands without a terminal, then driven through a pty.
 repl_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "repl commands ($1)" tests/repl/batch.sh
 	BUILD_DIR=$1 run_counted "repl pty ($1)" tests/repl/pty.sh
 }
 
+# Every unit test that has a source must have been built and run.
+unit_tests() { # build-dir
+	local b=$1 src t
+	for src in tests/unit/*/test_*.c; do
+		[ -e "$src" ] || continue
+		t=$b/tests/$(basename "$src" .c)
+		if [ -x "$t" ]; then
+			run_counted "unit $(basename "$t") ($b)" "$t"
+		else
+			echo "FAIL unit $t is missing (from $src)"
+			count "unit $(basename "$t") ($b)" 0 1
+		fi
+	done
+}
+
 suites() { # build-dir random-count
 	local b=$1
-	for t in "$b"/tests/test_*; do
-		[ -x "$t" ] && run_counted "unit $(basename "$t") ($b)" "$t"
-	done
+	unit_tests "$b"
 	golden "$b"
 	malformed "$b"
+	verify_checks "$b"
 	repl_tests "$b"
 	scripts "$b"
 	lessons "$b"
@@ -156,6 +211,9 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --wild --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" 300 --wild --fork --errors
 }
+
+# tests/verify.sh sources this file for its functions alone.
+[ "${RUN_SH_LIB:-}" = 1 ] && return 0
 
 case $mode in
 all)

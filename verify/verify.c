@@ -65,6 +65,8 @@ struct options {
 struct verifier {
 	const struct script *sc;
 	struct session eng, ker;
+	size_t ran;	     /* lines run on both sides and compared */
+	unsigned long calls; /* system calls among them (not touch) */
 };
 
 static void usage(FILE *f)
@@ -76,7 +78,10 @@ static void usage(FILE *f)
 	      "kernel, comparing\nthe output of every line and, after each "
 	      "call or touch, the smaps of the\ncurrent process; at the "
 	      "end, the smaps of every process.  Stops a script\nat its "
-	      "first divergence and shows it with the engine's trace.\n"
+	      "first divergence and shows it with the engine's trace.  A "
+	      "script that\ncompares no system call (\"nothing verified\"), "
+	      "or stops before its end\n(quit, a kernel process lost), "
+	      "fails, saying how far it got.\n"
 	      "\n"
 	      "  --quiet        print nothing for scripts that agree\n"
 	      "  --kernel-only  run on the kernel only and print what batch "
@@ -173,10 +178,32 @@ static void report_trace(const struct verifier *v)
 
 static enum verdict kernel_failed(const struct verifier *v, size_t upto)
 {
-	fprintf(stderr, "verify: %s:%zu: %s (after: %s)\n", v->sc->name, upto,
-		kernel_backend_failure(v->ker.be),
-		upto ? v->sc->lines[upto - 1] : "");
+	fprintf(stderr,
+		"verify: %s:%zu: %s (after: %s): stopped, %zu of %zu lines "
+		"verified\n",
+		v->sc->name, upto, kernel_backend_failure(v->ker.be),
+		upto ? v->sc->lines[upto - 1] : "", upto ? upto - 1 : 0,
+		v->sc->n);
 	return FAILED;
+}
+
+/* Count the system calls a line compared (touch is no system call). */
+static void count_calls(struct verifier *v)
+{
+	for (size_t i = 0; i < v->ker.nspans; i++)
+		v->calls += v->ker.spans[i].nr >= 0;
+}
+
+/* Is there anything but blank lines and comments from line i on? */
+static bool lines_left(const struct script *sc, size_t i)
+{
+	for (; i < sc->n; i++) {
+		const char *l = sc->lines[i] + strspn(sc->lines[i], " \t");
+
+		if (*l && *l != '#')
+			return true;
+	}
+	return false;
 }
 
 /* The current process's smaps on one side. */
@@ -249,6 +276,8 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 		return kernel_failed(v, i + 1);
 	erej = v->eng.errors != eerr;
 	krej = v->ker.errors != kerr;
+	v->ran = i + 1;
+	count_calls(v);
 	if (erej != krej)
 		return report_rejected(v, i + 1, erej);
 	if (!same_output(sb_str(&v->ker.out), sb_str(&v->eng.out))) {
@@ -316,6 +345,7 @@ static enum verdict verify_script(const struct script *sc,
 	enum verdict ret = AGREE;
 	struct backend *kbe;
 	char err[512];
+	size_t i;
 
 	kbe = kernel_backend_new(err, sizeof(err));
 	if (!kbe) {
@@ -330,10 +360,25 @@ static enum verdict verify_script(const struct script *sc,
 	v.eng.src = v.ker.src = sc->name;
 	v.ker.sink = diag_null;	  /* each malformed line is reported once */
 	v.eng.trace_apart = true; /* a sourced script's trace is no output */
-	for (size_t i = 0; i < sc->n && ret == AGREE && !v.eng.quit; i++)
+	for (i = 0; i < sc->n && ret == AGREE && !v.eng.quit; i++)
 		ret = verify_line(&v, i);
 	if (ret == AGREE)
 		ret = verify_end(&v);
+	if (ret == AGREE && v.eng.quit && lines_left(sc, i)) {
+		/* What follows quit was never run: it proves nothing. */
+		fprintf(stderr,
+			"verify: %s:%zu: quit: stopped, %zu of %zu lines "
+			"verified (a script must run to its end)\n",
+			sc->name, i, i, sc->n);
+		ret = FAILED;
+	}
+	if (ret == AGREE && !v.calls) {
+		fprintf(stderr,
+			"verify: %s: nothing verified: %zu lines, no system "
+			"call compared with the kernel\n",
+			sc->name, sc->n);
+		ret = FAILED;
+	}
 	if (ret == AGREE && v.eng.errors) {
 		/* Skipped on both sides, a typo would hide a whole step. */
 		fprintf(stderr,
@@ -343,8 +388,9 @@ static enum verdict verify_script(const struct script *sc,
 		ret = FAILED;
 	}
 	if (ret == AGREE && !o->quiet)
-		printf("verify: %s: %zu lines, engine and kernel agree\n",
-		       sc->name, sc->n);
+		printf("verify: %s: %zu lines, %lu call%s, engine and kernel "
+		       "agree\n",
+		       sc->name, sc->n, v.calls, v.calls == 1 ? "" : "s");
 	fflush(stdout);
 	session_fini(&v.eng);
 	session_fini(&v.ker);
