@@ -109,7 +109,7 @@ static int map_vdso(struct machine *m, struct mm *mm)
 	};
 	unsigned long len = (VVAR_PAGES + VVAR_VCLOCK_PAGES + VDSO_PAGES)
 			    << PAGE_SHIFT;
-	unsigned long addr = get_unmapped_area(m, NULL, 0, len, 0);
+	unsigned long addr = get_unmapped_area(m, NULL, 0, len, 0, 0);
 
 	if (IS_ERR_VALUE(addr))
 		return (int)addr;
@@ -453,7 +453,6 @@ long machine_get_unmapped_area(struct machine *m, long fd, unsigned long addr,
 	int nobs = m->nobs;
 	unsigned long ret;
 
-	(void)pgoff;
 	if (!(flags & MAP_ANONYMOUS)) {
 		file = fget(m, fd);
 		if (!file)
@@ -473,7 +472,7 @@ long machine_get_unmapped_area(struct machine *m, long fd, unsigned long addr,
 	}
 	/* A question, not a step: nobody is told. */
 	m->nobs = 0;
-	ret = get_unmapped_area(m, file, addr, len, flags);
+	ret = get_unmapped_area(m, file, addr, len, pgoff, flags);
 	m->nobs = nobs;
 	return (long)ret;
 }

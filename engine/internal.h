@@ -246,7 +246,7 @@ long given_call(struct machine *m, int nr, const unsigned long *a,
 /* mmap.c: __get_unmapped_area(), an address or an error value */
 unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 				unsigned long addr, unsigned long len,
-				unsigned long flags);
+				unsigned long pgoff, unsigned long flags);
 
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);

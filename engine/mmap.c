@@ -121,34 +121,58 @@ static unsigned long get_area_topdown(struct machine *m, unsigned long addr,
 }
 
 /*
- * thp_get_unmapped_area_vmflags(): anonymous mappings that are a multiple
- * of 2 MiB and have no hint are placed on a 2 MiB boundary.
+ * __thp_get_unmapped_area(): place a mapping so that its address and its
+ * file offset agree modulo 2 MiB, where the range then holds at least one
+ * whole PMD.  It searches for len + 2 MiB (so that an aligned start fits)
+ * and slides up; a hint that fits the padded length is kept as it is.  0
+ * means "no aligned placement": the caller searches again for len alone.
+ * Anonymous memory comes here with off 0.
  */
-static unsigned long thp_get_area(struct machine *m, unsigned long len,
+static unsigned long thp_get_area(struct machine *m, unsigned long addr,
+				  unsigned long len, unsigned long off,
 				  unsigned long flags)
 {
-	unsigned long ret, off_sub;
+	unsigned long off_end = off + len;
+	unsigned long off_align = (off + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
+	unsigned long len_pad = len + PMD_SIZE, ret, off_sub;
 
-	ret = get_area_topdown(m, 0, len + PMD_SIZE, flags);
+	if (off_end <= off_align || off_end - off_align < PMD_SIZE)
+		return 0;
+	if (len_pad < len || off + len_pad < off)
+		return 0;
+	ret = get_area_topdown(m, addr, len_pad, flags);
 	if (IS_ERR_VALUE(ret))
-		return get_area_topdown(m, 0, len, flags);
-	off_sub = (0 - ret) & (PMD_SIZE - 1);
-	if (!off_sub)
+		return 0;
+	if (ret == addr)
+		return addr;
+	off_sub = (off - ret) & (PMD_SIZE - 1);
+	if (!off_sub) /* MMF_TOPDOWN: leave the padding below */
 		return ret + PMD_SIZE;
 	return ret + off_sub;
 }
 
-/* __get_unmapped_area() */
+/*
+ * __get_unmapped_area().  The file's own get_unmapped_area decides first:
+ * a regular (ext4) file has thp_get_unmapped_area, shmem files and shared
+ * anonymous memory have shmem_get_unmapped_area, which does not align
+ * while shmem huge pages are off (shmem_enabled "never", as here).
+ * Private anonymous mappings with no hint that are a multiple of 2 MiB
+ * are aligned by thp_get_unmapped_area_vmflags().
+ */
 unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 				unsigned long addr, unsigned long len,
-				unsigned long flags)
+				unsigned long pgoff, unsigned long flags)
 {
+	unsigned long ret = 0;
+
 	if (len > TASK_SIZE)
 		return (unsigned long)-ENOMEM;
-	if (!file && !(flags & MAP_SHARED) && !addr && !(len & (PMD_SIZE - 1)))
-		addr = thp_get_area(m, len, flags);
-	else
-		addr = get_area_topdown(m, addr, len, flags);
+	if (file && !file->inode->shmem && file->inode->type == I_REG)
+		ret = thp_get_area(m, addr, len, pgoff << PAGE_SHIFT, flags);
+	else if (!file && !(flags & MAP_SHARED) && !addr &&
+		 !(len & (PMD_SIZE - 1)))
+		ret = thp_get_area(m, 0, len, 0, flags);
+	addr = ret ? ret : get_area_topdown(m, addr, len, flags);
 	if (IS_ERR_VALUE(addr))
 		return addr;
 	if (addr > TASK_SIZE - len)
@@ -282,7 +306,7 @@ static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
 	if ((flags & MAP_HUGETLB) && (flags & MAP_FIXED) &&
 	    (addr & (PMD_SIZE - 1)))
 		return -EINVAL;
-	addr = get_unmapped_area(m, file, addr, len, flags);
+	addr = get_unmapped_area(m, file, addr, len, pgoff, flags);
 	if (IS_ERR_VALUE(addr))
 		return (long)addr;
 	if ((flags & MAP_FIXED_NOREPLACE)) {
