@@ -1172,23 +1172,31 @@ static void call_line(struct session *s, struct replay *r, struct rtask *t,
 	free(lc);
 }
 
-/* A vmalab line in a log (record writes `given` lines): run it as is. */
+/*
+ * A vmalab line in a log (record writes `given` lines): run it as is, in
+ * its task's process.  A line with no pid column is the user's own (maps,
+ * switch, ...) and runs in the current process, so that `switch` after a
+ * log works.
+ */
 static void words_line(struct session *s, struct replay *r, struct rtask *t,
 		       const struct strace_line *sl)
 {
 	size_t n = (size_t)(sl->body_end - sl->body);
+	int pid = sl->pid < 0 ? machine_current_pid(session_machine(s))
+			      : t->sim;
 	char err[600];
 	struct parsed p;
 
-	switch_to(s, t->sim);
+	switch_to(s, pid);
 	if (n == 18 && !memcmp(sl->body, "given layout empty", 18))
 		r->execs_given++;
 	switch (parse_line(sl->body, n, &p, err, sizeof(err))) {
 	case PARSE_OK:
 		p.cmd->exec(s, &p);
 		parsed_free(&p);
-		script_switch(r, t->sim);
+		script_switch(r, pid);
 		sb_addf(&r->script, "%.*s\n", (int)n, sl->body);
+		r->script_pid = machine_current_pid(session_machine(s));
 		break;
 	case PARSE_ERROR:
 		session_error(s, "%s", err);
