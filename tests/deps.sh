@@ -6,6 +6,8 @@ set -u
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+# The import tests trace real programs with strace -f.
+command -v strace >/dev/null 2>&1 || need+=(strace)
 # The store tests make and inspect SQLite files with the sqlite3 shell.
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 if [ ${#need[@]} -eq 0 ]; then

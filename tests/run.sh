@@ -139,6 +139,12 @@ store_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "scenario store ($1)" tests/db/store.sh
 }
 
+# Real programs: recorded, traced with strace -f, replayed, compared with
+# their own maps; attach to a live process (tests/import/real.sh).
+import_tests() { # build-dir
+	BUILD_DIR=$1 run_counted "real programs ($1)" tests/import/real.sh
+}
+
 # Random scripts from the seeded generator, all through verify.  A
 # missing generator, or one that fails, fails every script it owed.
 random_scripts() { # build-dir count steps [generator flags]
@@ -205,6 +211,7 @@ suites() { # build-dir random-count
 	scripts "$b"
 	lessons "$b"
 	store_tests "$b"
+	import_tests "$b"
 	random_scripts "$b" "$2" "$GEN_STEPS"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
