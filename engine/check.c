@@ -347,6 +347,8 @@ struct op_checker {
 	size_t npids, cappids;
 	unsigned *locked;
 	size_t nlocked, caplocked;
+	unsigned *exited; /* freed by exit_mmap(): need no lock */
+	size_t nexited, capexited;
 	struct check_violation kept[CHECK_KEEP];
 	int nkept;
 	/* What machine_check() found after the last operation: a broken
@@ -409,10 +411,28 @@ void check_note_lock(struct machine *m, const struct vma *v)
 	c->locked[c->nlocked++] = v->id;
 }
 
+/*
+ * exit_mmap() takes no VMA locks: with mm_users at 0 no lockless reader
+ * can reach the mm, whether the process exits, is killed, or execs into
+ * a new mm (the old one goes when its last user drops it).
+ */
+void check_note_exit(struct machine *m, const struct vma *v)
+{
+	struct op_checker *c = m->chk;
+
+	c->exited = grow(c->exited, &c->capexited, c->nexited + 1,
+			 sizeof(*c->exited));
+	c->exited[c->nexited++] = v->id;
+}
+
+static bool in_ids(const unsigned *ids, size_t n, unsigned id)
+{
+	return n && bsearch(&id, ids, n, sizeof(id), by_uint);
+}
+
 static bool was_locked(const struct op_checker *c, unsigned id)
 {
-	return c->nlocked &&
-	       bsearch(&id, c->locked, c->nlocked, sizeof(id), by_uint);
+	return in_ids(c->locked, c->nlocked, id);
 }
 
 static bool had_pid(const struct op_checker *c, int pid)
@@ -461,6 +481,8 @@ static void check_locks(struct sink *s, struct op_checker *c,
 {
 	if (c->nlocked)
 		qsort(c->locked, c->nlocked, sizeof(*c->locked), by_uint);
+	if (c->nexited)
+		qsort(c->exited, c->nexited, sizeof(*c->exited), by_uint);
 	for (const struct proc *p = m->procs; p; p = p->next) {
 		const struct vma *v;
 
@@ -490,10 +512,9 @@ static void check_locks(struct sink *s, struct op_checker *c,
 	for (size_t i = 0; i < c->nwas; i++) {
 		const struct vma_was *w = &c->was[i];
 
-		/* exit_mmap() locks nothing: with mm_users at 0 no lockless
-		 * reader can reach the mm (a process gone, or a zombie). */
 		if (!w->seen && machine_mm(m, w->pid) &&
-		    !machine_proc_killed(m, w->pid) && !was_locked(c, w->id))
+		    !in_ids(c->exited, c->nexited, w->id) &&
+		    !was_locked(c, w->id))
 			lock_violation(s, CHECK_LOCK_REMOVED, w, w->pid, w->id,
 				       0);
 	}
@@ -551,6 +572,7 @@ void check_op_start(struct machine *m)
 		check_op_end(m);
 	snapshot(c, m);
 	c->nlocked = 0;
+	c->nexited = 0;
 	c->open = true;
 }
 
@@ -563,6 +585,7 @@ void check_free(struct machine *m)
 	free(c->was);
 	free(c->pids);
 	free(c->locked);
+	free(c->exited);
 	free(c);
 	m->chk = NULL;
 }

@@ -119,6 +119,7 @@ void op_start(struct machine *m);
 /* check.c: checking mode's side of an operation */
 void check_op_start(struct machine *m);
 void check_note_lock(struct machine *m, const struct vma *v);
+void check_note_exit(struct machine *m, const struct vma *v);
 void check_free(struct machine *m);
 
 /* machine.c */

@@ -341,6 +341,8 @@ void mm_destroy(struct machine *m, struct mm *mm)
 		next = vt_next(v);
 		EVENT(m, .kind = EV_VMA_FREE, .code = VMA_GONE_EXIT,
 		      .fn = "exit_mmap", .v = v);
+		if (m->chk)
+			check_note_exit(m, v);
 		unlink_anon_vmas(m, v);
 		if (v->vm_file)
 			fput(m, v->vm_file);

@@ -6,6 +6,8 @@
 set -u
 cd "$(dirname "$0")/../.."
 B=${BUILD_DIR:-build}
+# The invariant and lock checkers run after every operation of the replays.
+export VMALAB_CHECK=${VMALAB_CHECK:-1}
 VM=$PWD/$B/vmalab
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }

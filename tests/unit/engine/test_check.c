@@ -249,6 +249,31 @@ TEST(checking_mode_reports_once)
 	return true;
 }
 
+/*
+ * exit_mmap() frees every VMA without vma_start_write (mm_users is 0),
+ * at exit_group and for the old mm of an execve: no lock violation.
+ * A munmap of the same VMAs without their locks would be one.
+ */
+TEST(exit_mmap_needs_no_locks)
+{
+	struct machine *m = machine_new();
+	struct check_violation v[4];
+
+	machine_set_checking(m, true);
+	map(m, 0, 4, RW);
+	map(m, 8, 4, RW);
+	ASSERT_EQ(sys_fork(m), 2);
+	ASSERT_TRUE(sys_openat(m, AT_FDCWD, "prog", O_RDWR | O_CREAT, 0755) >= 0);
+	ASSERT_EQ(sys_execve(m, "prog"), 0);
+	ASSERT_EQ(machine_check_take(m, v, 4), 0);
+	ASSERT_EQ(machine_switch(m, 2), 0);
+	map(m, 16, 4, RW);
+	ASSERT_EQ(sys_exit_group(m, 0), 0);
+	ASSERT_EQ(machine_check_take(m, v, 4), 0);
+	machine_free(m);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(sound_machine_passes),
 	TEST_ENTRY(counts_of_the_mm),
@@ -258,6 +283,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(leaked_anon_vma),
 	TEST_ENTRY(page_outside_vmas),
 	TEST_ENTRY(checking_mode_reports_once),
+	TEST_ENTRY(exit_mmap_needs_no_locks),
 };
 
 int main(void)
