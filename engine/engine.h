@@ -12,6 +12,7 @@
 #define VMALAB_ENGINE_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include "check.h"
 #include "events.h"
 #include "nr.h"
@@ -78,6 +79,26 @@ struct machine;
 struct machine *machine_new(void);
 struct machine *machine_new_params(const struct machine_params *p);
 void machine_free(struct machine *m);
+/*
+ * An exact copy of m (clone.c): the same calls on both give the same
+ * results and events.  The copy has no observers and checking is off.
+ */
+struct machine *machine_clone(const struct machine *m);
+/*
+ * A digest of the machine's state (clone.c): it changes when anything a
+ * call can change does (VMAs, pages, files, fds, processes, the ids that
+ * name new objects), so that a line which changed nothing is no step.
+ */
+uint64_t machine_state(const struct machine *m);
+/*
+ * The machine changed behind its observers' backs (a replay with none
+ * attached): whoever follows it by its events must look at it afresh,
+ * as at a new machine.  machine_epoch() says how often that happened.
+ */
+void machine_new_epoch(struct machine *m);
+unsigned long machine_epoch(const struct machine *m);
+/* About how many bytes of host memory m holds (its copies cost this). */
+size_t machine_footprint(const struct machine *m);
 const struct machine_params *machine_get_params(const struct machine *m);
 /*
  * Observers of the engine's events (events.h): any number, each called in

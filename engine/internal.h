@@ -49,6 +49,10 @@ struct machine {
 	/* Pages of memory in use (page_set.charge), and how many there
 	 * are: MemTotal + SwapTotal. */
 	unsigned long phys_pages, mem_pages;
+	/* VMAs write-locked so far (vma_start_write): every change to a
+	 * VMA takes its lock first, so machine_state() sees it. */
+	unsigned long vma_writes;
+	unsigned long epoch; /* machine_new_epoch() */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -218,6 +222,10 @@ void pages_copy(struct machine *m, struct page_set *dst,
 		const struct page_set *src, unsigned long start,
 		unsigned long end);
 void pages_free(struct page_set *ps);
+/* dst (uninitialised) becomes a copy of src, counted in charge (which
+ * already holds its pages: the machine's count is copied whole). */
+void pages_clone(struct page_set *dst, const struct page_set *src,
+		 unsigned long *charge);
 /* Entries in use over [start, end): every present page, the zero page too. */
 unsigned long pages_present(const struct page_set *ps, unsigned long start,
 			    unsigned long end);

@@ -227,6 +227,7 @@ void vma_start_write(struct machine *m, struct vma *v)
 	if (v->lock_seq == m->op_seq)
 		return;
 	v->lock_seq = m->op_seq;
+	m->vma_writes++;
 	if (m->chk)
 		check_note_lock(m, v);
 	EVENT(m, .kind = EV_LOCK, .fn = "vma_start_write", .v = v);

@@ -105,6 +105,7 @@ static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
 	else if (ps->charge)
 		*ps->charge += (kind == PAGE_ANON) - (old == PAGE_ANON);
 
+	ps->edits += kind != old;
 	t->present += (kind != PAGE_NONE) - (old != PAGE_NONE);
 	t->anon += (kind == PAGE_ANON) - (old == PAGE_ANON);
 	t->zero += (kind == PAGE_ZERO) - (old == PAGE_ZERO);
@@ -175,6 +176,7 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 		if (ps->charge)
 			*ps->charge -= table_pages(ps, t);
 		memset(t->pte, 0, sizeof(t->pte));
+		ps->edits += t->present;
 		t->present = t->anon = t->zero = 0;
 		return;
 	}
@@ -308,10 +310,38 @@ static void free_dir(struct page_set *ps, struct pt_dir *dir, int level)
 	free(dir);
 }
 
+static void *clone_dir(const struct pt_dir *dir, int level)
+{
+	struct pt_dir *d;
+
+	if (level == PT_LEVELS - 1) {
+		struct pt_ptes *t = xcalloc(sizeof(*t));
+
+		memcpy(t, dir, sizeof(*t));
+		return t;
+	}
+	d = xcalloc(sizeof(*d));
+	d->used = dir->used;
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (dir->slot[i])
+			d->slot[i] = clone_dir(dir->slot[i], level + 1);
+	return d;
+}
+
+void pages_clone(struct page_set *dst, const struct page_set *src,
+		 unsigned long *charge)
+{
+	*dst = *src;
+	dst->charge = charge;
+	dst->pgd = src->pgd ? clone_dir(src->pgd, 0) : NULL;
+}
+
 void pages_free(struct page_set *ps)
 {
-	if (ps->pgd)
+	if (ps->pgd) {
 		free_dir(ps, ps->pgd, 0);
+		ps->edits++;
+	}
 	ps->pgd = NULL;
 }
 

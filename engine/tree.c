@@ -227,6 +227,7 @@ void vt_init(struct vma_tree *t)
 {
 	t->root = NULL;
 	t->count = 0;
+	t->edits = 0;
 }
 
 /* The leaf where a VMA starting at start goes, and its place there. */
@@ -253,6 +254,7 @@ void vt_insert(struct vma_tree *t, struct vma *v)
 	int pos;
 
 	t->count++;
+	t->edits++;
 	if (!t->root) {
 		x = t->root = node_new(true);
 		put_entry(x, 0, v->vm_start, v->vm_end, 0, v);
@@ -270,6 +272,7 @@ void vt_split(struct vma_tree *t, struct vma *v, struct vma *new)
 	x->start[i] = v->vm_start;
 	x->end[i] = v->vm_end;
 	t->count++;
+	t->edits++;
 	insert_at(t, x, new->vm_start < v->vm_start ? i : i + 1, new->vm_start,
 		  new->vm_end, 0, new);
 }
@@ -353,6 +356,7 @@ void vt_erase(struct vma_tree *t, struct vma *v)
 	take_entry(x, slot_of(x, v));
 	v->vt_leaf = NULL;
 	t->count--;
+	t->edits++;
 	shrink(t, x);
 }
 
@@ -361,7 +365,7 @@ void vt_update(struct vma_tree *t, struct vma *v)
 	struct vt_node *x = v->vt_leaf;
 	int i = slot_of(x, v);
 
-	(void)t;
+	t->edits++;
 	x->start[i] = v->vm_start;
 	x->end[i] = v->vm_end;
 	fix_up(x);
@@ -377,9 +381,56 @@ static void free_nodes(struct vt_node *x)
 
 void vt_destroy(struct vma_tree *t)
 {
+	unsigned long edits = t->edits + 1;
+
 	if (t->root)
 		free_nodes(t->root);
 	vt_init(t);
+	t->edits = edits;
+}
+
+/* Copy x's subtree; *last is the leaf copied before (address order). */
+static struct vt_node *clone_nodes(const struct vt_node *x,
+				   struct vt_node *parent,
+				   struct vt_node **last,
+				   struct vma *(*copy)(const struct vma *v,
+						       void *arg),
+				   void *arg)
+{
+	struct vt_node *y = node_new(x->leaf);
+
+	memcpy(y, x, sizeof(*y));
+	y->parent = parent;
+	y->prev = y->next = NULL;
+	for (int i = 0; i < x->n; i++) {
+		if (x->leaf) {
+			struct vma *v = copy(x->slot[i], arg);
+
+			v->vt_leaf = y;
+			y->slot[i] = v;
+		} else {
+			y->slot[i] =
+				clone_nodes(x->slot[i], y, last, copy, arg);
+		}
+	}
+	if (y->leaf) {
+		y->prev = *last;
+		if (*last)
+			(*last)->next = y;
+		*last = y;
+	}
+	return y;
+}
+
+void vt_clone(struct vma_tree *dst, const struct vma_tree *src,
+	      struct vma *(*copy)(const struct vma *v, void *arg), void *arg)
+{
+	struct vt_node *last = NULL;
+
+	vt_init(dst);
+	dst->count = src->count;
+	if (src->root)
+		dst->root = clone_nodes(src->root, NULL, &last, copy, arg);
 }
 
 struct vma *vt_find(const struct vma_tree *t, unsigned long addr)

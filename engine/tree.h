@@ -23,6 +23,13 @@ void vt_erase(struct vma_tree *t, struct vma *v);
  * new (not in t) covers what v gave up, just below or just above it.
  */
 void vt_split(struct vma_tree *t, struct vma *v, struct vma *new);
+/*
+ * dst (uninitialised) becomes a copy of src node for node, in the same
+ * shape: each VMA's copy comes from copy(), which gives a new VMA with
+ * everything but vt_leaf filled in.
+ */
+void vt_clone(struct vma_tree *dst, const struct vma_tree *src,
+	      struct vma *(*copy)(const struct vma *v, void *arg), void *arg);
 /* Free the tree's nodes at once, VMAs left alone; t is then empty. */
 void vt_destroy(struct vma_tree *t);
 

@@ -103,6 +103,7 @@ struct page_set {
 	unsigned long *charge;
 	bool page_cache;
 	unsigned long tables; /* PTE tables (mm_pgtables_bytes) */
+	unsigned long edits;  /* entries changed, for machine_state() */
 };
 
 /*
@@ -225,6 +226,7 @@ static inline bool vma_is_shmem(const struct vma *v)
 struct vma_tree {
 	struct vt_node *root;
 	unsigned long count;
+	unsigned long edits; /* inserts, erases, splits and updates */
 };
 
 struct mm {

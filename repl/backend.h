@@ -65,5 +65,7 @@ struct machine_params;
 /* The simulation, on a machine with these parameters (NULL: defaults). */
 struct backend *engine_backend_new(const struct machine_params *p);
 struct machine *engine_backend_machine(struct backend *be);
+/* The simulation on m, which the backend then owns. */
+struct backend *engine_backend_of(struct machine *m);
 
 #endif

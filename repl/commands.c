@@ -1196,8 +1196,11 @@ const struct command commands[] = {
 		.help = "Takes back the last N steps (default 1): every "
 			"process, file and\nanon_vma returns to what it "
 			"was, exactly. A step is a line that changed\nthe "
-			"machine: a call, touch, switch or reset. Prints "
-			"the steps taken back.",
+			"machine: a call, touch, switch or reset. A line "
+			"that changed\nnothing (a failed mmap, a touch of "
+			"pages already there) is no step;\na failed call "
+			"that changed something (a MAP_FIXED that left a "
+			"hole) is\none. Prints the steps taken back.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "unmap 0x200000001000 4k\n"
 			   "undo\n"

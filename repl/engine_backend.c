@@ -67,7 +67,7 @@ static const struct backend_ops engine_ops = {
 	.destroy = engine_destroy,
 };
 
-struct backend *engine_backend_new(const struct machine_params *p)
+struct backend *engine_backend_of(struct machine *m)
 {
 	struct engine_backend *e = calloc(1, sizeof(*e));
 
@@ -75,8 +75,13 @@ struct backend *engine_backend_new(const struct machine_params *p)
 		abort();
 	e->be.ops = &engine_ops;
 	e->be.name = "engine";
-	e->m = p ? machine_new_params(p) : machine_new();
+	e->m = m;
 	return &e->be;
+}
+
+struct backend *engine_backend_new(const struct machine_params *p)
+{
+	return engine_backend_of(p ? machine_new_params(p) : machine_new());
 }
 
 struct machine *engine_backend_machine(struct backend *be)

@@ -385,6 +385,7 @@ static void model_resync(struct model *mo, const struct machine *m, int pid,
 	}
 	free(before.v);
 	mo->m = m;
+	mo->epoch = machine_epoch(m);
 }
 
 void model_step(struct model *mo, const struct machine *m, int pid,
@@ -394,7 +395,7 @@ void model_step(struct model *mo, const struct machine *m, int pid,
 		out->n = 0;
 		out->pid = pid;
 	}
-	if (mo->m != m) {
+	if (mo->m != m || mo->epoch != machine_epoch(m)) {
 		model_resync(mo, m, pid, out);
 		touched_clear(mo);
 		return;

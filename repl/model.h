@@ -83,6 +83,7 @@ void mm_diff_free(struct mm_diff *d);
 struct model_touch;
 struct model {
 	const struct machine *m;
+	unsigned long epoch; /* m's, when last seen (machine_epoch) */
 	struct vma_snap *snaps; /* open addressing on id */
 	size_t nsnaps, capsnaps;
 	struct model_touch *touched; /* this step's, in the order seen */

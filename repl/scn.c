@@ -149,17 +149,16 @@ static void vma_at(struct machine *m, int pid, unsigned long addr, char *out,
 /* The calls the last line made (its step in the log), with results. */
 static void keep_calls(struct session *t, size_t logn, struct rec_step *r)
 {
-	const struct step *st;
 	size_t span = 0;
 
-	if (t->log.n <= logn || t->log.dropped)
+	(void)logn;
+	if (!t->line_nacts)
 		return;
-	st = &t->log.steps[t->log.n - 1];
-	r->calls = calloc(st->n ? st->n : 1, sizeof(*r->calls));
+	r->calls = calloc(t->line_nacts, sizeof(*r->calls));
 	if (!r->calls)
 		abort();
-	for (size_t i = 0; i < st->n; i++) {
-		const struct step_action *a = &st->acts[i];
+	for (size_t i = 0; i < t->line_nacts; i++) {
+		const struct step_action *a = &t->line_acts[i];
 		struct rec_call *c = &r->calls[r->ncalls++];
 
 		c->is_switch = a->is_switch;
@@ -188,13 +187,11 @@ static void record_facts(struct session *t, struct rec_obs *o,
 	r->changed = o->changed;
 	r->pid = machine_current_pid(m);
 	r->vmas_after = vma_count(m, r->pid);
-	if (t->log.n && t->calls) {
-		const struct step *st = &t->log.steps[t->log.n - 1];
-
-		for (size_t i = 0; i < st->n; i++) {
-			if (!st->acts[i].is_switch) {
+	if (t->calls) {
+		for (size_t i = 0; i < t->line_nacts; i++) {
+			if (!t->line_acts[i].is_switch) {
 				r->called = true;
-				r->addr = st->acts[i].c.a[0];
+				r->addr = t->line_acts[i].c.a[0];
 				break;
 			}
 		}
@@ -332,13 +329,6 @@ int session_scenario(const struct session *s, const char *name,
 	memset(out, 0, sizeof(*out));
 	if (!s->new_backend) {
 		snprintf(err, errlen, "this session keeps no history");
-		return -1;
-	}
-	if (log->dropped) {
-		snprintf(err, errlen,
-			 "over %d steps since the last reset are too many to "
-			 "keep",
-			 STEP_LOG_MAX);
 		return -1;
 	}
 	for (size_t i = 0; i < log->pos; i++)

@@ -54,6 +54,10 @@ void session_fini(struct session *s)
 	free(s->skipped);
 	s->skipped = NULL;
 	step_log_free(&s->log);
+	for (size_t i = 0; i < s->unkept.n; i++)
+		free(s->unkept.acts[i].path);
+	free(s->unkept.acts);
+	free(s->unkept.line);
 	scn_state_free(s);
 	replay_drop(s);
 }
@@ -486,6 +490,8 @@ void session_skipped(struct session *s)
 void session_run_line(struct session *s, const char *line, size_t len)
 {
 	struct step outer = s->pending;
+	struct machine *m = recording(s) ? session_machine(s) : NULL;
+	uint64_t state = m ? machine_state(m) : 0;
 	const struct command *cmd = NULL;
 	bool view = false;
 	struct parsed p;
@@ -524,7 +530,10 @@ void session_run_line(struct session *s, const char *line, size_t len)
 	}
 done:
 	report_violations(s);
-	session_commit_step(s, line, len, false);
+	/* A step only if the machine changed (or is a new one: reset). */
+	session_commit_step(s, line, len, false,
+			    !m || session_machine(s) != m ||
+				    machine_state(m) != state);
 	if (view)
 		session_keep_view(s, line, len);
 	s->pending = outer;

@@ -47,6 +47,7 @@ struct step {
 	bool reset; /* `reset`: replay starts after the last one */
 	struct step_action *acts;
 	size_t n;
+	size_t cum; /* actions in the log up to and with this step */
 };
 /* A line that printed without changing the machine (maps, echo...),
  * after the first at steps: with the steps, what `save` keeps. */
@@ -54,16 +55,31 @@ struct view_line {
 	char *line;
 	size_t at;
 };
+/*
+ * A checkpoint: a copy of the machine as it was after the first at steps
+ * (machine_clone()).  A jump starts from the nearest one at or before its
+ * step (or from the machine it has, or a fresh one after a reset,
+ * whichever is nearer) and replays the steps' calls from there.
+ */
+struct checkpoint {
+	size_t at;
+	struct machine *m;
+};
 struct step_log {
 	struct step *steps;
 	size_t n, cap, pos;
 	struct view_line *views;
 	size_t nviews, capviews;
-	/* More than STEP_LOG_MAX steps since the last reset: dropped, so
-	 * that a long batch run does not keep every line it ran. */
-	bool dropped;
+	struct checkpoint *cps; /* by at, ascending */
+	size_t ncps, capcps;
+	/* A checkpoint is taken once this many calls were made since the
+	 * last one (0: STEP_CHECKPOINT_EVERY); thinned out (every other
+	 * one dropped, the interval doubled) past STEP_CHECKPOINT_BYTES. */
+	size_t interval;
+	size_t cp_bytes; /* what the checkpoints hold, roughly */
 };
-#define STEP_LOG_MAX 20000
+#define STEP_CHECKPOINT_EVERY 1024
+#define STEP_CHECKPOINT_BYTES (256UL << 20)
 
 enum colour_mode { COLOUR_AUTO, COLOUR_ON, COLOUR_OFF };
 enum num_format { NUM_HUMAN, NUM_HEX, NUM_DEC };
@@ -111,6 +127,10 @@ struct session {
 	struct machine_params params; /* what new machines are made with */
 	struct step_log log;
 	struct step pending; /* what the current line has done so far */
+	/* The calls the last line made (in the log if it was a step). */
+	const struct step_action *line_acts;
+	size_t line_nacts;
+	struct step unkept; /* the last line's, when it was no step */
 	/* No log: the script never steps back (script_may_step()). */
 	bool no_steps;
 	/* Lines skipped (strace lines of calls not simulated), by kind: a
@@ -273,9 +293,12 @@ void step_log_free(struct step_log *log);
  * needs no log: batch mode then keeps none (s->no_steps).
  */
 bool text_may_step(const char *text, size_t len);
-/* Keep the current line's step (if it did anything) in the log. */
+/*
+ * Keep the current line's step in the log if it changed the machine
+ * (changed: its state digest moved) or was a reset.
+ */
 void session_commit_step(struct session *s, const char *line, size_t len,
-			 bool reset);
+			 bool reset, bool changed);
 /* Keep a line that printed without changing the machine, after the
  * steps applied now. */
 void session_keep_view(struct session *s, const char *line, size_t len);

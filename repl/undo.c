@@ -39,12 +39,23 @@ static void views_trim(struct step_log *log, size_t at)
 	log->nviews = kept;
 }
 
+/* Forget the checkpoints after the first at steps. */
+static void cps_trim(struct step_log *log, size_t at)
+{
+	while (log->ncps && log->cps[log->ncps - 1].at > at) {
+		struct checkpoint *cp = &log->cps[--log->ncps];
+
+		log->cp_bytes -= machine_footprint(cp->m);
+		machine_free(cp->m);
+	}
+}
+
 static void step_log_clear(struct step_log *log)
 {
 	for (size_t i = 0; i < log->n; i++)
 		step_free(&log->steps[i]);
 	log->n = log->pos = 0;
-	views_trim(log, 0);
+	cps_trim(log, 0);
 	for (size_t i = 0; i < log->nviews; i++)
 		free(log->views[i].line);
 	log->nviews = 0;
@@ -55,29 +66,74 @@ void step_log_free(struct step_log *log)
 	step_log_clear(log);
 	free(log->steps);
 	free(log->views);
+	free(log->cps);
 	memset(log, 0, sizeof(*log));
+}
+
+/* Actions in the first at steps. */
+static size_t cum_at(const struct step_log *log, size_t at)
+{
+	return at ? log->steps[at - 1].cum : 0;
+}
+
+/*
+ * Past the budget, every other checkpoint goes and the interval doubles:
+ * the replays get at most twice as long, and the checkpoints of a long
+ * session stay within STEP_CHECKPOINT_BYTES.
+ */
+static void cps_thin(struct step_log *log)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < log->ncps; i++) {
+		if (i % 2 == 0 && i + 1 < log->ncps) {
+			log->cp_bytes -= machine_footprint(log->cps[i].m);
+			machine_free(log->cps[i].m);
+		} else {
+			log->cps[kept++] = log->cps[i];
+		}
+	}
+	log->ncps = kept;
+	log->interval *= 2;
+}
+
+/* After step pos was pushed: a checkpoint if the interval has passed. */
+static void maybe_checkpoint(struct session *s)
+{
+	struct step_log *log = &s->log;
+	struct machine *m = session_machine(s);
+	size_t last = log->ncps ? log->cps[log->ncps - 1].at : 0;
+	struct checkpoint *cp;
+
+	if (!m)
+		return;
+	if (!log->interval)
+		log->interval = STEP_CHECKPOINT_EVERY;
+	if (cum_at(log, log->pos) - cum_at(log, last) < log->interval)
+		return;
+	if (log->ncps == log->capcps) {
+		log->capcps = log->capcps ? 2 * log->capcps : 16;
+		log->cps = realloc(log->cps, log->capcps * sizeof(*log->cps));
+		if (!log->cps)
+			abort();
+	}
+	cp = &log->cps[log->ncps++];
+	cp->at = log->pos;
+	cp->m = machine_clone(m);
+	log->cp_bytes += machine_footprint(cp->m);
+	while (log->cp_bytes > STEP_CHECKPOINT_BYTES && log->ncps > 1)
+		cps_thin(log);
 }
 
 /* Keep st (taken over) as the next step, dropping any undone ones. */
 static void step_log_push(struct step_log *log, struct step *st)
 {
-	/* A reset needs nothing before it: a dropped log starts again. */
-	if (st->reset && log->dropped) {
-		log->dropped = false;
-		step_log_clear(log);
-	}
-	if (log->dropped || log->n >= STEP_LOG_MAX) {
-		if (!log->dropped)
-			step_log_clear(log);
-		log->dropped = true;
-		step_free(st);
-		return;
-	}
 	/* A new step after an undo drops the undone ones, as editors do. */
 	for (size_t i = log->pos; i < log->n; i++)
 		step_free(&log->steps[i]);
 	log->n = log->pos;
 	views_trim(log, log->pos);
+	cps_trim(log, log->pos);
 	if (log->n == log->cap) {
 		log->cap = log->cap ? 2 * log->cap : 64;
 		log->steps =
@@ -85,20 +141,29 @@ static void step_log_push(struct step_log *log, struct step *st)
 		if (!log->steps)
 			abort();
 	}
+	st->cum = cum_at(log, log->n) + st->n;
 	log->steps[log->n] = *st;
 	log->pos = ++log->n;
 	memset(st, 0, sizeof(*st));
 }
 
 void session_commit_step(struct session *s, const char *line, size_t len,
-			 bool reset)
+			 bool reset, bool changed)
 {
 	struct step *st = &s->pending;
 	const char *e = line + len;
 
 	st->reset |= reset;
-	if (!s->new_backend || s->no_steps || (!st->n && !st->reset)) {
-		step_free(st);
+	step_free(&s->unkept);
+	s->line_acts = NULL;
+	s->line_nacts = 0;
+	if (!s->new_backend || s->no_steps ||
+	    (!st->reset && (!st->n || !changed))) {
+		/* No step: the calls stay readable until the next line. */
+		s->unkept = *st;
+		s->line_acts = st->acts;
+		s->line_nacts = st->n;
+		memset(st, 0, sizeof(*st));
 		return;
 	}
 	while (line < e && isspace((unsigned char)*line))
@@ -109,6 +174,9 @@ void session_commit_step(struct session *s, const char *line, size_t len,
 	if (!st->line)
 		abort();
 	step_log_push(&s->log, st);
+	s->line_acts = s->log.steps[s->log.n - 1].acts;
+	s->line_nacts = s->log.steps[s->log.n - 1].n;
+	maybe_checkpoint(s);
 }
 
 void session_keep_view(struct session *s, const char *line, size_t len)
@@ -117,13 +185,8 @@ void session_keep_view(struct session *s, const char *line, size_t len)
 	const char *e = line + len;
 	struct view_line *v;
 
-	if (!s->new_backend || s->no_steps || log->dropped)
+	if (!s->new_backend || s->no_steps)
 		return;
-	if (log->nviews >= STEP_LOG_MAX) {
-		step_log_clear(log);
-		log->dropped = true;
-		return;
-	}
 	if (log->nviews == log->capviews) {
 		log->capviews = log->capviews ? 2 * log->capviews : 64;
 		log->views = realloc(log->views,
@@ -206,54 +269,110 @@ static void attach_observers(struct session *s)
 		s->be->ops->observe(s->be, &s->obs[i], true);
 }
 
-/* A fresh machine with no observers yet (a replay tells nobody). */
-static void replace_backend(struct session *s)
+/* Replace the backend (with no observers yet: a replay tells nobody). */
+static void install_backend(struct session *s, struct backend *be)
 {
 	struct backend *old = s->be;
 
-	s->be = s->new_backend(&s->params);
+	s->be = be;
 	old->ops->destroy(old);
 }
 
 void session_fresh_machine(struct session *s)
 {
-	replace_backend(s);
+	install_backend(s, s->new_backend(&s->params));
 	attach_observers(s);
 }
 
-/* Rebuild the machine as it was after the first upto steps. */
+/* The last checkpoint at or before step at, or NULL. */
+static const struct checkpoint *checkpoint_before(const struct step_log *log,
+						  size_t at)
+{
+	size_t lo = 0, hi = log->ncps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (log->cps[mid].at <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &log->cps[lo - 1] : NULL;
+}
+
+/*
+ * Bring the machine to the state after the first upto steps: from the
+ * nearest of the machine there is (if it is not past upto), the last
+ * checkpoint at or before upto, and a fresh machine after the last reset
+ * before upto, replaying the steps' calls from there.
+ */
 static int session_replay(struct session *s, size_t upto)
 {
-	size_t start = 0;
+	struct step_log *log = &s->log;
+	struct machine *m = session_machine(s);
+	const struct checkpoint *cp = m ? checkpoint_before(log, upto) : NULL;
+	enum { FROM_FRESH, FROM_HERE, FROM_CHECKPOINT } how = FROM_FRESH;
+	size_t from = 0;
 
-	if (!s->new_backend || upto > s->log.n)
+	if (!s->new_backend || upto > log->n)
 		return -1;
-	for (size_t i = 0; i < upto; i++)
-		if (s->log.steps[i].reset)
-			start = i + 1;
-	replace_backend(s);
-	for (size_t i = start; i < upto; i++)
-		step_apply(s->be, &s->log.steps[i]);
+	if (cp && cp->at > from) {
+		from = cp->at;
+		how = FROM_CHECKPOINT;
+	}
+	if (m && log->pos <= upto && log->pos >= from) {
+		from = log->pos;
+		how = FROM_HERE;
+	}
+	/* A reset between there and upto: a fresh machine after it. */
+	for (size_t i = upto; i > from; i--) {
+		if (log->steps[i - 1].reset) {
+			from = i;
+			how = FROM_FRESH;
+			break;
+		}
+	}
+	switch (how) {
+	case FROM_FRESH:
+		install_backend(s, s->new_backend(&s->params));
+		break;
+	case FROM_CHECKPOINT:
+		install_backend(s, engine_backend_of(machine_clone(cp->m)));
+		break;
+	case FROM_HERE:
+		if (from == upto)
+			return 0; /* already there */
+		/* Onward on this machine, which its observers will hear
+		 * nothing of: they see it as a new machine (its epoch). */
+		for (int i = 0; i < s->nobs; i++)
+			s->be->ops->observe(s->be, &s->obs[i], false);
+		machine_set_checking(m, false);
+		machine_new_epoch(m);
+		break;
+	}
+	for (size_t i = from; i < upto; i++)
+		step_apply(s->be, &log->steps[i]);
 	attach_observers(s);
-	s->log.pos = upto;
+	log->pos = upto;
 	return 0;
 }
 
 int session_jump(struct session *s, size_t step)
 {
-	if (!s->new_backend || s->log.dropped || step > s->log.n)
+	if (!s->new_backend || step > s->log.n)
 		return -1;
 	return session_replay(s, step);
 }
 
 size_t session_steps(const struct session *s)
 {
-	return s->log.dropped ? 0 : s->log.n;
+	return s->log.n;
 }
 
 size_t session_pos(const struct session *s)
 {
-	return s->log.dropped ? 0 : s->log.pos;
+	return s->log.pos;
 }
 
 const char *session_step_line(const struct session *s, size_t i)
@@ -269,13 +388,6 @@ static int step_count(struct session *s, const struct parsed *p, size_t avail,
 
 	if (!s->new_backend) {
 		session_error(s, "%s: not available here", p->cmd->name);
-		return -1;
-	}
-	if (s->log.dropped) {
-		session_error(s,
-			      "%s: over %d steps since the last reset are "
-			      "too many to keep (reset starts afresh)",
-			      p->cmd->name, STEP_LOG_MAX);
 		return -1;
 	}
 	if (!avail) {
@@ -330,13 +442,6 @@ int cmd_history(struct session *s, const struct parsed *p)
 {
 	const struct step_log *log = &s->log;
 
-	if (log->dropped) {
-		sb_addf(&s->out,
-			"over %d steps since the last reset: not kept "
-			"(reset starts afresh)\n",
-			STEP_LOG_MAX);
-		return 0;
-	}
 	if (!log->n) {
 		sb_puts(&s->out, "no steps yet (history lists the lines that "
 				 "changed the machine)\n");

@@ -108,7 +108,7 @@ echo
 
 # ---- undo, redo and jumps after 100,000 steps ----
 "$BENCH" undo 1 100000 >"$tmp/undo"
-echo "undo, redo and jumps after $(awk '$1 == "steps" { print $2 }' "$tmp/undo") steps (median and worst of 20, ms):"
+echo "undo, redo and jumps after $(awk '$1 == "steps" { print $2 }' "$tmp/undo") steps (CPU time, median and worst of 20, ms):"
 awk '$1 != "steps" { printf "  %-5s %s\n", $1, $2 == "refused" ? "refused" : $2 "  " $3 }' "$tmp/undo"
 echo
 

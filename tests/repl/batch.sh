@@ -142,11 +142,15 @@ ok "reset gives a fresh machine" cmp -s got fresh
 ok "undo after reset brings the old machine back" cmp -s got "state${#S[@]}"
 "$VM" -c "$steps;undo 2;map 0x200000100000 4k r;redo" >/dev/null 2>err
 ok "a new step forgets what could be redone" grep -q 'redo: nothing to redo' err
-{ for _ in $(seq 20001); do echo "touch $A"; done
-	echo undo; echo reset; echo "map $A 4k rw"; echo undo; } >long.vml
+{ echo "map $A 4k rw"; for _ in $(seq 25000); do echo "touch $A"; done
+	for _ in $(seq 12500); do echo "protect $A 4k r"; echo "protect $A 4k rw"; done
+	echo "undo 2"; echo history; echo reset; echo "map $A 4k rw"; echo undo; } >long.vml
 "$VM" --batch long.vml >out 2>err
-ok "a too long history is dropped, and says so" \
-	grep -q 'undo: over 20000 steps since the last reset' err
+ok "a long history is kept whole" grep -q "^undo: protect $A 4k rw$" out
+ok "a touch of a page already there is no step" \
+	grep -q "^    3  protect $A 4k r$" out
+ok "undo in a long history takes back the last steps" \
+	grep -q "^25002  protect $A 4k rw   (undone: redo runs it again)$" out
 ok "reset starts a history again" grep -q "^undo: map $A 4k rw$" out
 expect "history marks undone steps" "map $A 4k rw;unmap $A 4k;undo;history" \
 	"mmap($A, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = $A

@@ -6,6 +6,7 @@
  * on both.  Random scripts over a small window make the steps: maps,
  * unmaps, protections, touches, forks and switches.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include "handlers.h"
 #include "model.h"
@@ -110,7 +111,7 @@ static void state_then(struct session *s, const char *next, struct strbuf *out)
  * elsewhere), and compare with b, which ran only the lines of the first
  * k steps.  Both then trace one more line: the same ids must come out.
  */
-static bool jump_matches_replay(unsigned seed, int trial)
+static bool jump_matches_replay(unsigned seed, int trial, size_t interval)
 {
 	char lines[LINES + 1][80];
 	struct strbuf ga = STRBUF_INIT, gb = STRBUF_INIT;
@@ -123,12 +124,17 @@ static bool jump_matches_replay(unsigned seed, int trial)
 		random_line(lines[i], sizeof(lines[i]), &nproc);
 	rng = seed * 1000003ULL + (unsigned)trial;
 	fresh(&a);
+	a.log.interval = interval;
 	for (i = 0; i < LINES; i++)
 		run(&a, lines[i]);
 	steps = session_steps(&a);
 	first = rnd((unsigned)steps + 1);
 	k = rnd((unsigned)steps + 1);
+	if (interval && interval < 4)
+		ASSERT_TRUE(a.log.ncps > 0);
 	ASSERT_EQ(session_jump(&a, first), 0);
+	/* From the checkpoint before, or onward from first. */
+	ASSERT_EQ(session_jump(&a, rnd((unsigned)steps + 1)), 0);
 	ASSERT_EQ(session_jump(&a, k), 0);
 	ASSERT_EQ(session_pos(&a), k);
 	ASSERT_EQ(session_steps(&a), steps);
@@ -151,7 +157,154 @@ TEST(jump_equals_replay_from_scratch)
 {
 	for (unsigned seed = 1; seed <= 40; seed++)
 		for (int trial = 0; trial < 8; trial++)
-			ASSERT_TRUE(jump_matches_replay(seed, trial));
+			ASSERT_TRUE(jump_matches_replay(seed, trial, 0));
+	return true;
+}
+
+/* The same with a checkpoint every few calls: most jumps start at one. */
+TEST(jump_from_checkpoints_equals_replay)
+{
+	for (unsigned seed = 1; seed <= 20; seed++)
+		for (int trial = 0; trial < 8; trial++)
+			ASSERT_TRUE(jump_matches_replay(seed, trial,
+							1 + (size_t)trial % 3));
+	return true;
+}
+
+/*
+ * machine_clone(): the copy and the original, given the same lines, say
+ * the same things (traces with every id) and end the same, and neither
+ * disturbs the other; the original is freed first.
+ */
+TEST(clone_behaves_as_the_original)
+{
+	for (unsigned seed = 1; seed <= 12; seed++) {
+		char line[80];
+		struct strbuf ga = STRBUF_INIT, gb = STRBUF_INIT;
+		struct session a, b;
+		int nproc = 1, nb;
+
+		rng = seed;
+		fresh(&a);
+		for (int i = 0; i < LINES; i++) {
+			random_line(line, sizeof(line), &nproc);
+			run(&a, line);
+		}
+		fresh(&b);
+		b.be->ops->destroy(b.be);
+		b.be = engine_backend_of(machine_clone(session_machine(&a)));
+		nb = nproc;
+		for (int i = 0; i < 40; i++) {
+			random_line(line, sizeof(line), &nproc);
+			state_then(&a, line, &ga);
+			state_then(&b, line, &gb);
+			ASSERT_STREQ(sb_str(&ga), sb_str(&gb));
+		}
+		(void)nb;
+		done(&a);
+		run(&b, "fork()");
+		run(&b, "maps");
+		done(&b);
+		sb_free(&ga);
+		sb_free(&gb);
+	}
+	return true;
+}
+
+/* How many steps the log holds after each line of lines. */
+static bool steps_after(const char *const *lines, const size_t *want)
+{
+	struct session s;
+
+	fresh(&s);
+	for (size_t i = 0; lines[i]; i++) {
+		run(&s, lines[i]);
+		if (session_steps(&s) != want[i]) {
+			fprintf(stderr, "after '%s': %zu steps, want %zu\n",
+				lines[i], session_steps(&s), want[i]);
+			done(&s);
+			return false;
+		}
+	}
+	done(&s);
+	return true;
+}
+
+/*
+ * A line is a step only if it changed the machine (help undo): a failed
+ * mmap, a touch of a page already there, a switch to the current
+ * process, an munmap of nothing and an mprotect to the same protection
+ * are not; a failed MAP_FIXED that left a hole is, and so is a touch
+ * that faults and a switch.
+ */
+TEST(steps_are_changes)
+{
+	static const char *const lines[] = {
+		"map 0x200000200000 8k rw",
+		"mmap(0x200000200001, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS"
+		"|MAP_FIXED, -1, 0)",
+		"touch 0x200000200000",
+		"touch 0x200000200000",
+		"maps",
+		"unmap 0x200000400000 4k",
+		"protect 0x200000200000 8k rw",
+		"protect 0x200000200000 4k r",
+		"switch 1",
+		"mmap(0x200000200000, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS"
+		"|MAP_FIXED|MAP_HUGETLB, -1, 0)",
+		"touch 0x200000200000",
+		"fork()",
+		"switch 2",
+		"switch 2",
+		NULL,
+	};
+	static const size_t want[] = {1, 1, 2, 2, 2, 2, 2, 3, 3, 4, 4, 5, 6, 6};
+	struct session s;
+
+	ASSERT_TRUE(steps_after(lines, want));
+	/* undo takes back the hole, and the failed lines are not in it. */
+	fresh(&s);
+	for (size_t i = 0; i < 10; i++)
+		run(&s, lines[i]);
+	run(&s, "undo");
+	ASSERT_TRUE(strstr(sb_str(&s.out), "MAP_HUGETLB") != NULL);
+	ASSERT_EQ(machine_mm(session_machine(&s), 1)->map_count, 2);
+	run(&s, "history");
+	ASSERT_TRUE(strstr(sb_str(&s.out), "0x200000200001") == NULL);
+	ASSERT_TRUE(strstr(sb_str(&s.out), "switch") == NULL);
+	done(&s);
+	return true;
+}
+
+/* No cap: a long session keeps every step, and undo after it is exact. */
+TEST(long_history_kept)
+{
+	struct session s, t;
+	char line[80];
+
+	fresh(&s);
+	for (int i = 0; i < 30000; i++) {
+		snprintf(line, sizeof(line), "map %#lx 4k %s",
+			 W + (unsigned long)(i % 512) * 4096, i % 2 ? "r" : "rw");
+		run(&s, line);
+	}
+	ASSERT_EQ(session_steps(&s), 30000);
+	ASSERT_TRUE(s.log.ncps > 0);
+	run(&s, "undo 3");
+	ASSERT_EQ(session_pos(&s), 29997);
+	fresh(&t);
+	for (int i = 0; i < 29997; i++) {
+		snprintf(line, sizeof(line), "map %#lx 4k %s",
+			 W + (unsigned long)(i % 512) * 4096, i % 2 ? "r" : "rw");
+		run(&t, line);
+	}
+	run(&s, "maps");
+	run(&t, "maps");
+	ASSERT_STREQ(sb_str(&s.out), sb_str(&t.out));
+	run(&s, "redo 2");
+	ASSERT_EQ(session_pos(&s), 29999);
+	done(&s);
+	done(&t);
 	return true;
 }
 
@@ -187,6 +340,10 @@ TEST(jump_bounds)
 static const struct test_case tests[] = {
 	TEST_ENTRY(jump_equals_replay_from_scratch),
 	TEST_ENTRY(jump_bounds),
+	TEST_ENTRY(jump_from_checkpoints_equals_replay),
+	TEST_ENTRY(clone_behaves_as_the_original),
+	TEST_ENTRY(steps_are_changes),
+	TEST_ENTRY(long_history_kept),
 };
 
 int main(void)
