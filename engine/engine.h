@@ -55,6 +55,11 @@
 	 MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |           \
 	 MAP_STACK | MAP_HUGETLB)
 
+/* include/uapi/linux/mman.h */
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
 #define O_WRONLY 00000001
@@ -148,6 +153,14 @@ long sys_mmap(struct machine *m, unsigned long addr, unsigned long len,
 long sys_munmap(struct machine *m, unsigned long addr, unsigned long len);
 long sys_mprotect(struct machine *m, unsigned long addr, unsigned long len,
 		  unsigned long prot);
+/*
+ * mremap() (mm/mremap.c): resize [addr, addr + old_len) to new_len, in
+ * place or, with MREMAP_MAYMOVE, by moving it (to new_addr with
+ * MREMAP_FIXED).  Returns the address it now starts at, or -errno.
+ */
+long sys_mremap(struct machine *m, unsigned long addr, unsigned long old_len,
+		unsigned long new_len, unsigned long flags,
+		unsigned long new_addr);
 long sys_openat(struct machine *m, long dirfd, const char *path,
 		unsigned long flags, unsigned long mode);
 long sys_close(struct machine *m, long fd);

@@ -22,6 +22,9 @@ static const char *const fn_names[FN__COUNT] = {
 	[FN_VMS_GATHER_MUNMAP_VMAS] = "vms_gather_munmap_vmas",
 	[FN_DO_EXECVE] = "do_execveat_common",
 	[FN_DO_EXIT] = "do_exit",
+	[FN_DO_MREMAP] = "do_mremap",
+	[FN_MOVE_VMA] = "move_vma",
+	[FN_COPY_VMA] = "copy_vma",
 };
 
 const char *ev_fn_name(enum ev_fn fn)

@@ -49,6 +49,9 @@ enum ev_fn {
 	FN_VMS_GATHER_MUNMAP_VMAS,
 	FN_DO_EXECVE, /* do_execveat_common */
 	FN_DO_EXIT,   /* do_exit */
+	FN_DO_MREMAP, /* do_mremap */
+	FN_MOVE_VMA,  /* move_vma */
+	FN_COPY_VMA,  /* copy_vma */
 	FN__COUNT
 };
 
@@ -99,6 +102,7 @@ enum vma_origin {
 	VMA_FROM_FORK,	   /* dup_mmap: the child's copy */
 	VMA_FROM_EXEC,	   /* execve: the stack and the vDSO (fn says which) */
 	VMA_FROM_GIVEN,	   /* given from outside (a real process's maps) */
+	VMA_FROM_MREMAP,   /* copy_vma: mremap's destination, no merge */
 };
 
 /* What changed a VMA's range or pgoff. */
@@ -125,6 +129,43 @@ enum anon_op {
 	AV_UNLINK,	    /* unlink_anon_vmas: vma drops av */
 	AV_LINK,	    /* anon_vma_chain_link: vma linked to av */
 	AV_FREE,	    /* the anon_vma itself is freed */
+};
+
+/*
+ * Why mremap() refused, in its order of checks (check_mremap_params,
+ * check_prep_vma, remap_move, prep_move_vma, expand_vma): each has one
+ * errno, which observers know from the code.
+ */
+enum mremap_refusal {
+	MREMAP_BAD_FLAGS = 1,	   /* EINVAL: a flag beyond the three */
+	MREMAP_ADDR_UNALIGNED,	   /* EINVAL */
+	MREMAP_NEW_LEN_ZERO,	   /* EINVAL: new_len (page-aligned) is 0 */
+	MREMAP_NEW_LEN_TOO_BIG,	   /* EINVAL: new_len > TASK_SIZE */
+	MREMAP_NEW_ADDR_TOO_HIGH,  /* EINVAL: new_addr + new_len > TASK_SIZE */
+	MREMAP_NEW_ADDR_UNALIGNED, /* EINVAL */
+	MREMAP_NO_MAYMOVE,	   /* EINVAL: FIXED or DONTUNMAP, no MAYMOVE */
+	MREMAP_DONTUNMAP_RESIZE,   /* EINVAL: DONTUNMAP with old_len != new_len */
+	MREMAP_OVERLAP,		   /* EINVAL: vrm_overlaps() */
+	MREMAP_MAP_COUNT,	   /* ENOMEM: too near max_map_count */
+	MREMAP_NO_VMA,		   /* EFAULT: nothing mapped at addr */
+	MREMAP_SEALED,		   /* EPERM: can_modify_vma() */
+	MREMAP_DUP_PRIVATE,	   /* EINVAL: old_len 0 on a private mapping */
+	MREMAP_DONTUNMAP_SPECIAL,  /* EINVAL: DONTUNMAP, VM_DONTEXPAND|PFNMAP */
+	MREMAP_CROSSES_END,	   /* EFAULT: the range goes past vm_end */
+	MREMAP_PGOFF_OVERFLOW,	   /* EINVAL: pgoff + new pages wraps */
+	MREMAP_DONTEXPAND,	   /* EFAULT: growing VM_DONTEXPAND|PFNMAP */
+	MREMAP_EXPAND_VM,	   /* ENOMEM: may_expand_vm() */
+	MREMAP_NO_ROOM,		   /* ENOMEM: not expandable, no MAYMOVE */
+	MREMAP_GAP_AT_START,	   /* EFAULT: remap_move(): hole at addr */
+	MREMAP_NOT_ENOUGH_MEMORY,  /* ENOMEM: __vm_enough_memory() */
+};
+
+/* Why vrm_can_expand_in_place() said no. */
+enum mremap_in_place {
+	IN_PLACE_NOT_AT_END = 1, /* addr + old_len is not vm_end */
+	IN_PLACE_OVERFLOW,	 /* vm_end + delta wraps */
+	IN_PLACE_NEXT_VMA,	 /* find_vma_intersection(): other is there */
+	IN_PLACE_NO_AREA,	 /* get_unmapped_area(MAP_FIXED) refused */
 };
 
 /* One decision inside a kernel function, with the numbers it used. */
@@ -164,6 +205,28 @@ enum ev_note {
 				      pages in use, addr: the fault) */
 	NOTE_EXEC_NO_ELF,	   /* load_elf_binary: segments not modelled */
 	NOTE_CLOSE_ON_EXEC,	   /* do_close_on_exec: fd value closed */
+	/* mremap (mm/mremap.c); addr, len: the old range */
+	NOTE_MREMAP_REFUSED,	  /* value: enum mremap_refusal */
+	NOTE_MREMAP_NOOP,	  /* mremap_at: the same length: nothing */
+	NOTE_MREMAP_SHRINK,	  /* shrink_vma: unmap [addr, addr + len) */
+	NOTE_MREMAP_IN_PLACE,	  /* expand_vma_in_place: vma grows by len */
+	NOTE_MREMAP_NOT_IN_PLACE, /* value: enum mremap_in_place; o */
+	NOTE_MREMAP_FIXED_UNMAP,  /* mremap_to: unmap [addr, +len) first */
+	NOTE_MREMAP_NEW_ADDR,	  /* vrm_set_new_addr: addr; value: hint,
+				     flags: MAP_FIXED or not */
+	NOTE_MREMAP_MULTI,	  /* remap_move: vma's [addr, +len) to value */
+	NOTE_COPY_VMA_PGOFF,	  /* copy_vma: pgoff in addr (value: 1 reset
+				     to the new addr >> PAGE_SHIFT, 2 kept:
+				     faulted anon, 0 kept: file offset) */
+	NOTE_COPY_VMA_MERGED,	  /* copy_vma: merged into vma; value: 1 if
+				     vma is the source itself */
+	NOTE_MOVE_PAGE_TABLES,	  /* [addr, +len) to value: flags pages */
+	NOTE_DONTUNMAP_COMPLETE,  /* dontunmap_complete: vma keeps its
+				     range; diff: flags cleared; value: 1
+				     if its anon_vmas were unlinked */
+	NOTE_MREMAP_UNACCOUNT,	  /* unmap_source_vma: VM_ACCOUNT kept off
+				     the unmap, back on what stays */
+	NOTE_MREMAP_POPULATE,	  /* do_mremap: locked: populate [addr, +len) */
 };
 
 /*

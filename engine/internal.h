@@ -208,6 +208,12 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 			  unsigned long addr, unsigned long len,
 			  vm_flags_t vm_flags, unsigned long pgoff);
 struct anon_vma *find_mergeable_anon_vma(struct machine *m, struct vma *v);
+/* mremap's side of mm/vma.c: in-place growth and the destination VMA. */
+struct vma *vma_merge_extend(struct machine *m, struct vma *v,
+			     unsigned long delta);
+struct vma *copy_vma(struct machine *m, struct vma **vmap, unsigned long addr,
+		     unsigned long len, unsigned long pgoff);
+void vma_changed_unmerged(struct vma *v);
 void vma_link_new(struct machine *m, struct mm *mm, struct vma *v);
 
 /* memory.c: the page-table side */
@@ -226,6 +232,8 @@ void pages_free(struct page_set *ps);
  * already holds its pages: the machine's count is copied whole). */
 void pages_clone(struct page_set *dst, const struct page_set *src,
 		 unsigned long *charge);
+unsigned long pages_move(struct machine *m, struct page_set *ps,
+			 unsigned long old, unsigned long new, unsigned long len);
 /* Entries in use over [start, end): every present page, the zero page too. */
 unsigned long pages_present(const struct page_set *ps, unsigned long start,
 			    unsigned long end);

@@ -270,6 +270,54 @@ void pages_copy(struct machine *m, struct page_set *dst,
 	walk_range(src, start, end, copy_ptes, &c, false);
 }
 
+struct move_arg {
+	unsigned long *addr;
+	unsigned char *kind;
+	size_t n, cap;
+};
+
+static void gather_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
+			unsigned to, void *arg)
+{
+	struct move_arg *mv = arg;
+
+	for (unsigned i = from; i < to; i++) {
+		if (!t->pte[i])
+			continue;
+		if (mv->n == mv->cap) {
+			mv->cap = mv->cap ? 2 * mv->cap : 64;
+			mv->addr = realloc(mv->addr, mv->cap * sizeof(*mv->addr));
+			mv->kind = realloc(mv->kind, mv->cap);
+			if (!mv->addr || !mv->kind)
+				abort();
+		}
+		mv->addr[mv->n] = base + ((unsigned long)i << PAGE_SHIFT);
+		mv->kind[mv->n++] = t->pte[i];
+	}
+}
+
+/*
+ * move_page_tables(): every entry of [old, old + len) goes to the same
+ * offset from new, which must be empty, as move_ptes() moves them (the
+ * zero page too).  Returns how many entries moved.
+ */
+unsigned long pages_move(struct machine *m, struct page_set *ps,
+			 unsigned long old, unsigned long new, unsigned long len)
+{
+	struct move_arg mv = {0};
+
+	walk_range(ps, old, old + len, gather_ptes, &mv, false);
+	pages_remove(ps, old, old + len);
+	for (size_t i = 0; i < mv.n; i++) {
+		unsigned long a = mv.addr[i] - old + new;
+
+		pages_add(m, ps, a, a + PAGE_SIZE, mv.kind[i]);
+	}
+	free(mv.addr);
+	free(mv.kind);
+	return mv.n;
+}
+
 static void count_present(struct pt_ptes *t, unsigned long base, unsigned from,
 			  unsigned to, void *arg)
 {

@@ -25,6 +25,7 @@ enum vmalab_nr {
 	NR_mmap = 9,
 	NR_mprotect = 10,
 	NR_munmap = 11,
+	NR_mremap = 25,
 	NR_dup = 32,
 	NR_dup2 = 33,
 	NR_fork = 57,

@@ -29,6 +29,12 @@ static long e_mprotect(struct machine *m, const unsigned long *a,
 	return sys_mprotect(m, a[0], a[1], a[2]);
 }
 
+static long e_mremap(struct machine *m, const unsigned long *a,
+		     const char *path, unsigned long *fault)
+{
+	return sys_mremap(m, a[0], a[1], a[2], a[3], a[4]);
+}
+
 static long e_openat(struct machine *m, const unsigned long *a,
 		     const char *path, unsigned long *fault)
 {
@@ -88,6 +94,7 @@ static const struct sys_entry table[NR_MAX] = {
 	[NR_mmap] = {e_mmap},
 	[NR_munmap] = {e_munmap},
 	[NR_mprotect] = {e_mprotect},
+	[NR_mremap] = {e_mremap},
 	[NR_openat] = {e_openat},
 	[NR_close] = {e_close},
 	[NR_ftruncate] = {e_ftruncate},

@@ -1320,3 +1320,127 @@ enum merge_veto vma_merge_blockers(const struct vma *prev,
 		      next->vm_start, next->vm_end);
 	return can_vma_merge_left(&vmg) ? VETO_NONE : vmg.veto;
 }
+
+/* ---- mremap's side: growing in place and the destination of a move ---- */
+
+/*
+ * vma_merge_extend(): mremap grows v in place by delta: a new range
+ * [vm_end, vm_end + delta) merged into v (its prev), and into next too
+ * when the growth reaches it and next fits:
+ *
+ *        <-->                   <-->
+ *   VVVV         NNNN      VVVV    NNNN
+ *   VVVVVVVV     NNNN      VVVVVVVVVVVV   (expand prev, remove next)
+ *
+ * The vmg takes v's attributes (VMG_VMA_STATE) but no middle.  NULL when
+ * no merge was made (VM_SPECIAL, or out of memory): mremap says ENOMEM.
+ */
+struct vma *vma_merge_extend(struct machine *m, struct vma *v,
+			     unsigned long delta)
+{
+	struct vma_merge_struct vmg;
+
+	vmg_vma_state(&vmg, v, v, v->vm_end, v->vm_end + delta);
+	vmg.next = vt_next(v);
+	vmg.middle = NULL; /* v populates the vmg's fields only */
+	return vma_merge_new_range(m, &vmg);
+}
+
+/*
+ * copy_vma(): the destination of a move, [addr, addr + len) at pgoff,
+ * made like *vmap.  vma_merge_copied_range() first: copied_from is the
+ * source, there is no middle, and the source's anon_vma goes with the
+ * range.  An unfaulted anonymous VMA has no pages whose index must be
+ * kept, so its pgoff is reset to addr >> PAGE_SHIFT, as a new mapping
+ * there would have, which lets it merge with its new neighbours:
+ *
+ *   PPPP(faulted)    VVVV(unfaulted)    ->   PPPPVVVV merged: one VMA
+ *
+ * A faulted one keeps its pgoff (its pages' index in the anon_vma), and
+ * merges only where that pgoff happens to be linear.  If the destination
+ * merged into the source itself, *vmap becomes the merged VMA.  NULL when
+ * out of memory.
+ */
+struct vma *copy_vma(struct machine *m, struct vma **vmap, unsigned long addr,
+		     unsigned long len, unsigned long pgoff)
+{
+	struct vma *vma = *vmap, *new_vma;
+	struct mm *mm = vma->mm;
+	unsigned long vma_start = vma->vm_start;
+	struct vma_merge_struct vmg;
+	int why_pgoff = vma->vm_file ? 0 : 2; /* kept: file offset, index */
+	bool nomem;
+
+	EV_IN(m, FN_COPY_VMA, .v = vma, .addr = addr, .len = len);
+	vmg_vma_state(&vmg, NULL, vma, addr, addr + len);
+	if (vma_is_anonymous(vma) && !vma->anon_vma) {
+		pgoff = addr >> PAGE_SHIFT;
+		why_pgoff = 1;
+	}
+	NOTE(m, NOTE_COPY_VMA_PGOFF, .fn = "copy_vma", .v = vma, .addr = pgoff,
+	     .value = (unsigned long)why_pgoff);
+	vmg.prev = vt_find_prev(&mm->tree, addr);
+	vmg.next = vt_find(&mm->tree, addr);
+	vmg.pgoff = pgoff;
+	/* vma_merge_copied_range() */
+	vmg.copied_from = vmg.middle;
+	vmg.middle = NULL;
+	new_vma = vma_merge_new_range(m, &vmg);
+	if (new_vma) {
+		bool self = vma_start >= new_vma->vm_start &&
+			    vma_start < new_vma->vm_end;
+
+		/* Only an unfaulted VMA, its pgoff made linear, merges
+		 * with itself. */
+		if (self)
+			*vmap = new_vma;
+		NOTE(m, NOTE_COPY_VMA_MERGED, .fn = "copy_vma", .v = new_vma,
+		     .value = self);
+		EV_OUT(m, FN_COPY_VMA);
+		return new_vma;
+	}
+	nomem = vmg.state == VMA_MERGE_ERROR_NOMEM;
+	new_vma = vm_area_dup(m, vma);
+	if (!new_vma)
+		goto out;
+	vma_set_range(new_vma, addr, addr + len, pgoff);
+	if (anon_vma_clone(m, new_vma, vma)) {
+		vm_area_free(m, new_vma);
+		new_vma = NULL;
+		goto out;
+	}
+	/* vma_link(): the tree's preallocation can fail too */
+	if (vma_iter_prealloc(m)) {
+		unlink_anon_vmas(m, new_vma);
+		vm_area_free(m, new_vma);
+		new_vma = NULL;
+		goto out;
+	}
+	if (new_vma->vm_file)
+		get_file(new_vma->vm_file);
+	EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_MREMAP, .fn = "copy_vma",
+	      .v = new_vma, .o = vma, .flags = new_vma->vm_flags);
+	vma_link_new(m, mm, new_vma);
+	new_vma->unmerged_prev = new_vma->unmerged_next = nomem;
+	if (!nomem) {
+		tried_across(vt_prev(new_vma), new_vma);
+		tried_across(new_vma, vt_next(new_vma));
+	}
+out:
+	EV_OUT(m, FN_COPY_VMA);
+	return new_vma;
+}
+
+/*
+ * A VMA's flags or anon_vma changed without a merge being tried (mremap's
+ * dontunmap_complete): it may now match a neighbour it stays apart from.
+ */
+void vma_changed_unmerged(struct vma *v)
+{
+	struct vma *prev = vt_prev(v), *next = vt_next(v);
+
+	if (prev && prev->vm_end == v->vm_start)
+		keep_apart(prev, v);
+	if (next && v->vm_end == next->vm_start)
+		keep_apart(v, next);
+}

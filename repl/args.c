@@ -42,6 +42,9 @@ static const struct constant o_consts[] = {
 	{ "O_CLOEXEC", 02000000 }, { "O_SYNC", 04010000 },
 	{ "O_PATH", 010000000 },
 };
+static const struct constant mremap_consts[] = {
+	C(MREMAP_MAYMOVE),   C(MREMAP_FIXED),	  C(MREMAP_DONTUNMAP),
+};
 static const struct constant dirfd_consts[] = {
 	{ "AT_FDCWD", (unsigned long)AT_FDCWD },
 };
@@ -795,4 +798,7 @@ const struct arg_type_info arg_types[ARG__COUNT] = {
 	[ARG_WORD] = {convert_word},
 	[ARG_ANY] = {convert_any},
 	[ARG_REST] = {convert_text, .rest = true},
+	[ARG_MREMAPFLAGS] = {convert_constants, CONSTS(mremap_consts),
+			     .prefix = "MREMAP_", .complete = AC_CONSTANTS,
+			     .help = AH_CONSTANTS},
 };

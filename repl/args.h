@@ -39,6 +39,7 @@ enum arg_type {
 	ARG_WORD,     /* a word, or a "quoted string" (--title "A title") */
 	ARG_ANY,      /* any text, unread: execve's argv and envp */
 	ARG_REST,     /* the rest of the line, as is, after other words */
+	ARG_MREMAPFLAGS, /* MREMAP_* */
 	ARG__COUNT
 };
 

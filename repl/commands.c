@@ -471,6 +471,38 @@ const struct command commands[] = {
 		.exec = cmd_syscall,
 	},
 	{
+		.name = "mremap",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 4,
+		.max_args = 5,
+		.args = {ARG_ADDR, ARG_LEN, ARG_LEN, ARG_MREMAPFLAGS, ARG_ADDR},
+		.usage = "mremap(OLD, OLDLEN, NEWLEN, FLAGS[, NEWADDR])",
+		.summary = "resize or move a mapping: shrink, expand, move",
+		.help = "Resizes [OLD, OLD+OLDLEN) to NEWLEN, as mm/mremap.c "
+			"does: a shrink unmaps the\ntail; a growth expands "
+			"in place when nothing is in the way (vma_expandable,\n"
+			"then vma_merge_extend, which may merge with next); "
+			"else, with\nMREMAP_MAYMOVE, the range moves to a new "
+			"address (top-down, or NEWADDR\nwith MREMAP_FIXED, "
+			"which unmaps what is there first). copy_vma() merges\n"
+			"at the destination where it can; an unfaulted "
+			"anonymous VMA's pgoff\nbecomes NEWADDR >> 12 so that "
+			"it can. MREMAP_DONTUNMAP (with MAYMOVE,\nOLDLEN == "
+			"NEWLEN) leaves the old VMA in place and empty. FLAGS "
+			"is 0 or\nMREMAP_* joined by |. OLDLEN 0 on a shared "
+			"mapping makes a second mapping\nof the same pages. "
+			"Prints the new address, or the kernel's error.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mremap(0x200000000000, 16384, 8192, 0)\n"
+			   "mremap(0x200000000000, 8192, 16384, 0)\n"
+			   "mremap(0x200000000000, 16384, 16384, "
+			   "MREMAP_MAYMOVE|MREMAP_FIXED, 0x200000100000)",
+		.nr = NR_mremap,
+		.result = RES_ADDR,
+		.exec = cmd_syscall,
+	},
+	{
 		.name = "map",
 		.alias = "m",
 		.group = SHORTHAND,

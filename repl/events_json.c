@@ -57,7 +57,7 @@ static const char *const vetoes[] = {
 static const char *const origins[] = {
 	[VMA_FROM_MMAP] = "mmap",   [VMA_FROM_SPLIT] = "split",
 	[VMA_FROM_FORK] = "fork",   [VMA_FROM_EXEC] = "exec",
-	[VMA_FROM_GIVEN] = "given",
+	[VMA_FROM_GIVEN] = "given",  [VMA_FROM_MREMAP] = "mremap",
 };
 
 static const char *const changes[] = {
@@ -125,6 +125,20 @@ static const char *const notes[] = {
 	[NOTE_OOM_KILL] = "oom_kill",
 	[NOTE_EXEC_NO_ELF] = "exec_elf_not_modelled",
 	[NOTE_CLOSE_ON_EXEC] = "close_on_exec",
+	[NOTE_MREMAP_REFUSED] = "mremap_refused",
+	[NOTE_MREMAP_NOOP] = "mremap_noop",
+	[NOTE_MREMAP_SHRINK] = "mremap_shrink",
+	[NOTE_MREMAP_IN_PLACE] = "mremap_expand_in_place",
+	[NOTE_MREMAP_NOT_IN_PLACE] = "mremap_not_in_place",
+	[NOTE_MREMAP_FIXED_UNMAP] = "mremap_fixed_unmap",
+	[NOTE_MREMAP_NEW_ADDR] = "mremap_new_addr",
+	[NOTE_MREMAP_MULTI] = "mremap_multi",
+	[NOTE_COPY_VMA_PGOFF] = "copy_vma_pgoff",
+	[NOTE_COPY_VMA_MERGED] = "copy_vma_merged",
+	[NOTE_MOVE_PAGE_TABLES] = "move_page_tables",
+	[NOTE_DONTUNMAP_COMPLETE] = "dontunmap_complete",
+	[NOTE_MREMAP_UNACCOUNT] = "mremap_unaccount",
+	[NOTE_MREMAP_POPULATE] = "mremap_populate",
 };
 
 const char *ev_kind_name(enum ev_kind k)

@@ -17,9 +17,6 @@
 #include "strace.h"
 #include "tree.h"
 
-/* The MREMAP_* flags the placement needs (include/uapi/linux/mman.h). */
-#define MREMAP_MAYMOVE 1UL
-#define MREMAP_FIXED 2UL
 /* Clone flags that say what a child shares (include/uapi/linux/sched.h). */
 #define MAX_FDS_SEEN 16
 

@@ -121,6 +121,98 @@ static void verdict(const struct vmalab_event *ev, struct strbuf *out)
 			ev->value);
 }
 
+static void mremap_flag_list(struct strbuf *out, unsigned long f)
+{
+	static const char *const names[] = {"MREMAP_MAYMOVE", "MREMAP_FIXED",
+					    "MREMAP_DONTUNMAP"};
+	const char *sep = ", ";
+
+	for (int i = 0; i < 3; i++) {
+		if (f & (1UL << i)) {
+			sb_addf(out, "%s%s", sep, names[i]);
+			sep = "|";
+		}
+	}
+	if (f & ~7UL)
+		sb_addf(out, "%s%#lx", sep, f & ~7UL);
+}
+
+/* Why mremap refused, with the errno each reason has. */
+static void mremap_refusal_text(struct strbuf *out, unsigned long why)
+{
+	static const char *const text[] = {
+		[MREMAP_BAD_FLAGS] = "check_mremap_params: unknown flag: "
+				     "EINVAL",
+		[MREMAP_ADDR_UNALIGNED] = "check_mremap_params: addr not "
+					  "page-aligned: EINVAL",
+		[MREMAP_NEW_LEN_ZERO] = "check_mremap_params: new_len is 0: "
+					"EINVAL",
+		[MREMAP_NEW_LEN_TOO_BIG] = "check_mremap_params: new_len > "
+					   "TASK_SIZE: EINVAL",
+		[MREMAP_NEW_ADDR_TOO_HIGH] = "check_mremap_params: new_addr + "
+					     "new_len > TASK_SIZE: EINVAL",
+		[MREMAP_NEW_ADDR_UNALIGNED] = "check_mremap_params: new_addr "
+					      "not page-aligned: EINVAL",
+		[MREMAP_NO_MAYMOVE] = "check_mremap_params: MREMAP_FIXED or "
+				      "MREMAP_DONTUNMAP without "
+				      "MREMAP_MAYMOVE: EINVAL",
+		[MREMAP_DONTUNMAP_RESIZE] = "check_mremap_params: "
+					    "MREMAP_DONTUNMAP with old_len "
+					    "!= new_len: EINVAL",
+		[MREMAP_OVERLAP] = "check_mremap_params: vrm_overlaps: old "
+				   "and new ranges overlap: EINVAL",
+		[MREMAP_MAP_COUNT] = "map_count too near max_map_count for "
+				     "the splits a move may make: ENOMEM",
+		[MREMAP_NO_VMA] = "check_prep_vma: no vma at addr: EFAULT",
+		[MREMAP_SEALED] = "check_prep_vma: vma is sealed: EPERM",
+		[MREMAP_DUP_PRIVATE] = "check_prep_vma: old_len 0 duplicates "
+				       "only shared mappings: EINVAL",
+		[MREMAP_DONTUNMAP_SPECIAL] = "check_prep_vma: MREMAP_DONTUNMAP "
+					     "of a VM_DONTEXPAND|VM_PFNMAP "
+					     "vma: EINVAL",
+		[MREMAP_CROSSES_END] = "check_prep_vma: range crosses the "
+				       "end of the vma: EFAULT",
+		[MREMAP_PGOFF_OVERFLOW] = "check_prep_vma: pgoff + new pages "
+					  "overflows: EINVAL",
+		[MREMAP_DONTEXPAND] = "check_prep_vma: vma is "
+				      "VM_DONTEXPAND|VM_PFNMAP: EFAULT",
+		[MREMAP_EXPAND_VM] = "may_expand_vm: over RLIMIT_AS or "
+				     "RLIMIT_DATA: ENOMEM",
+		[MREMAP_NO_ROOM] = "expand_vma: cannot expand in place and "
+				   "no MREMAP_MAYMOVE: ENOMEM",
+		[MREMAP_GAP_AT_START] = "remap_move: nothing mapped at addr: "
+					"EFAULT",
+		[MREMAP_NOT_ENOUGH_MEMORY] = "vrm_calc_charge: "
+					     "__vm_enough_memory: more than "
+					     "RAM and swap: ENOMEM",
+	};
+
+	if (why < sizeof(text) / sizeof(text[0]) && text[why])
+		sb_puts(out, text[why]);
+}
+
+static void mremap_in_place_text(const struct vmalab_event *ev,
+				 struct strbuf *out)
+{
+	sb_addf(out, "%s(vma %lx-%lx): no: ", ev->fn, ev->start, ev->end);
+	switch ((enum mremap_in_place)ev->value) {
+	case IN_PLACE_NOT_AT_END:
+		sb_puts(out, "the range does not end at vm_end");
+		break;
+	case IN_PLACE_OVERFLOW:
+		sb_puts(out, "vm_end + delta wraps around");
+		break;
+	case IN_PLACE_NEXT_VMA:
+		sb_addf(out, "vma %lx-%lx is in the way", ev->ostart,
+			ev->oend);
+		break;
+	case IN_PLACE_NO_AREA:
+		sb_puts(out, "get_unmapped_area(MAP_FIXED) refuses the grown "
+			     "range (beyond TASK_SIZE)");
+		break;
+	}
+}
+
 static void enter(const struct vmalab_event *ev, struct strbuf *out)
 {
 	unsigned long end = ev->addr + ev->len;
@@ -168,6 +260,23 @@ static void enter(const struct vmalab_event *ev, struct strbuf *out)
 		break;
 	case FN_DO_EXIT:
 		sb_addf(out, "do_exit: pid %d: exit_mm, exit_files", ev->pid);
+		break;
+	case FN_DO_MREMAP:
+		sb_addf(out, "do_mremap(%lx, %#lx -> %#lx", ev->addr, ev->len,
+			ev->value);
+		if (ev->flags)
+			mremap_flag_list(out, ev->flags);
+		sb_puts(out, ")");
+		break;
+	case FN_MOVE_VMA:
+		sb_puts(out, "move_vma(vma ");
+		range(out, ev->start, ev->end);
+		sb_addf(out, ", %lx-%lx to %lx)", ev->addr, end, ev->value);
+		break;
+	case FN_COPY_VMA:
+		sb_puts(out, "copy_vma(vma ");
+		range(out, ev->start, ev->end);
+		sb_addf(out, " to %lx-%lx)", ev->addr, end);
 		break;
 	case FN__COUNT:
 		break;
@@ -385,6 +494,90 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			"shmem_zero_setup: new shmem file /dev/zero (ino %lu)",
 			ev->value);
 		break;
+	case NOTE_MREMAP_REFUSED:
+		mremap_refusal_text(out, ev->value);
+		break;
+	case NOTE_MREMAP_NOOP:
+		sb_puts(out, "mremap_at: MREMAP_NO_RESIZE: nothing to do");
+		break;
+	case NOTE_MREMAP_SHRINK:
+		sb_addf(out, "shrink_vma: unmap the tail %lx-%lx", ev->addr,
+			ev->addr + ev->len);
+		break;
+	case NOTE_MREMAP_IN_PLACE:
+		sb_addf(out,
+			"expand_vma_in_place: vma_merge_extend(vma %lx-%lx, "
+			"delta %#lx)",
+			VMA_RANGE(ev), ev->len);
+		break;
+	case NOTE_MREMAP_NOT_IN_PLACE:
+		mremap_in_place_text(ev, out);
+		break;
+	case NOTE_MREMAP_FIXED_UNMAP:
+		sb_addf(out,
+			"mremap_to: MREMAP_FIXED: do_munmap(%lx-%lx) first",
+			ev->addr, ev->addr + ev->len);
+		break;
+	case NOTE_MREMAP_NEW_ADDR:
+		if (ev->flags)
+			sb_addf(out, "vrm_set_new_addr: MAP_FIXED at %lx",
+				ev->addr);
+		else if (ev->value)
+			sb_addf(out,
+				"vrm_set_new_addr: get_unmapped_area(hint %lx) "
+				"gives %lx",
+				ev->value, ev->addr);
+		else
+			sb_addf(out,
+				"vrm_set_new_addr: get_unmapped_area gives %lx",
+				ev->addr);
+		break;
+	case NOTE_MREMAP_MULTI:
+		sb_addf(out, "remap_move: vma %lx-%lx: move %lx-%lx to %lx",
+			VMA_RANGE(ev), ev->addr, ev->addr + ev->len,
+			ev->value);
+		break;
+	case NOTE_COPY_VMA_PGOFF:
+		if (ev->value == 1)
+			sb_addf(out,
+				"copy_vma: unfaulted anonymous vma: pgoff "
+				"reset to new addr >> PAGE_SHIFT = %#lx",
+				ev->addr);
+		else
+			sb_addf(out, "copy_vma: pgoff %#lx kept (%s)", ev->addr,
+				ev->value == 2 ? "faulted: its pages' index"
+					       : "the file offset");
+		break;
+	case NOTE_COPY_VMA_MERGED:
+		sb_addf(out, "copy_vma: destination merged into vma %lx-%lx%s",
+			VMA_RANGE(ev),
+			ev->value ? " (the source itself)" : "");
+		break;
+	case NOTE_MOVE_PAGE_TABLES:
+		sb_addf(out,
+			"move_page_tables: %lx-%lx to %lx: %lu page table "
+			"entr%s",
+			ev->addr, ev->addr + ev->len, ev->value, ev->flags,
+			ev->flags == 1 ? "y" : "ies");
+		break;
+	case NOTE_DONTUNMAP_COMPLETE:
+		sb_addf(out, "dontunmap_complete: vma %lx-%lx stays, empty",
+			VMA_RANGE(ev));
+		if (ev->diff) {
+			sb_puts(out, "; clear ");
+			vm_flag_list(out, ev->diff);
+		}
+		if (ev->value)
+			sb_puts(out, "; unlink_anon_vmas: whole vma moved");
+		break;
+	case NOTE_MREMAP_UNACCOUNT:
+		sb_puts(out, "unmap_source_vma: VM_ACCOUNT off for the unmap "
+			     "(the move was charged), back on what remains");
+		break;
+	case NOTE_MREMAP_POPULATE:
+		sb_addf(out, "do_mremap: VM_LOCKED grew: mm_populate(%lx-%lx)",
+			ev->addr, ev->addr + ev->len);
+		break;
 	case NOTE_OOM_KILL:
 		sb_addf(out,
 			"out_of_memory(fault at %lx): no memory left: Killed "
@@ -424,6 +617,11 @@ void trace_event_text(const struct vmalab_event *ev, struct strbuf *out)
 				VMA_RANGE(ev));
 		else if (ev->code == VMA_FROM_GIVEN)
 			sb_addf(out, "given: vma %lx-%lx pgoff %#lx",
+				VMA_RANGE(ev), ev->pgoff);
+		else if (ev->code == VMA_FROM_MREMAP)
+			sb_addf(out,
+				"copy_vma: no merge: new vma %lx-%lx pgoff "
+				"%#lx",
 				VMA_RANGE(ev), ev->pgoff);
 		break;
 	case EV_VMA_CHANGE:

@@ -194,6 +194,7 @@ static long child_fork(int chan, pid_t controller)
 /* The numbers of nr.h are the kernel's own. */
 _Static_assert(NR_mmap == SYS_mmap && NR_munmap == SYS_munmap &&
 		       NR_mprotect == SYS_mprotect && NR_openat == SYS_openat &&
+		       NR_mremap == SYS_mremap &&
 		       NR_close == SYS_close && NR_ftruncate == SYS_ftruncate &&
 		       NR_fork == SYS_fork,
 	       "nr.h must match <sys/syscall.h>");

@@ -291,15 +291,16 @@ static void proc_set_fd(struct kproc *p, int fd, const char *real,
 	kname_set(&p->fds[fd], real, given);
 }
 
-/* The script mapped fd at [start, end): remember its name there. */
-static void proc_add_region(struct kproc *p, unsigned long start,
-			    unsigned long end, long fd)
+/* A file is mapped at [start, end) under this name: remember it there. */
+static void proc_add_named(struct kproc *p, unsigned long start,
+			   unsigned long end, const struct kname *name)
 {
 	struct kregion *r;
 	size_t kept = 0;
+	struct kname copy = {0};
 
-	if (fd < 0 || fd >= p->nfds || !p->fds[fd].real)
-		return;
+	/* name may be one of the regions the loop below drops */
+	kname_set(&copy, name->real, name->given);
 	/* Older regions wholly under the new one can name nothing now. */
 	for (size_t i = 0; i < p->nregions; i++) {
 		r = &p->regions[i];
@@ -315,8 +316,33 @@ static void proc_add_region(struct kproc *p, unsigned long start,
 	p->nregions = kept + 1;
 	r[kept].start = start;
 	r[kept].end = end;
-	memset(&r[kept].name, 0, sizeof(r[kept].name));
-	kname_set(&r[kept].name, p->fds[fd].real, p->fds[fd].given);
+	r[kept].name = copy;
+}
+
+/* The script mapped fd at [start, end): remember its name there. */
+static void proc_add_region(struct kproc *p, unsigned long start,
+			    unsigned long end, long fd)
+{
+	if (fd < 0 || fd >= p->nfds || !p->fds[fd].real)
+		return;
+	proc_add_named(p, start, end, &p->fds[fd]);
+}
+
+/*
+ * mremap moved or grew a mapping: the file mapped at old (if any) is now
+ * also at [start, end).
+ */
+static void proc_remap_region(struct kproc *p, unsigned long old,
+			      unsigned long start, unsigned long end)
+{
+	for (size_t i = p->nregions; i-- > 0;) {
+		const struct kregion *r = &p->regions[i];
+
+		if (old >= r->start && old < r->end && r->name.real) {
+			proc_add_named(p, start, end, &r->name);
+			return;
+		}
+	}
 }
 
 /* A forked process has its parent's fds and mappings, names and all. */
@@ -388,6 +414,12 @@ static void kb_note_call(struct kernel_backend *k, const struct call *c,
 			proc_add_region(p, (unsigned long)ret,
 					(unsigned long)ret + c->a[1],
 					(long)(unsigned int)c->a[4]);
+		break;
+	case NR_mremap:
+		if (ret >= 0 || ret < -4095)
+			proc_remap_region(p, c->a[0], (unsigned long)ret,
+					  (unsigned long)ret +
+						  ((c->a[2] + 4095) & ~4095UL));
 		break;
 	default:
 		break;

@@ -172,7 +172,37 @@ static long op_fork(struct machine *m)
 	return sys_fork(m);
 }
 
+/*       <-->
+ *  VVVV    NNNN   mremap grows V in place and takes in N */
+static void setup_grow(struct machine *m)
+{
+	map(m, 0, 4, RW);
+	touch(m, 0, 4);
+	map(m, 8, 4, RW);
+}
+
+static long op_mremap_grow(struct machine *m)
+{
+	return sys_mremap(m, W, PG(4), PG(8), 0, 0);
+}
+
+/* VV<>VV -> the middle moves away: copy_vma, then the source splits */
+static long op_mremap_move_middle(struct machine *m)
+{
+	return sys_mremap(m, W + PG(2), PG(2), PG(3), MREMAP_MAYMOVE, 0);
+}
+
+/* MREMAP_DONTUNMAP of a whole faulted VMA: its anon_vma links go */
+static long op_mremap_dontunmap(struct machine *m)
+{
+	return sys_mremap(m, W, PG(6), PG(6),
+			  MREMAP_MAYMOVE | MREMAP_DONTUNMAP, W + PG(100));
+}
+
 static const struct scenario scenarios[] = {
+	{"mremap grow in place", setup_grow, op_mremap_grow, true},
+	{"mremap move middle", setup_one, op_mremap_move_middle, true},
+	{"mremap DONTUNMAP", setup_one, op_mremap_dontunmap, true},
 	{"map after prev", setup_prev, op_map_after, true},
 	{"fill gap, faulted next", setup_gap_faulted_next, op_fill_gap, true},
 	{"mprotect merge both", setup_three, op_mprotect_middle_back, true},
