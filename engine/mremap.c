@@ -645,7 +645,8 @@ static long remap_move(struct vma_remap_struct *vrm)
 	bool seen_vma = false;
 	struct vma *vma;
 
-	while ((vma = vt_find(&vrm->mm->tree, from)) && vma->vm_start < end) {
+	while (from < end && (vma = vt_find(&vrm->mm->tree, from)) &&
+	       vma->vm_start < end) {
 		unsigned long addr = MAX(vma->vm_start, start);
 		unsigned long len = MIN(end, vma->vm_end) - addr;
 		unsigned long offset;

@@ -217,6 +217,8 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --wild --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" 300 --wild --fork --errors
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --mremap --wild --fork
+	random_scripts "$b" "$(($2 / 30 + 2))" "$GEN_STEPS" --mremap --fork --errors
 }
 
 # tests/verify.sh sources this file for its functions alone.

@@ -329,20 +329,44 @@ static void proc_add_region(struct kproc *p, unsigned long start,
 }
 
 /*
- * mremap moved or grew a mapping: the file mapped at old (if any) is now
- * also at [start, end).
+ * mremap moved or grew [old, old + old_len) to [start, start + new_len):
+ * each file mapped there is now also at the same offset from start (a move
+ * of several VMAs keeps the gaps between them), and the last one covers
+ * any growth.  old_len 0 duplicates the mapping at old.
  */
 static void proc_remap_region(struct kproc *p, unsigned long old,
-			      unsigned long start, unsigned long end)
+			      unsigned long old_len, unsigned long start,
+			      unsigned long new_len)
 {
-	for (size_t i = p->nregions; i-- > 0;) {
-		const struct kregion *r = &p->regions[i];
+	unsigned long end = old + (old_len ? old_len : 1);
+	size_t n = p->nregions, k = 0;
+	struct kregion *r = calloc(n + 1, sizeof(*r));
 
-		if (old >= r->start && old < r->end && r->name.real) {
-			proc_add_named(p, start, end, &r->name);
-			return;
-		}
+	if (!r)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		const struct kregion *o = &p->regions[i];
+		unsigned long from, to;
+
+		if (!o->name.real || o->end <= old || o->start >= end)
+			continue;
+		from = (o->start > old ? o->start : old) - old + start;
+		to = (o->end < end ? o->end : end) - old + start;
+		if (!old_len || o->end >= end)
+			to = start + new_len;
+		if (to > start + new_len)
+			to = start + new_len;
+		if (from >= to)
+			continue;
+		r[k].start = from;
+		r[k].end = to;
+		kname_set(&r[k++].name, o->name.real, o->name.given);
 	}
+	for (size_t i = 0; i < k; i++) {
+		proc_add_named(p, r[i].start, r[i].end, &r[i].name);
+		kname_set(&r[i].name, NULL, NULL);
+	}
+	free(r);
 }
 
 /* A forked process has its parent's fds and mappings, names and all. */
@@ -417,9 +441,10 @@ static void kb_note_call(struct kernel_backend *k, const struct call *c,
 		break;
 	case NR_mremap:
 		if (ret >= 0 || ret < -4095)
-			proc_remap_region(p, c->a[0], (unsigned long)ret,
-					  (unsigned long)ret +
-						  ((c->a[2] + 4095) & ~4095UL));
+			proc_remap_region(p, c->a[0],
+					  (c->a[1] + 4095) & ~4095UL,
+					  (unsigned long)ret,
+					  (c->a[2] + 4095) & ~4095UL);
 		break;
 	default:
 		break;

@@ -1,9 +1,8 @@
 /*
  * scriptgen - a seeded random script generator for vmalab.
  *
- * `scriptgen [-n STEPS] [--fork] [--errors] [--wild] SEED` prints one
- * vmalab script
- * (see CONTRACT.md) to stdout.  `make check` feeds hundreds of them through
+ * `scriptgen [-n STEPS] [--fork] [--errors] [--wild] [--mremap] SEED`
+ * prints one vmalab script (see CONTRACT.md) to stdout.  `make check` feeds hundreds of them through
  * `vmalab verify`, which runs each script on the engine and on the real
  * kernel and compares maps/smaps after every step.
  *
@@ -29,6 +28,18 @@
  * produce are a rare mprotect over a hole (ENOMEM) and faults on touch.
  * File mappings never get PROT_EXEC, so a noexec mount cannot make the
  * kernel and the engine disagree.
+ *
+ * --mremap adds mremap() calls: shrinks (also across the end of a VMA),
+ * growth of a VMA's tail (in place when the pages after it are free, else
+ * ENOMEM or, with MREMAP_MAYMOVE, a move out of the window), moves with
+ * MREMAP_FIXED to a place in the region (the same size, across VMAs and
+ * holes; or resized; or with MREMAP_DONTUNMAP), MREMAP_DONTUNMAP with a
+ * hint, old_len 0 on shared mappings, and with --errors the calls that
+ * check_mremap_params and check_prep_vma refuse.  They act on whatever is
+ * there: anonymous, shared and file mappings, faulted or not, and with
+ * --wild locked ones.  A VMA moved out of the window is outside every
+ * comparison, and the model forgets it.  The options draw nothing when
+ * off, so the other suites' scripts are unchanged.
  *
  * The PRNG is splitmix64 seeded with SEED: the same seed and options always
  * give the same bytes.  No expression draws two random numbers, so the
@@ -111,6 +122,7 @@ struct gen {
 	bool opt_fork;
 	bool opt_errors;
 	bool opt_wild;
+	bool opt_mremap;
 	struct proc proc[MAX_PROCS];
 	int nproc;
 	int cur; /* index into proc[]; the pid is cur + 1 */
@@ -1157,6 +1169,238 @@ static bool op_fork(struct gen *g)
 	return true;
 }
 
+/* ---- mremap (--mremap) ---- */
+
+static const char *mremap_flags_str(int f)
+{
+	static const char *const s[] = {
+		"0",
+		"MREMAP_MAYMOVE",
+		"MREMAP_FIXED",
+		"MREMAP_MAYMOVE|MREMAP_FIXED",
+		"MREMAP_DONTUNMAP",
+		"MREMAP_MAYMOVE|MREMAP_DONTUNMAP",
+		"MREMAP_FIXED|MREMAP_DONTUNMAP",
+		"MREMAP_MAYMOVE|MREMAP_FIXED|MREMAP_DONTUNMAP",
+	};
+
+	return s[f & 7];
+}
+
+#define MR_MAYMOVE 1
+#define MR_FIXED 2
+#define MR_DONTUNMAP 4
+
+static void emit_mremap(struct gen *g, int from, unsigned long old_len,
+			unsigned long new_len, int flags, int to)
+{
+	if (flags & (MR_FIXED | MR_DONTUNMAP))
+		step(g, "mremap(%#llx, %lu, %lu, %s, %#llx)", page_addr(from),
+		     old_len, new_len, mremap_flags_str(flags), page_addr(to));
+	else
+		step(g, "mremap(%#llx, %lu, %lu, %s)", page_addr(from), old_len,
+		     new_len, mremap_flags_str(flags));
+}
+
+/*
+ * The model of a move: the pages of [from, from + n_old) go to to (gaps
+ * kept), the last one's attributes extended to n_new pages; the source
+ * stays with MREMAP_DONTUNMAP.  Anonymous pages take pgoffs from their new
+ * place, as an unfaulted VMA would (the model does not know which are
+ * faulted: it only aims).
+ */
+static void apply_move(struct proc *p, int from, int n_old, int to, int n_new,
+		       bool dontunmap)
+{
+	struct page saved[NPAGES], last;
+	int i;
+
+	memcpy(saved, &p->pg[from], sizeof(saved[0]) * (size_t)n_old);
+	if (!dontunmap)
+		apply_unmap(p, (struct range){from, n_old});
+	apply_unmap(p, (struct range){to, n_new});
+	for (i = 0; i < n_new; i++) {
+		if (i < n_old) {
+			p->pg[to + i] = saved[i];
+		} else {
+			last = saved[n_old - 1];
+			if (!is_mapped(&last))
+				break;
+			last.pgoff += i - n_old + 1;
+			p->pg[to + i] = last;
+		}
+		if (p->pg[to + i].kind == K_ANON)
+			p->pg[to + i].pgoff = to + i;
+	}
+}
+
+/* A target of n pages in the region that does not overlap [s, s + n_old). */
+static int move_target(struct gen *g, int s, int n_old, int n)
+{
+	int t, tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		t = rn(g, NPAGES - n + 1);
+		if (t + n <= s || t >= s + n_old)
+			return t;
+	}
+	return -1;
+}
+
+/* Shrink: the tail of a VMA (or beyond it) goes, in place. */
+static bool mr_shrink(struct gen *g)
+{
+	struct range sg;
+	int s, old, nnew, flags;
+
+	if (!pick_seg(g, &sg, 2))
+		return false;
+	s = sg.s + rn(g, sg.n - 1);
+	old = sg.s + sg.n - s;
+	if (chance(g, 20))
+		old = min_int(old + 1 + rn(g, MAX_LEN), NPAGES - s);
+	nnew = 1 + rn(g, old - 1);
+	flags = chance(g, 30) ? MR_MAYMOVE : 0;
+	emit_mremap(g, s, range_len(g, old), range_len(g, nnew), flags, 0);
+	apply_unmap(cur(g), (struct range){s + nnew, old - nnew});
+	return true;
+}
+
+/* Grow the tail of a VMA: in place if the pages after it are free. */
+static bool mr_grow(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range sg;
+	int s, old, delta, end, flags;
+
+	if (!pick_seg(g, &sg, 1))
+		return false;
+	end = sg.s + sg.n;
+	s = sg.s + rn(g, sg.n);
+	old = end - s;
+	delta = 1 + rn(g, 4);
+	if (end + delta > NPAGES)
+		return false;
+	flags = chance(g, 40) ? MR_MAYMOVE : 0;
+	emit_mremap(g, s, (unsigned long)old * PG,
+		    range_len(g, old + delta), flags, 0);
+	if (range_free(p, (struct range){end, delta}))
+		apply_move(p, s, old, s, old + delta, true);
+	else if (flags & MR_MAYMOVE)
+		apply_unmap(p, (struct range){s, old}); /* out of the window */
+	return true;
+}
+
+/*
+ * MREMAP_FIXED to a place in the region, the same size (across VMAs and
+ * holes: remap_move), or resized; sometimes with MREMAP_DONTUNMAP.
+ */
+static bool mr_fixed(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range sg;
+	int s, old, nnew, t, flags = MR_MAYMOVE | MR_FIXED;
+
+	if (!pick_seg(g, &sg, 1))
+		return false;
+	s = sg.s + rn(g, sg.n);
+	old = 1 + rn(g, min_int(sg.s + sg.n - s, MAX_LEN));
+	if (chance(g, 15)) /* across the end: several VMAs, or a hole */
+		old = min_int(old + 1 + rn(g, MAX_LEN), NPAGES - s);
+	nnew = chance(g, 60) ? old : 1 + rn(g, MAX_LEN);
+	if (nnew == old && chance(g, 25))
+		flags |= MR_DONTUNMAP;
+	t = move_target(g, s, old, nnew);
+	if (t < 0)
+		return false;
+	emit_mremap(g, s, (unsigned long)old * PG, range_len(g, nnew), flags,
+		    t);
+	if (nnew == old || range_mapped(p, (struct range){s, old}))
+		apply_move(p, s, old, t, nnew, flags & MR_DONTUNMAP);
+	return true;
+}
+
+/* MREMAP_DONTUNMAP without FIXED: new_addr is a hint. */
+static bool mr_dontunmap_hint(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range sg;
+	int s, n, t;
+
+	if (!pick_seg(g, &sg, 1))
+		return false;
+	s = sg.s + rn(g, sg.n);
+	n = 1 + rn(g, min_int(sg.s + sg.n - s, MAX_LEN));
+	t = move_target(g, s, n, n);
+	if (t < 0)
+		return false;
+	emit_mremap(g, s, (unsigned long)n * PG, (unsigned long)n * PG,
+		    MR_MAYMOVE | MR_DONTUNMAP, t);
+	if (range_free(p, (struct range){t, n}))
+		apply_move(p, s, n, t, n, true);
+	else
+		apply_move(p, s, n, s, n, true); /* out of the window */
+	return true;
+}
+
+/* Grow a piece from the middle of a VMA: it moves out of the window. */
+static bool mr_move_out(struct gen *g)
+{
+	struct range sg, r;
+
+	if (!pick_seg(g, &sg, 3))
+		return false;
+	r = sub_range(g, sg.s, sg.n - 1, MAX_LEN);
+	emit_mremap(g, r.s, (unsigned long)r.n * PG,
+		    (unsigned long)(r.n + 1 + rn(g, 4)) * PG, MR_MAYMOVE, 0);
+	apply_unmap(cur(g), r);
+	return true;
+}
+
+static bool is_shared(const struct page *pg)
+{
+	return pg->kind == K_SHANON || pg->kind == K_FSHARED;
+}
+
+/* old_len 0 on a shared mapping: a second mapping of the same pages. */
+static bool mr_dup_shared(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range runs[NPAGES], r;
+	int n = collect_runs(p, runs, is_shared), s, nnew, t;
+
+	if (!n)
+		return false;
+	r = runs[rn(g, n)];
+	s = r.s + rn(g, r.n);
+	nnew = 1 + rn(g, 4);
+	t = move_target(g, s, 1, nnew);
+	if (t < 0)
+		return false;
+	emit_mremap(g, s, 0, (unsigned long)nnew * PG,
+		    MR_MAYMOVE | MR_FIXED, t);
+	apply_move(p, s, 1, t, nnew, true);
+	return true;
+}
+
+typedef bool (*mr_fn)(struct gen *);
+
+static bool op_mremap(struct gen *g)
+{
+	static const mr_fn fns[] = {mr_shrink,	       mr_grow,	    mr_fixed,
+				    mr_dontunmap_hint, mr_move_out, mr_dup_shared};
+	int w[] = {18, 26, 32, 8, 8, 8}, k;
+
+	if (!g->opt_mremap)
+		return false;
+	while ((k = pick_weighted(g, w, 6)) >= 0) {
+		if (fns[k](g))
+			return true;
+		w[k] = 0;
+	}
+	return false;
+}
+
 /* ---- calls that must fail (--errors) ---- */
 
 /* A mapped page, or -1. */
@@ -1321,6 +1565,49 @@ static bool err_fd_calls(struct gen *g)
 	return true;
 }
 
+/* mremap calls the kernel refuses (--mremap --errors): nothing changes. */
+static bool err_mremap(struct gen *g)
+{
+	int i = some_mapped_page(g), k = rn(g, 8), t;
+
+	if (!g->opt_mremap || i < 0)
+		return false;
+	t = move_target(g, i, 1, 1);
+	if (t < 0)
+		return false;
+	switch (k) {
+	case 0: /* unaligned addr */
+		step(g, "mremap(%#llx, %lu, %lu, 0)", unaligned_addr(g), PG,
+		     PG);
+		break;
+	case 1: /* a flag beyond the three */
+		step(g, "mremap(%#llx, %lu, %lu, 8)", page_addr(i), PG, PG);
+		break;
+	case 2: /* FIXED without MAYMOVE */
+		emit_mremap(g, i, PG, PG, MR_FIXED, t);
+		break;
+	case 3: /* DONTUNMAP resizing */
+		emit_mremap(g, i, PG, 2 * PG, MR_MAYMOVE | MR_DONTUNMAP, t);
+		break;
+	case 4: /* the target overlaps the source */
+		emit_mremap(g, i, PG, PG, MR_MAYMOVE | MR_FIXED, i);
+		break;
+	case 5: /* new_len 0 */
+		emit_mremap(g, i, PG, 0, MR_MAYMOVE, 0);
+		break;
+	case 6: /* no VMA there: EFAULT (or a private duplicate: EINVAL) */
+		step(g, "mremap(%#llx, %lu, %lu, MREMAP_MAYMOVE)",
+		     page_addr(NPAGES + 1 + rn(g, 8)), PG, 2 * PG);
+		break;
+	default:
+		if (is_shared(&cur(g)->pg[i]))
+			return false;
+		emit_mremap(g, i, 0, PG, MR_MAYMOVE, 0);
+		break;
+	}
+	return true;
+}
+
 typedef bool (*err_fn)(struct gen *);
 
 static bool op_error(struct gen *g)
@@ -1332,8 +1619,11 @@ static bool op_error(struct gen *g)
 		err_mmap_no_type,	 err_munmap,
 		err_mprotect_unaligned,	 err_mprotect_hole,
 		err_mprotect_rdonly,	 err_fd_calls,
+		err_mremap,
 	};
-	int w[] = {8, 6, 8, 14, 12, 6, 4, 8, 6, 14, 12, 10}, k;
+	int w[] = {8, 6, 8, 14, 12, 6, 4, 8, 6, 14, 12, 10,
+		   g->opt_mremap ? 16 : 0},
+	    k;
 	int n = (int)(sizeof(w) / sizeof(w[0]));
 
 	if (!g->opt_errors)
@@ -1358,6 +1648,7 @@ enum op {
 	OP_CLOSE,
 	OP_FORK,
 	OP_ERROR,
+	OP_MREMAP,
 	OP_NR
 };
 
@@ -1377,13 +1668,14 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_CLOSE] = open >= MAX_OPEN ? 6 : 2;
 	w[OP_FORK] = !g->opt_fork ? 0 : g->nproc > 1 ? 3 : 4 + g->steps / 2;
 	w[OP_ERROR] = g->opt_errors ? 12 : 0;
+	w[OP_MREMAP] = !g->opt_mremap ? 0 : mapped < 4 ? 4 : 24;
 }
 
 static void do_step(struct gen *g)
 {
 	static bool (*const ops[OP_NR])(struct gen *) = {
 		op_mmap,      op_munmap, op_mprotect, op_touch, op_openat,
-		op_ftruncate, op_close,	 op_fork,     op_error,
+		op_ftruncate, op_close,	 op_fork,     op_error, op_mremap,
 	};
 	int w[OP_NR], k;
 
@@ -1408,9 +1700,9 @@ static void maybe_switch(struct gen *g)
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s%s\n", g->seed, g->nsteps,
+	printf("# scriptgen seed=%llu steps=%d%s%s%s%s\n", g->seed, g->nsteps,
 	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "",
-	       g->opt_wild ? " --wild" : "");
+	       g->opt_wild ? " --wild" : "", g->opt_mremap ? " --mremap" : "");
 	g->rng = g->seed;
 	g->nproc = 1;
 	g->dump_gap = 4 + rn(g, 3);
@@ -1429,7 +1721,7 @@ static void generate(struct gen *g)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] [--wild] "
-		   "SEED\n");
+		   "[--mremap] SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -1457,6 +1749,8 @@ int main(int argc, char **argv)
 			g.opt_errors = true;
 		} else if (!strcmp(argv[i], "--wild")) {
 			g.opt_wild = true;
+		} else if (!strcmp(argv[i], "--mremap")) {
+			g.opt_mremap = true;
 		} else if (!strcmp(argv[i], "-h") ||
 			   !strcmp(argv[i], "--help")) {
 			usage(stdout);
