@@ -19,7 +19,8 @@
 struct vma;
 
 enum ev_kind {
-	EV_ENTER = 1,  /* code: enum ev_fn; the steps up to EV_LEAVE nest */
+	EV_ENTER = 1,  /* code: enum ev_fn; the steps up to EV_LEAVE nest
+			  (do_mremap: flags are the MREMAP_* flags) */
 	EV_LEAVE,      /* code: the same enum ev_fn */
 	EV_MERGE,      /* code: enum merge_case; vma: the target */
 	EV_NOMERGE,    /* code: enum merge_veto: why no merge was made */
@@ -212,15 +213,15 @@ enum ev_note {
 	NOTE_MREMAP_IN_PLACE,	  /* expand_vma_in_place: vma grows by len */
 	NOTE_MREMAP_NOT_IN_PLACE, /* value: enum mremap_in_place; o */
 	NOTE_MREMAP_FIXED_UNMAP,  /* mremap_to: unmap [addr, +len) first */
-	NOTE_MREMAP_NEW_ADDR,	  /* vrm_set_new_addr: addr; value: hint,
-				     flags: MAP_FIXED or not */
+	NOTE_MREMAP_NEW_ADDR,	  /* vrm_set_new_addr: addr; value: the
+				     address asked for (FIXED or a hint) */
 	NOTE_MREMAP_MULTI,	  /* remap_move: vma's [addr, +len) to value */
 	NOTE_COPY_VMA_PGOFF,	  /* copy_vma: pgoff in addr (value: 1 reset
 				     to the new addr >> PAGE_SHIFT, 2 kept:
 				     faulted anon, 0 kept: file offset) */
 	NOTE_COPY_VMA_MERGED,	  /* copy_vma: merged into vma; value: 1 if
 				     vma is the source itself */
-	NOTE_MOVE_PAGE_TABLES,	  /* [addr, +len) to value: flags pages */
+	NOTE_MOVE_PAGE_TABLES,	  /* the entries of [addr, +len) go to value */
 	NOTE_DONTUNMAP_COMPLETE,  /* dontunmap_complete: vma keeps its
 				     range; diff: flags cleared; value: 1
 				     if its anon_vmas were unlinked */

@@ -149,8 +149,7 @@ static long vrm_set_new_addr(struct vma_remap_struct *vrm)
 	if (IS_ERR_VALUE(res))
 		return (long)res;
 	NOTE(vrm->m, NOTE_MREMAP_NEW_ADDR, .fn = "vrm_set_new_addr",
-	     .addr = res, .len = vrm->new_len, .value = hint,
-	     .flags = map_flags & MAP_FIXED);
+	     .addr = res, .len = vrm->new_len, .value = hint);
 	vrm->new_addr = res;
 	return 0;
 }
@@ -268,8 +267,6 @@ static int copy_vma_and_data(struct vma_remap_struct *vrm,
 	struct vma *vma = vrm->vma, *new_vma;
 	unsigned long new_pgoff =
 		vma->vm_pgoff + ((vrm->addr - vma->vm_start) >> PAGE_SHIFT);
-	unsigned long moved;
-
 	new_vma = copy_vma(vrm->m, &vma, vrm->new_addr, vrm->new_len,
 			   new_pgoff);
 	if (!new_vma) {
@@ -278,11 +275,11 @@ static int copy_vma_and_data(struct vma_remap_struct *vrm,
 		return -ENOMEM;
 	}
 	vrm->vma = vma;
-	moved = pages_move(vrm->m, &vrm->mm->pages, vrm->addr, vrm->new_addr,
-			   vrm->old_len);
+	pages_move(vrm->m, &vrm->mm->pages, vrm->addr, vrm->new_addr,
+		   vrm->old_len);
 	NOTE(vrm->m, NOTE_MOVE_PAGE_TABLES, .fn = "move_page_tables",
 	     .v = new_vma, .addr = vrm->addr, .len = vrm->old_len,
-	     .value = vrm->new_addr, .flags = moved);
+	     .value = vrm->new_addr);
 	*new_vma_ptr = new_vma;
 	return 0;
 }

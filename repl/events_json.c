@@ -222,7 +222,12 @@ void event_json(const struct vmalab_event *ev, struct strbuf *out)
 		num(out, "av", ev->av);
 	if (ev->av2)
 		num(out, "av2", ev->av2);
-	if (ev->flags) {
+	if (ev->flags && ev->kind == EV_ENTER && ev->code == FN_DO_MREMAP) {
+		hex(out, "flags", ev->flags);
+		sb_puts(out, ",\"flag_names\":\"");
+		mremap_flag_list(out, ev->flags);
+		sb_puts(out, "\"");
+	} else if (ev->flags) {
 		hex(out, "flags", ev->flags);
 		sb_puts(out, ",\"flag_names\":\"");
 		vm_flag_list(out, ev->flags);

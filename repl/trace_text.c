@@ -121,11 +121,11 @@ static void verdict(const struct vmalab_event *ev, struct strbuf *out)
 			ev->value);
 }
 
-static void mremap_flag_list(struct strbuf *out, unsigned long f)
+void mremap_flag_list(struct strbuf *out, unsigned long f)
 {
 	static const char *const names[] = {"MREMAP_MAYMOVE", "MREMAP_FIXED",
 					    "MREMAP_DONTUNMAP"};
-	const char *sep = ", ";
+	const char *sep = "";
 
 	for (int i = 0; i < 3; i++) {
 		if (f & (1UL << i)) {
@@ -264,8 +264,10 @@ static void enter(const struct vmalab_event *ev, struct strbuf *out)
 	case FN_DO_MREMAP:
 		sb_addf(out, "do_mremap(%lx, %#lx -> %#lx", ev->addr, ev->len,
 			ev->value);
-		if (ev->flags)
+		if (ev->flags) {
+			sb_puts(out, ", ");
 			mremap_flag_list(out, ev->flags);
+		}
 		sb_puts(out, ")");
 		break;
 	case FN_MOVE_VMA:
@@ -519,13 +521,10 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			ev->addr, ev->addr + ev->len);
 		break;
 	case NOTE_MREMAP_NEW_ADDR:
-		if (ev->flags)
-			sb_addf(out, "vrm_set_new_addr: MAP_FIXED at %lx",
-				ev->addr);
-		else if (ev->value)
+		if (ev->value)
 			sb_addf(out,
-				"vrm_set_new_addr: get_unmapped_area(hint %lx) "
-				"gives %lx",
+				"vrm_set_new_addr: get_unmapped_area(%lx) gives "
+				"%lx",
 				ev->value, ev->addr);
 		else
 			sb_addf(out,
@@ -555,10 +554,10 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		break;
 	case NOTE_MOVE_PAGE_TABLES:
 		sb_addf(out,
-			"move_page_tables: %lx-%lx to %lx: %lu page table "
-			"entr%s",
-			ev->addr, ev->addr + ev->len, ev->value, ev->flags,
-			ev->flags == 1 ? "y" : "ies");
+			"move_page_tables: the entries of %lx-%lx go to "
+			"%lx-%lx",
+			ev->addr, ev->addr + ev->len, ev->value,
+			ev->value + ev->len);
 		break;
 	case NOTE_DONTUNMAP_COMPLETE:
 		sb_addf(out, "dontunmap_complete: vma %lx-%lx stays, empty",

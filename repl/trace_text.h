@@ -33,5 +33,7 @@ void veto_text(struct strbuf *out, enum merge_veto veto, unsigned long diff,
 
 /* "VM_WRITE|VM_ACCOUNT": the names of the bits in f (else its value). */
 void vm_flag_list(struct strbuf *out, unsigned long f);
+/* "MREMAP_MAYMOVE|MREMAP_FIXED" for mremap's flags (0: nothing). */
+void mremap_flag_list(struct strbuf *out, unsigned long f);
 
 #endif

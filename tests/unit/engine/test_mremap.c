@@ -167,7 +167,7 @@ TEST(path_events)
 {
 	struct machine *m = machine_new();
 	const struct vmalab_event *ev;
-	unsigned long fault;
+	unsigned long fault, rss, anon;
 
 	map(m, 0, 4, RW);
 	map(m, 8, 4, RW);
@@ -205,8 +205,11 @@ TEST(path_events)
 	ASSERT_TRUE(ev && ev->value == 2 && ev->addr == W >> PAGE_SHIFT);
 	ASSERT_EQ(rec_count(&rec, EV_VMA_NEW, VMA_FROM_MREMAP), 1);
 	ev = rec_find(&rec, EV_NOTE, NOTE_MOVE_PAGE_TABLES);
-	ASSERT_TRUE(ev && ev->flags == 6);
+	ASSERT_TRUE(ev && ev->addr == W && ev->value == W + PG(200));
 	rec_stop(&rec, m);
+	vma_page_counts(vt_lookup(&cur_mm(m)->tree, W + PG(200)), &rss, &anon);
+	ASSERT_EQ(rss, 6);
+	ASSERT_EQ(anon, 6);
 	machine_free(m);
 	return true;
 }

@@ -228,6 +228,10 @@ TEST(completion_follows_argument_types)
 	ASSERT_TRUE(offers(&s, "mmap(NULL, 4k, PROT_READ, MAP_SHARED|MAP_F",
 			   "MAP_FIXED_NOREPLACE", '\0'));
 	ASSERT_TRUE(offers(&s, "mprotect(0x2, 4k, PROT_", "PROT_NONE", '\0'));
+	ASSERT_TRUE(offers(&s, "mremap(0x2, 4k, 8k, MREMAP_M", "MREMAP_MAYMOVE",
+			   '\0'));
+	ASSERT_TRUE(offers(&s, "mremap(0x2, 4k, 4k, MREMAP_MAYMOVE|MREMAP_D",
+			   "MREMAP_DONTUNMAP", '\0'));
 	ASSERT_TRUE(offers(&s, "openat(AT_FDCWD, \"f\", O_", "O_CREAT", '\0'));
 	ASSERT_TRUE(offers(&s, "openat(A", "AT_FDCWD", '\0'));
 	ASSERT_TRUE(offers(&s, "touch 0x2", "0x200000000000", ' '));
