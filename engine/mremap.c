@@ -138,6 +138,9 @@ static long vrm_set_new_addr(struct vma_remap_struct *vrm)
 {
 	struct vma *vma = vrm->vma;
 	unsigned long map_flags = 0, hint, res;
+	/* Page offset _into_ the VMA. */
+	unsigned long pgoff =
+		vma->vm_pgoff + ((vrm->addr - vma->vm_start) >> PAGE_SHIFT);
 
 	hint = vrm_implies_new_addr(vrm) ? vrm->new_addr : 0;
 	if (vrm->flags & MREMAP_FIXED)
@@ -145,7 +148,7 @@ static long vrm_set_new_addr(struct vma_remap_struct *vrm)
 	if (vma->vm_flags & VM_MAYSHARE)
 		map_flags |= MAP_SHARED;
 	res = get_unmapped_area(vrm->m, vma->vm_file, hint, vrm->new_len,
-				map_flags);
+				pgoff, map_flags);
 	if (IS_ERR_VALUE(res))
 		return (long)res;
 	NOTE(vrm->m, NOTE_MREMAP_NEW_ADDR, .fn = "vrm_set_new_addr",
@@ -495,7 +498,7 @@ static bool vma_expandable(struct vma_remap_struct *vrm)
 		return false;
 	}
 	if (get_unmapped_area(vrm->m, NULL, vma->vm_start, end - vma->vm_start,
-			      MAP_FIXED) &
+			      0, MAP_FIXED) &
 	    ~PAGE_MASK) {
 		NOTE(vrm->m, NOTE_MREMAP_NOT_IN_PLACE, .fn = "vma_expandable",
 		     .v = vma, .value = IN_PLACE_NO_AREA);
