@@ -212,7 +212,7 @@ static struct step_action *pending_action(struct session *s)
 
 static bool recording(const struct session *s)
 {
-	return s->new_backend != NULL && !s->no_steps;
+	return s->keep_calls || (s->new_backend != NULL && !s->no_steps);
 }
 
 long session_call(struct session *s, const struct call *c, unsigned long *fault)
@@ -490,7 +490,8 @@ void session_skipped(struct session *s)
 void session_run_line(struct session *s, const char *line, size_t len)
 {
 	struct step outer = s->pending;
-	struct machine *m = recording(s) ? session_machine(s) : NULL;
+	struct machine *m =
+		s->new_backend && !s->no_steps ? session_machine(s) : NULL;
 	uint64_t state = m ? machine_state(m) : 0;
 	const struct command *cmd = NULL;
 	bool view = false;

@@ -131,6 +131,8 @@ struct session {
 	const struct step_action *line_acts;
 	size_t line_nacts;
 	struct step unkept; /* the last line's, when it was no step */
+	/* Keep each line's calls (line_acts) even with no log: verify. */
+	bool keep_calls;
 	/* No log: the script never steps back (script_may_step()). */
 	bool no_steps;
 	/* Lines skipped (strace lines of calls not simulated), by kind: a

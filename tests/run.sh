@@ -147,6 +147,23 @@ import_tests() { # build-dir
 
 # Random scripts from the seeded generator, all through verify.  A
 # missing generator, or one that fails, fails every script it owed.
+# verify's check about each call (the maps of the VMAs about it, found by
+# address on both sides, and its pages: verify.c FULL_RATIO) with the whole
+# smaps compared only at the end, so that every script and lesson, and
+# random scripts with forks, exercise it alone.
+ranged() { # build-dir random-count
+	local tmp seed
+	VMALAB_VERIFY_RANGED=1 verify_files "verify scripts and lessons, ranged check ($1)" \
+		"$1" tests/scripts/*.vml scenarios/*.vml
+	tmp=$(mktemp -d)
+	for seed in $(seq 1 "$2"); do
+		"$1/tests/scriptgen" -n "$GEN_STEPS" --wild --fork "$seed" >"$tmp/s$seed.vml"
+	done
+	VMALAB_VERIFY_RANGED=1 verify_files "random --wild --fork, ranged check ($1)" \
+		"$1" $(seq -f "$tmp/s%g.vml" 1 "$2")
+	rm -rf "$tmp"
+}
+
 random_scripts() { # build-dir count steps [generator flags]
 	local dir=$1 n=$2 steps=$3 tmp seed bad=0 name
 	shift 3
@@ -210,6 +227,7 @@ suites() { # build-dir random-count
 	repl_tests "$b"
 	scripts "$b"
 	lessons "$b"
+	ranged "$b" "$(($2 / 3))"
 	store_tests "$b"
 	import_tests "$b"
 	random_scripts "$b" "$2" "$GEN_STEPS"

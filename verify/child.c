@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -319,6 +320,85 @@ static long read_pagemap(unsigned long addr, unsigned long n,
 	return 0;
 }
 
+/*
+ * The PROCMAP_QUERY ioctl on /proc/PID/maps (Linux 6.11,
+ * fs/proc/task_mmu.c do_procmap_query): one VMA by address, in O(log n),
+ * where a read of maps formats every VMA.  The UAPI of linux/fs.h, for
+ * headers older than the kernel.
+ */
+#define VL_PROCMAP_QUERY 0xC0686611UL /* _IOWR('f', 17, struct ...) */
+#define VL_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define VL_QUERY_READABLE 0x01
+#define VL_QUERY_WRITABLE 0x02
+#define VL_QUERY_EXECUTABLE 0x04
+#define VL_QUERY_SHARED 0x08
+struct vl_procmap_query {
+	unsigned long long size, query_flags, query_addr;
+	unsigned long long vma_start, vma_end, vma_flags, vma_page_size;
+	unsigned long long vma_offset, inode;
+	unsigned int dev_major, dev_minor, vma_name_size, build_id_size;
+	unsigned long long vma_name_addr, build_id_addr;
+};
+
+/* A maps line as show_map_vma() prints it: the name padded to column 73. */
+static void put_query_line(const struct vl_procmap_query *q, const char *name,
+			   struct strbuf *text)
+{
+	size_t at = text->len;
+
+	sb_addf(text, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		q->vma_start, q->vma_end,
+		q->vma_flags & VL_QUERY_READABLE ? 'r' : '-',
+		q->vma_flags & VL_QUERY_WRITABLE ? 'w' : '-',
+		q->vma_flags & VL_QUERY_EXECUTABLE ? 'x' : '-',
+		q->vma_flags & VL_QUERY_SHARED ? 's' : 'p', q->vma_offset,
+		q->dev_major, q->dev_minor, q->inode);
+	/* seq_setwidth(m, 25 + sizeof(void *) * 6 - 1), then seq_pad(m,
+	 * ' '): spaces to column 72 and one more. */
+	if (q->vma_name_size && name[0]) {
+		while (text->len - at < 72)
+			sb_addc(text, ' ');
+		sb_addc(text, ' ');
+		sb_puts(text, name);
+	}
+	sb_addc(text, '\n');
+}
+
+/* The maps lines of the VMAs that meet [lo, hi): by PROCMAP_QUERY, or
+ * from the whole of maps where the kernel has no such ioctl. */
+static long read_maps_range(unsigned long lo, unsigned long hi,
+			    struct strbuf *text)
+{
+	static char name[PATH_MAX + 64];
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	unsigned long addr = lo;
+
+	if (fd < 0)
+		return -errno;
+	while (addr < hi) {
+		struct vl_procmap_query q = {
+			.size = sizeof(q),
+			.query_flags = VL_QUERY_COVERING_OR_NEXT_VMA,
+			.query_addr = addr,
+			.vma_name_size = sizeof(name),
+			.vma_name_addr = (unsigned long)name,
+		};
+
+		if (ioctl(fd, VL_PROCMAP_QUERY, &q)) {
+			long err = errno == ENOENT ? 0 : -errno;
+
+			close(fd);
+			return err;
+		}
+		if (q.vma_start >= hi)
+			break;
+		put_query_line(&q, name, text);
+		addr = q.vma_end;
+	}
+	close(fd);
+	return 0;
+}
+
 static void __attribute__((noreturn)) child_serve(pid_t controller)
 {
 	struct strbuf text = STRBUF_INIT;
@@ -347,6 +427,8 @@ static void __attribute__((noreturn)) child_serve(pid_t controller)
 				continue;
 		} else if (rq.op == KOP_PAGES) {
 			ret = read_pagemap(rq.a[0], rq.a[1], &text);
+		} else if (rq.op == KOP_MAPS_RANGE) {
+			ret = read_maps_range(rq.a[0], rq.a[1], &text);
 		} else {
 			ret = read_file(rq.op == KOP_SMAPS ? "/proc/self/smaps"
 							   : "/proc/self/maps",

@@ -638,6 +638,19 @@ static int kernel_maps(struct backend *be, bool smaps, struct strbuf *out)
 	return ret;
 }
 
+int kernel_backend_maps_range(struct backend *be, unsigned long lo,
+			      unsigned long hi, struct strbuf *out)
+{
+	struct kernel_backend *k = kb(be);
+	struct strbuf text = STRBUF_INIT;
+	int ret = kb_ask(k, KOP_MAPS_RANGE, lo, hi, &text);
+
+	if (!ret)
+		filter_proc(&k->procs[k->cur], sb_str(&text), false, out);
+	sb_free(&text);
+	return ret;
+}
+
 static int kernel_pages(struct backend *be, unsigned long addr, unsigned long n,
 			char *out)
 {

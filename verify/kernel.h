@@ -12,5 +12,14 @@ struct backend *kernel_backend_new(char *err, size_t errlen);
 /* Why the kernel backend can run no more calls ("kernel process 2 died:
  * signal 11 (SIGSEGV)"), or NULL while all is well. */
 const char *kernel_backend_failure(struct backend *be);
+/*
+ * The maps lines (of the test window) of the current process's VMAs that
+ * meet [lo, hi), as `maps` would print them: found by address
+ * (PROCMAP_QUERY), so the cost does not grow with the VMAs elsewhere.
+ * 0, or -1 if the process did not answer.
+ */
+struct strbuf;
+int kernel_backend_maps_range(struct backend *be, unsigned long lo,
+			      unsigned long hi, struct strbuf *out);
 
 #endif

@@ -19,6 +19,7 @@ enum kop {
 	KOP_MAPS,
 	KOP_SMAPS,
 	KOP_PAGES,
+	KOP_MAPS_RANGE, /* the maps lines of the VMAs in [a[0], a[1]) */
 };
 
 /* Controller -> process.  Fixed size: one message per request. */

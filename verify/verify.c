@@ -5,9 +5,12 @@
  * Each line runs on two sessions, one over the engine (with its trace on,
  * so that the step that went wrong can be shown) and one over the kernel
  * backend.  After each line the printed outputs are compared; after each
- * line that ran a call or a touch the current process's smaps is compared
+ * line that ran a call or a touch the current process's state is compared
  * too, since a wrong Rss or a wrong VMA split may not be printed until much
- * later; at the end of the script every process's smaps is compared.
+ * later: the whole smaps in a small process, and in a large one the maps
+ * and pages about the call, with the whole smaps every so many calls
+ * (FULL_RATIO below), so that a script costs time linear in its length;
+ * at the end of the script every process's smaps is compared.
  *
  * Comparison is of the contract, less what a simulation cannot know: dev
  * and inode numbers (and so seq_pad's width), the addresses the kernel
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "backend.h"
 #include "session.h"
 #include "engine.h"
@@ -37,6 +41,7 @@
 #include "linediff.h"
 #include "procfs.h"
 #include "strbuf.h"
+#include "tree.h"
 
 enum verdict {
 	AGREE,
@@ -67,6 +72,8 @@ struct verifier {
 	struct session eng, ker;
 	size_t ran;	     /* lines run on both sides and compared */
 	unsigned long calls; /* system calls among them (not touch) */
+	size_t since_full;   /* calls since the last whole smaps compare */
+	bool ranged_only;    /* VMALAB_VERIFY_RANGED=1: see FULL_RATIO */
 };
 
 static void usage(FILE *f)
@@ -76,12 +83,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "Runs each script (- for stdin) on the engine and on this "
 	      "kernel, comparing\nthe output of every line and, after each "
-	      "call or touch, the smaps of the\ncurrent process; at the "
-	      "end, the smaps of every process.  Stops a script\nat its "
-	      "first divergence and shows it with the engine's trace.  A "
-	      "script that\ncompares no system call (\"nothing verified\"), "
-	      "or stops before its end\n(quit, a kernel process lost), "
-	      "fails, saying how far it got.\n"
+	      "call or touch, the smaps of the\ncurrent process (past 16 "
+	      "VMAs: the maps and pages about the call, and the\nwhole "
+	      "smaps every VMAs/16 calls); at the end, the smaps of every "
+	      "process.\nStops a script at its first divergence and shows "
+	      "it with the engine's trace.\nA script that compares no system "
+	      "call (\"nothing verified\"), or stops\nbefore its end (quit, "
+	      "a kernel process lost), fails, saying how far it got.\n"
 	      "\n"
 	      "  --quiet        print nothing for scripts that agree\n"
 	      "  --kernel-only  run on the kernel only and print what batch "
@@ -249,6 +257,189 @@ static enum verdict report_rejected(struct verifier *v, size_t upto,
 	return DIFFER;
 }
 
+/*
+ * Checks after each call that grow with the process's VMAs would make a
+ * script quadratic: a call's smaps compare reads every VMA on both sides.
+ * So after a call whose addresses are known, the maps lines of the VMAs
+ * about them (found by address on both sides) and their pages are
+ * compared, and the whole smaps only once the calls since the last whole
+ * compare are a FULL_RATIO-th of the VMAs: FULL_RATIO VMAs' worth
+ * of smaps a call.  Below FULL_RATIO VMAs that is every call, as it was.
+ * VMALAB_VERIFY_RANGED=1 (for the tests of the ranged check) leaves the
+ * whole compare to the end of the script.
+ */
+#define FULL_RATIO 16
+#define PAGES_MAX 4096 /* pages compared about a call, at most */
+
+/* [lo, hi) of one call's addresses, or false if it is not known. */
+static bool call_range(const struct step_action *a, long ret,
+		       unsigned long *lo, unsigned long *hi)
+{
+	const unsigned long *x = a->c.a;
+	unsigned long l = ~0UL, h = 0;
+
+#define SPAN(s, n)                                      \
+	do {                                            \
+		unsigned long s_ = (s), e_ = s_ + (n);  \
+		if (e_ < s_)                            \
+			e_ = ~0UL;                      \
+		l = s_ < l ? s_ : l;                    \
+		h = e_ > h ? e_ : h;                    \
+	} while (0)
+	if (a->is_switch)
+		return false;
+	switch (a->c.nr) {
+	case NR_TOUCH:
+	case SYS_munmap:
+	case SYS_mprotect:
+	case SYS_madvise:
+	case SYS_mlock:
+	case SYS_munlock:
+	case SYS_mlock2:
+	case SYS_msync:
+		SPAN(x[0], x[1]);
+		break;
+	case SYS_mmap:
+		SPAN(x[0], x[1]);
+		if (ret >= 0 || ret < -4095)
+			SPAN((unsigned long)ret, x[1]);
+		break;
+	case SYS_mremap:
+		SPAN(x[0], x[1] > x[2] ? x[1] : x[2]);
+		SPAN(x[4], x[2]);
+		if (ret >= 0 || ret < -4095)
+			SPAN((unsigned long)ret, x[2]);
+		break;
+	case SYS_close:
+	case SYS_dup:
+	case SYS_dup2:
+	case SYS_dup3:
+		/* No mapping changes: nothing about them to compare. */
+		break;
+	case SYS_openat:
+		if (x[2] & O_TRUNC) /* truncation reaches every mapping */
+			return false;
+		break;
+	default:
+		return false;
+	}
+#undef SPAN
+	if (l > h) { /* nothing */
+		*lo = *hi = 0;
+		return true;
+	}
+	/* The neighbours too: a merge or split reaches one page past. */
+	*lo = (l & PAGE_MASK) > PAGE_SIZE ? (l & PAGE_MASK) - PAGE_SIZE : 0;
+	*hi = h + PAGE_SIZE < h ? ~0UL : PAGE_ALIGN(h) + PAGE_SIZE;
+	return true;
+}
+
+/* Where the line's calls reached, or false for a whole compare. */
+static bool line_range(const struct session *s, unsigned long *lo,
+		       unsigned long *hi)
+{
+	size_t span = 0;
+
+	*lo = ~0UL;
+	*hi = 0;
+	/* One result a call, or the results cannot be told apart. */
+	if (s->nspans != s->line_nacts)
+		return false;
+	for (size_t i = 0; i < s->line_nacts; i++) {
+		unsigned long l, h;
+
+		if (!call_range(&s->line_acts[i], s->spans[span++].ret, &l, &h))
+			return false;
+		if (l < h) {
+			*lo = l < *lo ? l : *lo;
+			*hi = h > *hi ? h : *hi;
+		}
+	}
+	if (*lo > *hi)
+		*lo = *hi = 0;
+	return true;
+}
+
+/* The maps lines of the engine's current VMAs that meet [lo, hi). */
+static void engine_maps_range(struct backend *be, unsigned long lo,
+			      unsigned long hi, struct strbuf *out)
+{
+	struct machine *m = engine_backend_machine(be);
+	const struct mm *mm = machine_mm(m, machine_current_pid(m));
+
+	for (const struct vma *vma = vt_find(&mm->tree, lo);
+	     vma && vma->vm_start < hi; vma = vt_next(vma))
+		show_map_vma(vma, out);
+}
+
+/* The ranged check about [lo, hi): maps lines, then pages.  *whole is
+ * set where it cannot be made (a kernel without PROCMAP_QUERY). */
+static enum verdict compare_range(struct verifier *v, size_t upto,
+				  unsigned long lo, unsigned long hi,
+				  bool *whole)
+{
+	struct strbuf k = STRBUF_INIT, e = STRBUF_INIT;
+	enum verdict ret = AGREE;
+	int pid = machine_current_pid(engine_backend_machine(v->eng.be));
+	char what[160];
+
+	if (lo >= hi)
+		return AGREE;
+	if (lo < VERIFY_WINDOW_START)
+		lo = VERIFY_WINDOW_START;
+	if (hi > VERIFY_WINDOW_END)
+		hi = VERIFY_WINDOW_END;
+	if (lo >= hi)
+		return AGREE;
+	if (kernel_backend_maps_range(v->ker.be, lo, hi, &k)) {
+		sb_free(&k);
+		if (kernel_backend_failure(v->ker.be))
+			return kernel_failed(v, upto);
+		*whole = true;
+		return AGREE;
+	}
+	engine_maps_range(v->eng.be, lo, hi, &e);
+	if (!same_output(sb_str(&k), sb_str(&e))) {
+		snprintf(what, sizeof(what),
+			 "(the output agrees; the maps of pid %d about "
+			 "[%#lx, %#lx), not printed, differ)",
+			 pid, lo, hi);
+		report_header(v, upto, what);
+		show_difference(sb_str(&k), sb_str(&e));
+		report_trace(v);
+		ret = DIFFER;
+	} else if ((hi - lo) / PAGE_SIZE <= PAGES_MAX) {
+		unsigned long n = (hi - lo) / PAGE_SIZE;
+
+		sb_reset(&k);
+		sb_reset(&e);
+		sb_grow(&k, n + 1);
+		sb_grow(&e, n + 1);
+		if (v->ker.be->ops->pages(v->ker.be, lo, n, k.buf) ||
+		    v->eng.be->ops->pages(v->eng.be, lo, n, e.buf)) {
+			ret = kernel_backend_failure(v->ker.be)
+				      ? kernel_failed(v, upto)
+				      : AGREE;
+		} else if (memcmp(k.buf, e.buf, n)) {
+			unsigned long i = 0;
+
+			while (k.buf[i] == e.buf[i])
+				i++;
+			snprintf(what, sizeof(what),
+				 "(the output agrees; the page at %#lx of pid "
+				 "%d, not printed, differs: kernel '%c', "
+				 "engine '%c')",
+				 lo + i * PAGE_SIZE, pid, k.buf[i], e.buf[i]);
+			report_header(v, upto, what);
+			report_trace(v);
+			ret = DIFFER;
+		}
+	}
+	sb_free(&k);
+	sb_free(&e);
+	return ret;
+}
+
 static enum verdict verify_line(struct verifier *v, size_t i)
 {
 	const char *line = v->sc->lines[i];
@@ -256,6 +447,7 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 	int eerr = v->eng.errors, kerr = v->ker.errors;
 	unsigned long eviol = v->eng.violations;
 	bool erej, krej;
+	unsigned long lo, hi;
 	char what[96];
 
 	v->eng.line = v->ker.line = (long)i + 1;
@@ -289,6 +481,20 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 	/* A line that made calls may have changed what it did not print. */
 	if (!v->eng.calls || erej)
 		return AGREE;
+	if (line_range(&v->eng, &lo, &hi)) {
+		const struct machine *m = engine_backend_machine(v->eng.be);
+		const struct mm *mm = machine_mm(m, machine_current_pid(m));
+		size_t vmas = mm ? (size_t)mm->map_count : 0;
+		bool whole = false;
+		enum verdict r = compare_range(v, i + 1, lo, hi, &whole);
+
+		v->since_full += v->eng.calls;
+		if (r != AGREE ||
+		    (!whole && (v->ranged_only ||
+				v->since_full * FULL_RATIO < vmas)))
+			return r;
+	}
+	v->since_full = 0;
 	snprintf(what, sizeof(what),
 		 "(the output agrees; the smaps of pid %d, not printed, "
 		 "differs)",
@@ -357,6 +563,9 @@ static enum verdict verify_script(const struct script *sc,
 	session_init(&v.eng, engine_backend_new(&o->params));
 	session_init(&v.ker, kbe);
 	session_set_trace(&v.eng, true);
+	v.eng.keep_calls = true;
+	v.ranged_only = getenv("VMALAB_VERIFY_RANGED") &&
+			!strcmp(getenv("VMALAB_VERIFY_RANGED"), "1");
 	v.eng.src = v.ker.src = sc->name;
 	v.ker.sink = diag_null;	  /* each malformed line is reported once */
 	v.eng.trace_apart = true; /* a sourced script's trace is no output */
