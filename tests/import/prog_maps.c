@@ -1,10 +1,12 @@
 /*
  * prog_maps.c - a small real program for the import tests: it maps a file
  * privately and shared, lets the kernel choose addresses, splits and
- * merges with mprotect, forks, and the child unmaps part of what it
- * inherited.  No stdio and no malloc, so that the heap (brk) stays out of
+ * merges with mprotect, grows a mapping with mremap (moving it when it
+ * cannot grow in place), forks, and the child unmaps part of what it
+ * inherited and shrinks a mapping with mremap.  No stdio and no malloc, so that the heap (brk) stays out of
  * the picture; it writes its own maps at the end for the test to compare.
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,7 +33,7 @@ int main(int argc, char **argv)
 	char path[4096];
 	long pg = 4096;
 	int fd;
-	char *a, *f, *s;
+	char *a, *f, *s, *g;
 	pid_t pid;
 
 	if (chdir(dir) != 0)
@@ -51,10 +53,21 @@ int main(int argc, char **argv)
 	mprotect(a + 2 * pg, 2 * pg, PROT_READ | PROT_WRITE); /* merge back */
 	mprotect(a + 6 * pg, 2 * pg, PROT_NONE);
 	munmap(f + pg, pg);
+	/* grow: in place if the next page is free, else moved */
+	g = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g == MAP_FAILED)
+		return 2;
+	g[0] = 1;
+	g = mremap(g, 2 * pg, 6 * pg, MREMAP_MAYMOVE);
+	if (g == MAP_FAILED)
+		return 2;
 	pid = fork();
 	if (pid == 0) {
 		munmap(a, 2 * pg);
 		a[4 * pg] = 2;
+		if (mremap(g, 6 * pg, 3 * pg, 0) == MAP_FAILED)
+			_exit(2);
 		dump_maps("child.maps");
 		_exit(0);
 	}

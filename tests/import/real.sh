@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# tests/import/real.sh - real programs in: a small C program (tests/import/
-# prog_maps.c) run for real under `vmalab record` and under `strace -f`,
-# replayed, and compared with the maps the program itself read at its end.
+# tests/import/real.sh - real programs in: a small C program
+# (tests/import/prog_maps.c: files, mprotect, mremap, fork) run for real
+# under `vmalab record` and under `strace -f`, replayed, and compared with
+# the maps the program itself read at its end.
 # Also `attach` on a process this test starts.  Ends "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -43,11 +44,12 @@ in_ranges() { # ranges maps
 		       nm = $6; sub(".*/", "", nm); print $1, $2, $3, nm; break } }' "$1" "$2"
 }
 
-# The ranges that pid PID's successful mmaps returned in an strace -f log.
+# The ranges that pid PID's successful mmaps and mremaps returned in an
+# strace -f log (mremap's new length is its third argument).
 log_ranges() { # log pid
 	local addr len
-	awk -v pid="$2" '$1 == pid && $2 ~ /^mmap\(/ && $NF ~ /^0x/ {
-		split($0, a, ", "); print $NF, a[2] }' "$1" |
+	awk -v pid="$2" '$1 == pid && $2 ~ /^(mmap|mremap)\(/ && $NF ~ /^0x/ {
+		split($0, a, ", "); print $NF, ($2 ~ /^mmap/ ? a[2] : a[3]) }' "$1" |
 	while read -r addr len; do
 		echo "$(hex16 "$addr") $(hex16 $((addr + len)))"
 	done
