@@ -16,6 +16,8 @@
 #   repl/          librepl.a: the command core (parser, command table,
 #                  session, undo, help, completion, model, text views)
 #   repl/readline/ the readline front end
+#   ui/            the map's layout and `draw` (pure: in librepl.a)
+#   ui/term/       the ncurses UI (with readline's callback interface)
 #   verify/        libverify.a: running scripts on the live kernel
 #   db/            libdb.a: the scenario store (the only user of SQLite)
 #   record/        librecord.a: ptrace on a real program (vmalab record)
@@ -39,12 +41,14 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 INC_engine := -Iengine
 INC_repl := -Iengine -Irepl
 INC_readline := -Iengine -Irepl -Irepl/readline $(PKG_CFLAGS)
+INC_ui := -Iengine -Irepl -Iui
+INC_ui_term := -Iengine -Irepl -Irepl/readline -Iui -Iui/term $(PKG_CFLAGS)
 INC_verify := -Iengine -Irepl -Iverify
 INC_db := -Iengine -Irepl -Idb $(PKG_CFLAGS)
-INC_cli := -Iengine -Irepl -Irepl/readline -Iverify -Idb -Irecord
+INC_cli := -Iengine -Irepl -Irepl/readline -Iui/term -Iverify -Idb -Irecord
 INC_record := -Iengine -Irepl -Irecord
 INC_tests_engine := -Iengine -Itests
-INC_tests_repl := -Iengine -Irepl -Itests
+INC_tests_repl := -Iengine -Irepl -Iui -Itests
 INC_tests_db := -Iengine -Irepl -Idb -Itests
 INC_fuzz := -Iengine -Irepl
 
@@ -59,6 +63,8 @@ endif
 ENGINE_SRC := $(wildcard engine/*.c)
 REPL_SRC := $(wildcard repl/*.c)
 READLINE_SRC := $(wildcard repl/readline/*.c)
+UI_SRC := $(wildcard ui/*.c)
+UI_TERM_SRC := $(wildcard ui/term/*.c)
 VERIFY_SRC := $(wildcard verify/*.c)
 RECORD_SRC := $(wildcard record/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -75,7 +81,7 @@ REPL_LIB := $(BUILD)/librepl.a
 VERIFY_LIB := $(BUILD)/libverify.a
 DB_LIB := $(BUILD)/libdb.a
 LESSONS_OBJ := $(BUILD)/gen/lessons.o
-APP_OBJ := $(call obj,$(CLI_SRC) $(READLINE_SRC)) $(LESSONS_OBJ)
+APP_OBJ := $(call obj,$(CLI_SRC) $(READLINE_SRC) $(UI_TERM_SRC)) $(LESSONS_OBJ)
 RECORD_LIB := $(BUILD)/librecord.a
 UNIT_ENGINE_BIN := $(UNIT_ENGINE_SRC:tests/unit/engine/%.c=$(BUILD)/tests/%)
 UNIT_REPL_BIN := $(UNIT_REPL_SRC:tests/unit/repl/%.c=$(BUILD)/tests/%)
@@ -93,7 +99,7 @@ all: vmalab
 # A library per layer.  The engine's has no dependency but libc: the unit
 # tests link against it alone, so a stray include or call breaks the build.
 $(ENGINE_LIB): $(call obj,$(ENGINE_SRC))
-$(REPL_LIB): $(call obj,$(REPL_SRC))
+$(REPL_LIB): $(call obj,$(REPL_SRC) $(UI_SRC))
 $(VERIFY_LIB): $(call obj,$(VERIFY_SRC))
 $(DB_LIB): $(call obj,$(DB_SRC))
 $(RECORD_LIB): $(call obj,$(RECORD_SRC))
@@ -118,6 +124,8 @@ endef
 $(eval $(call compile,engine,$(INC_engine)))
 $(eval $(call compile,repl,$(INC_repl)))
 $(eval $(call compile,repl/readline,$(INC_readline)))
+$(eval $(call compile,ui/term,$(INC_ui_term)))
+$(eval $(call compile,ui,$(INC_ui)))
 $(eval $(call compile,verify,$(INC_verify)))
 $(eval $(call compile,record,$(INC_record)))
 $(eval $(call compile,cli,$(INC_cli)))
@@ -228,7 +236,7 @@ fuzz: fuzz-build
 fuzz-check: fuzz-build
 	$(Q)./tests/fuzz/run.sh check
 
-SOURCES = $(shell find engine repl verify record cli db tests/unit tests/gen tests/bench tests/fuzz -name '*.[ch]') $(wildcard tests/*.h)
+SOURCES = $(shell find engine repl ui verify record cli db tests/unit tests/gen tests/bench tests/fuzz -name '*.[ch]') $(wildcard tests/*.h)
 
 format:
 	clang-format -i $(SOURCES)

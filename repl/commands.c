@@ -931,6 +931,28 @@ const struct command commands[] = {
 		.exec = cmd_echo,
 	},
 	{
+		.name = "draw",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE | CMD_META,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_FILE},
+		.usage = "draw FILE.svg",
+		.summary = "draw the address space as an SVG picture",
+		.help = "Writes the current process's VMAs to FILE as an SVG "
+			"drawing, laid out as\nthe UI's map: high addresses at "
+			"the top, one band per VMA coloured by\nkind "
+			"(anonymous, "
+			"file, shared, special, locked), each gap one band\n"
+			"\"gap (N GiB)\", # marks for the faulted part. In the "
+			"UI and the REPL the\nlast step's VMAs are outlined "
+			"(green new, orange changed, red removed).",
+		.example = "map 0x200000000000 16k rw\n"
+			   "draw /dev/null",
+		.exec = cmd_draw,
+	},
+	{
 		.name = "source",
 		.group = SCRIPT,
 		.syntax = SYN_WORDS,

@@ -39,6 +39,9 @@ int cmd_given(struct session *s, const struct parsed *p);
 int cmd_load_maps(struct session *s, const struct parsed *p);
 int cmd_attach(struct session *s, const struct parsed *p);
 
+/* ui/svg.c */
+int cmd_draw(struct session *s, const struct parsed *p);
+
 /* help.c */
 int cmd_help(struct session *s, const struct parsed *p);
 

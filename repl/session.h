@@ -88,6 +88,7 @@ enum num_format { NUM_HUMAN, NUM_HEX, NUM_DEC };
 
 struct store;
 struct scn_state;
+struct mm_diff;
 
 /*
  * A session: a backend, the output of the current line, and where events
@@ -154,6 +155,10 @@ struct session {
 	bool quit;		 /* quit was run: stop reading */
 	/* A real program's log being replayed (replay.h), or NULL. */
 	struct replay *replay;
+	/* The last step's difference, kept by a front end that follows the
+	 * steps with a model (the UI, the REPL), for `draw`'s highlight;
+	 * NULL: none (batch mode keeps no model). */
+	const struct mm_diff *last_diff;
 	/* Set from a signal handler (Ctrl-C): stop a long source. */
 	const volatile sig_atomic_t *interrupted;
 

@@ -10,6 +10,9 @@ command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v strace >/dev/null 2>&1 || need+=(strace)
 # The store tests make and inspect SQLite files with the sqlite3 shell.
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+# draw's SVG is rendered to PNG in the UI tests.
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 if [ ${#need[@]} -eq 0 ]; then
 	echo "deps: nothing to install"
 	exit 0

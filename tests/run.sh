@@ -218,6 +218,11 @@ unit_tests() { # build-dir
 	done
 }
 
+# The UI: draw's SVG, and the ncurses UI driven through tmux.
+ui_tests() { # build-dir
+	BUILD_DIR=$1 run_counted "ui draw ($1)" tests/ui/draw.sh
+}
+
 suites() { # build-dir random-count
 	local b=$1
 	unit_tests "$b"
@@ -225,6 +230,7 @@ suites() { # build-dir random-count
 	malformed "$b"
 	verify_checks "$b"
 	repl_tests "$b"
+	ui_tests "$b"
 	scripts "$b"
 	lessons "$b"
 	ranged "$b" "$(($2 / 3))"

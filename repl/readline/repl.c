@@ -39,8 +39,10 @@ static struct {
 	char prompt[128];
 	struct completion comp; /* the candidates of the current Tab */
 	size_t comp_next;
-	struct model model; /* for the diff after each line */
-	int caret_col;	    /* prompt width, to point at errors; -1: no */
+	struct model model;  /* for the diff after each line */
+	struct mm_diff last; /* the last line's that changed something:
+			      * draw's highlight (s->last_diff) */
+	int caret_col;	     /* prompt width, to point at errors; -1: no */
 } repl;
 
 static volatile sig_atomic_t got_sigint, got_sigwinch, got_sigtstp;
@@ -189,6 +191,13 @@ static void run_one(const char *line, bool first)
 	print_text(sb_str(&s->tr), TH_TRACE, colour);
 	fflush(stdout);
 	sb_free(&text);
+	if (diff.n) {
+		struct mm_diff t = repl.last;
+
+		repl.last = diff;
+		diff = t;
+		s->last_diff = &repl.last;
+	}
 	mm_diff_free(&diff);
 }
 
@@ -373,6 +382,8 @@ int repl_run(struct session *s)
 	history_finish(repl.histfile);
 	session_unobserve(s, &mo);
 	model_free(&repl.model);
+	s->last_diff = NULL;
+	mm_diff_free(&repl.last);
 	/* Mistakes typed at a prompt were answered there: not a failure. */
 	return 0;
 }
