@@ -201,9 +201,16 @@ $(BUILD)/tests/bench: tests/bench/bench.c tests/bench/direct.c $(BENCH_LIBS)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(INC_bench) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lutil
 
+# The UI's redraw time: the ncurses UI drawn into a terminal on /dev/null.
+UIBENCH_OBJ := $(call obj,$(UI_TERM_SRC) repl/readline/histfile.c)
+$(BUILD)/tests/uibench: tests/bench/uibench.c $(UIBENCH_OBJ) $(REPL_LIB) $(ENGINE_LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(INC_ui_term) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # Speed and memory against the kernel and as the address space grows,
 # each figure a median of several runs (see tests/bench.sh).
-bench: vmalab $(BUILD)/tests/bench $(BUILD)/tests/kreplay
+bench: vmalab $(BUILD)/tests/bench $(BUILD)/tests/kreplay $(BUILD)/tests/uibench
 	$(Q)./tests/bench.sh $(BUILD)
 
 # libFuzzer targets (tests/fuzz/fuzz_NAME.c, corpus in tests/fuzz/corpus/

@@ -13,6 +13,7 @@
 #include "record.h"
 #include "repl.h"
 #include "session.h"
+#include "tui.h"
 #include "verify.h"
 
 /* The lesson library, made from scenarios/ at build time. */
@@ -27,7 +28,8 @@ static void usage(FILE *f)
 	      "-c 'LINE; LINE...'\n"
 	      "       vmalab verify [--kernel-only] FILE|-\n"
 	      "       vmalab record [-o NAME] [--aslr] [--] CMD [ARGS...]\n"
-	      "       vmalab [--repl]\n"
+	      "       vmalab [FILE]\n"
+	      "       vmalab --repl\n"
 	      "       (any mode) --db PATH  the scenario store\n"
 	      "\n"
 	      "Simulates Linux VMA operations (mmap, munmap, mprotect, "
@@ -47,9 +49,12 @@ static void usage(FILE *f)
 	      "                fault_around=PAGES, read_ahead=PAGES,\n"
 	      "                max_map_count=N, mem_total=KB, swap_total=KB\n"
 	      "                (verify probes the kernel for them)\n"
-	      "  --repl        the REPL (the default): on a terminal with "
-	      "readline,\n                completion, history and undo; "
-	      "else batch mode on stdin\n"
+	      "  FILE          on a terminal: the UI with FILE loaded to play;"
+	      "\n                else batch mode on FILE\n"
+	      "  (no mode)     on a terminal: the ncurses UI (docs/ui.md); "
+	      "else batch\n                mode on stdin\n"
+	      "  --repl        the plain REPL: readline, completion, history "
+	      "and undo\n                (batch mode when not a terminal)\n"
 	      "  verify FILE   run FILE on the engine and on this kernel and "
 	      "compare\n"
 	      "  record CMD    run CMD under ptrace, replay its memory calls, "
@@ -120,8 +125,8 @@ static int run_batch(struct session *s, const char *path)
 }
 
 struct options {
-	const char *batch, *oneliner, *db;
-	bool batch_mode, trace, events;
+	const char *batch, *oneliner, *db, *file;
+	bool batch_mode, trace, events, repl;
 	struct machine_params params;
 };
 
@@ -157,8 +162,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return 1;
 		} else if (!strcmp(a, "--repl")) {
 			/* The REPL: interactive on a terminal, else batch. */
+			o->repl = true;
 		} else if (o->batch_mode && !o->batch && a[0] != '-') {
 			o->batch = a;
+		} else if (!o->batch_mode && !o->file && a[0] != '-') {
+			/* vmalab FILE: the UI to play it, or batch mode. */
+			o->file = a;
 		} else {
 			fprintf(stderr, "vmalab: unknown option %s\n", a);
 			usage(stderr);
@@ -238,10 +247,16 @@ int main(int argc, char **argv)
 	s.store = open_store(o.db);
 	if (o.oneliner)
 		ret = run_oneliner(&s, o.oneliner);
-	else if (o.batch || !isatty(STDIN_FILENO))
-		ret = run_batch(&s, o.batch ? o.batch : "-");
-	else
+	else if (o.batch)
+		ret = run_batch(&s, o.batch);
+	else if (!isatty(STDIN_FILENO) || (o.repl && o.file) ||
+		 (!o.repl && !isatty(STDOUT_FILENO)))
+		/* Not a terminal: batch mode, on FILE or stdin. */
+		ret = run_batch(&s, o.file ? o.file : "-");
+	else if (o.repl)
 		ret = repl_run(&s);
+	else
+		ret = tui_run(&s, o.file);
 	session_fini(&s);
 	s.be->ops->destroy(s.be);
 	if (s.store)

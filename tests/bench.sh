@@ -33,6 +33,7 @@ ms_of() { # command...: wall milliseconds
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e6 }'
 }
 met=0 missed=0
+declare -A ui_draw ui_max ui_step
 target() { # text ok(0/1)
 	if [ "$2" = 1 ]; then
 		printf '  met     %s\n' "$1"
@@ -140,6 +141,19 @@ fi
 echo "verify of a 10,000-line script: ${tv} s"
 echo
 
+# ---- the UI: a full redraw of every pane (tests/bench/uibench.c) ----
+for n in 1000 65530; do
+	for rep in $(seq 1 "$REPS"); do
+		"$B/tests/uibench" "$n" 200 160x50 >"$tmp/ui.$n.$rep" ||
+			{ echo "uibench $n failed"; exit 1; }
+	done
+	ui_draw[$n]=$(cat "$tmp"/ui.$n.* | awk '$1 == "redraw" { print $3 }' | median)
+	ui_max[$n]=$(cat "$tmp"/ui.$n.* | awk '$1 == "redraw" { print $4 }' | median)
+	ui_step[$n]=$(cat "$tmp"/ui.$n.* | awk '$1 == "step" { print $3 }' | median)
+	echo "UI at $n VMAs (160x50): full redraw ${ui_draw[$n]} ms (median of 200 frames; slowest ${ui_max[$n]} ms), a step's new state and frame ${ui_step[$n]} ms"
+done
+echo
+
 # ---- the targets ----
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a <= b) }' && echo 1 || echo 0; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a >= b) }' && echo 1 || echo 0; }
@@ -159,4 +173,5 @@ target "jump to any step at most 50 ms (worst ${j:-refused})" "$(le "${j:-}" 50)
 rp=$(awk '{ print $2 }' "$tmp/repl")
 target "REPL touch at 65,530 VMAs at most 1 ms (median $rp)" "$(le "$rp" 1)"
 target "verify of 10,000 lines at most 10 s ($tv)" "$(le "$tv" 10)"
+target "UI: a full redraw at 65,530 VMAs at most 16 ms (${ui_draw[65530]} ms)" "$(le "${ui_draw[65530]}" 16)"
 echo "$met met, $missed missed ($(($(date +%s) - start)) s)"

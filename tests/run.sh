@@ -221,6 +221,7 @@ unit_tests() { # build-dir
 # The UI: draw's SVG, and the ncurses UI driven through tmux.
 ui_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "ui draw ($1)" tests/ui/draw.sh
+	BUILD_DIR=$1 run_counted "ui tmux ($1)" tests/ui/tui.sh
 }
 
 suites() { # build-dir random-count

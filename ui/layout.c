@@ -170,7 +170,7 @@ void map_layout_build(struct map_layout *L, const struct mm_snap *snap,
 		      const struct mm_diff *diff, int width, int height)
 {
 	unsigned long above = MAP_TOP;
-	long want = 0;
+	long want = 0, zoom = 1;
 	int row = 0;
 
 	L->n = 0;
@@ -202,9 +202,18 @@ void map_layout_build(struct map_layout *L, const struct mm_snap *snap,
 		push_gap(L, 0, above);
 	for (size_t k = 0; k < L->n; k++)
 		want += L->b[k].height;
+	/* Room to spare: VMA bands up to BAND_ZOOM times as tall. */
+	if (want <= height) {
+		long vrows = want - (long)(L->n - snap->n);
+
+		zoom = vrows ? (height - (want - vrows)) / vrows : 1;
+		zoom = zoom < 1 ? 1 : zoom > BAND_ZOOM ? BAND_ZOOM : zoom;
+	}
 	for (size_t k = 0; k < L->n; k++) {
 		if (want > height)
 			L->b[k].height = 1;
+		else if (L->b[k].kind == BAND_VMA)
+			L->b[k].height *= (int)zoom;
 		L->b[k].row = row;
 		row += L->b[k].height;
 	}

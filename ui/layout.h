@@ -67,8 +67,10 @@ struct band {
 #define MAP_TOP 0x7ffffffff000UL
 /* The narrowest a map is drawn; below it rows are cut at the right. */
 #define MAP_MIN_WIDTH 30
-/* The most rows one band takes, however large. */
+/* The most rows one band takes, however large, before the zoom. */
 #define BAND_MAX_HEIGHT 4
+/* With rows to spare, VMA bands are up to this many times as tall. */
+#define BAND_ZOOM 3
 
 struct map_layout {
 	struct band *b; /* top to bottom: descending addresses */
@@ -84,8 +86,9 @@ struct map_layout {
  * VMA a band and every gap between them (and below the first, and up to
  * MAP_TOP above the last) one gap band.  When every band fits in height
  * rows at its scaled height (1 row for a page, one more for each factor
- * of 8 up to BAND_MAX_HEIGHT), bands take that height; otherwise one row
- * each and the map scrolls.  diff (may be NULL) marks the last step's
+ * of 8 up to BAND_MAX_HEIGHT), bands take that height, and VMA bands
+ * are made up to BAND_ZOOM times as tall while they still fit; otherwise
+ * one row each and the map scrolls.  diff (may be NULL) marks the last step's
  * VMAs.  L is reused: map_layout_free() at the end.
  */
 void map_layout_build(struct map_layout *L, const struct mm_snap *snap,

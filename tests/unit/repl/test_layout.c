@@ -66,7 +66,7 @@ TEST(merge_prev_new_next)
 		map_after(MAP("map 0x200000000000 16k rw",
 			      "map 0x200000008000 16k rw",
 			      "map 0x200000004000 16k rw"),
-			  60, 40, sum),
+			  60, 5, sum),
 		"20000000c000 ~~~~~~~~~~~~~~~~ gap (95 TiB) ~~~~~~~~~~~~~~~~~\n"
 		"            ~|a rw-p 48 KiB                           .... |\n"
 		"200000000000~|  vma#1                                      |\n"
@@ -88,7 +88,7 @@ TEST(split_shows_three_bands)
 	ASSERT_TRUE(same(
 		map_after(MAP("map 0x200000000000 48k rw",
 			      "protect 0x200000004000 16k r"),
-			  60, 40, sum),
+			  60, 5, sum),
 		"20000000c000 ~~~~~~~~~~~~~~~~ gap (95 TiB) ~~~~~~~~~~~~~~~~~\n"
 		"200000008000+|a rw-p 16 KiB vma#3                     .... |\n"
 		"200000004000~|a r--p 16 KiB vma#1                     .... |\n"
@@ -112,7 +112,7 @@ TEST(merge_existing_prev_next)
 		map_after(MAP("map 0x200000000000 16k rw",
 			      "map 0x200000004000 16k r",
 			      "protect 0x200000004000 16k rw"),
-			  60, 40, sum),
+			  60, 5, sum),
 		"200000008000 ~~~~~~~~~~~~~~~~ gap (95 TiB) ~~~~~~~~~~~~~~~~~\n"
 		"            ~|a rw-p 32 KiB                           .... |\n"
 		"200000000000~|  vma#1                                      |\n"
@@ -135,7 +135,7 @@ TEST(boundary_moves)
 		map_after(MAP("map 0x200000000000 16k rw",
 			      "map 0x200000004000 16k r",
 			      "protect 0x200000004000 4k rw"),
-			  60, 40, sum),
+			  60, 5, sum),
 		"200000008000 ~~~~~~~~~~~~~~~~ gap (95 TiB) ~~~~~~~~~~~~~~~~~\n"
 		"200000005000~|a r--p 12 KiB vma#2                     .... |\n"
 		"200000000000~|a rw-p 20 KiB vma#1                     .... |\n"
@@ -153,7 +153,7 @@ TEST(scaled_heights_and_faults)
 	ASSERT_TRUE(same(map_after(MAP("map 0x200000000000 4k rw",
 				       "map 0x200000100000 2M rw",
 				       "touch 0x200000100000 1M"),
-				   40, 40, sum),
+				   40, 8, sum),
 			 "200000300000 ~~~~~~ gap (95 TiB) ~~~~~~~\n"
 			 "            ~|a rw-p 2 MiB        ##.. |\n"
 			 "            ~|  vma#2                  |\n"
@@ -175,6 +175,28 @@ TEST(scaled_heights_and_faults)
 	return true;
 }
 
+/* Rows to spare: VMA bands three times as tall, gaps still one row. */
+TEST(zoom_when_room)
+{
+	ASSERT_TRUE(same(
+		map_after(MAP("map 0x200000000000 48k rw",
+			      "protect 0x200000004000 16k r"),
+			  60, 40, NULL),
+		"20000000c000 ~~~~~~~~~~~~~~~~ gap (95 TiB) ~~~~~~~~~~~~~~~~~\n"
+		"            +|a rw-p 16 KiB                           .... |\n"
+		"            +|  vma#3                                      |\n"
+		"200000008000+|                                             |\n"
+		"            ~|a r--p 16 KiB                           .... |\n"
+		"            ~|  vma#1                                      |\n"
+		"200000004000~|                                             |\n"
+		"            +|a rw-p 16 KiB                           .... |\n"
+		"            +|  vma#2                                      |\n"
+		"200000000000+|                                             |\n"
+		"           0 ~~~~~~~~~~~~~~~~ gap (32 TiB) "
+		"~~~~~~~~~~~~~~~~~\n"));
+	return true;
+}
+
 /* The removed VMA's range is a gap, marked. */
 TEST(removed_gap_marked)
 {
@@ -182,7 +204,7 @@ TEST(removed_gap_marked)
 
 	ASSERT_TRUE(same(map_after(MAP("map 0x200000000000 4k rw",
 				       "unmap 0x200000000000 4k"),
-				   40, 40, sum),
+				   40, 8, sum),
 			 "           0-~~~~~~ gap (127 TiB) ~~~~~~\n"));
 	ASSERT_STREQ(sum, "removed vma#1");
 	return true;
@@ -287,6 +309,7 @@ int main(void)
 		TEST_ENTRY(merge_existing_prev_next),
 		TEST_ENTRY(boundary_moves),
 		TEST_ENTRY(scaled_heights_and_faults),
+		TEST_ENTRY(zoom_when_room),
 		TEST_ENTRY(removed_gap_marked),
 		TEST_ENTRY(looks),
 		TEST_ENTRY(sizes),

@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# tests/ui/tui.sh - the ncurses UI as a user sees it: vmalab in a private
+# tmux server, keys and commands sent, and assertions on the text of
+# `tmux capture-pane -p`.  A merge case's bands and highlight, a split's
+# three bands, resizing to 80x24 and back, undo and redo restoring the
+# screen, ? and F1, a bad command's error in the status line, Ctrl-C,
+# the VMA details, playing a script to its end, and a 65,530-VMA machine
+# that opens and scrolls.
+#
+# No fixed sleeps: each step polls the screen, with a timeout.  Without
+# tmux the suite fails (a skipped suite must not look like a pass).
+set -u
+cd "$(dirname "$0")/../.."
+VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
+pass=0
+fail=0
+
+if [ ! -x "$VM" ]; then
+	echo "no binary at $VM"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "tmux is not installed: run make deps (the UI tests need it)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+tmp=$(mktemp -d)
+mkdir -p "$tmp/home"
+sock=0
+T() { tmux -S "$tmp/sock$sock" "$@" 2>/dev/null; }
+trap 'T kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+
+# Start the UI in a fresh WxH pane: start W H [ENV=V...] [-- ARGS].
+start() {
+	local w=$1 h=$2 envs="" args=""
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs="$envs $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift && args="$*"
+	T kill-server >/dev/null 2>&1
+	sock=$((sock + 1))
+	T -f /dev/null new-session -d -x "$w" -y "$h" \
+		"env -i PATH=/usr/bin:/bin HOME=$tmp/home XDG_STATE_HOME=$tmp/state TERM=screen $envs $VM $args; echo EXITED=\$?; sleep 60"
+	if ! poll on_screen 'vmalab>'; then
+		echo "the UI did not start in tmux:"
+		screen | head -n 5
+		fail=$((fail + 1))
+		return 1
+	fi
+}
+
+screen() { T capture-pane -p; }
+# The screen without its first row (step counter) and last two (status
+# and command line): the panes.
+panes() { screen | sed '1d' | head -n -2; }
+# The map's rows that carry an address (a band's start), cut after the
+# band's left edge: the bands top down, with their marks.
+map_edges() { screen | sed -n '3,$p' | cut -c1-14 | grep -E '^ *[0-9a-f]+[ +~-][|~]' | sed 's/ *$//'; }
+poll() {
+	local end=$((SECONDS + ${WAIT:-5}))
+	until "$@" 2>/dev/null; do
+		[ $SECONDS -ge $end ] && return 1
+		T has-session 2>/dev/null || return 1
+		sleep 0.05
+	done
+}
+on_screen() { screen | grep -qF -- "$1"; }
+not_on_screen() { ! on_screen "$1"; }
+row_is() { [ "$(screen | sed -n "$1p" | sed 's/ *$//')" == "$2" ]; }
+status_has() { screen | tail -n 2 | head -n 1 | grep -qF -- "$1"; }
+cmdline_is() { [ "$(screen | tail -n 1 | sed 's/ *$//')" == "$1" ]; }
+type_text() { T send-keys -l -- "$1"; }
+key() { T send-keys "$@"; }
+# Type a line and Enter, then wait until the title shows it ran.
+run() {
+	type_text "$1"
+	poll cmdline_is "vmalab> $1" || return 1
+	key Enter
+	poll cmdline_is "vmalab>"
+}
+ok() {
+	local desc=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $desc"
+		screen | sed 's/ *$//' | grep -v '^$' | head -n 40 | sed 's/^/    /'
+	fi
+}
+slow() { # seconds command...: poll with a longer timeout
+	local WAIT=$1
+	shift
+	"$@"
+}
+same_text() { [ "$1" == "$2" ] || { diff <(echo "$1") <(echo "$2") | head -n 20; false; }; }
+width_at_most() { ! screen | awk -v w="$1" 'length($0) > w { bad = 1 } END { exit !bad }'; }
+
+# ---- a merge case: prev + new + next ----
+start 120 36 || exit 1
+ok "the UI opens with a command line" cmdline_is "vmalab>"
+ok "the map pane and an empty address space" on_screen "gap (127 TiB)"
+run 'map 0x200000000000 16k rw'
+run 'map 0x200000008000 16k rw'
+ok "two VMAs, two bands" on_screen "2 VMAs"
+run 'map 0x200000004000 16k rw'
+ok "merge: one band of 48 KiB, marked changed" \
+	poll on_screen "~|a rw-p 48 KiB"
+ok "merge: the map's bands, top down" same_text "$(map_edges)" \
+"20000000c000 ~
+200000000000~|
+           0 ~"
+ok "merge: the summary" poll on_screen "merged prev + new + next"
+ok "merge: the trace pane shows the kernel's steps" on_screen "vma_merge_new_range"
+ok "merge: one anon_vma-less VMA in the table" on_screen "1 of 1"
+
+# ---- a split: three bands, and undo/redo restore the screen ----
+run 'reset'
+run 'map 0x200000000000 48k rw'
+before=$(panes)
+run 'protect 0x200000004000 16k r'
+ok "split: the summary" poll on_screen "split 1 -> 3"
+ok "split: three bands, new + changed + new" same_text "$(map_edges)" \
+"20000000c000 ~
+200000008000+|
+200000004000~|
+200000000000+|
+           0 ~"
+ok "split: the middle one read-only" on_screen "~|a r--p 16 KiB"
+ok "split: vma#1 kept the middle" on_screen "~|  vma#1"
+split=$(panes)
+key '<'
+ok "undo: back to the step before" poll on_screen "new vma#1  <- map 0x200000000000 48k rw"
+ok "undo restores the panes exactly" same_text "$(panes)" "$before"
+key '>'
+ok "redo: forward again" poll on_screen "split 1 -> 3  <- protect"
+ok "redo restores the split exactly" same_text "$(panes)" "$split"
+run 'undo'
+ok "typed undo is the same step back" same_text "$(panes)" "$before"
+run 'redo'
+
+# ---- selection and the VMA details ----
+key Tab
+ok "Tab moves to the VMA table" poll on_screen "[VMAs]"
+key Down
+ok "Down moves the cursor" poll on_screen "2 of 3"
+key Enter
+ok "Enter opens the vma details" poll on_screen "vm_pgoff"
+ok "the details are the selected VMA's" on_screen "vma#1 200000004000-200000008000"
+key Escape
+ok "Esc closes them" poll not_on_screen "vm_pgoff"
+
+# ---- help ----
+key '?'
+ok "? shows the help" poll on_screen "Keys (the one-key ones"
+ok "the help has the legend" on_screen "a anonymous  f file  s shared"
+key Escape
+ok "Esc closes the help" poll not_on_screen "Keys (the one-key ones"
+key F1
+ok "F1 shows the help" poll on_screen "Keys (the one-key ones"
+key F1
+poll not_on_screen "Keys (the one-key ones"
+type_text 'echo ?'
+ok "? is text when the line is not empty" poll cmdline_is "vmalab> echo ?"
+ok "... and no help" not_on_screen "Keys (the one-key ones"
+key C-c
+ok "Ctrl-C clears the line" poll cmdline_is "vmalab>"
+
+# ---- a bad command ----
+good=$(panes)
+type_text 'mmap(NULL, 4k, PROT_RAED, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)'
+key Enter
+ok "a bad command: the error in the status line" \
+	poll status_has "error: mmap: argument 3: unknown constant PROT_RAED"
+ok "a caret under the bad argument" status_has "^~~~~~~~~ error"
+ok "the line comes back to be fixed" \
+	cmdline_is "vmalab> mmap(NULL, 4k, PROT_RAED, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
+ok "nothing changed in the map and the table" same_text "$(panes | head -n 20)" "$(echo "$good" | head -n 20)"
+ok "still running" not_on_screen EXITED
+key C-c
+poll cmdline_is "vmalab>"
+
+# ---- resize to 80x24 and back ----
+big=$(screen)
+T resize-window -x 80 -y 24
+ok "80x24: the map is still drawn" poll on_screen "~|a r--p 16 KiB"
+ok "80x24: all its bands" same_text "$(map_edges)" \
+"20000000c000 ~
+200000008000+|
+200000004000~|
+200000000000+|
+           0 ~"
+ok "80x24: the table is still drawn" on_screen "[VMAs]"
+ok "80x24: nothing wider than the screen" width_at_most 80
+ok "80x24: the command line at the bottom" cmdline_is "vmalab>"
+T resize-window -x 60 -y 20
+ok "smaller than 80x24: it says so" poll on_screen "vmalab needs 80x24 at least"
+T resize-window -x 120 -y 36
+screen_is() { [ "$(screen)" == "$1" ]; }
+ok "back to 120x36: the same screen as before" poll screen_is "$big"
+run 'quit'
+ok "quit leaves with status 0" poll on_screen "EXITED=0"
+
+# ---- fork: two maps side by side, the shared anon_vma linked ----
+start 100 30 || exit 1
+run 'map 0x200000000000 16k rw'
+run 'touch 0x200000000000 4k'
+run 'fork()'
+ok "fork: both maps, side by side" poll sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q 'pid 1, 1 VMA (current)  *pid 2, 1 VMA'"
+ok "fork: the title says so" on_screen "new process: pid 2"
+ok "fork: the child's VMA under the parent's anon_vma" on_screen "pid 2 200000000000 vma#2 (chain: fro"
+run 'quit'
+
+# ---- NO_COLOR: monochrome, the same text ----
+start 100 30 NO_COLOR=1 || exit 1
+run 'map 0x200000000000 16k rw'
+ok "NO_COLOR: no colour escapes" sh -c "! tmux -S '$tmp/sock$sock' capture-pane -p -e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
+ok "NO_COLOR: the band is there" on_screen "+|a rw-p 16 KiB"
+key C-d
+ok "Ctrl-D leaves" poll on_screen "EXITED=0"
+
+# ---- playing a script ----
+cat >"$tmp/play.vml" <<'EOF'
+# a split and a merge back
+map 0x200000000000 48k rw
+protect 0x200000004000 16k r
+maps
+protect 0x200000004000 16k rw
+EOF
+start 120 36 -- "$tmp/play.vml" || exit 1
+ok "FILE is loaded, not run" poll status_has "5 lines loaded"
+ok "nothing ran yet" on_screen "step 0/0"
+key '>'
+ok "> runs the script's first step" poll on_screen "step 1/1"
+key '>'
+ok "> the next: the split" poll on_screen "split 1 -> 3"
+key + + +
+key Space
+ok "Space plays it to its end" slow 10 poll status_has "played to its end (5 lines)"
+ok "the last step: merged back" on_screen "merged prev + middle + next"
+ok "at step 3" on_screen "step 3/3"
+key '<'
+ok "and steps back through it" poll on_screen "split 1 -> 3"
+type_text '@0'
+key Enter
+ok "@0 jumps to the start" poll on_screen "step 0/3"
+ok "... an empty map again" on_screen "gap (127 TiB)"
+run 'quit'
+
+# ---- a 65,530-VMA machine ----
+awk 'BEGIN { print "map 0x200000000000 " 65530 * 4 "k rw"
+	for (i = 1; i < 65530; i += 2)
+		printf "protect 0x2000%08x 4k r\n", i * 4096 }' >"$tmp/big.vml"
+start 120 36 -- "$tmp/big.vml" || exit 1
+key F5
+ok "65,530 VMAs: played to the end" slow 120 poll status_has "played to its end"
+ok "65,530 VMAs in the map's header" on_screen "pid 1, 65530 VMAs"
+key Tab
+key End
+ok "End: the table's last row" poll on_screen "65530 of 65530"
+ok "... and the map's top band" sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q '^20000fff9000.|a r--p 4 KiB'"
+key PPage
+ok "PgUp scrolls a page" poll sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q '655[0-9][0-9] of 65530'"
+key Home
+ok "Home: the first VMA" poll on_screen "1 of 65530"
+run 'quit'
+ok "it leaves" poll on_screen "EXITED=0"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
