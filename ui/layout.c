@@ -166,6 +166,80 @@ static void mark_bands(struct map_layout *L, const struct mm_snap *snap,
 	}
 }
 
+static int cmp_start(const void *a, const void *b)
+{
+	const struct vma_snap *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mm_snap_apply(struct mm_snap *snap, const struct mm_diff *d)
+{
+	struct vma_snap *ins, *v;
+	size_t *rem, nins = 0, nrem = 0, i = 0, r = 0, k = 0, n;
+
+	if (d->pid != snap->pid)
+		return -1;
+	if (!d->n)
+		return 0;
+	ins = malloc(d->n * sizeof(*ins));
+	rem = malloc(d->n * sizeof(*rem));
+	if (!ins || !rem)
+		abort();
+	for (size_t j = 0; j < d->n; j++) {
+		const struct vma_delta *e = &d->d[j];
+
+		if (e->sign != '+') {
+			size_t at = vma_at(snap, e->old.start);
+
+			if (at == snap->n || snap->v[at].id != e->old.id)
+				goto misfit;
+			rem[nrem++] = at;
+		}
+		if (e->sign != '-')
+			ins[nins++] = e->new;
+	}
+	qsort(rem, nrem, sizeof(*rem), cmp_index);
+	qsort(ins, nins, sizeof(*ins), cmp_start);
+	for (size_t j = 1; j < nrem; j++)
+		if (rem[j] == rem[j - 1])
+			goto misfit;
+	n = snap->n - nrem + nins;
+	v = malloc((n + 1) * sizeof(*v));
+	if (!v)
+		abort();
+	/* One merge: the old array less the removed, and the inserted. */
+	for (size_t o = 0; o < n;) {
+		if (r < nrem && i == rem[r]) {
+			i++, r++;
+		} else if (k < nins &&
+			   (i == snap->n || ins[k].start < snap->v[i].start)) {
+			v[o++] = ins[k++];
+		} else if (i < snap->n) {
+			v[o++] = snap->v[i++];
+		} else {
+			break;
+		}
+	}
+	free(snap->v);
+	snap->v = v;
+	snap->n = n;
+	free(ins);
+	free(rem);
+	return 0;
+misfit:
+	free(ins);
+	free(rem);
+	return -1;
+}
+
 void map_layout_build(struct map_layout *L, const struct mm_snap *snap,
 		      const struct mm_diff *diff, int width, int height)
 {
@@ -228,6 +302,19 @@ void map_layout_free(struct map_layout *L)
 	memset(L, 0, sizeof(*L));
 }
 
+void map_layout_mark_range(struct map_layout *L, unsigned long start,
+			   unsigned long end)
+{
+	size_t k;
+
+	if (start >= end)
+		return;
+	/* Bands descend: from the one that holds end - 1, downwards. */
+	k = band_at_addr(L, end - 1);
+	for (; k < L->n && L->b[k].end > start; k++)
+		L->b[k].in_range = true;
+}
+
 size_t map_layout_band_at_row(const struct map_layout *L, int row)
 {
 	size_t lo = 0, hi = L->n;
@@ -276,6 +363,10 @@ void map_layout_row(const struct map_layout *L, const struct mm_snap *snap,
 	line = row - b->row;
 	buf[12] = b->mark;
 	buf[13] = buf[w - 1] = b->kind == BAND_GAP ? '~' : '|';
+	if (b->in_range) {
+		buf[13] = '[';
+		buf[w - 1] = ']';
+	}
 	if (line == b->height - 1) {
 		snprintf(addr, sizeof(addr), "%12lx", b->start);
 		put(buf, 0, 12, addr);
@@ -435,6 +526,12 @@ void diff_summary(const struct mm_diff *d, char *buf, size_t n)
 	     add->new.end <= del->old.start)) {
 		snprintf(buf, n, "moved %#lx -> %#lx", del->old.start,
 			 add->new.start);
+		return;
+	}
+	if (a == 1 && r == 1 && !c && add->new.start >= del->old.start &&
+	    add->new.end <= del->old.end) {
+		snprintf(buf, n, "vma#%u cut: vma#%u is what is left",
+			 del->old.id, add->new.id);
 		return;
 	}
 	if (c == 1 && !a && !r && ranged &&

@@ -60,7 +60,8 @@ struct band {
 	unsigned long start, end;
 	int row, height; /* first row from the top, and how many */
 	enum vma_look look;
-	char mark; /* enum band_mark */
+	char mark;     /* enum band_mark */
+	bool in_range; /* inside the range the last call covered */
 };
 
 /* The top of the user address space (x86-64, 4-level: TASK_SIZE). */
@@ -94,6 +95,13 @@ struct map_layout {
 void map_layout_build(struct map_layout *L, const struct mm_snap *snap,
 		      const struct mm_diff *diff, int width, int height);
 void map_layout_free(struct map_layout *L);
+/*
+ * Mark the bands that [start, end) touches, the range the last call
+ * covered (mmap's new mapping, munmap's or mprotect's range): their bars
+ * are drawn '[' and ']'.
+ */
+void map_layout_mark_range(struct map_layout *L, unsigned long start,
+			   unsigned long end);
 /* The band that holds row (0 <= row < L->rows). */
 size_t map_layout_band_at_row(const struct map_layout *L, int row);
 /*
@@ -103,12 +111,22 @@ size_t map_layout_band_at_row(const struct map_layout *L, int row);
  *     ADDRESS      M|perms size name      fault|
  *
  * the start address on a band's last row (a gap's start on its row), M
- * the band's mark, then the band between bars ('~' for a gap).
+ * the band's mark, then the band between bars ('~' for a gap, '[' and
+ * ']' for a band in the last call's range).
  */
 void map_layout_row(const struct map_layout *L, const struct mm_snap *snap,
 		    int row, char *buf);
 /* The whole map as text, one row a line (the golden tests). */
 char *map_layout_text(const struct map_layout *L, const struct mm_snap *snap);
+
+/*
+ * Bring snap up to date with d, a difference of the same process from
+ * snap's state (model_step's): the removed VMAs out, the changed and new
+ * ones in, in address order, without reading the machine (so a step's
+ * cost is copying the array, not a page count of every VMA).  0, or -1
+ * if d does not fit snap (snap is then unchanged: take it again).
+ */
+int mm_snap_apply(struct mm_snap *snap, const struct mm_diff *d);
 
 /* "4k", "1.5M", "128T": a size as the map prints it. */
 void map_size_str(unsigned long bytes, char *buf, size_t n);

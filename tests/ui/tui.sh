@@ -59,7 +59,7 @@ screen() { T capture-pane -p; }
 panes() { screen | sed '1d' | head -n -2; }
 # The map's rows that carry an address (a band's start), cut after the
 # band's left edge: the bands top down, with their marks.
-map_edges() { screen | sed -n '3,$p' | cut -c1-14 | grep -E '^ *[0-9a-f]+[ +~-][|~]' | sed 's/ *$//'; }
+map_edges() { screen | sed -n '3,$p' | cut -c1-14 | grep -E '^ *[0-9a-f]+[ +~-][][|~]' | sed 's/ *$//'; }
 poll() {
 	local end=$((SECONDS + ${WAIT:-5}))
 	until "$@" 2>/dev/null; do
@@ -98,6 +98,7 @@ slow() { # seconds command...: poll with a longer timeout
 	shift
 	"$@"
 }
+panes_are() { [ "$(panes)" == "$1" ]; }
 same_text() { [ "$1" == "$2" ] || { diff <(echo "$1") <(echo "$2") | head -n 20; false; }; }
 width_at_most() { ! screen | awk -v w="$1" 'length($0) > w { bad = 1 } END { exit !bad }'; }
 
@@ -110,10 +111,10 @@ run 'map 0x200000008000 16k rw'
 ok "two VMAs, two bands" on_screen "2 VMAs"
 run 'map 0x200000004000 16k rw'
 ok "merge: one band of 48 KiB, marked changed" \
-	poll on_screen "~|a rw-p 48 KiB"
+	poll on_screen "~[a rw-p 48 KiB"
 ok "merge: the map's bands, top down" same_text "$(map_edges)" \
 "20000000c000 ~
-200000000000~|
+200000000000~[
            0 ~"
 ok "merge: the summary" poll on_screen "merged prev + new + next"
 ok "merge: the trace pane shows the kernel's steps" on_screen "vma_merge_new_range"
@@ -128,11 +129,11 @@ ok "split: the summary" poll on_screen "split 1 -> 3"
 ok "split: three bands, new + changed + new" same_text "$(map_edges)" \
 "20000000c000 ~
 200000008000+|
-200000004000~|
+200000004000~[
 200000000000+|
            0 ~"
-ok "split: the middle one read-only" on_screen "~|a r--p 16 KiB"
-ok "split: vma#1 kept the middle" on_screen "~|  vma#1"
+ok "split: the middle one read-only" on_screen "~[a r--p 16 KiB"
+ok "split: vma#1 kept the middle" on_screen "~[  vma#1"
 split=$(panes)
 key '<'
 ok "undo: back to the step before" poll on_screen "new vma#1  <- map 0x200000000000 48k rw"
@@ -143,6 +144,14 @@ ok "redo restores the split exactly" same_text "$(panes)" "$split"
 run 'undo'
 ok "typed undo is the same step back" same_text "$(panes)" "$before"
 run 'redo'
+
+# ---- the range the last call covered ----
+ok "the call's range: the middle band's bars" on_screen "200000004000~[                      "
+run 'unmap 0x200000008000 4k'
+ok "unmap: the kernel's split, summarised" poll on_screen "vma#3 cut: vma#"
+ok "unmap: the gap it left, marked and in the range" on_screen "200000008000-[~~~"
+key '<'
+ok "and back" poll panes_are "$split"
 
 # ---- selection and the VMA details ----
 key Tab
@@ -188,11 +197,11 @@ poll cmdline_is "vmalab>"
 # ---- resize to 80x24 and back ----
 big=$(screen)
 T resize-window -x 80 -y 24
-ok "80x24: the map is still drawn" poll on_screen "~|a r--p 16 KiB"
+ok "80x24: the map is still drawn" poll on_screen "~[a r--p 16 KiB"
 ok "80x24: all its bands" same_text "$(map_edges)" \
 "20000000c000 ~
 200000008000+|
-200000004000~|
+200000004000~[
 200000000000+|
            0 ~"
 ok "80x24: the table is still drawn" on_screen "[VMAs]"
@@ -220,7 +229,7 @@ run 'quit'
 start 100 30 NO_COLOR=1 || exit 1
 run 'map 0x200000000000 16k rw'
 ok "NO_COLOR: no colour escapes" sh -c "! tmux -S '$tmp/sock$sock' capture-pane -p -e | grep -q \$'\\e\\[[0-9;]*3[0-7]m'"
-ok "NO_COLOR: the band is there" on_screen "+|a rw-p 16 KiB"
+ok "NO_COLOR: the band is there" on_screen "+[a rw-p 16 KiB"
 key C-d
 ok "Ctrl-D leaves" poll on_screen "EXITED=0"
 
@@ -263,7 +272,7 @@ ok "65,530 VMAs in the map's header" on_screen "pid 1, 65530 VMAs"
 key Tab
 key End
 ok "End: the table's last row" poll on_screen "65530 of 65530"
-ok "... and the map's top band" sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q '^20000fff9000.|a r--p 4 KiB'"
+ok "... and the map's top band" sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q '^20000fff9000.[[|]a r--p 4 KiB'"
 key PPage
 ok "PgUp scrolls a page" poll sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q '655[0-9][0-9] of 65530'"
 key Home

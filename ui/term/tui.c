@@ -82,6 +82,7 @@ struct step_view {
 	struct mm_diff diff;
 	char summary[160];
 	char *text; /* output and trace */
+	unsigned long range_start, range_end;
 };
 
 static struct {
@@ -94,10 +95,12 @@ static struct {
 	struct model model;
 	struct engine_observer mo;
 	struct mm_snap snap;
+	bool stale;	      /* snap is behind the machine (F5) */
 	struct mm_snap other; /* fork side by side: the next process */
 	struct mm_diff diff;  /* the shown step's difference */
 	char summary[160];
 	char step_line[256]; /* the command the shown step ran */
+	unsigned long range_start, range_end; /* what its last call covered */
 	struct map_layout L, Lo;
 	/* anon_vma pane: its lines, made per step */
 	char **anon;
@@ -248,6 +251,25 @@ static void anon_push(const char *line)
  * entry with VMAs of two pids under it.  At most ANON_MAX links.
  */
 #define ANON_MAX 4000
+
+/* The VMAs of pid that have an anon_vma, in order: for the current
+ * process from the snapshot (index in *k), else by walking the tree. */
+static const struct vma *next_anon(const struct mm *mm, int pid, size_t *k,
+				   const struct vma *v)
+{
+	if (pid != T.snap.pid || T.stale)
+		return v ? vt_next(v) : vt_first(&mm->tree);
+	for (; *k < T.snap.n; (*k)++)
+		if (T.snap.v[*k].anon_vma)
+			return vt_lookup(&mm->tree, T.snap.v[(*k)++].start);
+	return NULL;
+}
+
+static const struct vma *first_anon(const struct mm *mm, int pid, size_t *k)
+{
+	*k = 0;
+	return next_anon(mm, pid, k, NULL);
+}
 static void build_anon(struct machine *m)
 {
 	int pids[64], np = m ? machine_pids(m, pids, 64) : 0;
@@ -260,13 +282,16 @@ static void build_anon(struct machine *m)
 	for (int i = 0; i < np && np <= 64; i++) {
 		const struct mm *mm = machine_mm(m, pids[i]);
 		const struct vma *v;
+		size_t k = 0;
 
 		if (!mm)
 			continue;
 		/* Every link of every VMA's chain: a fork child's VMA is
-		 * under its parent's anon_vma too. */
-		vt_for_each(&mm->tree, v)
-		{
+		 * under its parent's anon_vma too.  The current process is
+		 * read from its snapshot: only VMAs with an anon_vma are
+		 * looked up in the tree. */
+		for (v = first_anon(mm, pids[i], &k); v;
+		     v = next_anon(mm, pids[i], &k, v)) {
 			for (const struct anon_vma_chain *c = v->anon_vma_chain;
 			     c; c = c->same_vma_next) {
 				if (nk >= ANON_MAX) {
@@ -292,7 +317,8 @@ static void build_anon(struct machine *m)
 			}
 		}
 	}
-	qsort(keys, nk, sizeof(*keys), cmp_str);
+	if (nk)
+		qsort(keys, nk, sizeof(*keys), cmp_str);
 	for (size_t k = 0; k < nk; k++) {
 		unsigned id = (unsigned)strtoul(keys[k], NULL, 10);
 		int pid = (int)strtol(keys[k] + 9, NULL, 10);
@@ -320,21 +346,32 @@ static void build_anon(struct machine *m)
 static void layout_maps(void)
 {
 	map_layout_build(&T.L, &T.snap, &T.diff, T.map_w, T.map_h - 1);
+	if (T.diff.pid == T.snap.pid)
+		map_layout_mark_range(&T.L, T.range_start, T.range_end);
 	if (T.side)
 		map_layout_build(&T.Lo, &T.other, NULL, T.map_w, T.map_h - 1);
 	T.relayout = false;
 }
 
-/* Read the machine again: after a step, a jump, or a process switch. */
-static void take_snapshots(void)
+/*
+ * Read the machine again: after a step, a jump, or a process switch.
+ * d: the step's difference in the current process, applied to the
+ * snapshot instead of reading every VMA again (O(changed) work but the
+ * array copy), when the snapshot is of the state d starts from.
+ */
+static void take_snapshots(const struct mm_diff *d)
 {
 	struct machine *m = session_machine(T.s);
-	int pids[2];
+	int pids[2], pid = m ? machine_current_pid(m) : 0;
 
-	mm_snap_free(&T.snap);
+	if (!d || T.stale || !pid || T.snap.pid != pid || d->pid != pid ||
+	    mm_snap_apply(&T.snap, d)) {
+		mm_snap_free(&T.snap);
+		mm_snap_take(&T.snap, m, pid);
+	}
+	T.stale = false;
 	mm_snap_free(&T.other);
-	T.pid = m ? machine_current_pid(m) : 0;
-	mm_snap_take(&T.snap, m, T.pid);
+	T.pid = pid;
 	/* Two or more processes: the other one (the parent or the first
 	 * child) beside the current one. */
 	T.side = false;
@@ -383,9 +420,12 @@ static void keep_view(size_t pos)
 	v->diff.d = malloc((T.diff.n + 1) * sizeof(*T.diff.d));
 	if (!v->diff.d)
 		abort();
-	memcpy(v->diff.d, T.diff.d, T.diff.n * sizeof(*T.diff.d));
+	if (T.diff.n)
+		memcpy(v->diff.d, T.diff.d, T.diff.n * sizeof(*T.diff.d));
 	snprintf(v->summary, sizeof(v->summary), "%s", T.summary);
 	v->text = strdup(sb_str(&T.trace));
+	v->range_start = T.range_start;
+	v->range_end = T.range_end;
 }
 
 /* Show step pos as it was shown when it was made. */
@@ -397,8 +437,11 @@ static void show_view(size_t pos)
 
 	T.diff.n = 0;
 	T.summary[0] = '\0';
+	T.range_start = T.range_end = 0;
 	sb_reset(&T.trace);
 	if (v && v->set) {
+		T.range_start = v->range_start;
+		T.range_end = v->range_end;
 		for (size_t i = 0; i < v->diff.n; i++) {
 			if (T.diff.n == T.diff.cap) {
 				T.diff.cap = T.diff.cap ? 2 * T.diff.cap : 8;
@@ -421,6 +464,57 @@ static void show_view(size_t pos)
 }
 
 /* ---- running lines ---- */
+
+/*
+ * The range the line's last call covered: the step's last call and the
+ * line's last result (both that call's).  0-0 when it failed, or when
+ * the call has no range (fork, openat...).
+ */
+static void call_range(size_t pos)
+{
+	const struct session *s = T.s;
+	const struct step *st;
+	const struct result_span *r;
+	const struct call *c = NULL;
+	unsigned long len;
+
+	T.range_start = T.range_end = 0;
+	if (!pos || pos > s->log.n || !s->nspans)
+		return;
+	st = &s->log.steps[pos - 1];
+	for (size_t i = st->n; i-- > 0 && !c;)
+		if (!st->acts[i].is_switch)
+			c = &st->acts[i].c;
+	r = &s->spans[s->nspans - 1];
+	if (!c || r->nr != c->nr || (r->ret < 0 && r->ret >= -4095))
+		return;
+	switch (c->nr) {
+	case NR_mmap:
+		len = (c->a[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		T.range_start = (unsigned long)r->ret;
+		T.range_end = (unsigned long)r->ret + len;
+		break;
+	case 25: /* mremap: the new place and length */
+		T.range_start = (unsigned long)r->ret;
+		T.range_end = (unsigned long)r->ret + c->a[2];
+		break;
+	case NR_TOUCH:
+		if (r->ret)
+			return; /* a signal */
+				/* fall through */
+	case NR_munmap:
+	case NR_mprotect:
+	case 28:  /* madvise */
+	case 149: /* mlock */
+	case 150: /* munlock */
+		len = (c->a[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		T.range_start = c->a[0] & ~(PAGE_SIZE - 1);
+		T.range_end = T.range_start + len;
+		break;
+	default:
+		break;
+	}
+}
 
 /*
  * The diag sink: the first message of a line goes to the status line,
@@ -491,7 +585,7 @@ static void run_line(const char *line, bool typed, bool fast)
 	if (session_steps(s) == steps0 && session_pos(s) != pos0) {
 		/* undo or redo typed: the step's own picture, as < and >. */
 		show_view(session_pos(s));
-		take_snapshots();
+		take_snapshots(NULL);
 	} else if (session_pos(s) != pos0 || session_steps(s) != steps0 ||
 		   d.n) {
 		/* A step (or a jump): the new picture. */
@@ -510,9 +604,14 @@ static void run_line(const char *line, bool typed, bool fast)
 				 machine_current_pid(m));
 		}
 		snprintf(T.step_line, sizeof(T.step_line), "%s", line);
+		call_range(session_pos(s));
 		s->last_diff = &T.diff;
-		if (!fast)
-			take_snapshots();
+		if (fast)
+			T.stale = true; /* taken whole at the end */
+		else
+			take_snapshots(m && machine_current_pid(m) == before
+					       ? &T.diff
+					       : NULL);
 		keep_view(session_pos(s));
 	}
 	mm_diff_free(&d);
@@ -541,7 +640,7 @@ static void jump_to(size_t pos)
 	model_step(&T.model, session_machine(s), 0, &d);
 	mm_diff_free(&d);
 	show_view(pos);
-	take_snapshots();
+	take_snapshots(NULL);
 	set_status(false, "step %zu of %zu", pos, session_steps(s));
 }
 
@@ -589,7 +688,7 @@ static void play_to_end(void)
 	while (T.script && T.next < T.nscript && !T.done)
 		run_line(T.script[T.next++], false, true);
 	T.playing = false;
-	take_snapshots();
+	take_snapshots(NULL);
 	if (T.script && !T.status_err)
 		set_status(false, "%s: played to its end (%zu lines)",
 			   T.script_name, T.nscript);
@@ -964,7 +1063,8 @@ static const char help_text[] =
 	"~~ gap (size) ~~ band. A row: START M|k perms size vma#N name ##..|\n"
 	"  k: a anonymous  f file  s shared  x special  L locked  S sealed\n"
 	"  ##..  how much of the VMA is faulted in (a quarter a mark)\n"
-	"  M (the last step): + new   ~ changed   - removed (a gap now)\n";
+	"  M (the last step): + new   ~ changed   - removed (a gap now)\n"
+	"  [ ]  bands in the range the last call covered\n";
 
 static void draw_all(void)
 {
@@ -1530,7 +1630,7 @@ int tui_run(struct session *s, const char *script)
 	T.histfile = history_start();
 	setup_readline();
 	start_terminal();
-	take_snapshots();
+	take_snapshots(NULL);
 	if (script)
 		set_status(false,
 			   "%s: %zu lines loaded; Space plays, > steps, "
@@ -1587,12 +1687,19 @@ void tui_bench_frame(struct session *s, int step)
 		keypad(stdscr, TRUE);
 		T.colour = false;
 		place_panes();
-		take_snapshots();
+		take_snapshots(NULL);
 		bench_ready = true;
 	}
-	if (step)
-		take_snapshots();
-	T.relayout = T.relayout || step;
+	if (step) {
+		/* A step as typed: the first page made read-only (merging
+		 * with the second) and writable again (splitting back). */
+		char line[64];
+
+		snprintf(line, sizeof(line), "protect %#lx 4k %s",
+			 T.snap.n ? T.snap.v[0].start : 0,
+			 step % 2 ? "r" : "rw");
+		run_line(line, false, false);
+	}
 	draw_all();
 	/* Move the selection, so that each frame draws other rows. */
 	select_vma((long)(T.sel + 37) % (long)(T.snap.n ? T.snap.n : 1));

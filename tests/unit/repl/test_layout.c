@@ -210,6 +210,133 @@ TEST(removed_gap_marked)
 	return true;
 }
 
+/*
+ *  VVVVRRRR        before
+ *      <-->        munmap of the read-only top page
+ *  VVVV            after: a gap up to the top, in the call's range
+ */
+TEST(range_marks)
+{
+	struct session s;
+	struct mm_snap a, b;
+	struct mm_diff d = {0};
+	struct map_layout L = {0};
+	char sum[96], *t;
+
+	fresh(&s);
+	run(&s, "map 0x200000000000 8k rw");
+	run(&s, "protect 0x200000001000 4k r");
+	mm_snap_take(&a, session_machine(&s), 1);
+	run(&s, "unmap 0x200000001000 4k");
+	mm_snap_take(&b, session_machine(&s), 1);
+	mm_diff_snaps(&d, &a, &b);
+	diff_summary(&d, sum, sizeof(sum));
+	ASSERT_STREQ(sum, "removed vma#1");
+	map_layout_build(&L, &b, &d, 40, 4);
+	map_layout_mark_range(&L, 0x200000001000UL, 0x200000002000UL);
+	t = map_layout_text(&L, &b);
+	/* The unmapped page joins the gap above: one gap, in the range. */
+	ASSERT_TRUE(same(t, "200000001000-[~~~~~ gap (95 TiB) ~~~~~~]\n"
+			    "             |a rw-p 4 KiB        .... |\n"
+			    "200000000000 |  vma#2                  |\n"
+			    "           0 ~~~~~~ gap (32 TiB) ~~~~~~~\n"));
+	/* The range marks only the bands it touches. */
+	ASSERT_FALSE(L.b[1].in_range);
+	map_layout_mark_range(&L, 0x200000000000UL, 0x200000000001UL);
+	ASSERT_TRUE(L.b[1].in_range);
+	ASSERT_FALSE(L.b[2].in_range);
+	map_layout_free(&L);
+	mm_diff_free(&d);
+	mm_snap_free(&a);
+	mm_snap_free(&b);
+	done(&s);
+	return true;
+}
+
+/*
+ *  VVVVVVVV        before
+ *  <>              munmap of the first page
+ *    VVVVVV        after: the kernel's split leaves a new VMA for the rest
+ */
+TEST(cut_summary)
+{
+	char sum[96];
+
+	free(map_after(
+		MAP("map 0x200000000000 16k rw", "unmap 0x200000000000 4k"), 40,
+		8, sum));
+	ASSERT_STREQ(sum, "vma#1 cut: vma#2 is what is left");
+	return true;
+}
+
+/*
+ * A snapshot kept up to date from the model's differences alone equals
+ * a fresh one after every step of a few thousand random ones (maps,
+ * unmaps, mprotects and faults in a 64-page window).
+ */
+TEST(snap_apply_follows_steps)
+{
+	static const char *const prot[] = {"r", "rw", "none", "rwx"};
+	struct session s;
+	struct model mo;
+	struct engine_observer ob;
+	struct mm_snap kept, fresh_snap;
+	struct mm_diff d = {0};
+	unsigned seed = 12345;
+	int changed = 0;
+	char line[96];
+
+	fresh(&s);
+	model_init(&mo);
+	ob = model_observer(&mo);
+	session_observe(&s, &ob);
+	model_step(&mo, session_machine(&s), 0, NULL);
+	mm_snap_take(&kept, session_machine(&s), 1);
+	for (int step = 0; step < 3000; step++) {
+		unsigned long at, len;
+
+		seed = seed * 1103515245 + 12345;
+		at = 0x200000000000UL + ((seed >> 8) % 64) * 4096;
+		len = (((seed >> 16) % 8) + 1) * 4096;
+		switch ((seed >> 24) % 4) {
+		case 0:
+			snprintf(line, sizeof(line), "map %#lx %lu %s", at, len,
+				 prot[(seed >> 4) % 4]);
+			break;
+		case 1:
+			snprintf(line, sizeof(line), "unmap %#lx %lu", at, len);
+			break;
+		case 2:
+			snprintf(line, sizeof(line), "protect %#lx %lu %s", at,
+				 len, prot[(seed >> 4) % 4]);
+			break;
+		default:
+			snprintf(line, sizeof(line), "touch %#lx 4k", at);
+		}
+		run(&s, line);
+		model_step(&mo, session_machine(&s), 1, &d);
+		changed += d.n > 0;
+		ASSERT_EQ(mm_snap_apply(&kept, &d), 0);
+		mm_snap_take(&fresh_snap, session_machine(&s), 1);
+		ASSERT_EQ(kept.n, fresh_snap.n);
+		ASSERT_TRUE(!memcmp(kept.v, fresh_snap.v,
+				    kept.n * sizeof(*kept.v)));
+		mm_snap_free(&fresh_snap);
+	}
+	/* The window ends up cut into many VMAs: the steps did work. */
+	ASSERT_TRUE(kept.n > 3);
+	ASSERT_TRUE(changed > 1000);
+	/* A difference of another process does not fit. */
+	d.pid = 2;
+	ASSERT_EQ(mm_snap_apply(&kept, &d), -1);
+	mm_diff_free(&d);
+	mm_snap_free(&kept);
+	session_unobserve(&s, &ob);
+	model_free(&mo);
+	done(&s);
+	return true;
+}
+
 /* Files, shared mappings and locked ones each have their look. */
 TEST(looks)
 {
@@ -311,6 +438,9 @@ int main(void)
 		TEST_ENTRY(scaled_heights_and_faults),
 		TEST_ENTRY(zoom_when_room),
 		TEST_ENTRY(removed_gap_marked),
+		TEST_ENTRY(range_marks),
+		TEST_ENTRY(cut_summary),
+		TEST_ENTRY(snap_apply_follows_steps),
 		TEST_ENTRY(looks),
 		TEST_ENTRY(sizes),
 		TEST_ENTRY(rows_and_bands_agree),
