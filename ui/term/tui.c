@@ -110,7 +110,7 @@ static struct {
 	size_t ntrace; /* lines in it */
 	/* step views, by step number (1-based), for undo and redo */
 	struct step_view *views;
-	size_t nviews;
+	size_t nviews, capviews;
 	/* view state */
 	enum pane focus;
 	size_t sel; /* selected VMA: index in snap */
@@ -398,20 +398,26 @@ static void view_free(struct step_view *v)
 }
 
 /* Keep what step pos showed, to show it again after undo and redo. */
-static void keep_view(size_t pos)
+static void keep_view(size_t pos, bool fast)
 {
 	struct step_view *v;
 
 	if (!pos)
 		return;
-	if (pos > T.nviews) {
-		T.views = realloc(T.views, pos * sizeof(*T.views));
+	if (pos > T.capviews) {
+		size_t cap = T.capviews ? 2 * T.capviews : 64;
+
+		while (cap < pos)
+			cap *= 2;
+		T.views = realloc(T.views, cap * sizeof(*T.views));
 		if (!T.views)
 			abort();
-		memset(T.views + T.nviews, 0,
-		       (pos - T.nviews) * sizeof(*T.views));
-		T.nviews = pos;
+		memset(T.views + T.capviews, 0,
+		       (cap - T.capviews) * sizeof(*T.views));
+		T.capviews = cap;
 	}
+	if (pos > T.nviews)
+		T.nviews = pos;
 	v = &T.views[pos - 1];
 	view_free(v);
 	v->set = true;
@@ -423,7 +429,8 @@ static void keep_view(size_t pos)
 	if (T.diff.n)
 		memcpy(v->diff.d, T.diff.d, T.diff.n * sizeof(*T.diff.d));
 	snprintf(v->summary, sizeof(v->summary), "%s", T.summary);
-	v->text = strdup(sb_str(&T.trace));
+	/* Run at once (F5): no trace was made, none is kept. */
+	v->text = fast ? NULL : strdup(sb_str(&T.trace));
 	v->range_start = T.range_start;
 	v->range_end = T.range_end;
 }
@@ -612,7 +619,7 @@ static void run_line(const char *line, bool typed, bool fast)
 			take_snapshots(m && machine_current_pid(m) == before
 					       ? &T.diff
 					       : NULL);
-		keep_view(session_pos(s));
+		keep_view(session_pos(s), fast);
 	}
 	mm_diff_free(&d);
 	if (typed && s->errors > errors) {
@@ -685,8 +692,20 @@ static bool step_forward(void)
 /* Run what is left of the script at once, drawn at the end. */
 static void play_to_end(void)
 {
+	size_t from = T.next;
+	bool trace = T.s->trace;
+
+	/* No trace text for lines nobody will see. */
+	session_set_trace(T.s, false);
 	while (T.script && T.next < T.nscript && !T.done)
 		run_line(T.script[T.next++], false, true);
+	session_set_trace(T.s, trace);
+	sb_reset(&T.trace);
+	sb_addf(&T.trace,
+		"(F5: lines %zu to %zu run at once, without a trace)\n",
+		from + 1, T.next);
+	T.ntrace = count_lines(sb_str(&T.trace));
+	T.trace_top = 0;
 	T.playing = false;
 	take_snapshots(NULL);
 	if (T.script && !T.status_err)
