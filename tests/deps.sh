@@ -10,7 +10,6 @@ command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
 command -v strace >/dev/null 2>&1 || need+=(strace)
 # The store tests make and inspect SQLite files with the sqlite3 shell.
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
-# draw's SVG is rendered to PNG in the UI tests.
 # draw.sh parses and renders SVG with python3 (xml.etree) and rsvg-convert.
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
