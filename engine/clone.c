@@ -172,6 +172,7 @@ struct machine *machine_clone(const struct machine *src)
 	m->depth = 0;
 	m->fail_after = 0;
 	m->chk = NULL;
+	m->free_vmas = m->free_avcs = NULL;
 	c.m = m;
 
 	/* The namespace, in its order. */

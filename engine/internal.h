@@ -53,6 +53,8 @@ struct machine {
 	 * VMA takes its lock first, so machine_state() sees it. */
 	unsigned long vma_writes;
 	unsigned long epoch; /* machine_new_epoch() */
+	/* Freed VMAs and anon_vma_chains, for the next ones (machine.c). */
+	void *free_vmas, *free_avcs;
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -65,6 +67,14 @@ struct machine {
 void *xcalloc(size_t size);
 void *eng_zalloc(struct machine *m, size_t size);
 char *eng_strdup(struct machine *m, const char *s);
+/*
+ * Pools: an object of size from the free list (or calloc), zeroed, which
+ * may fail on purpose as eng_zalloc() does; and back onto the list.
+ * Under AddressSanitizer objects are freed at once, so that a use after
+ * free is still seen.
+ */
+void *eng_pool_get(struct machine *m, void **list, size_t size);
+void eng_pool_put(void **list, void *p);
 
 /*
  * events.c: EVENT() builds and sends an event only when someone listens,

@@ -25,6 +25,50 @@ void *eng_zalloc(struct machine *m, size_t size)
 	return xcalloc(size);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define POOLS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOLS 0
+#endif
+#endif
+#ifndef POOLS
+#define POOLS 1
+#endif
+
+void *eng_pool_get(struct machine *m, void **list, size_t size)
+{
+	void *p = *list;
+
+	if (m->fail_after && --m->fail_after == 0)
+		return NULL;
+	if (!p)
+		return xcalloc(size);
+	*list = *(void **)p;
+	memset(p, 0, size);
+	return p;
+}
+
+void eng_pool_put(void **list, void *p)
+{
+	if (!POOLS) {
+		free(p);
+		return;
+	}
+	*(void **)p = *list;
+	*list = p;
+}
+
+static void pool_free(void **list)
+{
+	while (*list) {
+		void *p = *list;
+
+		*list = *(void **)p;
+		free(p);
+	}
+}
+
 char *eng_strdup(struct machine *m, const char *s)
 {
 	size_t n = strlen(s) + 1;
@@ -160,6 +204,8 @@ void machine_free(struct machine *m)
 		free(in->path);
 		free(in);
 	}
+	pool_free(&m->free_vmas);
+	pool_free(&m->free_avcs);
 	free(m);
 }
 
@@ -242,7 +288,7 @@ void op_start(struct machine *m)
 
 struct vma *vm_area_alloc(struct machine *m, struct mm *mm)
 {
-	struct vma *v = eng_zalloc(m, sizeof(*v));
+	struct vma *v = eng_pool_get(m, &m->free_vmas, sizeof(*v));
 
 	if (!v)
 		return NULL;
@@ -272,8 +318,7 @@ struct vma *vm_area_dup(struct machine *m, struct vma *src)
 
 void vm_area_free(struct machine *m, struct vma *v)
 {
-	(void)m;
-	free(v);
+	eng_pool_put(&m->free_vmas, v);
 }
 
 void get_file(struct vm_file *f)

@@ -56,7 +56,7 @@ static void put_anon_vma(struct machine *m, struct anon_vma *av)
 
 static struct anon_vma_chain *anon_vma_chain_alloc(struct machine *m)
 {
-	return eng_zalloc(m, sizeof(struct anon_vma_chain));
+	return eng_pool_get(m, &m->free_avcs, sizeof(struct anon_vma_chain));
 }
 
 /* anon_vma_chain_link(): newest first on the VMA, and into the av's tree. */
@@ -123,7 +123,7 @@ int __anon_vma_prepare(struct machine *m, struct vma *v)
 	} else {
 		av = anon_vma_alloc(m);
 		if (!av) {
-			free(avc);
+			eng_pool_put(&m->free_avcs, avc);
 			return -ENOMEM;
 		}
 		av->num_children++; /* self-parent link for new root */
@@ -242,7 +242,7 @@ void unlink_anon_vmas(struct machine *m, struct vma *v)
 			tail = &avc->same_vma_next;
 			continue;
 		}
-		free(avc);
+		eng_pool_put(&m->free_avcs, avc);
 	}
 	v->anon_vma_chain = NULL;
 	if (v->anon_vma) {
@@ -253,6 +253,6 @@ void unlink_anon_vmas(struct machine *m, struct vma *v)
 	for (avc = empty; avc; avc = next) {
 		next = avc->same_vma_next;
 		put_anon_vma(m, avc->anon_vma);
-		free(avc);
+		eng_pool_put(&m->free_avcs, avc);
 	}
 }
