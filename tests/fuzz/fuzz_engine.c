@@ -121,7 +121,7 @@ static void step(struct machine *m, struct input *in)
 	int pids[64], n;
 	int nr;
 
-	switch (byte(in) % 10) {
+	switch (byte(in) % 11) {
 	case 0:
 		nr = NR_mmap;
 		a[0] = byte(in) & 1 ? 0 : addr(in);
@@ -170,6 +170,14 @@ static void step(struct machine *m, struct input *in)
 		nr = NR_ftruncate;
 		a[0] = byte(in) % 8;
 		a[1] = length(in);
+		break;
+	case 9:
+		nr = NR_mremap;
+		a[0] = addr(in);
+		a[1] = length(in);
+		a[2] = length(in);
+		a[3] = byte(in) & 0x17; /* MAYMOVE, FIXED, DONTUNMAP, 0x10 */
+		a[4] = addr(in);
 		break;
 	default:
 		nr = (int)(byte(in) | (byte(in) & 1) << 8);
