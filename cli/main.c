@@ -33,7 +33,7 @@ static void usage(FILE *f)
 	      "       (any mode) --db PATH  the scenario store\n"
 	      "\n"
 	      "Simulates Linux VMA operations (mmap, munmap, mprotect, "
-	      "faults, fork)\nand prints what /proc/PID/maps and smaps "
+	      "mremap,\nfaults, fork) and prints what /proc/PID/maps and smaps "
 	      "would show.\n"
 	      "\n"
 	      "  --batch FILE  run a script (- for stdin), plain output\n"
