@@ -8,6 +8,8 @@
 #   make bench      speed against the kernel doing the same work (kreplay)
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (clang)
 #   make format     clang-format every source; make format-check checks
+#   make install    PREFIX=/usr/local DESTDIR=: the binary, the lessons,
+#                   the manual page and the bash completion
 #   V=1             show the full commands
 #
 # The layers, each a directory with its own include path, so that a lower
@@ -93,7 +95,7 @@ GEN_BIN := $(BUILD)/tests/scriptgen
 .SECONDARY:
 
 .PHONY: all run check check-asan asan-build deps bench clean format format-check tests built-tests
-.PHONY: fuzz fuzz-build fuzz-bins fuzz-check
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-check install uninstall doc
 all: vmalab
 
 # A library per layer.  The engine's has no dependency but libc: the unit
@@ -242,6 +244,37 @@ fuzz: fuzz-build
 # The corpora (found crashes included) run once each: make check.
 fuzz-check: fuzz-build
 	$(Q)./tests/fuzz/run.sh check
+
+# The manual page and the bash completion are made by the binary from its
+# command table (cli/manpage.c), so that they say what `help` says.
+MAN_PAGE := $(BUILD)/vmalab.1
+COMPLETION := $(BUILD)/vmalab.bash
+$(MAN_PAGE): $(BUILD)/vmalab
+	$(call say,GEN,$@)
+	$(Q)$< --man >$@.tmp && mv $@.tmp $@
+$(COMPLETION): $(BUILD)/vmalab
+	$(call say,GEN,$@)
+	$(Q)$< --bash-completion >$@.tmp && mv $@.tmp $@
+doc: $(MAN_PAGE) $(COMPLETION)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+COMPDIR ?= $(DATADIR)/bash-completion/completions
+install: $(BUILD)/vmalab $(MAN_PAGE) $(COMPLETION)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/vmalab/lessons \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR)
+	install -m 755 $(BUILD)/vmalab $(DESTDIR)$(BINDIR)/vmalab
+	install -m 644 $(LESSONS) scenarios/README.md \
+		$(DESTDIR)$(DATADIR)/vmalab/lessons/
+	install -m 644 $(MAN_PAGE) $(DESTDIR)$(MANDIR)/man1/vmalab.1
+	install -m 644 $(COMPLETION) $(DESTDIR)$(COMPDIR)/vmalab
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vmalab $(DESTDIR)$(MANDIR)/man1/vmalab.1 \
+		$(DESTDIR)$(COMPDIR)/vmalab
+	rm -rf $(DESTDIR)$(DATADIR)/vmalab
 
 SOURCES = $(shell find engine repl ui verify record cli db tests/unit tests/gen tests/bench tests/fuzz -name '*.[ch]') $(wildcard tests/*.h)
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "cli.h"
 #include "db.h"
 #include "probe.h"
 #include "record.h"
@@ -19,54 +20,6 @@
 /* The lesson library, made from scenarios/ at build time. */
 extern const struct lesson_src builtin_lessons[];
 extern const unsigned long builtin_lessons_count;
-
-static void usage(FILE *f)
-{
-	fputs("usage: vmalab [--trace] [--events] [--machine P=V,...] "
-	      "--batch FILE|-\n"
-	      "       vmalab [--trace] [--events] [--machine P=V,...] "
-	      "-c 'LINE; LINE...'\n"
-	      "       vmalab verify [--kernel-only] FILE|-\n"
-	      "       vmalab record [-o NAME] [--aslr] [--] CMD [ARGS...]\n"
-	      "       vmalab [FILE]\n"
-	      "       vmalab --repl\n"
-	      "       (any mode) --db PATH  the scenario store\n"
-	      "\n"
-	      "Simulates Linux VMA operations (mmap, munmap, mprotect, "
-	      "mremap,\nfaults, fork) and prints what /proc/PID/maps and smaps "
-	      "would show.\n"
-	      "\n"
-	      "  --batch FILE  run a script (- for stdin), plain output\n"
-	      "  -c LINES      run lines separated by ';'\n"
-	      "  --trace       after each call, the engine's internal steps "
-	      "(# lines)\n"
-	      "  --events      after each call, the engine's events as JSON "
-	      "lines\n"
-	      "                (docs/events.md)\n"
-	      "  --machine P=V,...\n"
-	      "                what differs between kernels: "
-	      "zero_page=on|off,\n"
-	      "                fault_around=PAGES, read_ahead=PAGES,\n"
-	      "                max_map_count=N, mem_total=KB, swap_total=KB\n"
-	      "                (verify probes the kernel for them)\n"
-	      "  FILE          on a terminal: the UI with FILE loaded to play;"
-	      "\n                else batch mode on FILE\n"
-	      "  (no mode)     on a terminal: the ncurses UI (docs/ui.md); "
-	      "else batch\n                mode on stdin\n"
-	      "  --repl        the plain REPL: readline, completion, history "
-	      "and undo\n                (batch mode when not a terminal)\n"
-	      "  verify FILE   run FILE on the engine and on this kernel and "
-	      "compare\n"
-	      "  record CMD    run CMD under ptrace, replay its memory calls, "
-	      "compare maps\n"
-	      "                (an strace log replays too: --batch LOG)\n"
-	      "  --db PATH     the scenario store (save, load, list, quiz...);"
-	      " default\n                $VMALAB_DB, else "
-	      "$XDG_DATA_HOME/vmalab/vmalab.db, else\n"
-	      "                ~/.local/share/vmalab/vmalab.db\n"
-	      "  --help        this text\n",
-	      f);
-}
 
 /* Run "a; b; c" as lines, splitting at ';' outside quotes. */
 static int run_oneliner(struct session *s, const char *text)
@@ -157,8 +110,27 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->db = argv[++i];
 		} else if (!strcmp(a, "-c") && i + 1 < argc) {
 			o->oneliner = argv[++i];
+		} else if (!strcmp(a, "-c") || !strcmp(a, "--db") ||
+			   !strcmp(a, "--machine")) {
+			fprintf(stderr,
+				"vmalab: %s needs an argument (%s)\n"
+				"Try 'vmalab --help'.\n",
+				a,
+				a[1] == 'c'   ? "the lines to run, ';' between"
+				: a[2] == 'd' ? "the store's PATH"
+					      : "P=V,...");
+			return 2;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
+			cli_usage(stdout);
+			return 1;
+		} else if (!strcmp(a, "--version")) {
+			printf("vmalab %s\n", VMALAB_VERSION);
+			return 1;
+		} else if (!strcmp(a, "--man")) {
+			cli_man(stdout, VMALAB_VERSION);
+			return 1;
+		} else if (!strcmp(a, "--bash-completion")) {
+			cli_bash_completion(stdout);
 			return 1;
 		} else if (!strcmp(a, "--repl")) {
 			/* The REPL: interactive on a terminal, else batch. */
@@ -168,11 +140,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 		} else if (!o->batch_mode && !o->file && a[0] != '-') {
 			/* vmalab FILE: the UI to play it, or batch mode. */
 			o->file = a;
+		} else if (a[0] != '-') {
+			fprintf(stderr,
+				"vmalab: one script at a time (%s and %s); "
+				"verify takes several\nTry 'vmalab "
+				"--help'.\n",
+				o->batch ? o->batch : o->file, a);
+			return 2;
 		} else {
-			fprintf(stderr, "vmalab: unknown option %s\n", a);
-			usage(stderr);
+			fprintf(stderr,
+				"vmalab: unknown option %s\nTry 'vmalab "
+				"--help'.\n",
+				a);
 			return 2;
 		}
+	}
+	if (o->oneliner && (o->batch || o->file)) {
+		fprintf(stderr,
+			"vmalab: -c and a script (%s): one or the other\n",
+			o->batch ? o->batch : o->file);
+		return 2;
 	}
 	if (o->batch_mode && !o->batch) {
 		fprintf(stderr, "vmalab: --batch needs a FILE (or - for "

@@ -224,6 +224,11 @@ ui_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "ui tmux ($1)" tests/ui/tui.sh
 }
 
+# make install into a temporary prefix: the binary, man page, completion.
+install_tests() { # build-dir
+	BUILD_DIR=$1 run_counted "install ($1)" tests/install.sh
+}
+
 suites() { # build-dir random-count
 	local b=$1
 	unit_tests "$b"
@@ -232,6 +237,7 @@ suites() { # build-dir random-count
 	verify_checks "$b"
 	repl_tests "$b"
 	ui_tests "$b"
+	[ "$b" = build ] && install_tests "$b"
 	scripts "$b"
 	lessons "$b"
 	ranged "$b" "$(($2 / 3))"

@@ -216,6 +216,11 @@ void format_machine_params(const struct machine_params *p, char *buf,
 		 p->swap_total_kb);
 }
 
+const char *const machine_param_names[] = {
+	"zero_page", "fault_around", "read_ahead", "max_map_count",
+	"mem_total", "swap_total", NULL,
+};
+
 /* One "name=value": 0, or -1 with err set. */
 static int set_param(struct machine_params *p, const char *name,
 		     const char *value, char *err, size_t errlen)

@@ -21,6 +21,8 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
  * mem_total=24683652 swap_total=0" */
 void format_machine_params(const struct machine_params *p, char *buf,
 			   size_t len);
+/* The names parse_machine_params() takes, NULL-terminated. */
+extern const char *const machine_param_names[];
 /*
  * Parse "zero_page=off,fault_around=1,..." over p.  0, or -1 with err
  * naming the part that is wrong.
