@@ -218,7 +218,7 @@ void format_machine_params(const struct machine_params *p, char *buf,
 
 const char *const machine_param_names[] = {
 	"zero_page", "fault_around", "read_ahead", "max_map_count",
-	"mem_total", "swap_total", NULL,
+	"mem_total", "swap_total",   NULL,
 };
 
 /* One "name=value": 0, or -1 with err set. */
