@@ -30,8 +30,10 @@ const struct cli_option cli_options[] = {
 	{"--machine", "P=V,...", "machine",
 	 "What differs between kernels and machines: zero_page=on|off, "
 	 "fault_around=PAGES, read_ahead=PAGES, max_map_count=N, "
-	 "mem_total=KB, swap_total=KB. verify probes the live kernel for "
-	 "each."},
+	 "mem_total=KB, swap_total=KB, overcommit_memory=0|1|2, "
+	 "overcommit_ratio=PCT, overcommit_kbytes=KB, admin_reserve=KB, "
+	 "user_reserve=KB, cap_sys_admin=on|off. verify probes the live "
+	 "kernel for each."},
 	{"--db", "PATH", "file",
 	 "The scenario store (save, load, list, quiz...): default "
 	 "$VMALAB_DB, else $XDG_DATA_HOME/vmalab/vmalab.db, else "

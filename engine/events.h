@@ -228,6 +228,8 @@ enum ev_note {
 	NOTE_MREMAP_UNACCOUNT,	  /* unmap_source_vma: VM_ACCOUNT kept off
 				     the unmap, back on what stays */
 	NOTE_MREMAP_POPULATE,	  /* do_mremap: locked: populate [addr, +len) */
+	NOTE_OVERCOMMIT,	   /* __vm_enough_memory: value pages refused
+				      (len: vm.overcommit_memory) */
 };
 
 /*

@@ -55,6 +55,9 @@ struct machine {
 	unsigned long epoch; /* machine_new_epoch() */
 	/* Freed VMAs and anon_vma_chains, for the next ones (machine.c). */
 	void *free_vmas, *free_avcs;
+	/* Pages shmem_acct_size() charged for the live shmem inodes: with
+	 * the VM_ACCOUNT VMAs, vm_committed_as (mode 2 only). */
+	unsigned long shmem_committed;
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -278,5 +281,15 @@ unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);
 bool may_expand_vm(struct mm *mm, vm_flags_t flags, unsigned long npages);
+/*
+ * __vm_enough_memory() (mm/util.c, through security_vm_enough_memory_mm):
+ * may mm commit pages more?  0 or -ENOMEM, by vm.overcommit_memory.
+ * vm_committed_pages() is vm_committed_as: the pages of every VM_ACCOUNT
+ * VMA and charged shmem inode (counted when asked: mode 2 only).
+ */
+int __vm_enough_memory(struct machine *m, const struct mm *mm, long pages);
+unsigned long vm_committed_pages(const struct machine *m);
+int vm_enough_memory_at(struct machine *m, const struct mm *mm, long pages,
+			unsigned long committed);
 
 #endif

@@ -145,6 +145,12 @@ void machine_params_default(struct machine_params *p)
 	p->max_map_count = DEFAULT_MAX_MAP_COUNT;
 	p->mem_total_kb = DEFAULT_MEM_TOTAL_KB;
 	p->swap_total_kb = 0;
+	p->overcommit_memory = OVERCOMMIT_GUESS;
+	p->overcommit_ratio = 50;
+	p->overcommit_kbytes = 0;
+	p->admin_reserve_kb = 8192;
+	p->user_reserve_kb = DEFAULT_USER_RESERVE_KB;
+	p->cap_sys_admin = true; /* verify's child runs as root here */
 }
 
 struct machine *machine_new(void)
@@ -328,10 +334,10 @@ void get_file(struct vm_file *f)
 
 static void iput(struct machine *m, struct vm_inode *in)
 {
-	(void)m;
 	if (--in->refcount > 0 || !in->unlinked)
 		return;
 	/* An unlinked shmem inode goes with its last file. */
+	m->shmem_committed -= in->acct_pages;
 	pages_free(&in->cache);
 	free(in->path);
 	free(in);
@@ -762,7 +768,7 @@ static bool vma_needs_copy(const struct vma *src)
 }
 
 static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
-		   struct vma *mpnt)
+		   struct vma *mpnt, unsigned long *committed)
 {
 	struct vma *tmp;
 
@@ -771,6 +777,13 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 		NOTE(m, NOTE_DUP_SKIP_DONTCOPY, .fn = "dup_mmap", .v = mpnt);
 		vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));
 		return 0;
+	}
+	/* The child's copy is committed too. */
+	if (mpnt->vm_flags & VM_ACCOUNT) {
+		if (vm_enough_memory_at(m, oldmm, (long)vma_pages(mpnt),
+					*committed))
+			return -ENOMEM;
+		*committed += vma_pages(mpnt);
 	}
 	tmp = vm_area_dup(m, mpnt);
 	if (!tmp)
@@ -849,8 +862,11 @@ long sys_fork(struct machine *m)
 	struct proc *parent = m->cur, *child;
 	struct mm *oldmm = &parent->mm, *mm;
 	struct vma *mpnt;
+	unsigned long committed = 0;
 
 	op_start(m);
+	if (m->params.overcommit_memory == OVERCOMMIT_NEVER)
+		committed = vm_committed_pages(m);
 	child = proc_new(m);
 	mm = &child->mm;
 	mm->mmap_base = oldmm->mmap_base;
@@ -866,7 +882,7 @@ long sys_fork(struct machine *m)
 	EV_IN(m, FN_DUP_MMAP, .value = (unsigned long)child->pid);
 	vt_for_each(&oldmm->tree, mpnt)
 	{
-		if (dup_vma(m, mm, oldmm, mpnt)) {
+		if (dup_vma(m, mm, oldmm, mpnt, &committed)) {
 			/* Out of memory: the kernel fails the fork. */
 			EV_OUT(m, FN_DUP_MMAP);
 			proc_remove(m, child);

@@ -324,7 +324,9 @@ static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
 		err = mmap_anon_checks(addr, flags, &vm_flags, &pgoff);
 	if (err)
 		return err;
-	if (flags & MAP_NORESERVE)
+	/* Ignored when the kernel never overcommits. */
+	if ((flags & MAP_NORESERVE) &&
+	    m->params.overcommit_memory != OVERCOMMIT_NEVER)
 		vm_flags |= VM_NORESERVE;
 	/* The hugetlbfs file's mmap reserves huge pages: none here. */
 	if (flags & MAP_HUGETLB)

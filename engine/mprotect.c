@@ -29,6 +29,8 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 	if (newflags & VM_WRITE) {
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB |
 				  VM_SHARED | VM_NORESERVE))) {
+			if (__vm_enough_memory(m, mm, nrpages))
+				return -ENOMEM;
 			newflags |= VM_ACCOUNT;
 			NOTE(m, NOTE_CHARGE, .fn = "mprotect_fixup", .v = v,
 			     .value = (unsigned long)nrpages);

@@ -32,6 +32,17 @@ struct machine_params {
 	 * OOM killer guards (24683652 and 0 on the reference machine, a
 	 * 24 GiB virtual machine without swap). */
 	unsigned long mem_total_kb, swap_total_kb;
+	/* __vm_enough_memory() (mm/util.c): vm.overcommit_memory (0 guess:
+	 * one request larger than RAM + swap fails; 1 always; 2 never:
+	 * the committed total stays below the commit limit),
+	 * vm.overcommit_ratio (50) or vm.overcommit_kbytes (0) for that
+	 * limit, and the reserves mode 2 keeps: admin_reserve_kbytes
+	 * (8192) unless the process has CAP_SYS_ADMIN, user_reserve_kbytes
+	 * (min(free/32, 128 MiB) at boot: 100441 on the reference machine). */
+	int overcommit_memory;
+	unsigned long overcommit_ratio, overcommit_kbytes;
+	unsigned long admin_reserve_kb, user_reserve_kb;
+	bool cap_sys_admin; /* the simulated processes have CAP_SYS_ADMIN */
 };
 void machine_params_default(struct machine_params *p);
 

@@ -910,6 +910,72 @@ bool may_expand_vm(struct mm *mm, vm_flags_t flags, unsigned long npages)
 	return true;
 }
 
+unsigned long vm_committed_pages(const struct machine *m)
+{
+	unsigned long pages = m->shmem_committed;
+	const struct vma *v;
+
+	for (const struct proc *p = m->procs; p; p = p->next)
+		vt_for_each(&p->mm.tree, v)
+		{
+			if (v->vm_flags & VM_ACCOUNT)
+				pages += vma_pages(v);
+		}
+	return pages;
+}
+
+/*
+ * __vm_enough_memory() with vm_committed_as given (before this charge).
+ * OVERCOMMIT_GUESS refuses only a single request larger than all of RAM
+ * and swap (totalram_pages() + total_swap_pages: MemTotal + SwapTotal);
+ * OVERCOMMIT_NEVER keeps the committed total below vm_commit_limit()
+ * less the reserves.
+ */
+int vm_enough_memory_at(struct machine *m, const struct mm *mm, long pages,
+			unsigned long committed)
+{
+	const struct machine_params *p = &m->params;
+	long allowed;
+
+	if (p->overcommit_memory == OVERCOMMIT_ALWAYS)
+		return 0;
+	if (p->overcommit_memory == OVERCOMMIT_GUESS) {
+		if (pages > (long)m->mem_pages)
+			goto error;
+		return 0;
+	}
+	/* vm_commit_limit(): no hugetlb pages here */
+	if (p->overcommit_kbytes)
+		allowed = (long)(p->overcommit_kbytes / (PAGE_SIZE / 1024));
+	else
+		allowed = (long)(p->mem_total_kb / (PAGE_SIZE / 1024) *
+				 p->overcommit_ratio / 100);
+	allowed += (long)(p->swap_total_kb / (PAGE_SIZE / 1024));
+	/* Reserve some for root. */
+	if (!p->cap_sys_admin)
+		allowed -= (long)(p->admin_reserve_kb / (PAGE_SIZE / 1024));
+	/* Don't let a single process grow so big a user can't recover. */
+	if (mm)
+		allowed -= MIN((long)(mm->total_vm / 32),
+			       (long)(p->user_reserve_kb / (PAGE_SIZE / 1024)));
+	if ((long)committed + pages < allowed)
+		return 0;
+error:
+	NOTE(m, NOTE_OVERCOMMIT, .fn = "__vm_enough_memory",
+	     .value = (unsigned long)pages,
+	     .len = (unsigned long)p->overcommit_memory);
+	return -ENOMEM;
+}
+
+int __vm_enough_memory(struct machine *m, const struct mm *mm, long pages)
+{
+	unsigned long committed = 0;
+
+	if (m->params.overcommit_memory == OVERCOMMIT_NEVER)
+		committed = vm_committed_pages(m);
+	return vm_enough_memory_at(m, mm, pages, committed);
+}
+
 /* reattach_vmas(): put the detached VMAs back in the tree. */
 static void reattach_vmas(struct mm *mm, struct vma_munmap_struct *vms)
 {
@@ -1129,6 +1195,15 @@ static int __mmap_setup(struct mmap_state *map)
 		return -ENOMEM;
 	if (accountable_mapping(map->vm_flags)) {
 		map->charged = map->pglen - vms->nr_accounted;
+		/* What MAP_FIXED replaces is still committed until the
+		 * unmap completes: detached, so not in the tree's count. */
+		if (map->charged &&
+		    vm_enough_memory_at(
+			    m, mm, (long)map->charged,
+			    m->params.overcommit_memory == OVERCOMMIT_NEVER
+				    ? vm_committed_pages(m) + vms->nr_accounted
+				    : 0))
+			return -ENOMEM;
 		vms->nr_accounted = 0;
 		map->vm_flags |= VM_ACCOUNT;
 	}
@@ -1171,7 +1246,20 @@ static int __mmap_new_vma(struct mmap_state *map, struct vma **vmap)
 		v->vm_file = file;
 		get_file(file);
 	} else if (map->vm_flags & VM_SHARED) {
+		/* shmem_acct_size(): the whole object is charged, whatever
+		 * the protection, unless VM_NORESERVE. */
+		unsigned long acct = 0;
+
+		if (!(map->vm_flags & VM_NORESERVE)) {
+			acct = map->pglen;
+			if (__vm_enough_memory(m, map->mm, (long)acct)) {
+				vm_area_free(m, v);
+				return -ENOMEM;
+			}
+		}
 		v->vm_file = shmem_zero_setup(m, map->end - map->addr);
+		v->vm_file->inode->acct_pages = acct;
+		m->shmem_committed += acct;
 		NOTE(m, NOTE_SHMEM_SETUP, .value = v->vm_file->inode->ino);
 	}
 	EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_MMAP,

@@ -28,6 +28,11 @@
 #define DEFAULT_MAX_MAP_COUNT 65530
 /* MemTotal of the reference machine (a 24 GiB virtual machine), in kB. */
 #define DEFAULT_MEM_TOTAL_KB 24683652UL
+/* init_user_reserve() at boot on it: min(free / 32, 128 MiB), in kB. */
+#define DEFAULT_USER_RESERVE_KB 100441UL
+#define OVERCOMMIT_GUESS 0
+#define OVERCOMMIT_ALWAYS 1
+#define OVERCOMMIT_NEVER 2
 /* stack_guard_gap: 256 pages (mm/mmap.c) */
 #define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
 
@@ -119,8 +124,9 @@ struct vm_inode {
 	bool unlinked; /* not in the namespace: freed with its files */
 	/* shmem's page cache, as runs of page index << PAGE_SHIFT */
 	struct page_set cache;
-	int refcount;	       /* the files (open descriptions) that use it */
-	struct vm_inode *next; /* the machine's namespace */
+	int refcount; /* the files (open descriptions) that use it */
+	unsigned long acct_pages; /* shmem_acct_size(): charged to commit */
+	struct vm_inode *next;	  /* the machine's namespace */
 };
 
 /* f_mode bits (include/linux/fs.h) */

@@ -474,6 +474,14 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		sb_addf(out, "do_vmi_munmap: nothing mapped in %lx-%lx",
 			ev->addr, ev->addr + ev->len);
 		break;
+	case NOTE_OVERCOMMIT:
+		sb_addf(out, "__vm_enough_memory(%lu pages): %s: ENOMEM",
+			ev->value,
+			ev->len == 0
+				? "more than RAM + swap (overcommit_memory=0)"
+				: "over the commit limit "
+				  "(overcommit_memory=2)");
+		break;
 	case NOTE_HUGETLB_NOMEM:
 		sb_puts(out,
 			"hugetlbfs mmap: no huge pages to reserve: ENOMEM");

@@ -178,6 +178,48 @@ static int probe_meminfo(unsigned long *mem_kb, unsigned long *swap_kb)
 	return found == 2 ? 0 : -1;
 }
 
+/* One number from a /proc/sys/vm file. */
+static int probe_vm_sysctl(const char *name, unsigned long *v)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%lu", v) == 1;
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* The overcommit policy of __vm_enough_memory(), and whether this process
+ * (whose child makes the calls) has CAP_SYS_ADMIN (bit 21 of CapEff). */
+static int probe_overcommit(struct machine_params *p)
+{
+	unsigned long mode, caps = 0;
+	char line[256];
+	FILE *f;
+
+	if (probe_vm_sysctl("overcommit_memory", &mode) || mode > 2 ||
+	    probe_vm_sysctl("overcommit_ratio", &p->overcommit_ratio) ||
+	    probe_vm_sysctl("overcommit_kbytes", &p->overcommit_kbytes) ||
+	    probe_vm_sysctl("admin_reserve_kbytes", &p->admin_reserve_kb) ||
+	    probe_vm_sysctl("user_reserve_kbytes", &p->user_reserve_kb))
+		return -1;
+	p->overcommit_memory = (int)mode;
+	f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %lx", &caps) == 1)
+			break;
+	fclose(f);
+	p->cap_sys_admin = (caps >> 21) & 1;
+	return 0;
+}
+
 int probe_machine(struct machine_params *p, const char *dir, char *err,
 		  size_t errlen)
 {
@@ -196,6 +238,8 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
 		what = "/proc/sys/vm/max_map_count";
 	else if (probe_meminfo(&found.mem_total_kb, &found.swap_total_kb))
 		what = "MemTotal and SwapTotal (/proc/meminfo)";
+	else if (probe_overcommit(&found))
+		what = "the overcommit policy (/proc/sys/vm/overcommit_*)";
 	if (what) {
 		snprintf(err, errlen, "cannot probe %s: %s", what,
 			 strerror(errno ? errno : EIO));
@@ -210,15 +254,31 @@ void format_machine_params(const struct machine_params *p, char *buf,
 {
 	snprintf(buf, len,
 		 "zero_page=%s fault_around=%lu read_ahead=%lu "
-		 "max_map_count=%d mem_total=%lu swap_total=%lu",
+		 "max_map_count=%d mem_total=%lu swap_total=%lu "
+		 "overcommit_memory=%d overcommit_ratio=%lu "
+		 "overcommit_kbytes=%lu admin_reserve=%lu user_reserve=%lu "
+		 "cap_sys_admin=%s",
 		 p->zero_page ? "on" : "off", p->fault_around_pages,
 		 p->ra_pages, p->max_map_count, p->mem_total_kb,
-		 p->swap_total_kb);
+		 p->swap_total_kb, p->overcommit_memory, p->overcommit_ratio,
+		 p->overcommit_kbytes, p->admin_reserve_kb, p->user_reserve_kb,
+		 p->cap_sys_admin ? "on" : "off");
 }
 
 const char *const machine_param_names[] = {
-	"zero_page", "fault_around", "read_ahead", "max_map_count",
-	"mem_total", "swap_total",   NULL,
+	"zero_page",
+	"fault_around",
+	"read_ahead",
+	"max_map_count",
+	"mem_total",
+	"swap_total",
+	"overcommit_memory",
+	"overcommit_ratio",
+	"overcommit_kbytes",
+	"admin_reserve",
+	"user_reserve",
+	"cap_sys_admin",
+	NULL,
 };
 
 /* One "name=value": 0, or -1 with err set. */
@@ -228,20 +288,47 @@ static int set_param(struct machine_params *p, const char *name,
 	char *end;
 	unsigned long v;
 
-	if (!strcmp(name, "zero_page")) {
+	if (!strcmp(name, "zero_page") || !strcmp(name, "cap_sys_admin")) {
+		bool *b = name[0] == 'z' ? &p->zero_page : &p->cap_sys_admin;
+
 		if (!strcmp(value, "on") || !strcmp(value, "1")) {
-			p->zero_page = true;
+			*b = true;
 			return 0;
 		}
 		if (!strcmp(value, "off") || !strcmp(value, "0")) {
-			p->zero_page = false;
+			*b = false;
 			return 0;
 		}
-		snprintf(err, errlen, "zero_page is on or off, not %s", value);
+		snprintf(err, errlen, "%s is on or off, not %s", name, value);
 		return -1;
 	}
 	errno = 0;
 	v = strtoul(value, &end, 0);
+	if (!strcmp(name, "overcommit_memory")) {
+		if (!*value || *end || v > 2) {
+			snprintf(err, errlen,
+				 "overcommit_memory is 0 (guess), 1 (always) "
+				 "or 2 (never), not %s",
+				 value);
+			return -1;
+		}
+		p->overcommit_memory = (int)v;
+		return 0;
+	}
+	if (!strcmp(name, "overcommit_ratio") ||
+	    !strcmp(name, "overcommit_kbytes") ||
+	    !strcmp(name, "admin_reserve") || !strcmp(name, "user_reserve")) {
+		if (!*value || *end || errno || v > 1UL << 42) {
+			snprintf(err, errlen, "%s: not a number: %s", name,
+				 value);
+			return -1;
+		}
+		*(name[0] == 'a'    ? &p->admin_reserve_kb
+		  : name[0] == 'u'  ? &p->user_reserve_kb
+		  : name[11] == 'r' ? &p->overcommit_ratio
+				    : &p->overcommit_kbytes) = v;
+		return 0;
+	}
 	if (!strcmp(name, "mem_total") || !strcmp(name, "swap_total")) {
 		/* kB, as /proc/meminfo says; up to 4 PiB */
 		if (!*value || *end || errno || v > 1UL << 42 ||
@@ -274,7 +361,9 @@ static int set_param(struct machine_params *p, const char *name,
 		snprintf(err, errlen,
 			 "unknown machine parameter %s (zero_page, "
 			 "fault_around, read_ahead, max_map_count, "
-			 "mem_total, swap_total)",
+			 "mem_total, swap_total, overcommit_memory, "
+			 "overcommit_ratio, overcommit_kbytes, admin_reserve, "
+			 "user_reserve, cap_sys_admin)",
 			 name);
 		return -1;
 	}
