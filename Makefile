@@ -230,6 +230,13 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(REPL_LIB) $(ENGINE_LIB)
 	$(Q)$(CC) $(INC_fuzz) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ \
 		$(filter %.c %.a,$^)
 
+# The scenario loader's target opens hostile databases: the store too.
+$(BUILD)/fuzz/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(DB_LIB) $(REPL_LIB) $(ENGINE_LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(INC_fuzz) -Idb $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ \
+		$(filter %.c %.a,$^) $(PKG_LIBS)
+
 fuzz-bins: $(FUZZ_BIN)
 fuzz-build:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \

@@ -341,18 +341,20 @@ expect_oom() { # description, lines, expected output
 		diff <(printf '%s\n' "$3") <(printf '%s\n' "$out") | head -n 10
 	fi
 }
-expect_oom "touch past memory: SIGKILL at the page" "map $A 64M rw; touch $A 64M; ps" \
-"mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = 0x200000000000
+# (Bigger than RAM + swap: __vm_enough_memory refuses it unless noreserve.)
+ok "overcommit: a map larger than memory is ENOMEM" bash -c "'$VM' --machine mem_total=16384 -c 'map $A 64M rw' | grep -q '= -1 ENOMEM'"
+expect_oom "touch past memory: SIGKILL at the page" "map $A 64M rw noreserve; touch $A 64M; ps" \
+"mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0) = 0x200000000000
 touch 0x200000000000 64M = SIGKILL (0x200000ff8000: out of memory)
     PID   VMAS       SIZE        RSS       ANON  FILES
 *     1      0          0          0          0  killed by SIGKILL (out of memory)"
-expect_oom "populate past memory: the call never returns" "map $A 64M rw populate" \
-"mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_POPULATE, -1, 0) = ? +++ killed by SIGKILL (out of memory) +++"
-expect_oom "a killed process makes no calls" "map $A 64M rw populate; map $A 4k rw" \
-"mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_POPULATE, -1, 0) = ? +++ killed by SIGKILL (out of memory) +++
+expect_oom "populate past memory: the call never returns" "map $A 64M rw noreserve populate" \
+"mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_NORESERVE|MAP_POPULATE, -1, 0) = ? +++ killed by SIGKILL (out of memory) +++"
+expect_oom "a killed process makes no calls" "map $A 64M rw noreserve populate; map $A 4k rw" \
+"mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_NORESERVE|MAP_POPULATE, -1, 0) = ? +++ killed by SIGKILL (out of memory) +++
 error: -c:2: process 1 was killed by the OOM killer and makes no calls (switch to another process, undo or reset)"
-ok "the trace names the OOM kill" bash -c "'$VM' --machine mem_total=16384 --trace -c 'map $A 64M rw; touch $A 64M' | grep -q '^# out_of_memory(fault at 200000ff8000): no memory left: Killed process 1'"
-ok "undo brings a killed process back" bash -c "'$VM' --machine mem_total=16384 -c 'map $A 64M rw; touch $A 64M; undo; ps' | grep -q '^\*     1      1        64M          0'"
+ok "the trace names the OOM kill" bash -c "'$VM' --machine mem_total=16384 --trace -c 'map $A 64M rw noreserve; touch $A 64M' | grep -q '^# out_of_memory(fault at 200000ff8000): no memory left: Killed process 1'"
+ok "undo brings a killed process back" bash -c "'$VM' --machine mem_total=16384 -c 'map $A 64M rw noreserve; touch $A 64M; undo; ps' | grep -q '^\*     1      1        64M          0'"
 ok "huge populate on the default machine ends (no walk of every page)" bash -c "timeout 120 '$VM' -c 'mmap(NULL, 0x200000016000, PROT_EXEC, MAP_POPULATE|MAP_ANONYMOUS|MAP_SHARED|MAP_NORESERVE, 0, 4096)' | grep -q 'killed by SIGKILL'"
 
 echo "$pass passed, $fail failed"

@@ -92,7 +92,10 @@ TEST(touch_past_memory_kills_the_faulting_process)
 	struct machine *m = small_machine(16384);
 	unsigned long fault = 0;
 
-	ASSERT_EQ(map(m, BASE, 64UL << 20, 0), BASE);
+	/* more than RAM + swap: only MAP_NORESERVE gets past
+	 * __vm_enough_memory() */
+	ASSERT_EQ(map(m, BASE, 64UL << 20, 0), -ENOMEM);
+	ASSERT_EQ(map(m, BASE, 64UL << 20, MAP_NORESERVE), BASE);
 	ASSERT_EQ(touch(m, BASE, 64UL << 20, &fault), TOUCH_SIGKILL);
 	/* 4096 pages: 4088 anonymous ones and their 8 PTE tables */
 	ASSERT_EQ(fault, BASE + PG(4088));
