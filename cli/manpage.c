@@ -32,7 +32,8 @@ const struct cli_option cli_options[] = {
 	 "fault_around=PAGES, read_ahead=PAGES, max_map_count=N, "
 	 "mem_total=KB, swap_total=KB, overcommit_memory=0|1|2, "
 	 "overcommit_ratio=PCT, overcommit_kbytes=KB, admin_reserve=KB, "
-	 "user_reserve=KB, cap_sys_admin=on|off. verify probes the live "
+	 "user_reserve=KB, cap_sys_admin=on|off, threads_max=N, pid_max=N. "
+	 "verify probes the live "
 	 "kernel for each."},
 	{"--db", "PATH", "file",
 	 "The scenario store (save, load, list, quiz...): default "

@@ -230,6 +230,8 @@ enum ev_note {
 	NOTE_MREMAP_POPULATE,	  /* do_mremap: locked: populate [addr, +len) */
 	NOTE_OVERCOMMIT,	   /* __vm_enough_memory: value pages refused
 				      (len: vm.overcommit_memory) */
+	NOTE_FORK_EAGAIN,	   /* copy_process: value tasks (threads-max),
+				      or alloc_pid: value pid_max */
 };
 
 /*

@@ -151,6 +151,8 @@ void machine_params_default(struct machine_params *p)
 	p->admin_reserve_kb = 8192;
 	p->user_reserve_kb = DEFAULT_USER_RESERVE_KB;
 	p->cap_sys_admin = true; /* verify's child runs as root here */
+	p->threads_max = DEFAULT_THREADS_MAX;
+	p->pid_max = DEFAULT_PID_MAX;
 }
 
 struct machine *machine_new(void)
@@ -863,8 +865,17 @@ long sys_fork(struct machine *m)
 	struct mm *oldmm = &parent->mm, *mm;
 	struct vma *mpnt;
 	unsigned long committed = 0;
+	int nr_threads = 0;
 
 	op_start(m);
+	/* copy_process(): every task counts until it is reaped */
+	for (struct proc *p = m->procs; p; p = p->next)
+		nr_threads++;
+	if (nr_threads >= m->params.threads_max) {
+		NOTE(m, NOTE_FORK_EAGAIN, .fn = "copy_process",
+		     .value = (unsigned long)nr_threads);
+		return -EAGAIN;
+	}
 	if (m->params.overcommit_memory == OVERCOMMIT_NEVER)
 		committed = vm_committed_pages(m);
 	child = proc_new(m);
@@ -891,6 +902,15 @@ long sys_fork(struct machine *m)
 		}
 	}
 	EV_OUT(m, FN_DUP_MMAP);
+	/* alloc_pid(), after copy_mm(): no pid below pid_max is free (the
+	 * simulation's pids only grow: none is ever reaped). */
+	if (child->pid >= m->params.pid_max) {
+		NOTE(m, NOTE_FORK_EAGAIN, .fn = "alloc_pid",
+		     .value = (unsigned long)m->params.pid_max);
+		proc_remove(m, child);
+		m->next_pid--;
+		return -EAGAIN;
+	}
 	for (int fd = 0; fd < MAX_FDS; fd++) {
 		if (parent->fds[fd]) {
 			child->fds[fd] = parent->fds[fd];

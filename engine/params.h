@@ -43,6 +43,12 @@ struct machine_params {
 	unsigned long overcommit_ratio, overcommit_kbytes;
 	unsigned long admin_reserve_kb, user_reserve_kb;
 	bool cap_sys_admin; /* the simulated processes have CAP_SYS_ADMIN */
+	/* copy_process(): kernel.threads-max (nr_threads >= max_threads:
+	 * EAGAIN; 192726 on the reference machine, from its memory) and
+	 * kernel.pid_max (alloc_pid() finds no free pid: EAGAIN; 32768).
+	 * Zombies keep their pid and count: nothing reaps them here.  As
+	 * root, RLIMIT_NPROC does not apply. */
+	int threads_max, pid_max;
 };
 void machine_params_default(struct machine_params *p);
 

@@ -30,6 +30,9 @@
 #define DEFAULT_MEM_TOTAL_KB 24683652UL
 /* init_user_reserve() at boot on it: min(free / 32, 128 MiB), in kB. */
 #define DEFAULT_USER_RESERVE_KB 100441UL
+/* kernel.threads-max and kernel.pid_max there. */
+#define DEFAULT_THREADS_MAX 192726
+#define DEFAULT_PID_MAX 32768
 #define OVERCOMMIT_GUESS 0
 #define OVERCOMMIT_ALWAYS 1
 #define OVERCOMMIT_NEVER 2

@@ -121,6 +121,7 @@ static const char *const notes[] = {
 	[NOTE_MUNMAP_NOTHING] = "munmap_nothing",
 	[NOTE_HUGETLB_NOMEM] = "hugetlb_nomem",
 	[NOTE_OVERCOMMIT] = "overcommit",
+	[NOTE_FORK_EAGAIN] = "fork_eagain",
 	[NOTE_VM_SYNC] = "vm_sync",
 	[NOTE_SHMEM_SETUP] = "shmem_setup",
 	[NOTE_OOM_KILL] = "oom_kill",

@@ -563,6 +563,8 @@ struct logcall {
 	const char *name;
 	size_t name_len;
 	char text[MAX_LINE + 1]; /* name(args) without fd annotations */
+	/* name(args) as the log has it: fds[] point into it */
+	char raw[MAX_LINE + 1];
 	struct strace_fd fds[MAX_FDS_SEEN];
 	int nfds;
 	bool has_result, result_unknown;
@@ -1064,11 +1066,12 @@ static bool fill_call(struct logcall *lc, const char *name, size_t name_len,
 		      const char *args, size_t args_len, const char *more,
 		      size_t more_len)
 {
-	char raw[MAX_LINE + 1];
-	int n = snprintf(raw, sizeof(raw), "%.*s(%.*s%.*s)", (int)name_len,
+	/* In lc, not on the stack: the paths of lc->fds point into it. */
+	char *raw = lc->raw;
+	int n = snprintf(raw, sizeof(lc->raw), "%.*s(%.*s%.*s)", (int)name_len,
 			 name, (int)args_len, args, (int)more_len, more);
 
-	if (n < 0 || (size_t)n >= sizeof(raw))
+	if (n < 0 || (size_t)n >= sizeof(lc->raw))
 		return false;
 	if (strace_strip_fds(raw, raw + n, lc->text, sizeof(lc->text), lc->fds,
 			     MAX_FDS_SEEN, &lc->nfds) == (size_t)-1)

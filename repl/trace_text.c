@@ -7,6 +7,7 @@
  * are kept in one table per kind of event.
  */
 #include <stdio.h>
+#include <string.h>
 #include "trace_text.h"
 
 static void range(struct strbuf *out, unsigned long start, unsigned long end)
@@ -481,6 +482,18 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 				? "more than RAM + swap (overcommit_memory=0)"
 				: "over the commit limit "
 				  "(overcommit_memory=2)");
+		break;
+	case NOTE_FORK_EAGAIN:
+		if (!strcmp(ev->fn, "alloc_pid"))
+			sb_addf(out,
+				"alloc_pid: no free pid below pid_max %lu: "
+				"EAGAIN",
+				ev->value);
+		else
+			sb_addf(out,
+				"copy_process: %lu tasks >= threads-max: "
+				"EAGAIN",
+				ev->value);
 		break;
 	case NOTE_HUGETLB_NOMEM:
 		sb_puts(out,

@@ -220,6 +220,27 @@ static int probe_overcommit(struct machine_params *p)
 	return 0;
 }
 
+/* kernel.threads-max and kernel.pid_max (this pid namespace's). */
+static int probe_task_limits(struct machine_params *p)
+{
+	const char *names[] = {"/proc/sys/kernel/threads-max",
+			       "/proc/sys/kernel/pid_max"};
+	int *vals[] = {&p->threads_max, &p->pid_max};
+
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(names[i], "r");
+		int ok;
+
+		if (!f)
+			return -1;
+		ok = fscanf(f, "%d", vals[i]) == 1 && *vals[i] > 0;
+		fclose(f);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
 int probe_machine(struct machine_params *p, const char *dir, char *err,
 		  size_t errlen)
 {
@@ -240,6 +261,8 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
 		what = "MemTotal and SwapTotal (/proc/meminfo)";
 	else if (probe_overcommit(&found))
 		what = "the overcommit policy (/proc/sys/vm/overcommit_*)";
+	else if (probe_task_limits(&found))
+		what = "threads-max and pid_max (/proc/sys/kernel)";
 	if (what) {
 		snprintf(err, errlen, "cannot probe %s: %s", what,
 			 strerror(errno ? errno : EIO));
@@ -257,28 +280,20 @@ void format_machine_params(const struct machine_params *p, char *buf,
 		 "max_map_count=%d mem_total=%lu swap_total=%lu "
 		 "overcommit_memory=%d overcommit_ratio=%lu "
 		 "overcommit_kbytes=%lu admin_reserve=%lu user_reserve=%lu "
-		 "cap_sys_admin=%s",
+		 "cap_sys_admin=%s threads_max=%d pid_max=%d",
 		 p->zero_page ? "on" : "off", p->fault_around_pages,
 		 p->ra_pages, p->max_map_count, p->mem_total_kb,
 		 p->swap_total_kb, p->overcommit_memory, p->overcommit_ratio,
 		 p->overcommit_kbytes, p->admin_reserve_kb, p->user_reserve_kb,
-		 p->cap_sys_admin ? "on" : "off");
+		 p->cap_sys_admin ? "on" : "off", p->threads_max, p->pid_max);
 }
 
 const char *const machine_param_names[] = {
-	"zero_page",
-	"fault_around",
-	"read_ahead",
-	"max_map_count",
-	"mem_total",
-	"swap_total",
-	"overcommit_memory",
-	"overcommit_ratio",
-	"overcommit_kbytes",
-	"admin_reserve",
-	"user_reserve",
-	"cap_sys_admin",
-	NULL,
+	"zero_page",	     "fault_around",	 "read_ahead",
+	"max_map_count",     "mem_total",	 "swap_total",
+	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
+	"admin_reserve",     "user_reserve",	 "cap_sys_admin",
+	"threads_max",	     "pid_max",		 NULL,
 };
 
 /* One "name=value": 0, or -1 with err set. */
@@ -304,6 +319,17 @@ static int set_param(struct machine_params *p, const char *name,
 	}
 	errno = 0;
 	v = strtoul(value, &end, 0);
+	if (!strcmp(name, "threads_max") || !strcmp(name, "pid_max")) {
+		/* pid_max: at least 2, one process; at most PID_MAX_LIMIT */
+		if (!*value || *end || errno || v < 1 || v > 4194304 ||
+		    (name[0] == 'p' && v < 2)) {
+			snprintf(err, errlen, "%s: not a number of tasks: %s",
+				 name, value);
+			return -1;
+		}
+		*(name[0] == 't' ? &p->threads_max : &p->pid_max) = (int)v;
+		return 0;
+	}
 	if (!strcmp(name, "overcommit_memory")) {
 		if (!*value || *end || v > 2) {
 			snprintf(err, errlen,
@@ -363,7 +389,7 @@ static int set_param(struct machine_params *p, const char *name,
 			 "fault_around, read_ahead, max_map_count, "
 			 "mem_total, swap_total, overcommit_memory, "
 			 "overcommit_ratio, overcommit_kbytes, admin_reserve, "
-			 "user_reserve, cap_sys_admin)",
+			 "user_reserve, cap_sys_admin, threads_max, pid_max)",
 			 name);
 		return -1;
 	}
