@@ -6,6 +6,9 @@
 #   make check-asan the unit and script tests under ASan+UBSan
 #   make deps       install what the tests need beyond the base image
 #   make bench      speed against the kernel doing the same work (kreplay)
+#   make check-valgrind  the suite's programs under valgrind
+#   make soak       5,000 random scripts through verify, limits at full size
+#   make limits     the limits alone at full size
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (clang)
 #   make format     clang-format every source; make format-check checks
 #   make install    PREFIX=/usr/local DESTDIR=: the binary, the lessons,
@@ -96,6 +99,7 @@ GEN_BIN := $(BUILD)/tests/scriptgen
 
 .PHONY: all run check check-asan asan-build deps bench clean format format-check tests built-tests
 .PHONY: fuzz fuzz-build fuzz-bins fuzz-check install uninstall doc
+.PHONY: check-valgrind soak limits
 all: vmalab
 
 # A library per layer.  The engine's has no dependency but libc: the unit
@@ -188,6 +192,21 @@ asan-build:
 
 deps:
 	@./tests/deps.sh
+
+# The suite's programs under valgrind: no error, no leak (tests/valgrind.sh;
+# VALGRIND_SLICE=N runs every Nth script).
+check-valgrind: deps tests
+	$(Q)./tests/valgrind.sh
+
+# The differential soak (5,000 random scripts of 100 steps with fork
+# through verify; SOAK_SCRIPTS, SOAK_STEPS) and the limits at full size.
+soak: tests
+	$(Q)./tests/soak.sh
+
+# The limits alone at the issue's sizes (a million lines, 65,530 VMAs in
+# each of 15 processes, a fork chain to pid_max); make check runs them small.
+limits: tests
+	$(Q)LIMITS=full ./tests/limits.sh
 
 # The benchmarks: the kernel replayer (kreplay) and the harness (bench),
 # which time the engine against this kernel doing the same work.

@@ -135,6 +135,10 @@ int machine_pids(const struct machine *m, int *pids, int max);
 const struct mm *machine_mm(const struct machine *m, int pid);
 /* The open file behind fd in process pid, or NULL. */
 const struct vm_file *machine_fd(const struct machine *m, int pid, int fd);
+/* pid's whole fd table in one lookup (ps over 32,767 processes): its
+ * size, or 0 without such a process. */
+int machine_fd_table(const struct machine *m, int pid,
+		     const struct vm_file *const **fds);
 
 /*
  * A system call by number (nr.h) on the current process, its arguments

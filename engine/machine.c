@@ -266,6 +266,15 @@ const struct vm_file *machine_fd(const struct machine *m, int pid, int fd)
 	return p->fds[fd];
 }
 
+int machine_fd_table(const struct machine *m, int pid,
+		     const struct vm_file *const **fds)
+{
+	struct proc *p = find_proc(m, pid);
+
+	*fds = p ? (const struct vm_file *const *)p->fds : NULL;
+	return p ? MAX_FDS : 0;
+}
+
 struct mm *cur_mm(struct machine *m)
 {
 	return &m->cur->mm;

@@ -1270,6 +1270,13 @@ bool replay_line(struct session *s, const char *line, size_t len)
 		return true;
 	}
 	t = line_task(s, r, sl.pid);
+	if (!t) {
+		/* Its fork failed in the simulation (the parent was killed,
+		 * or a limit was reached): there is no process to run it. */
+		skip_kind(s, r, "lines of a process the simulation has not",
+			  "its fork failed here");
+		return true;
+	}
 	switch (sl.kind) {
 	case ST_SIGNAL:
 		skip_strace_line(s, r, "signal lines (--- SIG... ---)", &sl);

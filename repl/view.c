@@ -145,8 +145,11 @@ static void mm_totals(const struct mm *mm, unsigned long *size,
 /* " 3:data 4:data": the open fds other than the /dev/null stdio ones. */
 static void ps_files(const struct machine *m, int pid, struct strbuf *out)
 {
-	for (int fd = 0; fd < 1024; fd++) {
-		const struct vm_file *f = machine_fd(m, pid, fd);
+	const struct vm_file *const *fds;
+	int n = machine_fd_table(m, pid, &fds);
+
+	for (int fd = 0; fd < n; fd++) {
+		const struct vm_file *f = fds[fd];
 
 		if (f && !(fd < 3 && f->inode->type == I_CHR))
 			sb_addf(out, " %d:%s", fd, f->path);

@@ -224,6 +224,11 @@ ui_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "ui tmux ($1)" tests/ui/tui.sh
 }
 
+# Sizes and limits, small (tests/limits.sh; make limits at full size).
+limits_tests() { # build-dir
+	BUILD_DIR=$1 run_counted "limits ($1)" tests/limits.sh
+}
+
 # make install into a temporary prefix: the binary, man page, completion.
 install_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "install ($1)" tests/install.sh
@@ -238,6 +243,7 @@ suites() { # build-dir random-count
 	repl_tests "$b"
 	ui_tests "$b"
 	[ "$b" = build ] && install_tests "$b"
+	[ "$b" = build ] && limits_tests "$b"
 	scripts "$b"
 	lessons "$b"
 	ranged "$b" "$(($2 / 3))"

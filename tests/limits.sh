@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# tests/limits.sh - vmalab at the sizes and limits where the kernel sets
+# them: bounded memory and time, and the kernel's errors at the limits.
+#
+#   tests/limits.sh         the cheap set (make check): 100,000 lines, a
+#                           1 MB line, 65,530 VMAs in each of 3 processes,
+#                           a fork chain to pid_max=400
+#   LIMITS=full ...         the issue's sizes (make limits, make soak): a
+#                           million lines, 65,530 VMAs in each of 15
+#                           processes, a fork chain to this machine's
+#                           pid_max (32768)
+#
+# Each case checks its output and, with /usr/bin/time, its peak memory.
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+VM=${BUILD_DIR:-build}/vmalab
+full=0
+[ "${LIMITS:-}" = full ] && full=1
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+B=0x200000000000
+
+ok() { # description command...
+	local d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL limits: $d"
+	fi
+}
+
+# Run the script: output in $tmp/out, errors in $tmp/err, peak RSS (kB)
+# in $rss and seconds in $secs.  A timeout is a failure.
+measure() { # timeout script [vmalab options...]
+	local t=$1 s=$2
+	shift 2
+	if [ -x /usr/bin/time ]; then
+		timeout "$t" /usr/bin/time -f '%M %e' -o "$tmp/time" \
+			"$VM" "$@" --batch "$s" >"$tmp/out" 2>"$tmp/err"
+	else
+		timeout "$t" "$VM" "$@" --batch "$s" >"$tmp/out" 2>"$tmp/err"
+		echo "0 0" >"$tmp/time"
+	fi
+	rc=$?
+	read -r rss secs < <(tail -n 1 "$tmp/time") || rss=0
+	echo "  $(basename "$s"): ${secs:-?} s, ${rss:-?} kB (status $rc)"
+}
+
+below() { [ "${rss:-0}" -le "$1" ]; }
+
+# ---- many lines: memory is the script's, not per line ----
+lines=$((full ? 1000000 : 100000))
+awk -v n=$((lines / 2)) -v b=$B 'BEGIN {
+	print "map " b " 16k rw"
+	for (i = 0; i < n; i++) {
+		print "mprotect(0x200000001000, 4096, PROT_READ)"
+		print "mprotect(0x200000001000, 4096, PROT_READ|PROT_WRITE)"
+	}
+	print "maps" }' >"$tmp/lines.vml"
+measure 300 "$tmp/lines.vml"
+ok "$lines lines run" test "$rc" = 0
+ok "$lines lines: every call answered" test "$(grep -c '= 0$' "$tmp/out")" = "$lines"
+ok "$lines lines: the last line's maps" grep -qx '200000000000-200000004000 rw-p 00000000 00:00 0 ' "$tmp/out"
+# the script (47 bytes a line) is read whole: memory is about its size
+ok "$lines lines: memory about the script's size" below $((lines * 48 / 1024 + 32768))
+
+# ---- a 1 MB line: one error, nothing changes, memory bounded ----
+{
+	printf 'map %s 4k rw\n' $B
+	printf 'echo %01048576d\n' 0
+	printf 'mmap(%s' $B
+	for i in $(seq 1 1000); do printf ', 0x1000'; done | tr -d '\n'
+	printf '%01048576d)\n' 0
+	printf 'maps\n'
+} >"$tmp/bigline.vml"
+measure 60 "$tmp/bigline.vml"
+ok "1 MB lines: status 1 (malformed lines)" test "$rc" = 1
+ok "1 MB lines: one error each" test "$(grep -c 'line too long' "$tmp/err")" = 2
+ok "1 MB lines: nothing changed" test "$(tail -n 1 "$tmp/out")" = "200000000000-200000001000 rw-p 00000000 00:00 0 "
+ok "1 MB lines: memory bounded (32 MB)" below 32768
+
+# ---- max_map_count: 65,530 VMAs, ENOMEM past it, then forks ----
+procs=$((full ? 15 : 3))
+# one read-only mapping, every other page made writable: 2K+1 VMAs
+{
+	b=$((0x200000000000))
+	printf 'map %#x %#x r\n' $b $(((2 * 32764 + 1) * 4096))
+	for ((i = 0; i < 32764; i++)); do
+		printf 'mprotect(%#x, 4096, PROT_READ|PROT_WRITE)\n' $((b + (2 * i + 1) * 4096))
+	done
+	echo "map 0x300000000000 16k r"
+	echo "ps"
+	# do_mmap() refuses when map_count > max_map_count: the 65,531st
+	# mapping is made, the one after is not; a split needs map_count <
+	# max_map_count (__split_vma)
+	echo "map 0x300000010000 4k r"
+	echo "map 0x300000020000 4k r"
+	echo "mprotect(0x300000001000, 4096, PROT_READ|PROT_WRITE)"
+	echo "munmap(0x300000010000, 4096)"
+	for ((i = 1; i < procs; i++)); do echo "fork()"; done
+	echo "ps"
+} >"$tmp/vmas.vml"
+measure 300 "$tmp/vmas.vml"
+ok "65530 VMAs: one process has them" grep -qE '^\* +1 +65530 ' "$tmp/out"
+ok "65530 VMAs: the next mapping is made (map_count > max_map_count refuses)" \
+	grep -qx 'mmap(0x300000010000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = 0x300000010000' "$tmp/out"
+ok "65530 VMAs: past it, mmap ENOMEM" \
+	grep -qx 'mmap(0x300000020000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = -1 ENOMEM (Cannot allocate memory)' "$tmp/out"
+ok "65530 VMAs: a split ENOMEM" \
+	grep -qx 'mprotect(0x300000001000, 4096, PROT_READ|PROT_WRITE) = -1 ENOMEM (Cannot allocate memory)' "$tmp/out"
+ok "65530 VMAs in each of $procs processes" \
+	test "$(grep -cE '^[* ] +[0-9]+ +65530 ' "$tmp/out")" = $((procs + 1))
+# about 10 kB a VMA copy at most
+ok "65530 VMAs x $procs: memory bounded" below $((procs * 65530 * 2 / 1024 * 10 + 65536))
+
+# ---- a fork chain to the process limit: EAGAIN ----
+pid_max=$((full ? 32768 : 400))
+{
+	printf 'map %s 16k rw\n' $B
+	for i in $(seq 2 $((pid_max - 1))); do printf 'fork()\nswitch %d\n' "$i"; done
+	printf 'fork()\nfork()\nps\n'
+} >"$tmp/chain.vml"
+opts=()
+[ $full = 0 ] && opts=(--machine pid_max=$pid_max)
+measure 1800 "$tmp/chain.vml" "${opts[@]}"
+ok "fork chain: $((pid_max - 2)) forks" test "$(grep -c '^fork() = [0-9]' "$tmp/out")" = $((pid_max - 2))
+ok "fork chain: then EAGAIN (alloc_pid)" \
+	test "$(grep -c '^fork() = -1 EAGAIN (Resource temporarily unavailable)$' "$tmp/out")" = 2
+ok "fork chain: $((pid_max - 1)) processes" grep -qE "^\* +$((pid_max - 1)) +1 " "$tmp/out"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
