@@ -160,8 +160,8 @@ static long vrm_set_new_addr(struct vma_remap_struct *vrm)
 /*
  * vrm_calc_charge(): an accountable VMA (VM_ACCOUNT) is charged for what
  * it gains: the delta, or with MREMAP_DONTUNMAP the whole new length.
- * security_vm_enough_memory_mm() under the default heuristic overcommit
- * (OVERCOMMIT_GUESS) refuses only more than all of RAM and swap.
+ * security_vm_enough_memory_mm(): by vm.overcommit_memory (vma.c's
+ * __vm_enough_memory; the default refuses only more than RAM and swap).
  */
 static bool vrm_calc_charge(struct vma_remap_struct *vrm)
 {
@@ -173,7 +173,7 @@ static bool vrm_calc_charge(struct vma_remap_struct *vrm)
 		charged = vrm->new_len >> PAGE_SHIFT;
 	else
 		charged = vrm->delta >> PAGE_SHIFT;
-	if (charged > vrm->m->mem_pages) {
+	if (__vm_enough_memory(vrm->m, vrm->vma->mm, (long)charged)) {
 		vrm_refuse(vrm, MREMAP_NOT_ENOUGH_MEMORY, -ENOMEM);
 		return false;
 	}
