@@ -59,6 +59,44 @@
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
+/* madvise() advice (include/uapi/asm-generic/mman-common.h) */
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_MERGEABLE 12
+#define MADV_UNMERGEABLE 13
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#define MADV_DONTDUMP 16
+#define MADV_DODUMP 17
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#define MADV_COLD 20
+#define MADV_PAGEOUT 21
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#define MADV_DONTNEED_LOCKED 24
+#define MADV_COLLAPSE 25
+#define MADV_HWPOISON 100
+#define MADV_SOFT_OFFLINE 101
+#define MADV_GUARD_INSTALL 102
+#define MADV_GUARD_REMOVE 103
+
+/* mlock2() and mlockall() flags */
+#define MLOCK_ONFAULT 0x01
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
+
+/* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name) */
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
 
 #define O_ACCMODE 00000003
 #define O_RDONLY 00000000
@@ -170,6 +208,20 @@ long sys_openat(struct machine *m, long dirfd, const char *path,
 long sys_close(struct machine *m, long fd);
 long sys_ftruncate(struct machine *m, long fd, unsigned long len);
 long sys_fork(struct machine *m);
+long sys_madvise(struct machine *m, unsigned long start, unsigned long len,
+		 long behavior);
+long sys_mlock(struct machine *m, unsigned long start, unsigned long len);
+long sys_mlock2(struct machine *m, unsigned long start, unsigned long len,
+		unsigned long flags);
+long sys_munlock(struct machine *m, unsigned long start, unsigned long len);
+long sys_mlockall(struct machine *m, unsigned long flags);
+long sys_munlockall(struct machine *m);
+long sys_mseal(struct machine *m, unsigned long start, unsigned long len,
+	       unsigned long flags);
+/* Only PR_SET_VMA is modelled (EINVAL: no CONFIG_ANON_VMA_NAME); any
+ * other option is -ENOSYS, not simulated. */
+long sys_prctl(struct machine *m, unsigned long option, unsigned long arg2,
+	       unsigned long arg3, unsigned long arg4, const char *name);
 long sys_dup(struct machine *m, long oldfd);
 long sys_dup2(struct machine *m, long oldfd, long newfd);
 long sys_dup3(struct machine *m, long oldfd, long newfd, unsigned long flags);

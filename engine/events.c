@@ -25,6 +25,10 @@ static const char *const fn_names[FN__COUNT] = {
 	[FN_DO_MREMAP] = "do_mremap",
 	[FN_MOVE_VMA] = "move_vma",
 	[FN_COPY_VMA] = "copy_vma",
+	[FN_DO_MADVISE] = "do_madvise",
+	[FN_DO_MLOCK] = "apply_vma_lock_flags",
+	[FN_APPLY_MLOCKALL_FLAGS] = "apply_mlockall_flags",
+	[FN_DO_MSEAL] = "do_mseal",
 };
 
 const char *ev_fn_name(enum ev_fn fn)

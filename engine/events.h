@@ -53,6 +53,10 @@ enum ev_fn {
 	FN_DO_MREMAP, /* do_mremap */
 	FN_MOVE_VMA,  /* move_vma */
 	FN_COPY_VMA,  /* copy_vma */
+	FN_DO_MADVISE,
+	FN_DO_MLOCK,		   /* do_mlock and munlock: apply_vma_lock_flags */
+	FN_APPLY_MLOCKALL_FLAGS,   /* mlockall, munlockall */
+	FN_DO_MSEAL,
 	FN__COUNT
 };
 
@@ -232,6 +236,16 @@ enum ev_note {
 				      (len: vm.overcommit_memory) */
 	NOTE_FORK_EAGAIN,	   /* copy_process: value tasks (threads-max),
 				      or alloc_pid: value pid_max */
+	/* mseal, madvise, the mlock family, prctl */
+	NOTE_SEALED,		   /* fn: vma is sealed: EPERM */
+	NOTE_MSEAL_UNMAPPED,	   /* range_contains_unmapped: ENOMEM */
+	NOTE_MADV_HOLE,		   /* madvise_walk_vmas: hole at addr */
+	NOTE_MADV_REFUSED,	   /* fn: vma refuses advice value: EINVAL */
+	NOTE_MADV_UNKNOWN,	   /* madvise_behavior_valid: value: EINVAL */
+	NOTE_MADV_LAZYFREE,	   /* madvise_free_single_vma: pages stay */
+	NOTE_MLOCK_HOLE,	   /* apply_vma_lock_flags: hole: ENOMEM */
+	NOTE_DEF_FLAGS,		   /* mm->def_flags is now flags */
+	NOTE_PRCTL_NO_ANON_NAME,   /* prctl_set_vma: no CONFIG_ANON_VMA_NAME */
 };
 
 /*

@@ -258,8 +258,29 @@ static inline bool fatal_signal_pending(const struct machine *m)
 {
 	return m->cur->sigkill;
 }
-void populate_vma_page_range(struct machine *m, struct vma *v,
+long populate_vma_page_range(struct machine *m, struct vma *v,
 			     unsigned long start, unsigned long end);
+long __mm_populate(struct machine *m, unsigned long start, unsigned long len,
+		   bool ignore_errors);
+
+/*
+ * can_modify_vma() (mm/vma.h): a sealed VMA refuses munmap, mmap over it,
+ * mprotect and mremap (the callers return EPERM).
+ */
+static inline bool can_modify_vma(const struct vma *v)
+{
+	return !(v->vm_flags & VM_SEALED);
+}
+
+/* memory.c: what madvise does to pages */
+void zap_page_range(struct machine *m, struct vma *v, unsigned long start,
+		    unsigned long end);
+void madvise_pageout_range(struct machine *m, struct vma *v,
+			   unsigned long start, unsigned long end);
+void madvise_willneed_file(struct machine *m, struct vma *v,
+			   unsigned long start, unsigned long end);
+void punch_hole_mappings(struct machine *m, struct vm_inode *in,
+			 unsigned long first, unsigned long last);
 
 /* calc_vm_prot_bits(): PROT_* to VM_*; other prot bits mean nothing. */
 static inline vm_flags_t calc_vm_prot_bits(unsigned long prot)

@@ -749,36 +749,47 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
  * populate_vma_page_range(): fault in [start, end) of one VMA through GUP.
  * Private writable mappings take write faults (to break CoW now); the rest
  * read faults, forced unless the VMA is PROT_NONE.  Stops at the first
- * page that fails.
+ * page that fails: 0, or -EFAULT (PROT_NONE, SIGBUS past EOF) or -EINTR
+ * (killed).
  */
-void populate_vma_page_range(struct machine *m, struct vma *v,
+long populate_vma_page_range(struct machine *m, struct vma *v,
 			     unsigned long start, unsigned long end)
 {
 	bool write = (v->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 
-	if ((v->vm_flags & VM_LOCKONFAULT) || fatal_signal_pending(m))
-		return;
+	if (v->vm_flags & VM_LOCKONFAULT)
+		return 0;
+	if (fatal_signal_pending(m))
+		return -EINTR;
 	if (!(v->vm_flags & VM_ACCESS_FLAGS)) {
 		NOTE(m, NOTE_POPULATE_PROT_NONE,
 		     .fn = "populate_vma_page_range", .v = v);
-		return;
+		return -EFAULT;
 	}
 	NOTE(m, NOTE_POPULATE, .fn = "populate_vma_page_range", .v = v,
 	     .addr = start, .len = end - start, .value = write);
-	for (unsigned long a = start; a < end; a += PAGE_SIZE)
-		if (handle_mm_fault(m, v, a, write) || out_of_memory(m, a))
-			return;
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		if (handle_mm_fault(m, v, a, write))
+			return -EFAULT;
+		if (out_of_memory(m, a))
+			return -EINTR;
+	}
+	return 0;
 }
 
-/* __mm_populate(): every VMA of the range, errors ignored. */
-void mm_populate(struct machine *m, unsigned long start, unsigned long len)
+/* __mm_populate(): every VMA of the range; the first error stops it
+ * unless ignore_errors (mmap's MAP_POPULATE and MAP_LOCKED). */
+long __mm_populate(struct machine *m, unsigned long start, unsigned long len,
+		   bool ignore_errors)
 {
 	struct mm *mm = cur_mm(m);
 	unsigned long end = start + len, nstart, nend;
 	struct vma *v;
+	long ret;
 
-	for (nstart = start; nstart < end && !fatal_signal_pending(m);
-	     nstart = nend) {
+	for (nstart = start; nstart < end; nstart = nend) {
+		if (fatal_signal_pending(m))
+			return ignore_errors ? 0 : -EINTR;
 		v = vt_find(&mm->tree, nstart);
 		if (!v || v->vm_start >= end)
 			break;
@@ -787,8 +798,16 @@ void mm_populate(struct machine *m, unsigned long start, unsigned long len)
 			continue;
 		if (nstart < v->vm_start)
 			nstart = v->vm_start;
-		populate_vma_page_range(m, v, nstart, nend);
+		ret = populate_vma_page_range(m, v, nstart, nend);
+		if (ret && !ignore_errors)
+			return ret;
 	}
+	return 0;
+}
+
+void mm_populate(struct machine *m, unsigned long start, unsigned long len)
+{
+	__mm_populate(m, start, len, true);
 }
 
 /*
@@ -821,6 +840,139 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			pages_remove(&p->mm.pages, from, v->vm_end);
 			EVENT(m, .kind = EV_ZAP, .fn = "unmap_mapping_range",
 			      .v = v, .addr = from, .len = v->vm_end - from);
+		}
+	}
+}
+
+/* ---- madvise's page-only advice ---- */
+
+/* zap_page_range_single(): every PTE of [start, end) in v goes. */
+void zap_page_range(struct machine *m, struct vma *v, unsigned long start,
+		    unsigned long end)
+{
+	pages_remove(&v->mm->pages, start, end);
+	EVENT(m, .kind = EV_ZAP, .fn = "zap_page_range_single", .v = v,
+	      .addr = start, .len = end - start);
+}
+
+/* The page-cache page of inode at idx mapped (as itself, not a private
+ * copy) in each process's page table: folio_mapcount(). */
+static unsigned long file_page_mapcount(struct machine *m,
+					const struct vm_inode *in,
+					unsigned long idx)
+{
+	unsigned long n = 0;
+
+	for (struct proc *p = m->procs; p; p = p->next) {
+		struct vma *v;
+
+		vt_for_each(&p->mm.tree, v)
+		{
+			enum page_kind kind;
+			unsigned long addr;
+
+			if (!v->vm_file || v->vm_file->inode != in ||
+			    idx < v->vm_pgoff || idx - v->vm_pgoff >= vma_pages(v))
+				continue;
+			addr = v->vm_start + ((idx - v->vm_pgoff) << PAGE_SHIFT);
+			if (pages_lookup(&p->mm.pages, addr, &kind) &&
+			    kind == PAGE_FILE)
+				n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * madvise_pageout(): reclaim_pages() on the pages of [start, end) that
+ * only this mapping maps (folio_mapcount() == 1).  Page-cache and shmem
+ * pages are unmapped (try_to_unmap); anonymous pages stay, since there is
+ * no swap; the zero page is not a folio of ours.  The page cache keeps
+ * the page (a later fault finds it), which changes no result here.
+ */
+void madvise_pageout_range(struct machine *m, struct vma *v,
+			   unsigned long start, unsigned long end)
+{
+	struct page_set *ps = &v->mm->pages;
+
+	if (!v->vm_file)
+		return;
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		enum page_kind kind;
+
+		if (!pages_lookup(ps, a, &kind) || kind != PAGE_FILE ||
+		    file_page_mapcount(m, v->vm_file->inode,
+				       linear_page_index(v, a)) != 1)
+			continue;
+		pages_remove(ps, a, a + PAGE_SIZE);
+		EVENT(m, .kind = EV_ZAP, .fn = "reclaim_pages", .v = v,
+		      .addr = a, .len = PAGE_SIZE);
+	}
+}
+
+/*
+ * madvise_willneed() on a regular file: vfs_fadvise(POSIX_FADV_WILLNEED)
+ * reads the range into the page cache (force_page_cache_ra(): at most
+ * ra_pages, not past EOF) and maps nothing.
+ */
+void madvise_willneed_file(struct machine *m, struct vma *v,
+			   unsigned long start, unsigned long end)
+{
+	struct vm_inode *in = v->vm_file->inode;
+	unsigned long idx = linear_page_index(v, start);
+	unsigned long n = (end - start) >> PAGE_SHIFT;
+	unsigned long eof = (in->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	unsigned long last;
+
+	n = MIN(n, MAX(m->params.ra_pages, 1));
+	last = MIN(idx + n, eof);
+	if (idx < last && last <= (1UL << 36))
+		pages_add(m, &in->cache, idx << PAGE_SHIFT, last << PAGE_SHIFT,
+			  PAGE_FILE);
+}
+
+/*
+ * madvise_remove(): vfs_fallocate(FALLOC_FL_PUNCH_HOLE|KEEP_SIZE) over
+ * the file pages [first, last): truncate_pagecache_range() drops them
+ * from the page cache and from every mapping of the file, but keeps
+ * private copies (unmap_mapping_range with even_cows 0).
+ */
+void punch_hole_mappings(struct machine *m, struct vm_inode *in,
+			 unsigned long first, unsigned long last)
+{
+	if (first >= (1UL << 36))
+		return;
+	last = MIN(last, 1UL << 36);
+	pages_remove(&in->cache, first << PAGE_SHIFT, last << PAGE_SHIFT);
+	for (struct proc *p = m->procs; p; p = p->next) {
+		struct vma *v;
+
+		vt_for_each(&p->mm.tree, v)
+		{
+			unsigned long from, to;
+
+			if (!v->vm_file || v->vm_file->inode != in ||
+			    last <= v->vm_pgoff ||
+			    first >= v->vm_pgoff + vma_pages(v))
+				continue;
+			from = v->vm_start +
+			       ((MAX(first, v->vm_pgoff) - v->vm_pgoff)
+				<< PAGE_SHIFT);
+			to = v->vm_start +
+			     ((MIN(last, v->vm_pgoff + vma_pages(v)) -
+			       v->vm_pgoff)
+			      << PAGE_SHIFT);
+			for (unsigned long a = from; a < to; a += PAGE_SIZE) {
+				enum page_kind kind;
+
+				if (!pages_lookup(&p->mm.pages, a, &kind) ||
+				    kind != PAGE_FILE)
+					continue;
+				pages_remove(&p->mm.pages, a, a + PAGE_SIZE);
+				EVENT(m, .kind = EV_ZAP,
+				      .fn = "unmap_mapping_range", .v = v,
+				      .addr = a, .len = PAGE_SIZE);
+			}
 		}
 	}
 }

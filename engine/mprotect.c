@@ -21,6 +21,10 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 	vm_flags_t oldflags = v->vm_flags;
 	long nrpages = (end - start) >> PAGE_SHIFT;
 
+	if (!can_modify_vma(v)) {
+		NOTE(m, NOTE_SEALED, .fn = "mprotect_fixup", .v = v);
+		return -EPERM;
+	}
 	if (newflags == oldflags) {
 		NOTE(m, NOTE_FLAGS_UNCHANGED, .fn = "mprotect_fixup", .v = v);
 		*pprev = v;

@@ -26,15 +26,23 @@ enum vmalab_nr {
 	NR_mprotect = 10,
 	NR_munmap = 11,
 	NR_mremap = 25,
+	NR_madvise = 28,
 	NR_dup = 32,
 	NR_dup2 = 33,
 	NR_fork = 57,
 	NR_execve = 59,
 	NR_exit = 60,
 	NR_ftruncate = 77,
+	NR_mlock = 149,
+	NR_munlock = 150,
+	NR_mlockall = 151,
+	NR_munlockall = 152,
+	NR_prctl = 157,
 	NR_exit_group = 231,
 	NR_openat = 257,
 	NR_dup3 = 292,
+	NR_mlock2 = 325,
+	NR_mseal = 462,
 	NR_MAX = 512, /* above every number here */
 };
 

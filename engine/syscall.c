@@ -90,6 +90,56 @@ static long e_exit_group(struct machine *m, const unsigned long *a,
 	return sys_exit_group(m, (long)a[0]);
 }
 
+static long e_madvise(struct machine *m, const unsigned long *a,
+		      const char *path, unsigned long *fault)
+{
+	return sys_madvise(m, a[0], a[1], (long)(int)a[2]);
+}
+
+static long e_mlock(struct machine *m, const unsigned long *a,
+		    const char *path, unsigned long *fault)
+{
+	return sys_mlock(m, a[0], a[1]);
+}
+
+static long e_mlock2(struct machine *m, const unsigned long *a,
+		     const char *path, unsigned long *fault)
+{
+	return sys_mlock2(m, a[0], a[1], a[2]);
+}
+
+static long e_munlock(struct machine *m, const unsigned long *a,
+		      const char *path, unsigned long *fault)
+{
+	return sys_munlock(m, a[0], a[1]);
+}
+
+/* mlockall(int flags): the kernel sees the low 32 bits. */
+static long e_mlockall(struct machine *m, const unsigned long *a,
+		       const char *path, unsigned long *fault)
+{
+	return sys_mlockall(m, (unsigned long)(int)a[0]);
+}
+
+static long e_munlockall(struct machine *m, const unsigned long *a,
+			 const char *path, unsigned long *fault)
+{
+	return sys_munlockall(m);
+}
+
+static long e_mseal(struct machine *m, const unsigned long *a,
+		    const char *path, unsigned long *fault)
+{
+	return sys_mseal(m, a[0], a[1], a[2]);
+}
+
+static long e_prctl(struct machine *m, const unsigned long *a,
+		    const char *path, unsigned long *fault)
+{
+	/* option is an int */
+	return sys_prctl(m, (unsigned int)a[0], a[1], a[2], a[3], path);
+}
+
 static const struct sys_entry table[NR_MAX] = {
 	[NR_mmap] = {e_mmap},
 	[NR_munmap] = {e_munmap},
@@ -105,6 +155,14 @@ static const struct sys_entry table[NR_MAX] = {
 	[NR_execve] = {e_execve},
 	[NR_exit] = {e_exit_group},
 	[NR_exit_group] = {e_exit_group},
+	[NR_madvise] = {e_madvise},
+	[NR_mlock] = {e_mlock},
+	[NR_mlock2] = {e_mlock2},
+	[NR_munlock] = {e_munlock},
+	[NR_mlockall] = {e_mlockall},
+	[NR_munlockall] = {e_munlockall},
+	[NR_mseal] = {e_mseal},
+	[NR_prctl] = {e_prctl},
 };
 
 bool machine_has_syscall(int nr)

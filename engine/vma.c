@@ -36,7 +36,7 @@ static const struct {
 	FLAG(VM_NORESERVE),    FLAG(VM_HUGETLB),     FLAG(VM_SYNC),
 	FLAG(VM_ARCH_1),       FLAG(VM_WIPEONFORK),  FLAG(VM_DONTDUMP),
 	FLAG(VM_MIXEDMAP),     FLAG(VM_HUGEPAGE),    FLAG(VM_NOHUGEPAGE),
-	FLAG(VM_MERGEABLE),    FLAG(VM_DROPPABLE),
+	FLAG(VM_MERGEABLE),    FLAG(VM_DROPPABLE),   FLAG(VM_SEALED),
 };
 #undef FLAG
 
@@ -1009,12 +1009,25 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 			error = -ENOMEM;
 			goto out;
 		}
+		/* Don't bother splitting a VMA that cannot be unmapped. */
+		if (!can_modify_vma(first)) {
+			NOTE(m, NOTE_SEALED, .fn = "vms_gather_munmap_vmas",
+			     .v = first);
+			error = -EPERM;
+			goto out;
+		}
 		error = __split_vma(m, first, vms->start, 1);
 		if (error)
 			goto out;
 	}
 	vms->prev = vt_prev(first);
 	for (v = first; v && v->vm_start < vms->end; v = next) {
+		if (!can_modify_vma(v)) {
+			NOTE(m, NOTE_SEALED, .fn = "vms_gather_munmap_vmas",
+			     .v = v);
+			error = -EPERM;
+			goto reattach;
+		}
 		if (v->vm_end > vms->end) {
 			error = __split_vma(m, v, vms->end, 0);
 			if (error)

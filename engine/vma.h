@@ -77,6 +77,8 @@ typedef unsigned long vm_flags_t;
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
 #define VM_DROPPABLE (1UL << 40)
+/* mseal(): VM_SEALED is bit 42 on 64-bit (smaps "sl"). */
+#define VM_SEALED (1UL << 42)
 
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)

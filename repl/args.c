@@ -45,6 +45,36 @@ static const struct constant o_consts[] = {
 static const struct constant mremap_consts[] = {
 	C(MREMAP_MAYMOVE),   C(MREMAP_FIXED),	  C(MREMAP_DONTUNMAP),
 };
+/* include/uapi/asm-generic/mman-common.h */
+static const struct constant madv_consts[] = {
+	{ "MADV_NORMAL", 0 },	    { "MADV_RANDOM", 1 },
+	{ "MADV_SEQUENTIAL", 2 },   { "MADV_WILLNEED", 3 },
+	{ "MADV_DONTNEED", 4 },	    { "MADV_FREE", 8 },
+	{ "MADV_REMOVE", 9 },	    { "MADV_DONTFORK", 10 },
+	{ "MADV_DOFORK", 11 },	    { "MADV_MERGEABLE", 12 },
+	{ "MADV_UNMERGEABLE", 13 }, { "MADV_HUGEPAGE", 14 },
+	{ "MADV_NOHUGEPAGE", 15 },  { "MADV_DONTDUMP", 16 },
+	{ "MADV_DODUMP", 17 },	    { "MADV_WIPEONFORK", 18 },
+	{ "MADV_KEEPONFORK", 19 },  { "MADV_COLD", 20 },
+	{ "MADV_PAGEOUT", 21 },	    { "MADV_POPULATE_READ", 22 },
+	{ "MADV_POPULATE_WRITE", 23 }, { "MADV_DONTNEED_LOCKED", 24 },
+	{ "MADV_COLLAPSE", 25 },    { "MADV_HWPOISON", 100 },
+	{ "MADV_SOFT_OFFLINE", 101 }, { "MADV_GUARD_INSTALL", 102 },
+	{ "MADV_GUARD_REMOVE", 103 },
+};
+static const struct constant mlock_consts[] = {
+	{ "MLOCK_ONFAULT", 1 },
+};
+static const struct constant mcl_consts[] = {
+	{ "MCL_CURRENT", 1 }, { "MCL_FUTURE", 2 }, { "MCL_ONFAULT", 4 },
+};
+/* include/uapi/linux/prctl.h */
+static const struct constant prctl_consts[] = {
+	{ "PR_SET_VMA", 0x53564d41 },
+};
+static const struct constant prctl_arg_consts[] = {
+	{ "PR_SET_VMA_ANON_NAME", 0 },
+};
 static const struct constant dirfd_consts[] = {
 	{ "AT_FDCWD", (unsigned long)AT_FDCWD },
 };
@@ -801,4 +831,19 @@ const struct arg_type_info arg_types[ARG__COUNT] = {
 	[ARG_MREMAPFLAGS] = {convert_constants, CONSTS(mremap_consts),
 			     .prefix = "MREMAP_", .complete = AC_CONSTANTS,
 			     .help = AH_CONSTANTS},
+	[ARG_MADVICE] = {convert_constants, CONSTS(madv_consts),
+			 .prefix = "MADV_", .complete = AC_CONSTANTS,
+			 .help = AH_CONSTANTS},
+	[ARG_MLOCKFLAGS] = {convert_constants, CONSTS(mlock_consts),
+			    .prefix = "MLOCK_", .complete = AC_CONSTANTS,
+			    .help = AH_CONSTANTS},
+	[ARG_MCLFLAGS] = {convert_constants, CONSTS(mcl_consts),
+			  .prefix = "MCL_", .complete = AC_CONSTANTS,
+			  .help = AH_CONSTANTS},
+	[ARG_PRCTLOPT] = {convert_constants, CONSTS(prctl_consts),
+			  .prefix = "PR_", .complete = AC_CONSTANTS,
+			  .help = AH_CONSTANTS},
+	[ARG_PRCTLARG] = {convert_constants, CONSTS(prctl_arg_consts),
+			  .prefix = "PR_", .complete = AC_CONSTANTS,
+			  .help = AH_CONSTANTS},
 };

@@ -40,6 +40,11 @@ enum arg_type {
 	ARG_ANY,      /* any text, unread: execve's argv and envp */
 	ARG_REST,     /* the rest of the line, as is, after other words */
 	ARG_MREMAPFLAGS, /* MREMAP_* */
+	ARG_MADVICE,  /* MADV_* (one advice) */
+	ARG_MLOCKFLAGS, /* MLOCK_ONFAULT */
+	ARG_MCLFLAGS, /* MCL_* */
+	ARG_PRCTLOPT, /* PR_SET_VMA, ... */
+	ARG_PRCTLARG, /* PR_SET_VMA_ANON_NAME, ... */
 	ARG__COUNT
 };
 

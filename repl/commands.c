@@ -503,6 +503,167 @@ const struct command commands[] = {
 		.exec = cmd_syscall,
 	},
 	{
+		.name = "madvise",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_ADDR, ARG_LEN, ARG_MADVICE},
+		.usage = "madvise(ADDR, LEN, ADVICE)",
+		.summary = "advise: change VMA flags (split/merge) or drop pages",
+		.help = "Advice that changes vm_flags (MADV_DONTFORK/DOFORK, "
+			"WIPEONFORK/KEEPONFORK,\nDONTDUMP/DODUMP, "
+			"HUGEPAGE/NOHUGEPAGE, MERGEABLE/UNMERGEABLE,\n"
+			"SEQUENTIAL/RANDOM/NORMAL) goes through "
+			"madvise_update_vma() and\nvma_modify_flags(): merge "
+			"or split, as mprotect. MADV_DONTNEED drops the\n"
+			"pages of the range; FREE, WILLNEED, COLD, PAGEOUT "
+			"and the others change no\nVMA. EINVAL for unknown "
+			"advice or advice the VMA refuses (DONTNEED on a\n"
+			"locked VMA), EPERM for discarding advice on a sealed "
+			"read-only anonymous\nVMA, and ENOMEM for a hole, "
+			"reported after the mapped parts were advised.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "madvise(0x200000001000, 4096, MADV_DONTFORK)\n"
+			   "touch 0x200000000000 16k\n"
+			   "madvise(0x200000000000, 8192, MADV_DONTNEED)",
+		.nr = NR_madvise,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "mlock",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
+		.usage = "mlock(ADDR, LEN)",
+		.summary = "lock a range: VM_LOCKED (split/merge), fault it in",
+		.help = "Sets VM_LOCKED on [ADDR, ADDR+LEN) through "
+			"mlock_fixup() and\nvma_modify_flags(), then faults "
+			"the pages in as MAP_POPULATE does (a\nwrite fault "
+			"for private writable VMAs, the zero page for "
+			"read-only\nprivate anonymous ones). ENOMEM for a "
+			"hole, before anything changes.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mlock(0x200000001000, 8192)",
+		.nr = NR_mlock,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "mlock2",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_ADDR, ARG_LEN, ARG_MLOCKFLAGS},
+		.usage = "mlock2(ADDR, LEN, FLAGS)",
+		.summary = "mlock, or with MLOCK_ONFAULT lock pages as they fault",
+		.help = "mlock() with FLAGS 0. MLOCK_ONFAULT sets VM_LOCKED "
+			"and VM_LOCKONFAULT\n(smaps: lo lf) and faults "
+			"nothing in. Other flags: EINVAL.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mlock2(0x200000000000, 16384, MLOCK_ONFAULT)",
+		.nr = NR_mlock2,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "munlock",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 2,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
+		.usage = "munlock(ADDR, LEN)",
+		.summary = "unlock a range: clear VM_LOCKED (split/merge)",
+		.help = "Clears VM_LOCKED and VM_LOCKONFAULT on [ADDR, "
+			"ADDR+LEN) through\nmlock_fixup(); the pages stay. "
+			"ENOMEM for a hole, before anything changes.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mlock(0x200000000000, 16384)\n"
+			   "munlock(0x200000001000, 4096)",
+		.nr = NR_munlock,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "mlockall",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_MCLFLAGS},
+		.usage = "mlockall(FLAGS)",
+		.summary = "lock every VMA (MCL_CURRENT) and later ones (MCL_FUTURE)",
+		.help = "MCL_CURRENT locks every VMA now (apply_mlockall_flags, "
+			"then populates\nthem); MCL_FUTURE makes later "
+			"mappings VM_LOCKED (mm->def_flags);\nMCL_ONFAULT "
+			"with either locks on fault instead. MCL_ONFAULT "
+			"alone, or\nunknown bits: EINVAL.",
+		.example = "map 0x200000000000 16k r\n"
+			   "mlockall(MCL_CURRENT|MCL_FUTURE)\n"
+			   "map 0x200000010000 8k rw",
+		.nr = NR_mlockall,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "munlockall",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "munlockall()",
+		.summary = "unlock every VMA and forget MCL_FUTURE",
+		.help = "Clears VM_LOCKED and VM_LOCKONFAULT from every VMA and "
+			"from\nmm->def_flags (apply_mlockall_flags(0)).",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mlockall(MCL_CURRENT)\n"
+			   "munlockall()",
+		.nr = NR_munlockall,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "mseal",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 3,
+		.max_args = 3,
+		.args = {ARG_ADDR, ARG_LEN, ARG_INT},
+		.usage = "mseal(ADDR, LEN, FLAGS)",
+		.summary = "seal a range: VM_SEALED (split/merge), no more changes",
+		.help = "Sets VM_SEALED (smaps: sl) on [ADDR, ADDR+LEN) through "
+			"vma_modify_flags().\nFLAGS must be 0. A hole anywhere "
+			"gives ENOMEM and changes nothing.\nSealed VMAs then "
+			"refuse munmap, mmap MAP_FIXED over them, mprotect,\n"
+			"mremap and discarding madvise on read-only anonymous "
+			"memory with EPERM.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "mseal(0x200000001000, 4096, 0)\n"
+			   "munmap(0x200000000000, 16384)",
+		.nr = NR_mseal,
+		.exec = cmd_syscall,
+	},
+	{
+		.name = "prctl",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 5,
+		.max_args = 5,
+		.args = {ARG_PRCTLOPT, ARG_PRCTLARG, ARG_ADDR, ARG_LEN,
+			 ARG_PATH},
+		.usage = "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, ADDR, LEN, "
+			 "\"NAME\")",
+		.summary = "name anonymous memory (EINVAL: no CONFIG_ANON_VMA_NAME)",
+		.help = "Only PR_SET_VMA is modelled. The reference kernel is "
+			"built without\nCONFIG_ANON_VMA_NAME, so prctl_set_vma() "
+			"returns EINVAL and no VMA\nchanges. Other options "
+			"are not simulated.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, "
+			   "0x200000000000, 4096, \"heap\")",
+		.nr = NR_prctl,
+		.exec = cmd_syscall,
+	},
+	{
 		.name = "map",
 		.alias = "m",
 		.group = SHORTHAND,

@@ -141,6 +141,15 @@ static const char *const notes[] = {
 	[NOTE_DONTUNMAP_COMPLETE] = "dontunmap_complete",
 	[NOTE_MREMAP_UNACCOUNT] = "mremap_unaccount",
 	[NOTE_MREMAP_POPULATE] = "mremap_populate",
+	[NOTE_SEALED] = "sealed",
+	[NOTE_MSEAL_UNMAPPED] = "mseal_unmapped",
+	[NOTE_MADV_HOLE] = "madvise_hole",
+	[NOTE_MADV_REFUSED] = "refused",
+	[NOTE_MADV_UNKNOWN] = "madvise_unknown",
+	[NOTE_MADV_LAZYFREE] = "madvise_lazyfree",
+	[NOTE_MLOCK_HOLE] = "mlock_hole",
+	[NOTE_DEF_FLAGS] = "def_flags",
+	[NOTE_PRCTL_NO_ANON_NAME] = "prctl_no_anon_vma_name",
 };
 
 const char *ev_kind_name(enum ev_kind k)

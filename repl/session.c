@@ -247,6 +247,10 @@ long session_call(struct session *s, const struct call *c, unsigned long *fault)
 	}
 	ret = s->be->ops->call(s->be, c, fault);
 	s->killed = m && machine_proc_killed(m, pid);
+	/* The engine's word for a call (or a form of one) it does not
+	 * model; no call here returns it on Linux. */
+	if (m && ret == -ENOSYS && !s->unsimulated)
+		s->unsimulated = c->nr ? c->nr : -1;
 	return ret;
 }
 
@@ -503,6 +507,7 @@ void session_run_line(struct session *s, const char *line, size_t len)
 	sb_reset(&s->tr);
 	s->nspans = 0;
 	s->calls = 0;
+	s->unsimulated = 0;
 	memset(&s->pending, 0, sizeof(s->pending));
 	if (replay_line(s, line, len))
 		goto done;

@@ -104,6 +104,9 @@ struct session {
 	struct result_span *spans; /* the results in out */
 	size_t nspans, capspans;
 	unsigned calls; /* calls the current line made */
+	/* The first call of the line that the engine does not simulate
+	 * (it returned -ENOSYS): its number, or 0. */
+	int unsimulated;
 	bool killed;	/* the last call's process was killed in it (OOM) */
 	bool refused;	/* the last call was refused (a zombie's) */
 	const struct command *last_cmd; /* the line's command, if it parsed */

@@ -6,6 +6,7 @@
  * habits know; changing a format changes what people read, so the formats
  * are kept in one table per kind of event.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "trace_text.h"
@@ -280,6 +281,23 @@ static void enter(const struct vmalab_event *ev, struct strbuf *out)
 		sb_puts(out, "copy_vma(vma ");
 		range(out, ev->start, ev->end);
 		sb_addf(out, " to %lx-%lx)", ev->addr, end);
+		break;
+	case FN_DO_MADVISE:
+		sb_addf(out, "do_madvise(%lx, %#lx, advice %ld)", ev->addr,
+			ev->len, (long)ev->value);
+		break;
+	case FN_DO_MLOCK:
+		sb_addf(out, "apply_vma_lock_flags(%lx, %#lx, %s)", ev->addr,
+			ev->len,
+			!(ev->flags & VM_LOCKED)      ? "unlock"
+			: ev->flags & VM_LOCKONFAULT ? "VM_LOCKED|VM_LOCKONFAULT"
+						     : "VM_LOCKED");
+		break;
+	case FN_APPLY_MLOCKALL_FLAGS:
+		sb_addf(out, "apply_mlockall_flags(%#lx)", ev->value);
+		break;
+	case FN_DO_MSEAL:
+		sb_addf(out, "do_mseal(%lx, %#lx)", ev->addr, ev->len);
 		break;
 	case FN__COUNT:
 		break;
@@ -598,12 +616,77 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		sb_addf(out, "do_mremap: VM_LOCKED grew: mm_populate(%lx-%lx)",
 			ev->addr, ev->addr + ev->len);
 		break;
+	case NOTE_SEALED:
+		sb_addf(out, "%s(vma %lx-%lx): VM_SEALED: EPERM", ev->fn,
+			VMA_RANGE(ev));
+		break;
+	case NOTE_MSEAL_UNMAPPED:
+		sb_addf(out, "range_contains_unmapped: hole at %lx: ENOMEM",
+			ev->addr);
+		break;
+	case NOTE_MADV_HOLE:
+		sb_addf(out,
+			"madvise_walk_vmas: hole at %lx: ENOMEM once the rest "
+			"is advised",
+			ev->addr);
+		break;
+	case NOTE_MADV_REFUSED:
+		if (ev->len)
+			sb_addf(out, "%s(vma %lx-%lx): refused: %s", ev->fn,
+				VMA_RANGE(ev),
+				ev->len == EACCES ? "EACCES" : "EINVAL");
+		else
+			sb_addf(out,
+				"%s(vma %lx-%lx): special, hugetlb or "
+				"droppable: left unlocked",
+				ev->fn, VMA_RANGE(ev));
+		break;
+	case NOTE_MADV_UNKNOWN:
+		sb_addf(out, "madvise_behavior_valid(%ld): no: EINVAL",
+			(long)ev->value);
+		break;
+	case NOTE_MADV_LAZYFREE:
+		sb_addf(out,
+			"madvise_free_single_vma(vma %lx-%lx): %lx-%lx lazily "
+			"freed: the pages stay mapped until reclaim",
+			VMA_RANGE(ev), ev->addr, ev->addr + ev->len);
+		break;
+	case NOTE_MLOCK_HOLE:
+		sb_addf(out, "apply_vma_lock_flags: hole at %lx: ENOMEM",
+			ev->addr);
+		break;
+	case NOTE_DEF_FLAGS:
+		sb_addf(out, "apply_mlockall_flags: mm->def_flags %s",
+			ev->flags & VM_LOCKONFAULT ? "VM_LOCKED|VM_LOCKONFAULT"
+			: ev->flags & VM_LOCKED	   ? "VM_LOCKED"
+						   : "without VM_LOCKED");
+		break;
+	case NOTE_PRCTL_NO_ANON_NAME:
+		sb_puts(out, "prctl_set_vma: no CONFIG_ANON_VMA_NAME: EINVAL");
+		break;
 	case NOTE_OOM_KILL:
 		sb_addf(out,
 			"out_of_memory(fault at %lx): no memory left: Killed "
 			"process %lu (oom_badness %lu pages)",
 			ev->addr, ev->value, ev->len);
 		break;
+	}
+}
+
+/* "mlock_fixup: vma 200000000000-200000004000: +VM_LOCKED" */
+static void vma_flags_text(const struct vmalab_event *ev, struct strbuf *out)
+{
+	sb_addf(out, "%s: vma %lx-%lx:", ev->fn, VMA_RANGE(ev));
+	for (int bit = 0; bit < 64; bit++) {
+		unsigned long f = 1UL << bit;
+		const char *name = vm_flag_name(f);
+
+		if (!(ev->diff & f))
+			continue;
+		if (name)
+			sb_addf(out, " %c%s", ev->flags & f ? '+' : '-', name);
+		else
+			sb_addf(out, " %cbit%d", ev->flags & f ? '+' : '-', bit);
 	}
 }
 
@@ -672,8 +755,10 @@ void trace_event_text(const struct vmalab_event *ev, struct strbuf *out)
 	case EV_NOTE:
 		note(ev, out);
 		break;
-	case EV_LEAVE:
 	case EV_VMA_FLAGS:
+		vma_flags_text(ev, out);
+		break;
+	case EV_LEAVE:
 	case EV_FAULT:
 	case EV_ZAP:
 		break;

@@ -197,8 +197,15 @@ _Static_assert(NR_mmap == SYS_mmap && NR_munmap == SYS_munmap &&
 		       NR_mprotect == SYS_mprotect && NR_openat == SYS_openat &&
 		       NR_mremap == SYS_mremap &&
 		       NR_close == SYS_close && NR_ftruncate == SYS_ftruncate &&
-		       NR_fork == SYS_fork,
+		       NR_fork == SYS_fork && NR_madvise == SYS_madvise &&
+		       NR_mlock == SYS_mlock && NR_munlock == SYS_munlock &&
+		       NR_mlockall == SYS_mlockall &&
+		       NR_munlockall == SYS_munlockall && NR_prctl == SYS_prctl &&
+		       NR_mlock2 == SYS_mlock2,
 	       "nr.h must match <sys/syscall.h>");
+#ifdef SYS_mseal /* glibc's headers may be older than the kernel */
+_Static_assert(NR_mseal == SYS_mseal, "nr.h must match <sys/syscall.h>");
+#endif
 
 /*
  * Run one call as the raw system call its number names, the path (if

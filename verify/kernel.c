@@ -526,6 +526,16 @@ static long kernel_call(struct backend *be, const struct call *c,
 		}
 		strcpy(rq->path, c->path);
 	}
+	/* MADV_HWPOISON (100) and MADV_SOFT_OFFLINE (101): as root these
+	 * would poison or offline a real page (madvise_inject_error). */
+	if (c->nr == NR_madvise &&
+	    ((int)c->a[2] == 100 || (int)c->a[2] == 101)) {
+		snprintf(k->failure, sizeof(k->failure),
+			 "refusing MADV_HWPOISON and MADV_SOFT_OFFLINE: they "
+			 "would damage a page of this machine");
+		free(rq);
+		return -EIO;
+	}
 	if (c->nr == NR_fork) {
 		r.ret = kb_fork(k, rq);
 	} else if (kb_exchange(k, rq, -1, &r, &text)) {

@@ -460,6 +460,17 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 		report_trace(v);
 		return DIFFER;
 	}
+	/*
+	 * A call the engine does not simulate can never agree: it is a
+	 * failure that names the call, and the kernel does not run it.
+	 */
+	if (v->eng.unsimulated) {
+		fprintf(stderr,
+			"verify: %s:%zu: the engine does not simulate this "
+			"call: %s\n",
+			v->sc->name, i + 1, line);
+		return FAILED;
+	}
 	/* What only the simulation can show runs on the engine alone. */
 	if (v->eng.last_cmd && (v->eng.last_cmd->flags & CMD_ENGINE))
 		return AGREE;
