@@ -207,6 +207,46 @@ _Static_assert(NR_mmap == SYS_mmap && NR_munmap == SYS_munmap &&
 _Static_assert(NR_mseal == SYS_mseal, "nr.h must match <sys/syscall.h>");
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+/*
+ * mlockall(MCL_CURRENT) would fault in every VMA of this process, and
+ * under AddressSanitizer that is terabytes of shadow memory.  So a
+ * sanitized build locks only the test window's VMAs, in address order, as
+ * apply_mlockall_flags() would (mlock2 per VMA, errors ignored), after
+ * setting mm->def_flags with the real call: mlockall(MCL_FUTURE...) when
+ * asked, else munlockall() (the only other way to clear it).  The normal
+ * build makes the real call, and the same scripts agree in both.
+ */
+static long child_mlockall(long flags)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *line;
+	long ret;
+
+	if (!flags || (flags & ~7L) || flags == 4 || !(flags & 1))
+		return raw(syscall(SYS_mlockall, flags));
+	if (flags & 2)
+		ret = raw(syscall(SYS_mlockall, flags & ~1L));
+	else
+		ret = raw(syscall(SYS_munlockall));
+	if (ret)
+		return ret;
+	ret = read_file("/proc/self/maps", &sb);
+	for (line = sb_str(&sb); !ret && *line;) {
+		const char *nl = strchrnul(line, '\n');
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    start >= VERIFY_WINDOW_START && end <= VERIFY_WINDOW_END)
+			(void)syscall(SYS_mlock2, start, end - start,
+				      flags & 4 ? 1 : 0);
+		line = *nl ? nl + 1 : nl;
+	}
+	sb_free(&sb);
+	return ret;
+}
+#endif
+
 /*
  * Run one call as the raw system call its number names, the path (if
  * any) put in its argument.  Only what is not a plain system call here is
@@ -228,6 +268,10 @@ static long child_call(const struct kreq *rq, int passed, pid_t controller,
 		return touch_range(a[0], a[1], fault);
 	case NR_fork:
 		return child_fork(passed, controller);
+#if defined(__SANITIZE_ADDRESS__)
+	case NR_mlockall:
+		return child_mlockall((long)(int)a[0]);
+#endif
 	case NR_close:
 		/* Closing the channel would cut us off: it is not the
 		 * script's fd, so answer as if it were not open. */

@@ -162,7 +162,7 @@ TEST(lookup_by_name_alias_and_prefix)
 		     "undo");
 	ASSERT_STREQ(command_find("sm", true, err, sizeof(err))->name, "smaps");
 	ASSERT_TRUE(!command_find("ma", true, err, sizeof(err)));
-	ASSERT_STREQ(err, "ambiguous command ma: could be map, maps");
+	ASSERT_STREQ(err, "ambiguous command ma: could be madvise, map, maps");
 	ASSERT_TRUE(!command_find("mprotec", false, err, sizeof(err)));
 	ASSERT_STREQ(err, "unknown command mprotec");
 	ASSERT_STREQ(command_suggest("mprotec"), "mprotect");
