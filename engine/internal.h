@@ -275,6 +275,8 @@ static inline bool can_modify_vma(const struct vma *v)
 /* memory.c: what madvise does to pages */
 void zap_page_range(struct machine *m, struct vma *v, unsigned long start,
 		    unsigned long end);
+void madvise_free_range(struct machine *m, struct vma *v, unsigned long start,
+			unsigned long end);
 void madvise_pageout_range(struct machine *m, struct vma *v,
 			   unsigned long start, unsigned long end);
 void madvise_willneed_file(struct machine *m, struct vma *v,

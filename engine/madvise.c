@@ -9,8 +9,9 @@
  *     madvise_update_vma() and vma_modify_flags(): a merge with a
  *     neighbour that would then match, else a split, as mprotect;
  *   - advice about pages changes no VMA: DONTNEED zaps the range, FREE
- *     leaves the pages mapped (lazily freed: reclaim may take them
- *     later), PAGEOUT unmaps page-cache pages no one else maps, WILLNEED
+ *     leaves the pages mapped (lazily freed: PAGE_LAZYFREE, which reclaim
+ *     may take later), PAGEOUT unmaps page-cache pages and lazily freed
+ *     pages no one else maps, WILLNEED
  *     reads a file ahead, REMOVE punches a hole in a shared file, COLD
  *     only ages pages.
  * A hole does not stop the walk: the VMAs after it are advised too and
@@ -179,6 +180,7 @@ static int madvise_dontneed_free(struct machine *m, struct madv *mb)
 		 * and stay mapped (and counted) until reclaim. */
 		NOTE(m, NOTE_MADV_LAZYFREE, .fn = "madvise_free_single_vma",
 		     .v = v, .addr = mb->start, .len = mb->end - mb->start);
+		madvise_free_range(m, v, mb->start, mb->end);
 		return 0;
 	}
 	zap_page_range(m, v, mb->start, mb->end);

@@ -103,11 +103,11 @@ static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
 	if (ps->charge && ps->page_cache)
 		*ps->charge += (kind != PAGE_NONE) - (old != PAGE_NONE);
 	else if (ps->charge)
-		*ps->charge += (kind == PAGE_ANON) - (old == PAGE_ANON);
+		*ps->charge += page_is_anon(kind) - page_is_anon(old);
 
 	ps->edits += kind != old;
 	t->present += (kind != PAGE_NONE) - (old != PAGE_NONE);
-	t->anon += (kind == PAGE_ANON) - (old == PAGE_ANON);
+	t->anon += page_is_anon(kind) - page_is_anon(old);
 	t->zero += (kind == PAGE_ZERO) - (old == PAGE_ZERO);
 	t->pte[i] = kind;
 }
@@ -230,7 +230,7 @@ static void count_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 	}
 	for (unsigned i = from; i < to; i++) {
 		c->rss += t->pte[i] != PAGE_NONE && t->pte[i] != PAGE_ZERO;
-		c->anon += t->pte[i] == PAGE_ANON;
+		c->anon += page_is_anon(t->pte[i]);
 	}
 }
 
@@ -405,7 +405,7 @@ void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
 		if (!pages_lookup(ps, a, &kind))
 			out[i] = '.';
 		else
-			out[i] = kind == PAGE_ANON   ? 'a'
+			out[i] = page_is_anon(kind)  ? 'a'
 				 : kind == PAGE_ZERO ? 'z'
 						     : 'f';
 	}
@@ -598,6 +598,11 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	enum page_kind kind;
 
 	if (pages_lookup(ps, addr, &kind)) {
+		/* A write dirties a lazily freed page: reclaim keeps it. */
+		if (write && kind == PAGE_LAZYFREE) {
+			map_page(m, v, addr, PAGE_ANON, "handle_pte_fault");
+			return TOUCH_OK;
+		}
 		/*
 		 * do_wp_page(): a private copy of a page-cache page, or of
 		 * the zero page (wp_page_copy() prepares the anon_vma).
@@ -884,26 +889,79 @@ static unsigned long file_page_mapcount(struct machine *m,
 }
 
 /*
+ * The processes that map the anonymous page at addr of v: the engine
+ * keeps no struct page, so this counts the processes with an anonymous
+ * page at addr in a VMA of the same anon_vma tree (a fork's COW copies).
+ * A page that one of them has since replaced (a write after fork) is
+ * still counted: then the engine keeps a page the kernel would free.
+ */
+static unsigned long anon_page_mapcount(struct machine *m,
+					const struct vma *v,
+					unsigned long addr)
+{
+	unsigned long n = 0;
+
+	if (!v->anon_vma)
+		return 1;
+	for (struct proc *p = m->procs; p; p = p->next) {
+		struct vma *q = vt_find(&p->mm.tree, addr);
+		enum page_kind kind;
+
+		if (!q || q->vm_start > addr || !q->anon_vma ||
+		    q->anon_vma->root != v->anon_vma->root)
+			continue;
+		if (pages_lookup(&p->mm.pages, addr, &kind) &&
+		    page_is_anon(kind))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * madvise_free_pte_range(): the anonymous pages of [start, end) that only
+ * this process maps become lazily free (clean, still mapped); pages
+ * shared with a fork child or parent are left as they are.
+ */
+void madvise_free_range(struct machine *m, struct vma *v, unsigned long start,
+			unsigned long end)
+{
+	struct page_set *ps = &v->mm->pages;
+
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		enum page_kind kind;
+
+		if (pages_lookup(ps, a, &kind) && kind == PAGE_ANON &&
+		    anon_page_mapcount(m, v, a) == 1)
+			pages_add(m, ps, a, a + PAGE_SIZE, PAGE_LAZYFREE);
+	}
+}
+
+/*
  * madvise_pageout(): reclaim_pages() on the pages of [start, end) that
  * only this mapping maps (folio_mapcount() == 1).  Page-cache and shmem
- * pages are unmapped (try_to_unmap); anonymous pages stay, since there is
- * no swap; the zero page is not a folio of ours.  The page cache keeps
- * the page (a later fault finds it), which changes no result here.
+ * pages are unmapped (try_to_unmap), and so are lazily freed anonymous
+ * pages (discarded); other anonymous pages stay, since there is no swap;
+ * the zero page is not a folio of ours.  The page cache keeps the page (a
+ * later fault finds it), which changes no result here.
  */
 void madvise_pageout_range(struct machine *m, struct vma *v,
 			   unsigned long start, unsigned long end)
 {
 	struct page_set *ps = &v->mm->pages;
 
-	if (!v->vm_file)
-		return;
 	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
 		enum page_kind kind;
 
-		if (!pages_lookup(ps, a, &kind) || kind != PAGE_FILE ||
-		    file_page_mapcount(m, v->vm_file->inode,
-				       linear_page_index(v, a)) != 1)
+		if (!pages_lookup(ps, a, &kind))
 			continue;
+		if (kind == PAGE_FILE && v->vm_file) {
+			if (file_page_mapcount(m, v->vm_file->inode,
+					       linear_page_index(v, a)) != 1)
+				continue;
+		} else if (kind != PAGE_LAZYFREE ||
+			   anon_page_mapcount(m, v, a) != 1) {
+			continue;
+		}
 		pages_remove(ps, a, a + PAGE_SIZE);
 		EVENT(m, .kind = EV_ZAP, .fn = "reclaim_pages", .v = v,
 		      .addr = a, .len = PAGE_SIZE);

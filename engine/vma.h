@@ -101,7 +101,23 @@ struct anon_vma;
  * page of this process's (vm_normal_page() is NULL for it), so smaps
  * counts it in neither Rss nor Anonymous.
  */
-enum page_kind { PAGE_NONE = 0, PAGE_FILE = 1, PAGE_ANON = 2, PAGE_ZERO = 3 };
+/*
+ * PAGE_LAZYFREE is an anonymous page that MADV_FREE marked clean and lazily
+ * free: still mapped and counted (Rss, Anonymous), dirtied again by a
+ * write, and dropped by reclaim (MADV_PAGEOUT) where a dirty one stays.
+ */
+enum page_kind {
+	PAGE_NONE = 0,
+	PAGE_FILE = 1,
+	PAGE_ANON = 2,
+	PAGE_ZERO = 3,
+	PAGE_LAZYFREE = 4,
+};
+/* An anonymous page of the process's own, lazily freed or not. */
+static inline bool page_is_anon(enum page_kind k)
+{
+	return k == PAGE_ANON || k == PAGE_LAZYFREE;
+}
 struct pt_dir;
 struct page_set {
 	struct pt_dir *pgd;

@@ -638,7 +638,7 @@ const struct command commands[] = {
 			"memory with EPERM.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "mseal(0x200000001000, 4096, 0)\n"
-			   "munmap(0x200000000000, 16384)",
+			   "smaps",
 		.nr = NR_mseal,
 		.exec = cmd_syscall,
 	},

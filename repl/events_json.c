@@ -88,6 +88,7 @@ static const char *const page_kinds[] = {
 	[PAGE_FILE] = "file",
 	[PAGE_ANON] = "anon",
 	[PAGE_ZERO] = "zero",
+	[PAGE_LAZYFREE] = "lazyfree",
 };
 
 static const char *const notes[] = {

@@ -256,6 +256,10 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$(($2 / 30 + 2))" 300 --wild --fork --errors
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --mremap --wild --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" "$GEN_STEPS" --mremap --fork --errors
+	# madvise, the mlock family, mseal; MAP_POPULATE/MAP_LOCKED anywhere
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --advise --wild --fork
+	random_scripts "$b" "$(($2 / 30 + 2))" 300 --advise --wild --fork \
+		--errors
 }
 
 # tests/verify.sh sources this file for its functions alone.

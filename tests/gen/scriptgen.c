@@ -1,8 +1,9 @@
 /*
  * scriptgen - a seeded random script generator for vmalab.
  *
- * `scriptgen [-n STEPS] [--fork] [--errors] [--wild] [--mremap] SEED`
- * prints one vmalab script (see CONTRACT.md) to stdout.  `make check` feeds hundreds of them through
+ * `scriptgen [-n STEPS] [--fork] [--errors] [--wild] [--mremap] [--advise]
+ * SEED` prints one vmalab script (see CONTRACT.md) to stdout.  `make check`
+ * feeds hundreds of them through
  * `vmalab verify`, which runs each script on the engine and on the real
  * kernel and compares maps/smaps after every step.
  *
@@ -40,6 +41,12 @@
  * --wild locked ones.  A VMA moved out of the window is outside every
  * comparison, and the model forgets it.  The options draw nothing when
  * off, so the other suites' scripts are unchanged.
+ * --advise adds madvise, the mlock family, mseal and prctl(PR_SET_VMA),
+ * aimed at VMA edges as mprotect is, and lets --wild's MAP_POPULATE and
+ * MAP_LOCKED fall on every kind of mapping (files and shared memory too).
+ * The model knows what decides those calls' effect on later ones: which
+ * pages are sealed (munmap, mmap over them and mprotect then fail) and
+ * which are VM_DONTCOPY (a fork leaves them out of the child).
  *
  * The PRNG is splitmix64 seeded with SEED: the same seed and options always
  * give the same bytes.  No expression draws two random numbers, so the
@@ -87,6 +94,8 @@ struct page {
 	long pgoff;
 	bool maywrite;
 	bool noreserve;
+	bool sealed;   /* mseal: munmap, mmap over it, mprotect fail */
+	bool dontfork; /* MADV_DONTFORK: not copied by fork */
 };
 
 struct fdent {
@@ -123,6 +132,7 @@ struct gen {
 	bool opt_errors;
 	bool opt_wild;
 	bool opt_mremap;
+	bool opt_advise;
 	struct proc proc[MAX_PROCS];
 	int nproc;
 	int cur; /* index into proc[]; the pid is cur + 1 */
@@ -135,6 +145,8 @@ struct gen {
 	bool last_smaps;
 	struct memo undo;
 	struct memo hint;
+	struct memo madv_undo; /* prot: the advice that undoes the last one */
+	bool freed;	       /* MADV_FREE was emitted */
 };
 
 /* ---- randomness ---- */
@@ -334,7 +346,8 @@ static bool same_vma(const struct page *a, const struct page *b)
 {
 	return a->kind != K_NONE && a->kind == b->kind && a->prot == b->prot &&
 	       a->obj == b->obj && a->maywrite == b->maywrite &&
-	       a->noreserve == b->noreserve && b->pgoff == a->pgoff + 1;
+	       a->noreserve == b->noreserve && a->sealed == b->sealed &&
+	       a->dontfork == b->dontfork && b->pgoff == a->pgoff + 1;
 }
 
 /* The model's VMAs: maximal runs of pages with the same attributes. */
@@ -461,8 +474,22 @@ static void apply_map(struct proc *p, struct range r, const struct page *first)
 	}
 }
 
+static bool range_sealed(const struct proc *p, struct range r)
+{
+	int i;
+
+	for (i = r.s; i < r.s + r.n; i++)
+		if (is_mapped(&p->pg[i]) && p->pg[i].sealed)
+			return true;
+	return false;
+}
+
+/* munmap (and mmap MAP_FIXED over r): EPERM, and no change, if any VMA
+ * of the range is sealed. */
 static void apply_unmap(struct proc *p, struct range r)
 {
+	if (range_sealed(p, r))
+		return;
 	memset(&p->pg[r.s], 0, sizeof(p->pg[0]) * (size_t)r.n);
 }
 
@@ -478,7 +505,8 @@ static void apply_mprotect(struct proc *p, struct range r, int prot)
 	for (i = r.s; i < r.s + r.n; i++) {
 		struct page *pg = &p->pg[i];
 
-		if (!is_mapped(pg) || ((prot & P_W) && !pg->maywrite))
+		if (!is_mapped(pg) || ((prot & P_W) && !pg->maywrite) ||
+		    pg->sealed)
 			return;
 		pg->prot = prot;
 	}
@@ -764,7 +792,8 @@ static int map_flags(const struct page *pg, bool noreplace)
  */
 static int wild_flags(struct gen *g, const struct page *pg)
 {
-	bool file = pg->kind != K_ANON && pg->kind != K_SHANON;
+	bool file = pg->kind != K_ANON && pg->kind != K_SHANON &&
+		    !g->opt_advise;
 	int f = 0;
 
 	/*
@@ -815,7 +844,9 @@ static bool op_mmap(struct gen *g)
 	emit_mmap(g, page_addr(r.s), range_len(g, r.n), pg.prot, flags,
 		  is_file(&pg) ? FD_FIRST + slot : -1,
 		  is_file(&pg) ? (unsigned long long)pg.pgoff * PG : 0);
-	apply_map(p, r, &pg);
+	pg.sealed = pg.dontfork = false;
+	if (!range_sealed(p, r))
+		apply_map(p, r, &pg);
 	return true;
 }
 
@@ -1162,6 +1193,9 @@ static bool op_fork(struct gen *g)
 	if (!g->opt_fork || g->nproc > g->max_forks || g->steps < 3)
 		return false;
 	g->proc[child] = *cur(g);
+	for (int i = 0; i < NPAGES; i++)
+		if (g->proc[child].pg[i].dontfork)
+			memset(&g->proc[child].pg[i], 0, sizeof(struct page));
 	g->nproc++;
 	step(g, "fork()");
 	if (chance(g, 40) && g->steps < g->nsteps)
@@ -1636,6 +1670,223 @@ static bool op_error(struct gen *g)
 	return false;
 }
 
+/* ---- madvise, the mlock family, mseal (--advise) ---- */
+
+struct advice {
+	const char *name;
+	int weight;
+	int undo; /* index of the advice that undoes it, or -1 */
+};
+
+enum {
+	A_DONTFORK,
+	A_DOFORK,
+	A_WIPEONFORK,
+	A_KEEPONFORK,
+	A_DONTDUMP,
+	A_DODUMP,
+	A_HUGEPAGE,
+	A_NOHUGEPAGE,
+	A_MERGEABLE,
+	A_UNMERGEABLE,
+	A_SEQUENTIAL,
+	A_RANDOM,
+	A_NORMAL,
+	A_DONTNEED,
+	A_FREE,
+	A_WILLNEED,
+	A_COLD,
+	A_PAGEOUT,
+	A_REMOVE,
+	A_DONTNEED_LOCKED,
+	A_NR
+};
+
+static const struct advice advices[A_NR] = {
+	[A_DONTFORK] = {"MADV_DONTFORK", 8, A_DOFORK},
+	[A_DOFORK] = {"MADV_DOFORK", 4, -1},
+	[A_WIPEONFORK] = {"MADV_WIPEONFORK", 7, A_KEEPONFORK},
+	[A_KEEPONFORK] = {"MADV_KEEPONFORK", 3, -1},
+	[A_DONTDUMP] = {"MADV_DONTDUMP", 6, A_DODUMP},
+	[A_DODUMP] = {"MADV_DODUMP", 3, -1},
+	[A_HUGEPAGE] = {"MADV_HUGEPAGE", 5, A_NOHUGEPAGE},
+	[A_NOHUGEPAGE] = {"MADV_NOHUGEPAGE", 4, A_HUGEPAGE},
+	[A_MERGEABLE] = {"MADV_MERGEABLE", 4, A_UNMERGEABLE},
+	[A_UNMERGEABLE] = {"MADV_UNMERGEABLE", 2, -1},
+	[A_SEQUENTIAL] = {"MADV_SEQUENTIAL", 4, A_NORMAL},
+	[A_RANDOM] = {"MADV_RANDOM", 4, A_NORMAL},
+	[A_NORMAL] = {"MADV_NORMAL", 3, -1},
+	[A_DONTNEED] = {"MADV_DONTNEED", 12, -1},
+	[A_FREE] = {"MADV_FREE", 6, -1},
+	[A_WILLNEED] = {"MADV_WILLNEED", 4, -1},
+	[A_COLD] = {"MADV_COLD", 3, -1},
+	[A_PAGEOUT] = {"MADV_PAGEOUT", 5, -1},
+	[A_REMOVE] = {"MADV_REMOVE", 4, -1},
+	[A_DONTNEED_LOCKED] = {"MADV_DONTNEED_LOCKED", 3, -1},
+};
+
+/* What the advice's ranges aim at: the middle of a VMA (to undo later),
+ * one edge, a whole VMA, across a boundary, or anywhere (holes). */
+static struct range advise_range(struct gen *g, bool *middle)
+{
+	struct range sg, r;
+	int k = rn(g, 100), n;
+
+	*middle = false;
+	if (k < 30 && pick_seg(g, &sg, 3)) {
+		*middle = true;
+		return sub_range(g, sg.s + 1, sg.n - 2, MAX_LEN);
+	}
+	if (k < 55 && pick_seg(g, &sg, 1)) {
+		n = sg.n > 1 ? 1 + rn(g, min_int(sg.n - 1, MAX_LEN)) : 1;
+		if (chance(g, 50))
+			return (struct range){sg.s, n};
+		return (struct range){sg.s + sg.n - n, n};
+	}
+	if (k < 75 && pick_seg(g, &sg, 1))
+		return sg;
+	if (k < 90 && mp_span(g, &r, &n))
+		return r;
+	return random_range(g, chance(g, 30) ? 2 * MAX_LEN : MAX_LEN);
+}
+
+/* The model's side of madvise: DONTFORK and DOFORK, VMA by VMA until a
+ * sealed read-only anonymous VMA refuses (EPERM). */
+static void apply_madvise(struct proc *p, struct range r, int a)
+{
+	int i;
+
+	if (a != A_DONTFORK && a != A_DOFORK)
+		return;
+	for (i = r.s; i < r.s + r.n; i++) {
+		struct page *pg = &p->pg[i];
+
+		if (!is_mapped(pg))
+			continue;
+		if (a == A_DONTFORK && pg->sealed && pg->kind == K_ANON &&
+		    !(pg->prot & P_W))
+			return;
+		pg->dontfork = a == A_DONTFORK;
+	}
+}
+
+static void emit_madvise(struct gen *g, struct range r, int a)
+{
+	step(g, "madvise(%#llx, %lu, %s)", page_addr(r.s), range_len(g, r.n),
+	     advices[a].name);
+	apply_madvise(cur(g), r, a);
+}
+
+static bool op_madvise(struct gen *g)
+{
+	int w[A_NR], a;
+	struct range r;
+	bool middle;
+
+	if (g->madv_undo.set && g->madv_undo.pid == pid(g) &&
+	    range_mapped(cur(g), g->madv_undo.r) && chance(g, 40)) {
+		g->madv_undo.set = false;
+		emit_madvise(g, g->madv_undo.r, g->madv_undo.prot);
+		return true;
+	}
+	for (a = 0; a < A_NR; a++)
+		w[a] = advices[a].weight;
+	a = pick_weighted(g, w, A_NR);
+	/*
+	 * The engine keeps no struct page, so after a fork it cannot tell
+	 * whether a lazily freed page is still shared (then PAGEOUT keeps
+	 * it) or was replaced by a write in the other process (then the
+	 * kernel frees it): docs/kernel-notes.md, Known gaps.
+	 */
+	if (a == A_PAGEOUT && g->freed && g->nproc > 1)
+		a = A_COLD;
+	g->freed |= a == A_FREE;
+	r = advise_range(g, &middle);
+	if (middle && advices[a].undo >= 0)
+		g->madv_undo = (struct memo){true, pid(g), r, advices[a].undo};
+	emit_madvise(g, r, a);
+	return true;
+}
+
+static bool op_mlock(struct gen *g)
+{
+	static const char *const mcl[] = {
+		"MCL_CURRENT",		       "MCL_FUTURE",
+		"MCL_CURRENT|MCL_FUTURE",      "MCL_CURRENT|MCL_ONFAULT",
+		"MCL_FUTURE|MCL_ONFAULT",      "MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT",
+		"MCL_ONFAULT",		       "0",
+	};
+	int k = rn(g, 100), m;
+	bool middle;
+	struct range r = advise_range(g, &middle);
+	unsigned long long addr = page_addr(r.s);
+	unsigned long len = range_len(g, r.n);
+
+	/* now and then an unaligned start: mlock rounds it down */
+	if (chance(g, 8)) {
+		addr += 1 + (unsigned long long)rn(g, PG - 1);
+		len = PG;
+	}
+	if (k < 35) {
+		step(g, "mlock(%#llx, %lu)", addr, len);
+	} else if (k < 60) {
+		step(g, "munlock(%#llx, %lu)", addr, len);
+	} else if (k < 78) {
+		step(g, "mlock2(%#llx, %lu, %s)", addr, len,
+		     chance(g, 60) ? "MLOCK_ONFAULT" : "0");
+	} else if (k < 92) {
+		m = rn(g, g->opt_errors ? 8 : 6);
+		step(g, "mlockall(%s)", mcl[m]);
+	} else {
+		step(g, "munlockall()");
+	}
+	return true;
+}
+
+/* mseal: mostly part of one VMA, now and then across VMAs or holes. */
+static bool op_mseal(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range sg, r;
+	int i;
+
+	if (pick_seg(g, &sg, 1) && chance(g, 80))
+		r = sub_range(g, sg.s, sg.n, 3);
+	else
+		r = random_range(g, MAX_LEN);
+	if (g->opt_errors && chance(g, 15)) {
+		step(g, "mseal(%#llx, %lu, %d)", page_addr(r.s),
+		     (unsigned long)r.n * PG, chance(g, 50) ? 1 : 0);
+		return true;
+	}
+	step(g, "mseal(%#llx, %lu, 0)", page_addr(r.s), range_len(g, r.n));
+	/* a hole anywhere: ENOMEM, nothing sealed */
+	if (!range_mapped(p, r))
+		return true;
+	for (i = r.s; i < r.s + r.n; i++)
+		p->pg[i].sealed = true;
+	return true;
+}
+
+static bool op_advise(struct gen *g)
+{
+	int k = rn(g, 100);
+	struct range r;
+
+	if (!g->opt_advise)
+		return false;
+	if (k < 58)
+		return op_madvise(g);
+	if (k < 90)
+		return op_mlock(g);
+	if (k < 97 || !pick_seg(g, &r, 1))
+		return op_mseal(g);
+	step(g, "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, %#llx, %lu, "
+		"\"name\")",
+	     page_addr(r.s), (unsigned long)r.n * PG);
+	return true;
+}
+
 /* ---- the main loop ---- */
 
 enum op {
@@ -1649,6 +1900,7 @@ enum op {
 	OP_FORK,
 	OP_ERROR,
 	OP_MREMAP,
+	OP_ADVISE,
 	OP_NR
 };
 
@@ -1669,6 +1921,7 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_FORK] = !g->opt_fork ? 0 : g->nproc > 1 ? 3 : 4 + g->steps / 2;
 	w[OP_ERROR] = g->opt_errors ? 12 : 0;
 	w[OP_MREMAP] = !g->opt_mremap ? 0 : mapped < 4 ? 4 : 24;
+	w[OP_ADVISE] = g->opt_advise && mapped ? 26 : 0;
 }
 
 static void do_step(struct gen *g)
@@ -1676,6 +1929,7 @@ static void do_step(struct gen *g)
 	static bool (*const ops[OP_NR])(struct gen *) = {
 		op_mmap,      op_munmap, op_mprotect, op_touch, op_openat,
 		op_ftruncate, op_close,	 op_fork,     op_error, op_mremap,
+		op_advise,
 	};
 	int w[OP_NR], k;
 
@@ -1702,7 +1956,8 @@ static void generate(struct gen *g)
 {
 	printf("# scriptgen seed=%llu steps=%d%s%s%s%s\n", g->seed, g->nsteps,
 	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "",
-	       g->opt_wild ? " --wild" : "", g->opt_mremap ? " --mremap" : "");
+	       g->opt_wild ? " --wild" : "", g->opt_mremap ? " --mremap" : "",
+	       g->opt_advise ? " --advise" : "");
 	g->rng = g->seed;
 	g->nproc = 1;
 	g->dump_gap = 4 + rn(g, 3);
@@ -1721,7 +1976,7 @@ static void generate(struct gen *g)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] [--wild] "
-		   "[--mremap] SEED\n");
+		   "[--mremap] [--advise] SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -1751,6 +2006,8 @@ int main(int argc, char **argv)
 			g.opt_wild = true;
 		} else if (!strcmp(argv[i], "--mremap")) {
 			g.opt_mremap = true;
+		} else if (!strcmp(argv[i], "--advise")) {
+			g.opt_advise = true;
 		} else if (!strcmp(argv[i], "-h") ||
 			   !strcmp(argv[i], "--help")) {
 			usage(stdout);
