@@ -522,7 +522,11 @@ const struct command commands[] = {
 			"advice or advice the VMA refuses (DONTNEED on a\n"
 			"locked VMA), EPERM for discarding advice on a sealed "
 			"read-only anonymous\nVMA, and ENOMEM for a hole, "
-			"reported after the mapped parts were advised.",
+			"reported after the mapped parts were advised.\n"
+			"Not simulated (the engine says ENOSYS, verify fails): "
+			"MADV_POPULATE_READ/WRITE,\nMADV_COLLAPSE, "
+			"MADV_GUARD_INSTALL/REMOVE, MADV_HWPOISON, "
+			"MADV_SOFT_OFFLINE.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "madvise(0x200000001000, 4096, MADV_DONTFORK)\n"
 			   "touch 0x200000000000 16k\n"
