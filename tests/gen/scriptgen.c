@@ -1954,7 +1954,7 @@ static void maybe_switch(struct gen *g)
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s%s%s\n", g->seed, g->nsteps,
+	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s\n", g->seed, g->nsteps,
 	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "",
 	       g->opt_wild ? " --wild" : "", g->opt_mremap ? " --mremap" : "",
 	       g->opt_advise ? " --advise" : "");
