@@ -498,6 +498,11 @@ static void merge_summary(const struct mm_diff *d, const struct vma_delta *g,
 
 void diff_summary(const struct mm_diff *d, char *buf, size_t n)
 {
+	diff_summary_call(d, -1, buf, n);
+}
+
+void diff_summary_call(const struct mm_diff *d, int nr, char *buf, size_t n)
+{
 	const struct vma_delta *add = NULL, *del = NULL, *chg = NULL;
 	size_t a = 0, r = 0, c = 0, ranged = 0;
 	long faulted = 0;
@@ -566,6 +571,17 @@ void diff_summary(const struct mm_diff *d, char *buf, size_t n)
 	if (c == 1 && ranged && a >= 1 && !r &&
 	    chg->new.end - chg->new.start < chg->old.end - chg->old.start) {
 		snprintf(buf, n, "split 1 -> %zu", a + 1);
+		return;
+	}
+	if (nr == 25 /* mremap */ && c == 1 && ranged && !a && !r &&
+	    chg->new.start == chg->old.start) {
+		char from[32], to[32];
+
+		map_size_str(chg->old.end - chg->old.start, from, sizeof(from));
+		map_size_str(chg->new.end - chg->new.start, to, sizeof(to));
+		snprintf(buf, n, "vma#%u %s in place: %s -> %s", chg->new.id,
+			 chg->new.end > chg->old.end ? "grew" : "shrank", from,
+			 to);
 		return;
 	}
 	if (c == 1 && ranged && !a &&

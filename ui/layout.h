@@ -140,5 +140,11 @@ void fault_marks(const struct vma_snap *v, char *buf, int n);
  * "new vma#4", "removed vma#2"..., or "" when nothing changed.
  */
 void diff_summary(const struct mm_diff *d, char *buf, size_t n);
+/*
+ * The same, knowing the system call that made the step (its number, or
+ * -1): a VMA that mremap grew or shrank in place "grew" or "shrank"
+ * rather than merged with a new range.
+ */
+void diff_summary_call(const struct mm_diff *d, int nr, char *buf, size_t n);
 
 #endif

@@ -3,9 +3,10 @@
 # tmux server, keys and commands sent, and assertions on the text of
 # `tmux capture-pane -p`.  A merge case's bands and highlight, a split's
 # three bands, resizing to 80x24 and back, undo and redo restoring the
-# screen, ? and F1, a bad command's error in the status line, Ctrl-C,
-# the VMA details, playing a script to its end, and a 65,530-VMA machine
-# that opens and scrolls.
+# screen, the last call's range, ? and F1, a bad command's error in the
+# status line, Ctrl-C, Ctrl-Z under a shell and fg, the VMA details, fork
+# side by side, NO_COLOR, playing a script to its end, and a 65,530-VMA
+# machine that opens and scrolls.
 #
 # No fixed sleeps: each step polls the screen, with a timeout.  Without
 # tmux the suite fails (a skipped suite must not look like a pass).
@@ -232,6 +233,27 @@ ok "NO_COLOR: no colour escapes" sh -c "! tmux -S '$tmp/sock$sock' capture-pane 
 ok "NO_COLOR: the band is there" on_screen "+[a rw-p 16 KiB"
 key C-d
 ok "Ctrl-D leaves" poll on_screen "EXITED=0"
+
+# ---- Ctrl-Z: stop under a shell with job control, and fg draws again ----
+T kill-server >/dev/null 2>&1
+sock=$((sock + 1))
+T -f /dev/null new-session -d -x 100 -y 30 \
+	"env -i PATH=/usr/bin:/bin HOME=$tmp/home XDG_STATE_HOME=$tmp/state TERM=screen PS1='sh$ ' bash --norc --noprofile -i"
+poll on_screen 'sh$'
+type_text "$VM"
+key Enter
+ok "started from an interactive shell" poll cmdline_is "vmalab>"
+run 'map 0x200000000000 16k rw'
+key C-z
+ok "Ctrl-Z stops it: the shell says so" poll on_screen "Stopped"
+ok "... and the UI is gone" not_on_screen "[map]"
+type_text 'fg'
+key Enter
+ok "fg: the UI is drawn again" poll on_screen "[map] pid 1, 1 VMA"
+ok "... and takes commands" run 'map 0x200000008000 16k rw'
+ok "... that work" poll on_screen "2 VMAs"
+run 'quit'
+ok "quit goes back to the shell" poll on_screen 'sh$'
 
 # ---- playing a script ----
 cat >"$tmp/play.vml" <<'EOF'

@@ -472,6 +472,21 @@ static void show_view(size_t pos)
 
 /* ---- running lines ---- */
 
+/* The system call the step at pos made last, or -1. */
+static int last_call_nr(size_t pos)
+{
+	const struct session *s = T.s;
+	const struct step *st;
+
+	if (!pos || pos > s->log.n)
+		return -1;
+	st = &s->log.steps[pos - 1];
+	for (size_t i = st->n; i-- > 0;)
+		if (!st->acts[i].is_switch)
+			return st->acts[i].c.nr;
+	return -1;
+}
+
 /*
  * The range the line's last call covered: the step's last call and the
  * line's last result (both that call's).  0-0 when it failed, or when
@@ -599,7 +614,8 @@ static void run_line(const char *line, bool typed, bool fast)
 		mm_diff_free(&T.diff);
 		T.diff = d;
 		memset(&d, 0, sizeof(d));
-		diff_summary(&T.diff, T.summary, sizeof(T.summary));
+		diff_summary_call(&T.diff, last_call_nr(session_pos(s)),
+				  T.summary, sizeof(T.summary));
 		if (m && machine_pids(m, NULL, 0) > nproc) {
 			int pids[64], n = machine_pids(m, pids, 64);
 

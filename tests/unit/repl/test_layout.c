@@ -337,6 +337,37 @@ TEST(snap_apply_follows_steps)
 	return true;
 }
 
+/* mremap: a move, and a VMA grown in place (vma_expand). */
+TEST(mremap_summaries)
+{
+	struct session s;
+	struct mm_snap a, b;
+	struct mm_diff d = {0};
+	char sum[96];
+
+	free(map_after(MAP("map 0x200000000000 16k rw",
+			   "mremap(0x200000000000, 16384, 16384, "
+			   "MREMAP_MAYMOVE|MREMAP_FIXED, 0x200000100000)"),
+		       40, 8, sum));
+	ASSERT_STREQ(sum, "moved 0x200000000000 -> 0x200000100000");
+	fresh(&s);
+	run(&s, "map 0x200000000000 16k rw");
+	mm_snap_take(&a, session_machine(&s), 1);
+	run(&s, "mremap(0x200000000000, 16384, 32768, 0)");
+	mm_snap_take(&b, session_machine(&s), 1);
+	mm_diff_snaps(&d, &a, &b);
+	diff_summary_call(&d, 25, sum, sizeof(sum));
+	ASSERT_STREQ(sum, "vma#1 grew in place: 16 KiB -> 32 KiB");
+	/* Without the call it reads as an mmap next to it would. */
+	diff_summary(&d, sum, sizeof(sum));
+	ASSERT_STREQ(sum, "merged prev + new");
+	mm_diff_free(&d);
+	mm_snap_free(&a);
+	mm_snap_free(&b);
+	done(&s);
+	return true;
+}
+
 /* Files, shared mappings and locked ones each have their look. */
 TEST(looks)
 {
@@ -440,6 +471,7 @@ int main(void)
 		TEST_ENTRY(removed_gap_marked),
 		TEST_ENTRY(range_marks),
 		TEST_ENTRY(cut_summary),
+		TEST_ENTRY(mremap_summaries),
 		TEST_ENTRY(snap_apply_follows_steps),
 		TEST_ENTRY(looks),
 		TEST_ENTRY(sizes),
