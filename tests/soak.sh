@@ -16,9 +16,9 @@ pass=0
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The generator's flags that exist (mremap, madvise, mlock as they land).
+# The generator's flags that exist (--mremap; --advise: madvise, mlock, mseal).
 flags=(--fork)
-for f in --mremap --madvise --mlock; do
+for f in --mremap --advise --madvise --mlock; do
 	"$B/tests/scriptgen" -n 2 "$f" 1 >/dev/null 2>&1 && flags+=("$f")
 done
 echo "soak: $n scripts of $steps steps, scriptgen ${flags[*]} (and --wild, --errors on every 3rd, 5th)"
