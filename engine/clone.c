@@ -294,6 +294,9 @@ uint64_t machine_state(const struct machine *m)
 		mix(&h, mm->data_vm);
 		mix(&h, mm->exec_vm);
 		mix(&h, mm->stack_vm);
+		mix(&h, mm->pinned_vm);
+		mix(&h, mm->hiwater_vm);
+		mix(&h, mm->hiwater_rss);
 		for (int fd = 0; fd < MAX_FDS; fd++) {
 			const struct vm_file *f = p->fds[fd];
 

@@ -203,6 +203,8 @@ long sys_mprotect(struct machine *m, unsigned long addr, unsigned long len,
 long sys_mremap(struct machine *m, unsigned long addr, unsigned long old_len,
 		unsigned long new_len, unsigned long flags,
 		unsigned long new_addr);
+/* brk(): the new break, or the old one if refused (never -errno). */
+long sys_brk(struct machine *m, unsigned long brk);
 long sys_openat(struct machine *m, long dirfd, const char *path,
 		unsigned long flags, unsigned long mode);
 long sys_close(struct machine *m, long fd);
@@ -311,6 +313,13 @@ void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
 
 /* "VM_WRITE" for the bit VM_WRITE; NULL for a bit without a name. */
 const char *vm_flag_name(vm_flags_t bit);
+
+/*
+ * MM_ANONPAGES, MM_FILEPAGES and MM_SHMEMPAGES of an mm: the RSS lines of
+ * /proc/PID/status.  The other counters are fields of struct mm.
+ */
+void mm_rss_counters(const struct mm *mm, unsigned long *anon,
+		     unsigned long *file, unsigned long *shmem);
 
 /* Page counts for smaps: present pages and the anonymous ones among them. */
 void vma_page_counts(const struct vma *v, unsigned long *rss,

@@ -29,6 +29,8 @@ static const char *const fn_names[FN__COUNT] = {
 	[FN_DO_MLOCK] = "apply_vma_lock_flags",
 	[FN_APPLY_MLOCKALL_FLAGS] = "apply_mlockall_flags",
 	[FN_DO_MSEAL] = "do_mseal",
+	[FN_SYS_BRK] = "brk",
+	[FN_DO_BRK_FLAGS] = "do_brk_flags",
 };
 
 const char *ev_fn_name(enum ev_fn fn)

@@ -57,6 +57,8 @@ enum ev_fn {
 	FN_DO_MLOCK,		   /* do_mlock and munlock: apply_vma_lock_flags */
 	FN_APPLY_MLOCKALL_FLAGS,   /* mlockall, munlockall */
 	FN_DO_MSEAL,
+	FN_SYS_BRK,   /* SYSCALL_DEFINE1(brk) */
+	FN_DO_BRK_FLAGS,
 	FN__COUNT
 };
 
@@ -108,6 +110,7 @@ enum vma_origin {
 	VMA_FROM_EXEC,	   /* execve: the stack and the vDSO (fn says which) */
 	VMA_FROM_GIVEN,	   /* given from outside (a real process's maps) */
 	VMA_FROM_MREMAP,   /* copy_vma: mremap's destination, no merge */
+	VMA_FROM_BRK,	   /* do_brk_flags: a new brk VMA */
 };
 
 /* What changed a VMA's range or pgoff. */
@@ -246,6 +249,13 @@ enum ev_note {
 	NOTE_MLOCK_HOLE,	   /* apply_vma_lock_flags: hole: ENOMEM */
 	NOTE_DEF_FLAGS,		   /* mm->def_flags is now flags */
 	NOTE_PRCTL_NO_ANON_NAME,   /* prctl_set_vma: no CONFIG_ANON_VMA_NAME */
+	/* brk: addr is the break asked for, value the break kept */
+	NOTE_BRK_BELOW_MIN,	 /* below min_brk (len: start_brk) */
+	NOTE_BRK_SAME_PAGE,	 /* PAGE_ALIGN(brk) == PAGE_ALIGN(mm->brk) */
+	NOTE_BRK_SHRINK_NOTHING, /* no VMA in [newbrk, oldbrk) to unmap */
+	NOTE_BRK_LIMITS,	 /* check_brk_limits: len is -errno */
+	NOTE_BRK_NEXT_TOO_CLOSE, /* vma: the next VMA leaves no page */
+	NOTE_BRK_FAILED,	 /* do_brk_flags: len is -errno */
 };
 
 /*

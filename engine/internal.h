@@ -216,6 +216,8 @@ struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
 			     vm_flags_t *vm_flags);
 int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		  unsigned long len);
+int do_brk_flags(struct machine *m, struct vma *vma, unsigned long addr,
+		 unsigned long len, vm_flags_t vm_flags);
 /* __mmap_region(): addr, or an error value (IS_ERR_VALUE). */
 unsigned long mmap_region(struct machine *m, struct vm_file *file,
 			  unsigned long addr, unsigned long len,
@@ -303,6 +305,19 @@ unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 
 /* mm accounting (mmap.c) */
 void vm_stat_account(struct mm *mm, vm_flags_t flags, long npages);
+/* include/linux/mm.h: remember the peak before lowering it. */
+static inline void update_hiwater_rss(struct mm *mm)
+{
+	unsigned long rss = mm->pages.rss_anon + mm->pages.rss_file;
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+static inline void update_hiwater_vm(struct mm *mm)
+{
+	if (mm->hiwater_vm < mm->total_vm)
+		mm->hiwater_vm = mm->total_vm;
+}
 bool may_expand_vm(struct mm *mm, vm_flags_t flags, unsigned long npages);
 /*
  * __vm_enough_memory() (mm/util.c, through security_vm_enough_memory_mm):

@@ -920,6 +920,9 @@ long sys_fork(struct machine *m)
 		m->next_pid--;
 		return -EAGAIN;
 	}
+	/* dup_mm(): the child's peaks start at what it has */
+	mm->hiwater_rss = mm->pages.rss_anon + mm->pages.rss_file;
+	mm->hiwater_vm = mm->total_vm;
 	for (int fd = 0; fd < MAX_FDS; fd++) {
 		if (parent->fds[fd]) {
 			child->fds[fd] = parent->fds[fd];

@@ -106,6 +106,8 @@ static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
 		*ps->charge += page_is_anon(kind) - page_is_anon(old);
 
 	ps->edits += kind != old;
+	ps->rss_anon += page_is_anon(kind) - page_is_anon(old);
+	ps->rss_file += (kind == PAGE_FILE) - (old == PAGE_FILE);
 	t->present += (kind != PAGE_NONE) - (old != PAGE_NONE);
 	t->anon += page_is_anon(kind) - page_is_anon(old);
 	t->zero += (kind == PAGE_ZERO) - (old == PAGE_ZERO);
@@ -175,6 +177,8 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 	if (from == 0 && to == PT_ENTRIES) {
 		if (ps->charge)
 			*ps->charge -= table_pages(ps, t);
+		ps->rss_anon -= t->anon;
+		ps->rss_file -= t->present - t->anon - t->zero;
 		memset(t->pte, 0, sizeof(t->pte));
 		ps->edits += t->present;
 		t->present = t->anon = t->zero = 0;
@@ -391,6 +395,7 @@ void pages_free(struct page_set *ps)
 		ps->edits++;
 	}
 	ps->pgd = NULL;
+	ps->rss_anon = ps->rss_file = 0;
 }
 
 void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
@@ -842,6 +847,7 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			from = v->vm_start;
 			if (hole > v->vm_pgoff)
 				from += (hole - v->vm_pgoff) << PAGE_SHIFT;
+			update_hiwater_rss(&p->mm);
 			pages_remove(&p->mm.pages, from, v->vm_end);
 			EVENT(m, .kind = EV_ZAP, .fn = "unmap_mapping_range",
 			      .v = v, .addr = from, .len = v->vm_end - from);
@@ -1033,4 +1039,27 @@ void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 			}
 		}
 	}
+}
+
+/*
+ * The RSS counters as /proc/PID/status shows them (task_mem): anonymous
+ * pages, page-cache pages, and shmem pages (those of shared anonymous
+ * mappings, which the page table holds as file pages).
+ */
+void mm_rss_counters(const struct mm *mm, unsigned long *anon,
+		     unsigned long *file, unsigned long *shmem)
+{
+	unsigned long sh = 0, rss, a;
+	const struct vma *v;
+
+	vt_for_each(&mm->tree, v)
+	{
+		if (!vma_is_shmem(v))
+			continue;
+		vma_page_counts(v, &rss, &a);
+		sh += rss - a;
+	}
+	*anon = mm->pages.rss_anon;
+	*shmem = sh;
+	*file = mm->pages.rss_file - sh;
 }

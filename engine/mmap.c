@@ -376,3 +376,110 @@ long sys_munmap(struct machine *m, unsigned long addr, unsigned long len)
 	EV_OUT(m, FN_DO_VMI_MUNMAP);
 	return ret;
 }
+
+/*
+ * check_brk_limits() (mm/mmap.c): the new range must fit the address space
+ * (get_unmapped_area with MAP_FIXED), and MCL_FUTURE's locking the
+ * RLIMIT_MEMLOCK, which root's CAP_IPC_LOCK lifts (mlock_future_ok).
+ */
+static long check_brk_limits(struct machine *m, unsigned long addr,
+			     unsigned long len)
+{
+	unsigned long mapped =
+		get_unmapped_area(m, NULL, addr, len, 0, MAP_FIXED);
+
+	return IS_ERR_VALUE(mapped) ? (long)mapped : 0;
+}
+
+/*
+ * SYSCALL_DEFINE1(brk) (mm/mmap.c).  The result is always a break: the new
+ * one, or the old one when the request is refused.  mm->brk keeps the
+ * value asked for, unaligned; the VMAs end at PAGE_ALIGN of it.
+ *
+ *   brk < min_brk (start_brk; brk(0) asks)       -> the old break
+ *   PAGE_ALIGN(brk) == PAGE_ALIGN(mm->brk)        -> just set mm->brk
+ *   shrink: a VMA in [newbrk, oldbrk)             -> do_vmi_align_munmap
+ *           nothing there (the heap was unmapped) -> the old break
+ *   grow:   check_brk_limits, then the next VMA must leave a page above
+ *           newbrk (and a stack its guard gap: vm_start_gap), then
+ *           do_brk_flags; with MCL_FUTURE (def_flags VM_LOCKED) populate
+ *
+ * RLIMIT_DATA is unlimited (check_data_rlimit never refuses), and with
+ * CONFIG_COMPAT_BRK off min_brk is start_brk.
+ */
+long sys_brk(struct machine *m, unsigned long brk)
+{
+	struct mm *mm = cur_mm(m);
+	unsigned long origbrk = mm->brk, newbrk, oldbrk, min_brk;
+	struct vma *next, *brkvma;
+	long err;
+
+	op_start(m);
+	EV_IN(m, FN_SYS_BRK, .addr = brk, .value = origbrk);
+	min_brk = mm->start_brk;
+	if (brk < min_brk) {
+		NOTE(m, NOTE_BRK_BELOW_MIN, .addr = brk, .value = origbrk,
+		     .len = min_brk);
+		goto out;
+	}
+	newbrk = PAGE_ALIGN(brk);
+	oldbrk = PAGE_ALIGN(mm->brk);
+	if (oldbrk == newbrk) {
+		NOTE(m, NOTE_BRK_SAME_PAGE, .addr = brk, .value = origbrk);
+		mm->brk = brk;
+		goto success;
+	}
+	/* Always allow shrinking brk. */
+	if (brk <= mm->brk) {
+		brkvma = vt_find(&mm->tree, newbrk);
+		if (!brkvma || brkvma->vm_start >= oldbrk) {
+			NOTE(m, NOTE_BRK_SHRINK_NOTHING, .addr = brk,
+			     .value = origbrk);
+			goto out;
+		}
+		mm->brk = brk;
+		EV_IN(m, FN_DO_VMI_MUNMAP, .addr = newbrk,
+		      .len = oldbrk - newbrk);
+		err = do_vmi_munmap(m, mm, newbrk, oldbrk - newbrk);
+		EV_OUT(m, FN_DO_VMI_MUNMAP);
+		if (err) {
+			mm->brk = origbrk;
+			goto out;
+		}
+		goto success;
+	}
+	err = check_brk_limits(m, oldbrk, newbrk - oldbrk);
+	if (err) {
+		NOTE(m, NOTE_BRK_LIMITS, .addr = brk, .value = origbrk,
+		     .len = (unsigned long)err);
+		goto out;
+	}
+	/* Only the next VMA within stack_guard_gap of the expansion counts. */
+	next = vt_find(&mm->tree, oldbrk);
+	if (next && next->vm_start < newbrk + PAGE_SIZE + STACK_GUARD_GAP &&
+	    newbrk + PAGE_SIZE > vm_start_gap(next)) {
+		NOTE(m, NOTE_BRK_NEXT_TOO_CLOSE, .v = next, .addr = brk,
+		     .value = origbrk);
+		goto out;
+	}
+	/* vma_prev_limit(&vmi, mm->start_brk) */
+	brkvma = vt_find_prev(&mm->tree, oldbrk);
+	if (brkvma && brkvma->vm_end <= mm->start_brk)
+		brkvma = NULL;
+	err = do_brk_flags(m, brkvma, oldbrk, newbrk - oldbrk, 0);
+	if (err < 0) {
+		NOTE(m, NOTE_BRK_FAILED, .addr = brk, .value = origbrk,
+		     .len = (unsigned long)err);
+		goto out;
+	}
+	mm->brk = brk;
+	if (mm->def_flags & VM_LOCKED)
+		mm_populate(m, oldbrk, newbrk - oldbrk);
+success:
+	EV_OUT(m, FN_SYS_BRK);
+	return (long)brk;
+out:
+	mm->brk = origbrk;
+	EV_OUT(m, FN_SYS_BRK);
+	return (long)origbrk;
+}

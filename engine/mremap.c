@@ -321,6 +321,7 @@ static long move_vma(struct vma_remap_struct *vrm)
 {
 	struct machine *m = vrm->m;
 	struct vma *new_vma;
+	unsigned long hiwater_vm = vrm->mm->hiwater_vm;
 	long err;
 
 	err = prep_move_vma(vrm);
@@ -342,6 +343,11 @@ static long move_vma(struct vma_remap_struct *vrm)
 		dontunmap_complete(vrm, new_vma);
 	else
 		unmap_source_vma(vrm);
+	/*
+	 * The move counted the pages twice for a moment: VmPeak does not
+	 * show it (move_vma() restores mm->hiwater_vm after the unmap).
+	 */
+	vrm->mm->hiwater_vm = hiwater_vm;
 	EV_OUT(m, FN_MOVE_VMA);
 	return (long)vrm->new_addr;
 }

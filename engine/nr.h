@@ -27,6 +27,7 @@ enum vmalab_nr {
 	NR_munmap = 11,
 	NR_mremap = 25,
 	NR_madvise = 28,
+	NR_brk = 12,
 	NR_dup = 32,
 	NR_dup2 = 33,
 	NR_fork = 57,

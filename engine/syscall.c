@@ -35,6 +35,12 @@ static long e_mremap(struct machine *m, const unsigned long *a,
 	return sys_mremap(m, a[0], a[1], a[2], a[3], a[4]);
 }
 
+static long e_brk(struct machine *m, const unsigned long *a, const char *path,
+		  unsigned long *fault)
+{
+	return sys_brk(m, a[0]);
+}
+
 static long e_openat(struct machine *m, const unsigned long *a,
 		     const char *path, unsigned long *fault)
 {
@@ -145,6 +151,7 @@ static const struct sys_entry table[NR_MAX] = {
 	[NR_munmap] = {e_munmap},
 	[NR_mprotect] = {e_mprotect},
 	[NR_mremap] = {e_mremap},
+	[NR_brk] = {e_brk},
 	[NR_openat] = {e_openat},
 	[NR_close] = {e_close},
 	[NR_ftruncate] = {e_ftruncate},

@@ -1069,6 +1069,7 @@ out:
 static void vms_clear_ptes(struct machine *m, struct mm *mm,
 			   struct vma_munmap_struct *vms)
 {
+	update_hiwater_rss(mm);
 	for (int i = 0; i < vms->nr; i++) {
 		struct vma *v = vms->detached[i];
 
@@ -1087,6 +1088,8 @@ static void vms_complete_munmap_vmas(struct machine *m, struct mm *mm,
 	mm->locked_vm -= vms->locked_vm;
 	if (vms->clear_ptes)
 		vms_clear_ptes(m, mm, vms);
+	/* Update high watermark before we lower total_vm */
+	update_hiwater_vm(mm);
 	mm->total_vm -= vms->nr_pages;
 	mm->exec_vm -= vms->exec_vm;
 	mm->stack_vm -= vms->stack_vm;
@@ -1354,6 +1357,91 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 abort_munmap:
 	vms_abort_munmap_vmas(m, map.mm, &map.vms);
 	return (unsigned long)(long)error;
+}
+
+/* ---- brk ---- */
+
+/*
+ * do_brk_flags() (mm/vma.c): the heap grows by [addr, addr + len).  The
+ * brk VMA below (vma, found by brk() no lower than start_brk) is expanded
+ * in place when it ends at addr and vma_merge_new_range() in its
+ * just_expand mode allows; the VMA after is never looked at.  Otherwise a
+ * new anonymous VMA is made, pgoff addr >> PAGE_SHIFT.
+ *
+ *       <-->              <-->            <-->
+ *   HHHH         ->   HHHHHHHH        HHHH    (no prev)     HHHH  HHHH
+ *   expand prev in place          (prev ends short, or differs: new vma)
+ *
+ * The flags are VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags, so
+ * MCL_FUTURE's VM_LOCKED comes along.  The kernel then sets VM_SOFTDIRTY,
+ * which is 0 here (vma.h) and which merging ignores anyway.
+ */
+int do_brk_flags(struct machine *m, struct vma *vma, unsigned long addr,
+		 unsigned long len, vm_flags_t vm_flags)
+{
+	struct mm *mm = cur_mm(m);
+	struct vma *v = NULL;
+	int ret = 0;
+
+	EV_IN(m, FN_DO_BRK_FLAGS, .v = vma, .addr = addr, .len = len);
+	vm_flags |= VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
+	if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT) ||
+	    mm->map_count > m->max_map_count ||
+	    __vm_enough_memory(m, mm, (long)(len >> PAGE_SHIFT))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (vma && vma->vm_end == addr) {
+		struct vma_merge_struct vmg = {
+			.mm = mm,
+			.start = addr,
+			.end = addr + len,
+			.vm_flags = vm_flags,
+			.pgoff = PHYS_PFN(addr),
+			.prev = vma,
+			.just_expand = true,
+		};
+
+		v = vma_merge_new_range(m, &vmg);
+		if (!v && vmg.state == VMA_MERGE_ERROR_NOMEM) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	if (!v) {
+		v = vm_area_alloc(m, mm);
+		if (!v) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		vma_set_range(v, addr, addr + len, PHYS_PFN(addr));
+		v->vm_flags = vm_flags;
+		if (vma_iter_prealloc(m)) {
+			vm_area_free(m, v);
+			ret = -ENOMEM;
+			goto out;
+		}
+		EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_BRK,
+		      .fn = "do_brk_flags", .v = v, .flags = v->vm_flags);
+		vma_link_new(m, mm, v);
+		/*
+		 * No merge was tried with the VMA before unless it was the
+		 * brk VMA and ended at addr: a compatible VMA ending at
+		 * start_brk stays apart.  Nothing can touch the end (brk
+		 * keeps a page free above the break).
+		 */
+		if (vma && vma->vm_end == addr)
+			tried_across(vma, v);
+		else if (vt_prev(v) && vt_prev(v)->vm_end == addr)
+			keep_apart(vt_prev(v), v);
+	}
+	mm->total_vm += len >> PAGE_SHIFT;
+	mm->data_vm += len >> PAGE_SHIFT;
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
+out:
+	EV_OUT(m, FN_DO_BRK_FLAGS);
+	return ret;
 }
 
 /* ---- anon_vma reuse on first fault ---- */

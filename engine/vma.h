@@ -85,6 +85,9 @@ typedef unsigned long vm_flags_t;
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 /* Flags that do not stop a merge (VM_IGNORE_MERGE/VM_STICKY in 6.18.y). */
 #define VM_STICKY (VM_SOFTDIRTY | VM_MAYBE_GUARD)
+/* x86-64 VM_DATA_DEFAULT_FLAGS (VM_DATA_FLAGS_TSK_EXEC, no READ_IMPLIES_EXEC) */
+#define VM_DATA_DEFAULT_FLAGS \
+	(VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 #define VM_IGNORE_MERGE VM_STICKY
 #define VM_STARTGAP_FLAGS VM_GROWSDOWN
 
@@ -130,6 +133,10 @@ struct page_set {
 	bool page_cache;
 	unsigned long tables; /* PTE tables (mm_pgtables_bytes) */
 	unsigned long edits;  /* entries changed, for machine_state() */
+	/* Present pages by kind, kept as each PTE changes (the zero page
+	 * counts in neither): MM_ANONPAGES, and MM_FILEPAGES with
+	 * MM_SHMEMPAGES, which mm_rss_counters() tells apart. */
+	unsigned long rss_anon, rss_file;
 };
 
 /*
@@ -265,7 +272,12 @@ struct mm {
 	unsigned long start_brk, brk;
 	unsigned long start_stack; /* [stack] is the VMA that holds it */
 	vm_flags_t def_flags;
+	/* Pages, as vm_stat_account() and the lock paths keep them. */
 	unsigned long total_vm, locked_vm, data_vm, exec_vm, stack_vm;
+	unsigned long pinned_vm; /* no call pins pages here: always 0 */
+	/* The highest total_vm and RSS seen when they were about to drop
+	 * (update_hiwater_vm, update_hiwater_rss): VmPeak and VmHWM. */
+	unsigned long hiwater_vm, hiwater_rss;
 	struct page_set pages;
 };
 

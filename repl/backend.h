@@ -26,6 +26,13 @@ struct call {
 /* The window of addresses that verify compares. */
 #define VERIFY_WINDOW_START 0x200000000000UL
 #define VERIFY_WINDOW_END 0x201000000000UL
+/*
+ * The brk area, which cannot live in the window: verify compares the
+ * first VERIFY_BRK_SPAN bytes above the real process's own start_brk as
+ * if they began at the simulation's start_brk (vma.h START_BRK).
+ */
+#define VERIFY_BRK_BASE 0x555555559000UL
+#define VERIFY_BRK_SPAN (1UL << 30)
 
 struct backend;
 struct backend_ops {
@@ -40,6 +47,12 @@ struct backend_ops {
 	int (*switch_to)(struct backend *be, int pid);
 	/* Append the current process's maps (or smaps) in contract format. */
 	int (*maps)(struct backend *be, bool smaps, struct strbuf *out);
+	/*
+	 * Append the memory lines of the current process's /proc/PID/status
+	 * (NULL: the backend has none).  The kernel's are given as the
+	 * difference from the real process's own start (verify/child.c).
+	 */
+	int (*status)(struct backend *be, struct strbuf *out);
 	/*
 	 * Which pages of [addr, addr + n pages) are present in the current
 	 * process's page tables: one character each, 'a' anonymous, 'f' file

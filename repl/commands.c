@@ -88,6 +88,17 @@ static int cmd_maps(struct session *s, const struct parsed *p)
 	return s->be->ops->maps(s->be, false, &s->out);
 }
 
+static int cmd_status(struct session *s, const struct parsed *p)
+{
+	(void)p;
+	if (!s->be->ops->status) {
+		session_error(s, "status: the %s has no /proc/PID/status",
+			      s->be->name);
+		return -1;
+	}
+	return s->be->ops->status(s->be, &s->out);
+}
+
 static int cmd_smaps(struct session *s, const struct parsed *p)
 {
 	(void)p;
@@ -668,6 +679,42 @@ const struct command commands[] = {
 		.exec = cmd_syscall,
 	},
 	{
+		.name = "brk",
+		.group = SYSCALLS,
+		.syntax = SYN_CALL,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_ADDR},
+		.usage = "brk(ADDR|NULL)",
+		.summary = "move the program break: grow or shrink [heap]",
+		.help = "Sets the end of the heap, which starts at start_brk "
+			"(0x555555559000 in a\nnew process), and prints the "
+			"break: the new one, or the old one when the\nkernel "
+			"refuses. brk(NULL), or anything below start_brk, "
+			"only asks. Growing\nuses do_brk_flags(), which "
+			"expands the heap VMA in place when it ends at\nthe "
+			"old break and can merge, else makes a new VMA; "
+			"shrinking unmaps. The\nbreak may be unaligned: the "
+			"VMA ends at the next page. It is refused when\n"
+			"another mapping lies within a page above the new "
+			"break (a stack: within\nits guard gap), and "
+			"shrinking is refused when nothing is mapped there.\n"
+			"With mlockall(MCL_FUTURE) the new pages are locked "
+			"and populated.\nThe VMA overlapping [start_brk, brk) "
+			"is named [heap]. verify runs brk\nrelative to the "
+			"real process's own start_brk (the brk area, up to "
+			"1 GiB\nabove it, is compared as if it began at "
+			"0x555555559000).",
+		.example = "brk(NULL)\n"
+			   "brk(0x55555555b000)\n"
+			   "brk(0x55555555c800)\n"
+			   "maps\n"
+			   "brk(0x55555555a000)",
+		.nr = NR_brk,
+		.result = RES_ADDR,
+		.exec = cmd_syscall,
+	},
+	{
 		.name = "map",
 		.alias = "m",
 		.group = SHORTHAND,
@@ -1035,6 +1082,39 @@ const struct command commands[] = {
 			   "touch 0x200000000000 4k\n"
 			   "smaps",
 		.exec = cmd_smaps,
+	},
+	{
+		.name = "status",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "status",
+		.summary = "print the memory lines of /proc/PID/status",
+		.help = "Prints VmPeak ... HugetlbPages as /proc/PID/status "
+			"does (task_mem), from the\nmm's counters: total_vm "
+			"(VmSize), locked_vm (VmLck), pinned_vm (VmPin),\n"
+			"data_vm (VmData), stack_vm (VmStk), exec_vm "
+			"(VmExe + VmLib), the RSS\ncounters (RssAnon, RssFile, "
+			"RssShmem) and their peaks, hiwater_vm (VmPeak)\nand "
+			"hiwater_rss (VmHWM), which are only raised when the "
+			"value is about to\ndrop (munmap, truncation). What it "
+			"cannot know: VmExe is 0 (no ELF text\nis loaded, so "
+			"executable mappings count in VmLib), VmPTE counts "
+			"only the\nengine's PTE tables (it frees one with "
+			"its last page; the kernel keeps it\nwhile a VMA "
+			"covers it, and counts PMD and PUD tables too), VmPin, "
+			"VmSwap\nand HugetlbPages are 0. verify compares the "
+			"difference from the real\nprocess's own start, for "
+			"every line but VmHWM (the kernel raises it from\n"
+			"its per-CPU RSS counters, read approximately) and "
+			"VmPTE.",
+		.example =
+			"map 0x200000000000 2m rw\n"
+			"touch 0x200000000000 64k\n"
+			"mprotect(0x200000000000, 4096, PROT_READ|PROT_EXEC)\n"
+			"status",
+		.exec = cmd_status,
 	},
 	{
 		.name = "pages",

@@ -37,6 +37,14 @@ static int engine_maps(struct backend *be, bool smaps, struct strbuf *out)
 	return 0;
 }
 
+static int engine_status(struct backend *be, struct strbuf *out)
+{
+	struct machine *m = eb(be)->m;
+
+	show_status(machine_mm(m, machine_current_pid(m)), out);
+	return 0;
+}
+
 static int engine_pages(struct backend *be, unsigned long addr, unsigned long n,
 			char *out)
 {
@@ -62,6 +70,7 @@ static const struct backend_ops engine_ops = {
 	.call = engine_call,
 	.switch_to = engine_switch,
 	.maps = engine_maps,
+	.status = engine_status,
 	.pages = engine_pages,
 	.observe = engine_observe,
 	.destroy = engine_destroy,

@@ -57,7 +57,8 @@ static const char *const vetoes[] = {
 static const char *const origins[] = {
 	[VMA_FROM_MMAP] = "mmap",   [VMA_FROM_SPLIT] = "split",
 	[VMA_FROM_FORK] = "fork",   [VMA_FROM_EXEC] = "exec",
-	[VMA_FROM_GIVEN] = "given",  [VMA_FROM_MREMAP] = "mremap",
+	[VMA_FROM_GIVEN] = "given", [VMA_FROM_MREMAP] = "mremap",
+	[VMA_FROM_BRK] = "brk",
 };
 
 static const char *const changes[] = {
@@ -151,6 +152,12 @@ static const char *const notes[] = {
 	[NOTE_MLOCK_HOLE] = "mlock_hole",
 	[NOTE_DEF_FLAGS] = "def_flags",
 	[NOTE_PRCTL_NO_ANON_NAME] = "prctl_no_anon_vma_name",
+	[NOTE_BRK_BELOW_MIN] = "brk_below_min",
+	[NOTE_BRK_SAME_PAGE] = "brk_same_page",
+	[NOTE_BRK_SHRINK_NOTHING] = "brk_shrink_nothing",
+	[NOTE_BRK_LIMITS] = "brk_limits",
+	[NOTE_BRK_NEXT_TOO_CLOSE] = "brk_next_too_close",
+	[NOTE_BRK_FAILED] = "brk_failed",
 };
 
 const char *ev_kind_name(enum ev_kind k)

@@ -40,6 +40,27 @@ void vma_snap_of(struct vma_snap *o, const struct vma *v)
 	o->name[n] = '\0';
 }
 
+void mm_counters_of(struct mm_counters *c, const struct mm *mm)
+{
+	unsigned long rss;
+
+	memset(c, 0, sizeof(*c));
+	if (!mm)
+		return;
+	c->total_vm = mm->total_vm;
+	c->locked_vm = mm->locked_vm;
+	c->pinned_vm = mm->pinned_vm;
+	c->data_vm = mm->data_vm;
+	c->exec_vm = mm->exec_vm;
+	c->stack_vm = mm->stack_vm;
+	mm_rss_counters(mm, &c->anon, &c->file, &c->shmem);
+	rss = c->anon + c->file + c->shmem;
+	c->peak_vm =
+		mm->hiwater_vm > mm->total_vm ? mm->hiwater_vm : mm->total_vm;
+	c->peak_rss = mm->hiwater_rss > rss ? mm->hiwater_rss : rss;
+	c->pte_tables = mm->pages.tables;
+}
+
 void mm_snap_take(struct mm_snap *snap, const struct machine *m, int pid)
 {
 	const struct mm *mm = m ? machine_mm(m, pid) : NULL;
@@ -49,6 +70,7 @@ void mm_snap_take(struct mm_snap *snap, const struct machine *m, int pid)
 	if (!mm)
 		return;
 	snap->pid = pid;
+	mm_counters_of(&snap->counters, mm);
 	snap->v = calloc(mm->tree.count + 1, sizeof(*snap->v));
 	if (!snap->v)
 		abort();

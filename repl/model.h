@@ -30,10 +30,25 @@ struct vma_snap {
 void vma_snap_of(struct vma_snap *o, const struct vma *v);
 
 /* Every VMA of one process, in address order. */
+/*
+ * The mm's counters, in pages, as /proc/PID/status shows them (`status`;
+ * the UI's VMA table footer): total_vm (VmSize), locked_vm, pinned_vm,
+ * data_vm, exec_vm, stack_vm, the RSS counters (MM_ANONPAGES,
+ * MM_FILEPAGES, MM_SHMEMPAGES), the peaks as task_mem() prints them
+ * (VmPeak, VmHWM), and the PTE tables.
+ */
+struct mm_counters {
+	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm;
+	unsigned long stack_vm, anon, file, shmem, peak_vm, peak_rss;
+	unsigned long pte_tables;
+};
+void mm_counters_of(struct mm_counters *c, const struct mm *mm);
+
 struct mm_snap {
 	int pid; /* 0: no snapshot (not the simulation) */
 	size_t n;
 	struct vma_snap *v;
+	struct mm_counters counters;
 };
 
 void mm_snap_take(struct mm_snap *snap, const struct machine *m, int pid);

@@ -220,3 +220,68 @@ size_t maps_name_offset(const char *line, size_t len)
 		i++;
 	return i;
 }
+
+const char *const status_fields[] = {
+	"VmPeak",  "VmSize",  "VmLck",	  "VmPin",	  "VmHWM", "VmRSS",
+	"RssAnon", "RssFile", "RssShmem", "VmData",	  "VmStk", "VmExe",
+	"VmLib",   "VmPTE",   "VmSwap",	  "HugetlbPages", NULL,
+};
+
+/*
+ * task_mem(): SEQ_PUT_DEC prints pages as kB, right-aligned in 8 columns
+ * after a tab.  What the engine cannot know it prints as the kernel would
+ * for a process with nothing else:
+ *   VmExe   the ELF's text (end_code - start_code): no ELF is loaded, so
+ *           0, and every executable mapping counts in VmLib;
+ *   VmPTE   the engine's PTE tables only (its page table frees a table
+ *           when its last page goes, where free_pgtables() keeps it while
+ *           a VMA covers its range, and it counts no PMD or PUD tables);
+ *   VmPin   0: nothing here pins pages (io_uring, RDMA);
+ *   VmSwap, HugetlbPages: 0, no swap and no huge pages.
+ */
+void show_status(const struct mm *mm, struct strbuf *out)
+{
+	unsigned long anon, file, shmem, rss, hiwater_vm, hiwater_rss;
+	unsigned long text = 0, lib;
+	const unsigned long v[] = {
+		0, /* VmPeak, below */
+		mm->total_vm,
+		mm->locked_vm,
+		mm->pinned_vm,
+		0, /* VmHWM */
+		0, /* VmRSS */
+		0, /* RssAnon */
+		0, /* RssFile */
+		0, /* RssShmem */
+		mm->data_vm,
+		mm->stack_vm,
+		0, /* VmExe */
+		0, /* VmLib */
+		mm->pages.tables,
+		0, /* VmSwap */
+		0, /* HugetlbPages */
+	};
+	unsigned long val[16];
+
+	mm_rss_counters(mm, &anon, &file, &shmem);
+	rss = anon + file + shmem;
+	hiwater_vm =
+		mm->hiwater_vm > mm->total_vm ? mm->hiwater_vm : mm->total_vm;
+	hiwater_rss = mm->hiwater_rss > rss ? mm->hiwater_rss : rss;
+	lib = mm->exec_vm - text;
+	memcpy(val, v, sizeof(val));
+	val[0] = hiwater_vm;
+	val[4] = hiwater_rss;
+	val[5] = rss;
+	val[6] = anon;
+	val[7] = file;
+	val[8] = shmem;
+	val[11] = text;
+	val[12] = lib;
+	for (int i = 0; status_fields[i]; i++) {
+		sb_puts(out, status_fields[i]);
+		sb_puts(out, ":\t");
+		sb_addu_pad(out, val[i] << (PAGE_SHIFT - 10), 8);
+		sb_puts(out, " kB\n");
+	}
+}

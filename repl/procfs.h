@@ -13,6 +13,13 @@ const char *vma_name(const struct vma *v, bool *deleted);
 void show_map_vma(const struct vma *v, struct strbuf *out);
 void show_smap(const struct vma *v, struct strbuf *out);
 void show_maps(const struct mm *mm, bool smaps, struct strbuf *out);
+/*
+ * The memory lines of /proc/PID/status (fs/proc/task_mmu.c task_mem, and
+ * hugetlb_report_usage), in its format and order.
+ */
+void show_status(const struct mm *mm, struct strbuf *out);
+/* Their names, in order, NULL-terminated ("VmPeak", ...). */
+extern const char *const status_fields[];
 /* The smaps mnemonic of one vm_flags bit ("rd"), or NULL. */
 const char *vm_flag_mnemonic(int bit);
 /* "rd wr mr mw me ac " */

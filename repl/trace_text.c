@@ -299,6 +299,16 @@ static void enter(const struct vmalab_event *ev, struct strbuf *out)
 	case FN_DO_MSEAL:
 		sb_addf(out, "do_mseal(%lx, %#lx)", ev->addr, ev->len);
 		break;
+	case FN_SYS_BRK:
+		sb_addf(out, "brk(%lx): mm->brk %lx", ev->addr, ev->value);
+		break;
+	case FN_DO_BRK_FLAGS:
+		sb_addf(out, "do_brk_flags(%lx-%lx)", ev->addr, end);
+		if (ev->vma) {
+			sb_puts(out, ", brk vma ");
+			range(out, ev->start, ev->end);
+		}
+		break;
 	case FN__COUNT:
 		break;
 	}
@@ -664,6 +674,38 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 	case NOTE_PRCTL_NO_ANON_NAME:
 		sb_puts(out, "prctl_set_vma: no CONFIG_ANON_VMA_NAME: EINVAL");
 		break;
+	case NOTE_BRK_BELOW_MIN:
+		sb_addf(out,
+			"brk: %lx is below min_brk (start_brk %lx): keep %lx",
+			ev->addr, ev->len, ev->value);
+		break;
+	case NOTE_BRK_SAME_PAGE:
+		sb_addf(out,
+			"brk: %lx is in the same page as %lx: only mm->brk "
+			"changes",
+			ev->addr, ev->value);
+		break;
+	case NOTE_BRK_SHRINK_NOTHING:
+		sb_addf(out,
+			"brk: nothing mapped in %lx-%lx to unmap: keep %lx",
+			PAGE_ALIGN(ev->addr), PAGE_ALIGN(ev->value), ev->value);
+		break;
+	case NOTE_BRK_LIMITS:
+		sb_addf(out, "check_brk_limits: %s: keep %lx",
+			strerrorname_np((int)-(long)ev->len), ev->value);
+		break;
+	case NOTE_BRK_NEXT_TOO_CLOSE:
+		sb_addf(out,
+			"brk: vma %lx-%lx leaves no free page above %lx%s: "
+			"keep %lx",
+			VMA_RANGE(ev), PAGE_ALIGN(ev->addr),
+			ev->flags & VM_GROWSDOWN ? " and its guard gap" : "",
+			ev->value);
+		break;
+	case NOTE_BRK_FAILED:
+		sb_addf(out, "do_brk_flags: %s: keep %lx",
+			strerrorname_np((int)-(long)ev->len), ev->value);
+		break;
 	case NOTE_OOM_KILL:
 		sb_addf(out,
 			"out_of_memory(fault at %lx): no memory left: Killed "
@@ -718,6 +760,9 @@ void trace_event_text(const struct vmalab_event *ev, struct strbuf *out)
 		else if (ev->code == VMA_FROM_EXEC)
 			sb_addf(out, "%s: new vma %lx-%lx", ev->fn,
 				VMA_RANGE(ev));
+		else if (ev->code == VMA_FROM_BRK)
+			sb_addf(out, "do_brk_flags: new vma %lx-%lx pgoff %#lx",
+				VMA_RANGE(ev), ev->pgoff);
 		else if (ev->code == VMA_FROM_GIVEN)
 			sb_addf(out, "given: vma %lx-%lx pgoff %#lx",
 				VMA_RANGE(ev), ev->pgoff);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "engine.h"
 #include "handlers.h"
+#include "model.h"
 #include "procfs.h"
 #include "tree.h"
 #include "trace_text.h"
@@ -123,25 +124,6 @@ int mm_diff_text(const struct session *s, const struct mm_diff *d,
 
 /* ---- ps ---- */
 
-static void mm_totals(const struct mm *mm, unsigned long *size,
-		      unsigned long *rss, unsigned long *anon, size_t *count)
-{
-	const struct vma *v;
-
-	*size = *rss = *anon = 0;
-	*count = 0;
-	vt_for_each(&mm->tree, v)
-	{
-		unsigned long r, a;
-
-		vma_page_counts(v, &r, &a);
-		*size += v->vm_end - v->vm_start;
-		*rss += r;
-		*anon += a;
-		(*count)++;
-	}
-}
-
 /* " 3:data 4:data": the open fds other than the /dev/null stdio ones. */
 static void ps_files(const struct machine *m, int pid, struct strbuf *out)
 {
@@ -165,17 +147,23 @@ int cmd_ps(struct session *s, const struct parsed *p)
 	if (!pids)
 		abort();
 	machine_pids(m, pids, n);
-	sb_addf(&s->out, "  %5s %6s %10s %10s %10s  %s\n", "PID", "VMAS",
-		"SIZE", "RSS", "ANON", "FILES");
+	sb_addf(&s->out, "  %5s %6s %10s %10s %10s %10s %10s %10s  %s\n", "PID",
+		"VMAS", "SIZE", "RSS", "ANON", "LOCKED", "DATA", "STACK",
+		"FILES");
 	for (int i = 0; i < n; i++) {
-		unsigned long size, rss, anon;
-		size_t count;
+		const struct mm *mm = machine_mm(m, pids[i]);
+		struct mm_counters c;
 
-		mm_totals(machine_mm(m, pids[i]), &size, &rss, &anon, &count);
-		sb_addf(&s->out, "%c %5d %6zu %10s %10s %10s ",
-			pids[i] == cur ? '*' : ' ', pids[i], count,
-			SIZE(s, size), SIZE(s, rss * PAGE_SIZE),
-			SIZE(s, anon * PAGE_SIZE));
+		mm_counters_of(&c, mm);
+		sb_addf(&s->out, "%c %5d %6lu %10s %10s %10s %10s %10s %10s ",
+			pids[i] == cur ? '*' : ' ', pids[i],
+			mm ? mm->tree.count : 0UL,
+			SIZE(s, c.total_vm * PAGE_SIZE),
+			SIZE(s, (c.anon + c.file + c.shmem) * PAGE_SIZE),
+			SIZE(s, c.anon * PAGE_SIZE),
+			SIZE(s, c.locked_vm * PAGE_SIZE),
+			SIZE(s, c.data_vm * PAGE_SIZE),
+			SIZE(s, c.stack_vm * PAGE_SIZE));
 		if (machine_proc_killed(m, pids[i]))
 			sb_puts(&s->out, " killed by SIGKILL (out of memory)");
 		else

@@ -260,6 +260,9 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --advise --wild --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" 300 --advise --wild --fork \
 		--errors
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --brk --fork --status
+	random_scripts "$b" "$(($2 * 2 / 3))" 20 --large --wild --fork --status
+	random_scripts "$b" "$(($2 / 10 + 2))" "$GEN_STEPS" --brk --wild --fork --errors
 }
 
 # tests/verify.sh sources this file for its functions alone.

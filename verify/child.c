@@ -8,6 +8,12 @@
  * up, so that openat hands out 3, 4, ... exactly as the simulation does
  * (fds 0-2 stay open, on /dev/null).  fork() gives the new process its
  * own channel, passed with the request (SCM_RIGHTS).
+ *
+ * The brk area must start empty, as in a new process, but a process
+ * forked from vmalab has vmalab's heap.  So at the start it gives the heap
+ * back (brk(start_brk)), and from then on never calls malloc: its buffers
+ * are its own mappings (struct cbuf), far from the window and the brk
+ * area, and the signal stack is mapped too (touch.c).
  */
 /* Make and check-asan may replace CFLAGS, and -D_GNU_SOURCE with it. */
 #ifndef _GNU_SOURCE
@@ -24,18 +30,76 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "backend.h"
 #include "nr.h"
 #include "protocol.h"
-#include "strbuf.h"
 #include "touch.h"
 
 /* ---------------------------------------------------------------------- */
 /* The process side.                                                       */
 /* ---------------------------------------------------------------------- */
+
+/*
+ * A buffer of its own mapping: no malloc once the heap is given back.
+ * Each is one reservation made at the start (MAP_NORESERVE) and never
+ * unmapped; cb_reset() drops the pages used.  So between requests the
+ * process's own memory stays the same, and /proc/self/status changes
+ * only with what the script does (a text past the reservation, 256 MiB,
+ * still works: the mapping grows, and VmSize moves with it).
+ */
+struct cbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+#define CBUF_RESERVE (256UL << 20)
+
+static void cb_grow(struct cbuf *cb, size_t n)
+{
+	size_t cap = cb->cap ? cb->cap : CBUF_RESERVE;
+	void *p;
+
+	while (cap < cb->len + n + 1)
+		cap *= 2;
+	if (cap == cb->cap)
+		return;
+	p = cb->buf ? mremap(cb->buf, cb->cap, cap, MREMAP_MAYMOVE)
+		    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(6);
+	cb->buf = p;
+	cb->cap = cap;
+}
+
+static void cb_add(struct cbuf *cb, const char *s, size_t n)
+{
+	cb_grow(cb, n);
+	memcpy(cb->buf + cb->len, s, n);
+	cb->len += n;
+	cb->buf[cb->len] = '\0';
+}
+
+static const char *cb_str(struct cbuf *cb)
+{
+	cb_grow(cb, 0);
+	return cb->buf;
+}
+
+static void cb_reset(struct cbuf *cb)
+{
+	if (cb->buf && cb->len)
+		madvise(cb->buf, (cb->len + KPAGE_SIZE) & ~(KPAGE_SIZE - 1),
+			MADV_DONTNEED);
+	cb->len = 0;
+}
+
+/* The reply's text, and room to read /proc files for the process itself. */
+static struct cbuf reply_text, scratch;
 
 /* Send a reply and its text; a failure means the controller is gone. */
 static void child_reply(int chan, long ret, unsigned long fault,
@@ -66,8 +130,8 @@ child_setup_failed(int chan, const char *what)
 	_exit(1);
 }
 
-/* Read a whole /proc file into sb.  0, or -errno. */
-static long read_file(const char *path, struct strbuf *sb)
+/* Read a whole /proc file into cb.  0, or -errno. */
+static long read_file(const char *path, struct cbuf *cb)
 {
 	char buf[16384];
 	ssize_t n;
@@ -76,7 +140,7 @@ static long read_file(const char *path, struct strbuf *sb)
 	if (fd < 0)
 		return -errno;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sb_add(sb, buf, (size_t)n);
+		cb_add(cb, buf, (size_t)n);
 	if (n < 0) {
 		long err = -errno;
 
@@ -87,35 +151,81 @@ static long read_file(const char *path, struct strbuf *sb)
 	return 0;
 }
 
-/* 0 if nothing of ours is mapped in the test window, else -1 and why. */
-static int window_is_empty(char *why, size_t whylen)
+/*
+ * 0 if nothing of ours is mapped in [lo, hi), else -1 and why (what
+ * names the range).
+ */
+static int range_is_empty(unsigned long lo, unsigned long hi, const char *what,
+			  char *why, size_t whylen)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct cbuf *cb = &scratch;
 	const char *line;
-	long err = read_file("/proc/self/maps", &sb);
+	long err;
+
+	cb_reset(cb);
+	err = read_file("/proc/self/maps", cb);
 
 	if (err) {
 		snprintf(why, whylen, "reading /proc/self/maps: %s",
 			 strerror((int)-err));
-		sb_free(&sb);
 		return -1;
 	}
-	for (line = sb_str(&sb); *line;) {
+	for (line = cb_str(cb); *line;) {
 		const char *nl = strchrnul(line, '\n');
 		unsigned long start, end;
 
-		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    start < VERIFY_WINDOW_END && end > VERIFY_WINDOW_START) {
-			snprintf(why, whylen,
-				 "the test window is not empty: %.*s",
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 && start < hi &&
+		    end > lo) {
+			snprintf(why, whylen, "%s is not empty: %.*s", what,
 				 (int)(nl - line), line);
-			sb_free(&sb);
 			return -1;
 		}
 		line = *nl ? nl + 1 : nl;
 	}
-	sb_free(&sb);
 	return 0;
+}
+
+/*
+ * Give back the heap vmalab's malloc made, so that the brk area is as in a
+ * new process: brk == start_brk (fs/proc/array.c prints it as field 47
+ * of /proc/self/stat) and nothing mapped above.  Returns start_brk, or 0
+ * and why.
+ */
+static unsigned long brk_reset(char *why, size_t whylen)
+{
+	static char stat[4096];
+	unsigned long start_brk = 0;
+	const char *p;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0) {
+		snprintf(why, whylen, "reading /proc/self/stat: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	close(fd);
+	stat[n] = '\0';
+	/* Fields after the command name, which may hold anything. */
+	p = strrchr(stat, ')');
+	for (int field = 2; p && field < 47; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu", &start_brk) != 1 || !start_brk ||
+	    start_brk & (KPAGE_SIZE - 1)) {
+		snprintf(why, whylen, "no start_brk in /proc/self/stat");
+		return 0;
+	}
+	if ((unsigned long)syscall(SYS_brk, start_brk) != start_brk) {
+		snprintf(why, whylen, "brk(%#lx) did not give the heap back",
+			 start_brk);
+		return 0;
+	}
+	if (range_is_empty(start_brk, start_brk + VERIFY_BRK_SPAN,
+			   "the brk area", why, whylen))
+		return 0;
+	return start_brk;
 }
 
 static int set_soft_limit(int resource, rlim_t soft)
@@ -174,6 +284,8 @@ static long raw(long ret)
  * fork bookkeeping (atfork handlers, the cached thread id), which is fine:
  * the new process only runs this file's loop, single-threaded.
  */
+static int status_setup(bool pad);
+
 static long child_fork(int chan, pid_t controller)
 {
 	long pid;
@@ -189,6 +301,286 @@ static long child_fork(int chan, pid_t controller)
 		_exit(4);
 	close(chan);
 	follow_controller(controller);
+	/* Its own part: file pages are not copied by fork (vma_needs_copy). */
+	if (status_setup(false))
+		_exit(7);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* /proc/self/status as the difference from the process's own start.      */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The memory lines of task_mem(), in its order (repl/procfs.c prints the
+ * simulation's).  The kernel backend reports them as what the script
+ * changed: each value less the process's own part, measured when the
+ * process starts (pid 1) or is forked, as status less what the script's
+ * VMAs (the window and the brk area) make of it, read from smaps.  For
+ * that to hold, the process's own memory must not move afterwards: its
+ * stack is grown once, its own mappings are populated, its buffers are
+ * reservations, it never mallocs; and pid 1 maps PROT_NONE padding so
+ * that its VmSize equals its VmPeak (hiwater_vm) at the start.
+ */
+enum {
+	ST_PEAK,
+	ST_SIZE,
+	ST_LCK,
+	ST_PIN,
+	ST_HWM,
+	ST_RSS,
+	ST_ANON,
+	ST_FILE,
+	ST_SHMEM,
+	ST_DATA,
+	ST_STK,
+	ST_EXE,
+	ST_LIB,
+	ST_PTE,
+	ST_SWAP,
+	ST_HUGE,
+	ST_N
+};
+
+static const char *const st_names[ST_N] = {
+	"VmPeak",  "VmSize",  "VmLck",	  "VmPin",	  "VmHWM", "VmRSS",
+	"RssAnon", "RssFile", "RssShmem", "VmData",	  "VmStk", "VmExe",
+	"VmLib",   "VmPTE",   "VmSwap",	  "HugetlbPages",
+};
+
+static long st_base[ST_N];	   /* kB: the process's own part */
+static unsigned long st_start_brk; /* the real start_brk */
+
+/* The memory lines of /proc/self/status, in kB.  0, or -errno. */
+static long status_read(long v[ST_N])
+{
+	char buf[8192];
+	const char *line;
+	ssize_t n, got = 0;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[got] = '\0';
+	memset(v, 0, ST_N * sizeof(*v));
+	for (line = buf; *line;) {
+		const char *nl = strchrnul(line, '\n');
+
+		for (int i = 0; i < ST_N; i++) {
+			size_t len = strlen(st_names[i]);
+
+			if (!strncmp(line, st_names[i], len) &&
+			    line[len] == ':')
+				v[i] = strtol(line + len + 1, NULL, 10);
+		}
+		line = *nl ? nl + 1 : nl;
+	}
+	return 0;
+}
+
+static bool script_addr(unsigned long start)
+{
+	return (start >= VERIFY_WINDOW_START && start < VERIFY_WINDOW_END) ||
+	       start - st_start_brk < VERIFY_BRK_SPAN;
+}
+
+static bool has_flag(const char *flags, const char *f)
+{
+	for (const char *p = flags; (p = strstr(p, f)); p += 2)
+		if ((p == flags || p[-1] == ' ') && (p[2] == ' ' || !p[2]))
+			return true;
+	return false;
+}
+
+/*
+ * What the script's VMAs make of each line now, from smaps: their sizes
+ * by vm_stat_account()'s classes (VmFlags), their Rss split as the RSS
+ * counters split it (shmem is /dev/zero, the only shmem a script makes).
+ */
+static long status_script_part(long v[ST_N])
+{
+	struct cbuf *cb = &scratch;
+	const char *line;
+	unsigned long start = 0, end = 0;
+	long size = 0, rss = 0, anon = 0, err;
+	bool in = false, shmem = false;
+
+	memset(v, 0, ST_N * sizeof(*v));
+	cb_reset(cb);
+	err = read_file("/proc/self/smaps", cb);
+	if (err)
+		return err;
+	for (line = cb_str(cb); *line;) {
+		const char *nl = strchrnul(line, '\n');
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    line[strcspn(line, " ")] == ' ') {
+			in = script_addr(start);
+			size = (long)((end - start) >> 10);
+			shmem = strstr(line, "/dev/zero (deleted)") &&
+				strstr(line, "/dev/zero (deleted)") < nl;
+		} else if (in && !strncmp(line, "Rss:", 4)) {
+			rss = strtol(line + 4, NULL, 10);
+		} else if (in && !strncmp(line, "Anonymous:", 10)) {
+			anon = strtol(line + 10, NULL, 10);
+		} else if (in && !strncmp(line, "VmFlags:", 8)) {
+			char flags[256];
+			size_t len = (size_t)(nl - line) - 8;
+			bool wr, sh, gd, ex;
+
+			if (len >= sizeof(flags))
+				len = sizeof(flags) - 1;
+			memcpy(flags, line + 8, len);
+			flags[len] = '\0';
+			wr = has_flag(flags, "wr");
+			sh = has_flag(flags, "sh");
+			gd = has_flag(flags, "gd");
+			ex = has_flag(flags, "ex");
+			v[ST_SIZE] += size;
+			v[ST_PEAK] += size;
+			if (has_flag(flags, "lo"))
+				v[ST_LCK] += size;
+			if (ex && !wr && !gd)
+				v[ST_LIB] += size;
+			else if (gd)
+				v[ST_STK] += size;
+			else if (wr && !sh)
+				v[ST_DATA] += size;
+			v[ST_RSS] += rss;
+			v[ST_HWM] += rss;
+			v[ST_ANON] += anon;
+			v[shmem ? ST_SHMEM : ST_FILE] += rss - anon;
+			in = false;
+		}
+		line = *nl ? nl + 1 : nl;
+	}
+	cb_reset(cb);
+	return 0;
+}
+
+/* Grow the stack once, deeper than any request goes. */
+static void __attribute__((noinline)) stack_grow(void)
+{
+	volatile char pad[256 << 10];
+
+	for (size_t i = 0; i < sizeof(pad); i += KPAGE_SIZE)
+		pad[i] = 0;
+	pad[sizeof(pad) - 1] = 0;
+}
+
+/*
+ * Under ASan, a frame's redzones are written to the shadow of the stack
+ * (addr >> 3, plus the shadow offset of x86-64): those shadow pages are
+ * the process's own memory too, and are faulted in with the rest.
+ */
+static void populate_shadow(unsigned long start, unsigned long end)
+{
+#ifdef __SANITIZE_ADDRESS__
+	unsigned long lo = ((start >> 3) + 0x7fff8000UL) & ~(KPAGE_SIZE - 1);
+	unsigned long hi = ((end >> 3) + 0x7fff8000UL + KPAGE_SIZE - 1) &
+			   ~(KPAGE_SIZE - 1);
+
+	madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#else
+	(void)start;
+	(void)end;
+#endif
+}
+
+/*
+ * Fault in the process's own mappings (not the script's, not the
+ * reservations), so that running new code or touching new data later
+ * adds no pages.  Huge ones (ASan's shadow) are left alone.
+ */
+static void populate_own(void)
+{
+	struct cbuf *cb = &scratch;
+	const char *line;
+
+	cb_reset(cb);
+	if (read_file("/proc/self/maps", cb))
+		return;
+	/* The list is read whole first: populating changes no VMA. */
+	for (line = cb_str(cb); *line;) {
+		const char *nl = strchrnul(line, '\n');
+		unsigned long start, end;
+		char perms[5];
+
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    !script_addr(start) && end - start <= (64UL << 20) &&
+		    perms[0] == 'r' &&
+		    (start < (unsigned long)reply_text.buf ||
+		     start >= (unsigned long)reply_text.buf + reply_text.cap) &&
+		    (start < (unsigned long)scratch.buf ||
+		     start >= (unsigned long)scratch.buf + scratch.cap)) {
+			madvise((void *)start, end - start,
+				perms[1] == 'w' && perms[3] == 'p'
+					? MADV_POPULATE_WRITE
+					: MADV_POPULATE_READ);
+			populate_shadow(start, end);
+		}
+		line = *nl ? nl + 1 : nl;
+	}
+	cb_reset(cb);
+}
+
+/*
+ * Take the process's own part of each line, now that its own memory is
+ * settled.  pad: the first process, whose VmPeak (the controller's, from
+ * before the heap went) is raised to by PROT_NONE padding.
+ */
+static int status_setup(bool pad)
+{
+	long now[ST_N], part[ST_N];
+
+	cb_grow(&reply_text, 0);
+	cb_grow(&scratch, 0);
+	stack_grow();
+	populate_own();
+	if (status_read(now))
+		return -1;
+	if (pad && now[ST_PEAK] > now[ST_SIZE] &&
+	    mmap(NULL, (unsigned long)(now[ST_PEAK] - now[ST_SIZE]) << 10,
+		 PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		 0) == MAP_FAILED)
+		return -1;
+	if (status_read(now) || status_script_part(part))
+		return -1;
+	for (int i = 0; i < ST_N; i++)
+		st_base[i] = now[i] - part[i];
+	return 0;
+}
+
+/*
+ * The memory lines of status, less the process's own part.  Under ASan
+ * the process's own part does not stay put (ASan's runtime maps and
+ * touches memory of its own: measured, 512 kB of VmData and 68 kB of
+ * RssAnon during one script), so every value is "?", which verify
+ * matches with anything (linediff.c).
+ */
+static long status_diff(struct cbuf *text)
+{
+	long now[ST_N], err = status_read(now);
+	char line[64];
+
+	if (err)
+		return err;
+	for (int i = 0; i < ST_N; i++) {
+#ifdef __SANITIZE_ADDRESS__
+		int n = snprintf(line, sizeof(line), "%s:\t%8s kB\n",
+				 st_names[i], "?");
+#else
+		int n = snprintf(line, sizeof(line), "%s:\t%8ld kB\n",
+				 st_names[i], now[i] - st_base[i]);
+#endif
+
+		cb_add(text, line, (size_t)n);
+	}
 	return 0;
 }
 
@@ -255,7 +647,7 @@ static long child_mlockall(long flags)
  * besides the value.
  */
 static long child_call(const struct kreq *rq, int passed, pid_t controller,
-		       unsigned long *fault, struct strbuf *text)
+		       unsigned long *fault, struct cbuf *text)
 {
 	unsigned long a[6];
 	char link[64], target[PATH_MAX];
@@ -287,7 +679,7 @@ static long child_call(const struct kreq *rq, int passed, pid_t controller,
 		snprintf(link, sizeof(link), "/proc/self/fd/%ld", ret);
 		n = readlink(link, target, sizeof(target));
 		if (n > 0)
-			sb_add(text, target, (size_t)n);
+			cb_add(text, target, (size_t)n);
 	}
 	return ret;
 }
@@ -342,8 +734,7 @@ static bool is_zero_pfn(int kpf, unsigned long long pfn)
  * file page or shared anonymous page, bits 0-54 the PFN (for the zero
  * page: 'z').
  */
-static long read_pagemap(unsigned long addr, unsigned long n,
-			 struct strbuf *text)
+static long read_pagemap(unsigned long addr, unsigned long n, struct cbuf *text)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -363,7 +754,7 @@ static long read_pagemap(unsigned long addr, unsigned long n,
 			c = (e >> 61) & 1			? 'f'
 			    : is_zero_pfn(kpf, e & PM_PFN_MASK) ? 'z'
 								: 'a';
-		sb_add(text, &c, 1);
+		cb_add(text, &c, 1);
 	}
 	if (kpf >= 0)
 		close(kpf);
@@ -393,32 +784,33 @@ struct vl_procmap_query {
 
 /* A maps line as show_map_vma() prints it: the name padded to column 73. */
 static void put_query_line(const struct vl_procmap_query *q, const char *name,
-			   struct strbuf *text)
+			   struct cbuf *text)
 {
-	size_t at = text->len;
+	char line[128];
+	int n = snprintf(line, sizeof(line),
+			 "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+			 q->vma_start, q->vma_end,
+			 q->vma_flags & VL_QUERY_READABLE ? 'r' : '-',
+			 q->vma_flags & VL_QUERY_WRITABLE ? 'w' : '-',
+			 q->vma_flags & VL_QUERY_EXECUTABLE ? 'x' : '-',
+			 q->vma_flags & VL_QUERY_SHARED ? 's' : 'p',
+			 q->vma_offset, q->dev_major, q->dev_minor, q->inode);
 
-	sb_addf(text, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
-		q->vma_start, q->vma_end,
-		q->vma_flags & VL_QUERY_READABLE ? 'r' : '-',
-		q->vma_flags & VL_QUERY_WRITABLE ? 'w' : '-',
-		q->vma_flags & VL_QUERY_EXECUTABLE ? 'x' : '-',
-		q->vma_flags & VL_QUERY_SHARED ? 's' : 'p', q->vma_offset,
-		q->dev_major, q->dev_minor, q->inode);
+	cb_add(text, line, (size_t)n);
 	/* seq_setwidth(m, 25 + sizeof(void *) * 6 - 1), then seq_pad(m,
 	 * ' '): spaces to column 72 and one more. */
 	if (q->vma_name_size && name[0]) {
-		while (text->len - at < 72)
-			sb_addc(text, ' ');
-		sb_addc(text, ' ');
-		sb_puts(text, name);
+		for (; n < 73; n++)
+			cb_add(text, " ", 1);
+		cb_add(text, name, strlen(name));
 	}
-	sb_addc(text, '\n');
+	cb_add(text, "\n", 1);
 }
 
 /* The maps lines of the VMAs that meet [lo, hi): by PROCMAP_QUERY, or
  * from the whole of maps where the kernel has no such ioctl. */
 static long read_maps_range(unsigned long lo, unsigned long hi,
-			    struct strbuf *text)
+			    struct cbuf *text)
 {
 	static char name[PATH_MAX + 64];
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
@@ -452,7 +844,7 @@ static long read_maps_range(unsigned long lo, unsigned long hi,
 
 static void __attribute__((noreturn)) child_serve(pid_t controller)
 {
-	struct strbuf text = STRBUF_INIT;
+	struct cbuf *text = &reply_text;
 	struct kreq rq;
 
 	for (;;) {
@@ -465,27 +857,28 @@ static void __attribute__((noreturn)) child_serve(pid_t controller)
 			_exit(0);
 		if (n != (ssize_t)sizeof(rq))
 			_exit(5);
-		sb_reset(&text);
+		cb_reset(text);
 		if (passed >= 0 && (rq.op != KOP_CALL || rq.nr != NR_fork)) {
 			close(passed);
 			passed = -1;
 		}
 		if (rq.op == KOP_CALL) {
-			ret = child_call(&rq, passed, controller, &fault,
-					 &text);
+			ret = child_call(&rq, passed, controller, &fault, text);
 			/* The new process of a fork says nothing yet. */
 			if (rq.nr == NR_fork && ret == 0)
 				continue;
 		} else if (rq.op == KOP_PAGES) {
-			ret = read_pagemap(rq.a[0], rq.a[1], &text);
+			ret = read_pagemap(rq.a[0], rq.a[1], text);
 		} else if (rq.op == KOP_MAPS_RANGE) {
-			ret = read_maps_range(rq.a[0], rq.a[1], &text);
+			ret = read_maps_range(rq.a[0], rq.a[1], text);
+		} else if (rq.op == KOP_STATUS) {
+			ret = status_diff(text);
 		} else {
 			ret = read_file(rq.op == KOP_SMAPS ? "/proc/self/smaps"
 							   : "/proc/self/maps",
-					&text);
+					text);
 		}
-		child_reply(CHAN_FD, ret, fault, text.buf, text.len);
+		child_reply(CHAN_FD, ret, fault, cb_str(text), text->len);
 	}
 }
 
@@ -495,6 +888,7 @@ static void __attribute__((noreturn)) child_serve(pid_t controller)
  */
 void child_main(int chan, const char *dir, pid_t controller)
 {
+	unsigned long start_brk;
 	char why[512];
 
 	/* CHAN_FD must be below RLIMIT_NOFILE before the channel moves. */
@@ -514,10 +908,16 @@ void child_main(int chan, const char *dir, pid_t controller)
 		child_setup_failed(CHAN_FD, dir);
 	if (touch_install())
 		child_setup_failed(CHAN_FD, "signal handlers");
-	if (window_is_empty(why, sizeof(why))) {
+	/* From here on, no malloc: the heap is gone. */
+	start_brk = brk_reset(why, sizeof(why));
+	if (!start_brk || range_is_empty(VERIFY_WINDOW_START, VERIFY_WINDOW_END,
+					 "the test window", why, sizeof(why))) {
 		child_reply(CHAN_FD, -1, 0, why, strlen(why));
 		_exit(1);
 	}
-	child_reply(CHAN_FD, 0, 0, NULL, 0);
+	st_start_brk = start_brk;
+	if (status_setup(true))
+		child_setup_failed(CHAN_FD, "/proc/self/status");
+	child_reply(CHAN_FD, 0, start_brk, NULL, 0);
 	child_serve(controller);
 }

@@ -13,6 +13,16 @@
  * VMAs that start in the test window, only the smaps fields the engine
  * prints, and file names as the script spelled them.  Device and inode
  * numbers and seq_pad's padding stay as the kernel printed them.
+ *
+ * The brk area is the exception to "only the window": brk cannot be moved
+ * there.  The real processes' start_brk is wherever exec and ASLR put it
+ * (the first process gives vmalab's heap back, child.c), so addresses in
+ * the VERIFY_BRK_SPAN bytes above it are moved by (VERIFY_BRK_BASE -
+ * start_brk) on the way in and out: the addresses of memory calls, the
+ * results of brk, mmap and mremap, touch's faulting page, and the VMAs
+ * of maps and smaps.  So a brk script compares as if the real heap began
+ * at the simulation's start_brk: shapes and results, not the absolute
+ * addresses.  A brk below start_brk (brk(NULL)) goes in as 0.
  */
 /* Make and check-asan may replace CFLAGS, and -D_GNU_SOURCE with it. */
 #ifndef _GNU_SOURCE
@@ -30,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kernel.h"
@@ -37,6 +48,10 @@
 #include "procfs.h"
 #include "protocol.h"
 #include "strbuf.h"
+
+#ifndef SYS_mseal
+#define SYS_mseal 462
+#endif
 
 #define REPLY_TIMEOUT_MS 10000 /* a process that is silent this long is hung */
 
@@ -76,8 +91,9 @@ struct kernel_backend {
 	char dir[PATH_MAX];  /* the processes' cwd; removed at the end */
 	struct kproc *procs; /* procs[i] is simulated pid i + 1 */
 	int nprocs, cap;
-	int cur;	   /* index of the current process */
-	char failure[256]; /* why calls can no longer run, or "" */
+	int cur;		 /* index of the current process */
+	unsigned long start_brk; /* the real processes' (one for all) */
+	char failure[256];	 /* why calls can no longer run, or "" */
 };
 
 static struct kernel_backend *kb(struct backend *be)
@@ -496,6 +512,70 @@ static bool path_stays_inside(const char *path)
 	return true;
 }
 
+/* An address of the simulation's brk area, moved to the real one. */
+static unsigned long brk_to_kernel(const struct kernel_backend *k,
+				   unsigned long addr)
+{
+	if (addr - VERIFY_BRK_BASE < VERIFY_BRK_SPAN)
+		return addr - VERIFY_BRK_BASE + k->start_brk;
+	return addr;
+}
+
+/* A real address, moved back if it lies in the real brk area. */
+static unsigned long brk_from_kernel(const struct kernel_backend *k,
+				     unsigned long addr)
+{
+	if (addr - k->start_brk < VERIFY_BRK_SPAN)
+		return addr - k->start_brk + VERIFY_BRK_BASE;
+	return addr;
+}
+
+/* Calls whose first argument is an address (mremap: its fifth too). */
+static bool takes_address(int nr)
+{
+	switch (nr) {
+	case NR_TOUCH:
+	case SYS_mmap:
+	case SYS_munmap:
+	case SYS_mprotect:
+	case SYS_brk:
+	case SYS_mremap:
+	case SYS_msync:
+	case SYS_mincore:
+	case SYS_madvise:
+	case SYS_mlock:
+	case SYS_munlock:
+	case SYS_mlock2:
+	case SYS_mseal:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The call as the real process must make it, its brk area moved. */
+static void brk_call_to_kernel(const struct kernel_backend *k,
+			       unsigned long a[6], int nr)
+{
+	if (!takes_address(nr))
+		return;
+	/* Any break below start_brk only asks: so does 0. */
+	if (nr == SYS_brk && a[0] < VERIFY_BRK_BASE)
+		a[0] = 0;
+	a[0] = brk_to_kernel(k, a[0]);
+	if (nr == SYS_mremap)
+		a[4] = brk_to_kernel(k, a[4]);
+}
+
+static long brk_result_from_kernel(const struct kernel_backend *k, int nr,
+				   long ret)
+{
+	if (nr == SYS_brk || ((nr == SYS_mmap || nr == SYS_mremap) &&
+			      (unsigned long)ret < -4095UL))
+		return (long)brk_from_kernel(k, (unsigned long)ret);
+	return ret;
+}
+
 static long kernel_call(struct backend *be, const struct call *c,
 			unsigned long *fault)
 {
@@ -510,6 +590,7 @@ static long kernel_call(struct backend *be, const struct call *c,
 	rq->nr = c->nr;
 	rq->path_arg = c->path ? c->path_arg : -1;
 	memcpy(rq->a, c->a, sizeof(rq->a));
+	brk_call_to_kernel(k, rq->a, c->nr);
 	if (c->path) {
 		if (!c->path || strlen(c->path) >= sizeof(rq->path)) {
 			free(rq);
@@ -543,7 +624,8 @@ static long kernel_call(struct backend *be, const struct call *c,
 	} else {
 		kb_note_call(k, c, r.ret, sb_str(&text));
 		if (fault)
-			*fault = r.fault;
+			*fault = brk_from_kernel(k, r.fault);
+		r.ret = brk_result_from_kernel(k, c->nr, r.ret);
 	}
 	sb_free(&text);
 	free(rq);
@@ -572,15 +654,29 @@ static bool wanted_field(const char *line, size_t len)
 	return false;
 }
 
-/* Append a maps line with the file's name as the script gave it. */
-static void put_maps_line(const struct kproc *p, unsigned long start,
-			  const char *line, size_t len, struct strbuf *out)
+/*
+ * Append a maps line with the file's name as the script gave it, and its
+ * range at the simulation's addresses (brk_from_kernel).
+ */
+static void put_maps_line(const struct kernel_backend *k, const struct kproc *p,
+			  unsigned long start, const char *line, size_t len,
+			  struct strbuf *out)
 {
 	size_t name = maps_name_offset(line, len);
+	size_t range = strcspn(line, " ");
 	const char *given = NULL;
+	unsigned long s0, end;
 
 	if (name < len)
 		given = proc_given_name(p, start, line + name, len - name);
+	if (range < len && brk_from_kernel(k, start) != start &&
+	    sscanf(line, "%lx-%lx", &s0, &end) == 2) {
+		sb_addf(out, "%08lx-%08lx", brk_from_kernel(k, start),
+			brk_from_kernel(k, end - 1) + 1);
+		line += range;
+		len -= range;
+		name -= range;
+	}
 	if (given) {
 		sb_add(out, line, name);
 		sb_puts(out, given);
@@ -591,11 +687,12 @@ static void put_maps_line(const struct kproc *p, unsigned long start,
 }
 
 /*
- * Keep the VMAs that start in the window, and of their smaps lines only
- * the fields the engine prints, so both sides have the same shape.
+ * Keep the VMAs that start in the window or the brk area, and of their
+ * smaps lines only the fields the engine prints, so both sides have the
+ * same shape.
  */
-static void filter_proc(const struct kproc *p, const char *text, bool smaps,
-			struct strbuf *out)
+static void filter_proc(const struct kernel_backend *k, const struct kproc *p,
+			const char *text, bool smaps, struct strbuf *out)
 {
 	bool keep = false;
 
@@ -605,10 +702,11 @@ static void filter_proc(const struct kproc *p, const char *text, bool smaps,
 		unsigned long start;
 
 		if (maps_line_start(text, len, &start)) {
-			keep = start >= VERIFY_WINDOW_START &&
-			       start < VERIFY_WINDOW_END;
+			keep = (start >= VERIFY_WINDOW_START &&
+				start < VERIFY_WINDOW_END) ||
+			       start - k->start_brk < VERIFY_BRK_SPAN;
 			if (keep)
-				put_maps_line(p, start, text, len, out);
+				put_maps_line(k, p, start, text, len, out);
 		} else if (keep && smaps && wanted_field(text, len)) {
 			sb_add(out, text, len);
 			sb_puts(out, "\n");
@@ -643,7 +741,7 @@ static int kernel_maps(struct backend *be, bool smaps, struct strbuf *out)
 	int ret = kb_ask(k, smaps ? KOP_SMAPS : KOP_MAPS, 0, 0, &text);
 
 	if (!ret)
-		filter_proc(&k->procs[k->cur], sb_str(&text), smaps, out);
+		filter_proc(k, &k->procs[k->cur], sb_str(&text), smaps, out);
 	sb_free(&text);
 	return ret;
 }
@@ -656,16 +754,22 @@ int kernel_backend_maps_range(struct backend *be, unsigned long lo,
 	int ret = kb_ask(k, KOP_MAPS_RANGE, lo, hi, &text);
 
 	if (!ret)
-		filter_proc(&k->procs[k->cur], sb_str(&text), false, out);
+		filter_proc(k, &k->procs[k->cur], sb_str(&text), false, out);
 	sb_free(&text);
 	return ret;
+}
+
+static int kernel_status(struct backend *be, struct strbuf *out)
+{
+	return kb_ask(kb(be), KOP_STATUS, 0, 0, out);
 }
 
 static int kernel_pages(struct backend *be, unsigned long addr, unsigned long n,
 			char *out)
 {
 	struct strbuf text = STRBUF_INIT;
-	int ret = kb_ask(kb(be), KOP_PAGES, addr, n, &text);
+	int ret = kb_ask(kb(be), KOP_PAGES, brk_to_kernel(kb(be), addr), n,
+			 &text);
 
 	if (!ret && text.len != n)
 		ret = -1;
@@ -725,6 +829,7 @@ static const struct backend_ops kernel_ops = {
 	.call = kernel_call,
 	.switch_to = kernel_switch,
 	.maps = kernel_maps,
+	.status = kernel_status,
 	.pages = kernel_pages,
 	.destroy = kernel_destroy,
 };
@@ -763,6 +868,7 @@ static int kb_start(struct kernel_backend *k, char *err, size_t errlen)
 		sb_free(&text);
 		return -1;
 	}
+	k->start_brk = r.fault;
 	sb_free(&text);
 	return 0;
 }

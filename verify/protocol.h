@@ -20,6 +20,7 @@ enum kop {
 	KOP_SMAPS,
 	KOP_PAGES,
 	KOP_MAPS_RANGE, /* the maps lines of the VMAs in [a[0], a[1]) */
+	KOP_STATUS, /* the memory lines of status, as changed since the start */
 };
 
 /* Controller -> process.  Fixed size: one message per request. */
@@ -40,8 +41,9 @@ struct kreply {
 
 /*
  * The first process: set up the environment the contract assumes (fds,
- * limits, cwd dir, fault handlers, an empty test window), say "ready" on
- * chan (or why not), then serve requests until the controller goes.
+ * limits, cwd dir, fault handlers, an empty test window, an empty brk
+ * area), say "ready" on chan (ret 0, fault its start_brk; or ret -1 and
+ * why), then serve requests until the controller goes.
  */
 void child_main(int chan, const char *dir, pid_t controller)
 	__attribute__((noreturn));

@@ -60,8 +60,25 @@
 #include <string.h>
 
 #define WIN_BASE 0x200000000000ULL
+/* --brk: the simulation's start_brk; verify moves it to the real one. */
+#define START_BRK 0x555555559000ULL
+#define BRK_MAX_PAGES 40 /* the break stays this close to START_BRK */
 #define PG 4096UL
 #define NPAGES 48 /* pages used, from WIN_BASE */
+/*
+ * --large: each page of the model stands for a unit of 1 MiB, and the
+ * region starts 0x1ff000 above WIN_BASE, so that mappings are 1-8 MiB and
+ * cross 2 MiB page-table boundaries: full PTE tables (512 entries) and
+ * partial ones at their edges, large munmaps and populates.  No
+ * MADV_HUGEPAGE: with THP in "madvise" mode (this kernel's default) no
+ * huge page is ever used then, and the engine models none.
+ */
+#define LARGE_UNIT (1UL << 20)
+#define LARGE_BASE (WIN_BASE + 0x1ff000ULL)
+
+/* The bytes one model page stands for, and where the region starts. */
+static unsigned long unit = PG;
+static unsigned long long region_base = WIN_BASE;
 #define MAX_LEN 8 /* usual maximum length in pages */
 #define NFILES 3
 #define MAX_OPEN 4 /* open fds per process */
@@ -107,6 +124,7 @@ struct fdent {
 struct proc {
 	struct page pg[NPAGES];
 	struct fdent fd[FD_SLOTS];
+	unsigned long brk; /* --brk: the break, in bytes above START_BRK */
 };
 
 /* Pages [s, s + n) of the region. */
@@ -133,6 +151,9 @@ struct gen {
 	bool opt_wild;
 	bool opt_mremap;
 	bool opt_advise;
+	bool opt_brk;
+	bool opt_large;
+	bool opt_status;
 	struct proc proc[MAX_PROCS];
 	int nproc;
 	int cur; /* index into proc[]; the pid is cur + 1 */
@@ -235,6 +256,8 @@ static void dump(struct gen *g)
 {
 	if (chance(g, 15))
 		line(g, "echo --");
+	if (g->opt_status)
+		line(g, "status");
 	if (chance(g, 20) && g->steps < g->nsteps) {
 		line(g, "maps");
 	} else {
@@ -247,13 +270,13 @@ static void dump(struct gen *g)
 
 static unsigned long long page_addr(int page)
 {
-	return WIN_BASE + (unsigned long long)page * PG;
+	return region_base + (unsigned long long)page * unit;
 }
 
 /* Length in bytes of n pages; now and then not a multiple of the page size. */
 static unsigned long range_len(struct gen *g, int n)
 {
-	unsigned long len = (unsigned long)n * PG;
+	unsigned long len = (unsigned long)n * unit;
 
 	if (chance(g, 6))
 		len -= 1 + (unsigned long)rn(g, PG - 1);
@@ -843,7 +866,7 @@ static bool op_mmap(struct gen *g)
 		flags |= wild_flags(g, &pg);
 	emit_mmap(g, page_addr(r.s), range_len(g, r.n), pg.prot, flags,
 		  is_file(&pg) ? FD_FIRST + slot : -1,
-		  is_file(&pg) ? (unsigned long long)pg.pgoff * PG : 0);
+		  is_file(&pg) ? (unsigned long long)pg.pgoff * unit : 0);
 	pg.sealed = pg.dontfork = false;
 	if (!range_sealed(p, r))
 		apply_map(p, r, &pg);
@@ -1078,7 +1101,7 @@ static bool op_touch(struct gen *g)
 	} else {
 		r = random_range(g, 2);
 	}
-	step(g, "touch %#llx %lu", page_addr(r.s), (unsigned long)r.n * PG);
+	step(g, "touch %#llx %lu", page_addr(r.s), (unsigned long)r.n * unit);
 	set_touch_hint(g, r);
 	return true;
 }
@@ -1090,12 +1113,12 @@ static long file_size(struct gen *g)
 	long size;
 
 	if (k < 45)
-		return (long)NPAGES * PG;
+		return (long)NPAGES * (long)unit;
 	if (k < 70)
-		return (long)(1 + rn(g, NPAGES)) * PG;
+		return (long)(1 + rn(g, NPAGES)) * (long)unit;
 	if (k < 85)
-		return 1 + rn(g, NPAGES * PG);
-	size = (long)rn(g, 4) * PG;
+		return 1 + rn(g, NPAGES * (int)unit);
+	size = (long)rn(g, 4) * (long)unit;
 	return chance(g, 50) ? size + rn(g, PG) : size;
 }
 
@@ -1433,6 +1456,72 @@ static bool op_mremap(struct gen *g)
 		w[k] = 0;
 	}
 	return false;
+}
+
+/* ---- brk (--brk) ---- */
+
+/*
+ * The heap: brk to grow (sometimes unaligned, sometimes within the same
+ * page), shrink, ask (NULL), or go below start_brk; touches of the heap;
+ * mprotect and munmap of parts of it (after which growth makes a new VMA
+ * or is refused); and a page mapped just above the break, in the way of
+ * the next growth.  The model keeps only the break it asked for: whether
+ * the kernel granted it is in the output, which verify compares.
+ */
+static unsigned long brk_page(struct gen *g, unsigned long top_pages)
+{
+	return START_BRK + (unsigned long)rn(g, (int)top_pages) * PG;
+}
+
+static bool op_brk(struct gen *g)
+{
+	struct proc *p = cur(g);
+	unsigned long pages = (p->brk + PG - 1) / PG, to;
+	int k = rn(g, 100), n;
+
+	if (!g->opt_brk)
+		return false;
+	if (k < 34 || !pages) {
+		to = p->brk + (unsigned long)(1 + rn(g, 6)) * PG;
+		if (chance(g, 25))
+			to -= (unsigned long)rn(g, (int)PG);
+		if (to / PG > BRK_MAX_PAGES)
+			to = (unsigned long)rn(g, 4) * PG;
+		p->brk = to;
+		step(g, "brk(%#llx)", START_BRK + to);
+	} else if (k < 52) {
+		to = (unsigned long)rn(g, (int)p->brk + 1);
+		if (chance(g, 50))
+			to &= ~(PG - 1);
+		p->brk = to;
+		step(g, "brk(%#llx)", START_BRK + to);
+	} else if (k < 58) {
+		step(g, chance(g, 70) ? "brk(NULL)" : "brk(0x555555558000)");
+	} else if (k < 62) {
+		to = pages * PG - (unsigned long)rn(g, (int)PG);
+		p->brk = to;
+		step(g, "brk(%#llx)", START_BRK + to);
+	} else if (k < 80) {
+		n = 1 + rn(g, 4);
+		step(g, "touch %#lx %lu", brk_page(g, pages),
+		     (unsigned long)n * PG);
+	} else if (k < 88) {
+		n = 1 + rn(g, 3);
+		step(g, "mprotect(%#lx, %lu, %s)", brk_page(g, pages),
+		     (unsigned long)n * PG,
+		     chance(g, 50) ? "PROT_READ" : "PROT_READ|PROT_WRITE");
+	} else if (k < 93) {
+		n = 1 + rn(g, 3);
+		step(g, "munmap(%#lx, %lu)", brk_page(g, pages + 2),
+		     (unsigned long)n * PG);
+	} else {
+		n = 1 + rn(g, 3);
+		step(g,
+		     "mmap(%#llx, %lu, PROT_READ|PROT_WRITE, "
+		     "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
+		     START_BRK + (pages + (unsigned long)n) * PG, PG);
+	}
+	return true;
 }
 
 /* ---- calls that must fail (--errors) ---- */
@@ -1901,6 +1990,7 @@ enum op {
 	OP_ERROR,
 	OP_MREMAP,
 	OP_ADVISE,
+	OP_BRK,
 	OP_NR
 };
 
@@ -1922,6 +2012,7 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_ERROR] = g->opt_errors ? 12 : 0;
 	w[OP_MREMAP] = !g->opt_mremap ? 0 : mapped < 4 ? 4 : 24;
 	w[OP_ADVISE] = g->opt_advise && mapped ? 26 : 0;
+	w[OP_BRK] = g->opt_brk ? 30 : 0;
 }
 
 static void do_step(struct gen *g)
@@ -1930,6 +2021,7 @@ static void do_step(struct gen *g)
 		op_mmap,      op_munmap, op_mprotect, op_touch, op_openat,
 		op_ftruncate, op_close,	 op_fork,     op_error, op_mremap,
 		op_advise,
+		op_brk,
 	};
 	int w[OP_NR], k;
 
@@ -1954,10 +2046,12 @@ static void maybe_switch(struct gen *g)
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s\n", g->seed, g->nsteps,
-	       g->opt_fork ? " --fork" : "", g->opt_errors ? " --errors" : "",
-	       g->opt_wild ? " --wild" : "", g->opt_mremap ? " --mremap" : "",
-	       g->opt_advise ? " --advise" : "");
+	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s\n", g->seed,
+	       g->nsteps, g->opt_fork ? " --fork" : "",
+	       g->opt_errors ? " --errors" : "", g->opt_wild ? " --wild" : "",
+	       g->opt_mremap ? " --mremap" : "", g->opt_advise ? " --advise" : "",
+	       g->opt_brk ? " --brk" : "", g->opt_large ? " --large" : "",
+	       g->opt_status ? " --status" : "");
 	g->rng = g->seed;
 	g->nproc = 1;
 	g->dump_gap = 4 + rn(g, 3);
@@ -1969,14 +2063,17 @@ static void generate(struct gen *g)
 		if (g->since_dump >= g->dump_gap)
 			dump(g);
 	}
-	if (!g->last_smaps)
+	if (!g->last_smaps) {
+		if (g->opt_status)
+			line(g, "status");
 		line(g, "smaps");
+	}
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] [--wild] "
-		   "[--mremap] [--advise] SEED\n");
+		   "[--mremap] [--advise] [--brk] [--large] [--status] SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -2008,6 +2105,14 @@ int main(int argc, char **argv)
 			g.opt_mremap = true;
 		} else if (!strcmp(argv[i], "--advise")) {
 			g.opt_advise = true;
+		} else if (!strcmp(argv[i], "--brk")) {
+			g.opt_brk = true;
+		} else if (!strcmp(argv[i], "--status")) {
+			g.opt_status = true;
+		} else if (!strcmp(argv[i], "--large")) {
+			g.opt_large = true;
+			unit = LARGE_UNIT;
+			region_base = LARGE_BASE;
 		} else if (!strcmp(argv[i], "-h") ||
 			   !strcmp(argv[i], "--help")) {
 			usage(stdout);

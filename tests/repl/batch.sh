@@ -346,8 +346,8 @@ ok "overcommit: a map larger than memory is ENOMEM" bash -c "'$VM' --machine mem
 expect_oom "touch past memory: SIGKILL at the page" "map $A 64M rw noreserve; touch $A 64M; ps" \
 "mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0) = 0x200000000000
 touch 0x200000000000 64M = SIGKILL (0x200000ff8000: out of memory)
-    PID   VMAS       SIZE        RSS       ANON  FILES
-*     1      0          0          0          0  killed by SIGKILL (out of memory)"
+    PID   VMAS       SIZE        RSS       ANON     LOCKED       DATA      STACK  FILES
+*     1      0          0          0          0          0          0          0  killed by SIGKILL (out of memory)"
 expect_oom "populate past memory: the call never returns" "map $A 64M rw noreserve populate" \
 "mmap(0x200000000000, 67108864, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS|MAP_NORESERVE|MAP_POPULATE, -1, 0) = ? +++ killed by SIGKILL (out of memory) +++"
 expect_oom "a killed process makes no calls" "map $A 64M rw noreserve populate; map $A 4k rw" \
