@@ -611,7 +611,7 @@ _Static_assert(NR_mseal == SYS_mseal, "nr.h must match <sys/syscall.h>");
  */
 static long child_mlockall(long flags)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct cbuf *sb = &scratch;
 	const char *line;
 	long ret;
 
@@ -623,18 +623,20 @@ static long child_mlockall(long flags)
 		ret = raw(syscall(SYS_munlockall));
 	if (ret)
 		return ret;
-	ret = read_file("/proc/self/maps", &sb);
-	for (line = sb_str(&sb); !ret && *line;) {
+	cb_reset(sb);
+	ret = read_file("/proc/self/maps", sb);
+	/* The script's VMAs: the window and the brk area. */
+	for (line = cb_str(sb); !ret && *line;) {
 		const char *nl = strchrnul(line, '\n');
 		unsigned long start, end;
 
 		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    start >= VERIFY_WINDOW_START && end <= VERIFY_WINDOW_END)
+		    script_addr(start))
 			(void)syscall(SYS_mlock2, start, end - start,
 				      flags & 4 ? 1 : 0);
 		line = *nl ? nl + 1 : nl;
 	}
-	sb_free(&sb);
+	cb_reset(sb);
 	return ret;
 }
 #endif
