@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# tests/import/real.sh - real programs in: a small C program
-# (tests/import/prog_maps.c: files, mprotect, mremap, fork) run for real
-# under `vmalab record` and under `strace -f`, replayed, and compared with
-# the maps the program itself read at its end.
+# tests/import/real.sh - real programs in: small C programs
+# (tests/import/prog_maps.c: files, mprotect, mremap, fork; prog_heap.c:
+# brk) run for real under `vmalab record` and under `strace -f`, replayed,
+# and compared with the maps the program itself read at its end.
 # Also `attach` on a process this test starts.  Ends "N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -67,6 +67,19 @@ check "record: get_unmapped_area agrees on every kernel-chosen address" \
 check "record: no errors" not grep -q '^error' "$tmp/rec.err"
 check "record: the scenario replays in batch mode" \
 	"$VM" --batch "$tmp/rec/r.vml" >/dev/null 2>"$tmp/rec2.err"
+
+# ---- the heap: brk grown by malloc and sbrk, shrunk, and a large malloc ----
+heap=$tmp/prog_heap
+if ! ${CC:-cc} -O2 -o "$heap" tests/import/prog_heap.c; then
+	bad "cannot build tests/import/prog_heap.c"
+else
+	out=$(cd "$tmp" && "$VM" record -o heap -- "$heap" 2>"$tmp/heap.err")
+	check "record heap: brk calls in the log" grep -q 'brk(' "$tmp/heap.log"
+	check "record heap: [heap] and all else as the kernel's at exit" \
+		grep -q '^# pid 1 (real [0-9]*) at exit: \([0-9]*\) VMAs in the kernel, \1 in vmalab, 0 lines differ$' <<<"$out"
+	check "record heap: every result as the kernel's" grep -q 'results that differ: 0 ' <<<"$out"
+	check "record heap: no errors" not grep -q '^error' "$tmp/heap.err"
+fi
 
 # ---- strace -f: the log as strace writes it, three ways ----
 if ! command -v strace >/dev/null; then
