@@ -53,10 +53,11 @@ screen() { T capture-pane -p -J -S -5000; }
 # visible part only: cheap enough to poll.
 last_line() { T capture-pane -p -J | grep -v '^$' | tail -n 1 | sed 's/ *$//'; }
 
-# Poll, for up to 5 seconds, until the command succeeds (at once if the
+# Poll, for up to 30 seconds (a loaded machine is slow; a pass is quick),
+# until the command succeeds (at once if the
 # tmux server has gone).
 poll() {
-	local end=$((SECONDS + 5))
+	local end=$((SECONDS + 30))
 	until "$@" 2>/dev/null; do
 		[ $SECONDS -ge $end ] && return 1
 		T has-session 2>/dev/null || return 1

@@ -62,7 +62,7 @@ panes() { screen | sed '1d' | head -n -2; }
 # band's left edge: the bands top down, with their marks.
 map_edges() { screen | sed -n '3,$p' | cut -c1-14 | grep -E '^ *[0-9a-f]+[ +~-][][|~]' | sed 's/ *$//'; }
 poll() {
-	local end=$((SECONDS + ${WAIT:-5}))
+	local end=$((SECONDS + ${WAIT:-30}))
 	until "$@" 2>/dev/null; do
 		[ $SECONDS -ge $end ] && return 1
 		T has-session 2>/dev/null || return 1
@@ -272,7 +272,7 @@ key '>'
 ok "> the next: the split" poll on_screen "split 1 -> 3"
 key + + +
 key Space
-ok "Space plays it to its end" slow 10 poll status_has "played to its end (5 lines)"
+ok "Space plays it to its end" slow 60 poll status_has "played to its end (5 lines)"
 ok "the last step: merged back" on_screen "merged prev + middle + next"
 ok "at step 3" on_screen "step 3/3"
 key '<'
