@@ -7,7 +7,10 @@
  * empty, map_count counts them, no two adjacent VMAs are left apart that
  * the merge would join, every anon_vma_chain links both ways, the counts
  * of each anon_vma (num_active_vmas, num_children, refcount) match what
- * holds it, and no page is present outside a VMA.
+ * holds it, no page is present outside a VMA, and every anonymous page is
+ * found by rmap_walk_anon() from every VMA that maps it: its anon_vma is
+ * alive and on the VMA's chain, its index is linear_page_index() there,
+ * and its mapcount counts the entries that map it.
  *
  * Checking mode adds the write-lock rule of seed 001 ("it's hard to
  * validate that all modified VMAs are locked"): op_start() snapshots every
@@ -303,16 +306,127 @@ static void check_anon_vmas(struct sink *s, struct av_table *t)
 	}
 }
 
+/* ---- anonymous pages and their reverse map ---- */
+
+struct page_list {
+	const struct anon_page **v;
+	size_t n, cap;
+};
+
+struct page_ctx {
+	struct sink *s;
+	const struct av_table *t;
+	const struct vma *v;
+	struct page_list *all;
+};
+
+/* A violation about the page v maps at addr. */
+static void report_page(struct page_ctx *c, enum check_code code,
+			unsigned long addr, const struct anon_page *pg,
+			long value, long expect)
+{
+	struct check_violation x = {
+		.code = code,
+		.pid = c->v->mm->pid,
+		.vma = c->v->id,
+		.av = pg ? pg->av : 0,
+		.start = addr,
+		.end = addr + PAGE_SIZE,
+		.value = value,
+		.expect = expect,
+	};
+
+	add(c->s, &x);
+}
+
+static void check_page(void *arg, unsigned long addr,
+		       const struct anon_page *pg)
+{
+	struct page_ctx *c = arg;
+	const struct vma *v = c->v;
+	unsigned long index = v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
+	struct av_info *i;
+
+	if (!pg) {
+		report_page(c, CHECK_PAGE_AV_FREED, addr, NULL, 0, 0);
+		return;
+	}
+	c->all->v = grow(c->all->v, &c->all->cap, c->all->n + 1,
+			 sizeof(*c->all->v));
+	c->all->v[c->all->n++] = pg;
+	i = pg->av ? av_find(c->t, pg->anon_vma) : NULL;
+	if (!i || i->av->id != pg->av) {
+		report_page(c, CHECK_PAGE_AV_FREED, addr, pg, (long)pg->index,
+			    0);
+		return;
+	}
+	if (!chain_has(v, i->av, NULL))
+		report_page(c, CHECK_PAGE_NO_CHAIN, addr, pg, (long)pg->index,
+			    0);
+	if (pg->index != index)
+		report_page(c, CHECK_PAGE_INDEX, addr, pg, (long)pg->index,
+			    (long)index);
+}
+
+static void check_pages(struct sink *s, const struct av_table *t,
+			const struct mm *mm, struct page_list *all)
+{
+	const struct vma *v;
+
+	vt_for_each(&mm->tree, v)
+	{
+		struct page_ctx c = {s, t, v, all};
+
+		pages_for_each_anon(&mm->pages, v->vm_start, v->vm_end,
+				    check_page, &c);
+	}
+}
+
+static int by_page(const void *a, const void *b)
+{
+	const struct anon_page *x = *(const struct anon_page *const *)a;
+	const struct anon_page *y = *(const struct anon_page *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each page's mapcount is the number of entries that map it. */
+static void check_mapcounts(struct sink *s, struct page_list *all)
+{
+	if (all->n > 1)
+		qsort(all->v, all->n, sizeof(*all->v), by_page);
+	for (size_t k = 0, run; k < all->n; k += run) {
+		const struct anon_page *pg = all->v[k];
+
+		for (run = 1; k + run < all->n && all->v[k + run] == pg; run++)
+			;
+		if (pg->mapcount != (int)run) {
+			struct check_violation x = {
+				.code = CHECK_PAGE_MAPCOUNT,
+				.av = pg->av,
+				.value = pg->mapcount,
+				.expect = (long)run,
+			};
+
+			add(s, &x);
+		}
+	}
+}
+
 static int check_all(const struct machine *m, struct sink *s)
 {
 	struct av_table t;
+	struct page_list all = {NULL, 0, 0};
 
 	av_table_build(&t, m);
 	for (const struct proc *p = m->procs; p; p = p->next) {
 		check_mm(s, &p->mm);
 		check_chains(s, &t, &p->mm);
+		check_pages(s, &t, &p->mm, &all);
 	}
 	check_anon_vmas(s, &t);
+	check_mapcounts(s, &all);
+	free(all.v);
 	free(t.v);
 	return s->n;
 }

@@ -56,6 +56,15 @@ enum check_code {
 	/* Pages. */
 	CHECK_PAGE_OUTSIDE, /* value pages present outside every VMA */
 	CHECK_ANON_NO_AV,   /* vma has value anonymous pages, no anon_vma */
+	/*
+	 * The reverse map of one anonymous page that vma maps at start
+	 * (value: the page's index; av: its anon_vma).  rmap_walk_anon()
+	 * from the page must find every VMA that maps it.
+	 */
+	CHECK_PAGE_AV_FREED, /* the page's anon_vma is not alive (or none) */
+	CHECK_PAGE_NO_CHAIN, /* vma has no chain link to the page's av */
+	CHECK_PAGE_INDEX,    /* expect: linear_page_index() there */
+	CHECK_PAGE_MAPCOUNT, /* mapcount value, expect: entries mapping it */
 	/* The write-lock checker (checking mode), for one operation. */
 	CHECK_LOCK_CHANGED, /* vma changed (what: enum check_field) */
 	CHECK_LOCK_REMOVED, /* vma went away */

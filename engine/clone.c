@@ -92,9 +92,37 @@ static void map_free(struct ptr_map *pm)
 
 struct cloner {
 	struct machine *m; /* the copy */
-	struct ptr_map inodes, files, avs, avcs;
+	struct ptr_map inodes, files, avs, avcs, pages;
 	struct mm *mm; /* the mm whose VMAs are being copied */
 };
+
+/* A page cache has no anonymous pages. */
+static struct anon_page *no_anon_page(void *arg, const struct anon_page *pg)
+{
+	(void)arg;
+	(void)pg;
+	abort();
+}
+
+/* The copy of an anonymous page: one for all the page tables that map
+ * it, in the copy's anon_vma (none if its own is gone: the checker says
+ * so in both machines). */
+static struct anon_page *clone_page(void *arg, const struct anon_page *pg)
+{
+	struct cloner *c = arg;
+	struct anon_page *n = map_get(&c->pages, pg);
+	struct anon_vma *av;
+
+	if (n)
+		return n;
+	n = xcalloc(sizeof(*n));
+	*n = *pg;
+	av = map_get(&c->avs, pg->anon_vma);
+	n->anon_vma = av && av->id == pg->av ? av : NULL;
+	n->charge = pg->charge ? &c->m->phys_pages : NULL;
+	map_put(&c->pages, pg, n);
+	return n;
+}
 
 static char *dup_str(const char *s)
 {
@@ -111,7 +139,8 @@ static struct vm_inode *clone_inode(struct cloner *c, struct vm_inode *in)
 	*n = *in;
 	n->path = dup_str(in->path);
 	pages_clone(&n->cache, &in->cache,
-		    in->cache.charge ? &c->m->phys_pages : NULL);
+		    in->cache.charge ? &c->m->phys_pages : NULL, no_anon_page,
+		    NULL);
 	n->next = NULL;
 	map_put(&c->inodes, in, n);
 	return n;
@@ -207,7 +236,8 @@ struct machine *machine_clone(const struct machine *src)
 		c.mm = &n->mm;
 		vt_clone(&n->mm.tree, &p->mm.tree, clone_vma, &c);
 		pages_clone(&n->mm.pages, &p->mm.pages,
-			    p->mm.pages.charge ? &m->phys_pages : NULL);
+			    p->mm.pages.charge ? &m->phys_pages : NULL,
+			    clone_page, &c);
 		for (int fd = 0; fd < MAX_FDS; fd++)
 			n->fds[fd] = clone_file(&c, p->fds[fd]);
 		if (p == src->cur)
@@ -236,6 +266,7 @@ struct machine *machine_clone(const struct machine *src)
 	map_free(&c.files);
 	map_free(&c.avs);
 	map_free(&c.avcs);
+	map_free(&c.pages);
 	return m;
 }
 

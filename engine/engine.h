@@ -321,6 +321,42 @@ const char *vm_flag_name(vm_flags_t bit);
 void mm_rss_counters(const struct mm *mm, unsigned long *anon,
 		     unsigned long *file, unsigned long *shmem);
 
+/*
+ * The reverse map of the anonymous page at addr in process pid, walked as
+ * rmap_walk_anon() walks it (rmap.c): the page (its anon_vma and index),
+ * the anon_vma whose interval tree is searched and the root whose lock
+ * the walk takes, and each chain found, in the tree's order, with the
+ * address the page has in that VMA and whether its page table maps this
+ * very page there.  Returns 0; -ESRCH (no such process), -ENOENT (no
+ * anonymous page at addr: w->kind says what is there), -EFAULT (a page
+ * whose anon_vma is gone: the checker reports it).  Free with
+ * rmap_walk_free().
+ */
+struct rmap_visit {
+	int pid;
+	const struct vma *vma;
+	unsigned long pgoff_start, pgoff_last; /* the chain's tree key */
+	unsigned long addr;		       /* vma_address() */
+	bool maps;			       /* page_vma_mapped_walk() */
+};
+struct rmap_walk {
+	enum page_kind kind; /* what addr maps */
+	const struct anon_page *page;
+	const struct anon_vma *anon_vma; /* folio_anon_vma() */
+	const struct anon_vma *root;	 /* whose rwsem the walk takes */
+	size_t nchains;			 /* chains in anon_vma's tree */
+	size_t n;			 /* of them, those that hold index */
+	struct rmap_visit *v;
+};
+int machine_rmap_walk(const struct machine *m, int pid, unsigned long addr,
+		      struct rmap_walk *w);
+void rmap_walk_free(struct rmap_walk *w);
+/* The live anon_vmas, newest first (follow ->next). */
+const struct anon_vma *machine_anon_vmas(const struct machine *m);
+/* The anonymous page at addr in pid's page table, or NULL. */
+const struct anon_page *machine_anon_page(const struct machine *m, int pid,
+					  unsigned long addr);
+
 /* Page counts for smaps: present pages and the anonymous ones among them. */
 void vma_page_counts(const struct vma *v, unsigned long *rss,
 		     unsigned long *anon);

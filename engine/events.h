@@ -137,6 +137,8 @@ enum anon_op {
 	AV_UNLINK,	    /* unlink_anon_vmas: vma drops av */
 	AV_LINK,	    /* anon_vma_chain_link: vma linked to av */
 	AV_FREE,	    /* the anon_vma itself is freed */
+	AV_MOVE_RMAP,	    /* folio_move_anon_rmap: the page at addr
+			       now belongs to vma's anon_vma av */
 };
 
 /*

@@ -76,7 +76,7 @@ static int setup_arg_pages(struct machine *m, struct mm *mm)
 	mm->start_stack = end - PAGE_SIZE;
 	if (anon_vma_prepare(m, v))
 		return -ENOMEM;
-	pages_add(m, &mm->pages, end - PAGE_SIZE, end, PAGE_ANON);
+	page_add_anon(m, v, end - PAGE_SIZE);
 	EVENT(m, .kind = EV_FAULT, .code = PAGE_ANON, .fn = "copy_strings",
 	      .v = v, .addr = end - PAGE_SIZE);
 	return 0;
@@ -363,8 +363,11 @@ static long given_pages(struct machine *m, unsigned long addr,
 				  page_index(v, a) << PAGE_SHIFT,
 				  (page_index(v, a) + 1) << PAGE_SHIFT,
 				  PAGE_FILE);
-		pages_add(m, &mm->pages, a, a + PAGE_SIZE,
-			  (enum page_kind)kind);
+		if (kind == PAGE_ANON)
+			page_add_anon(m, v, a);
+		else
+			pages_add(m, &mm->pages, a, a + PAGE_SIZE,
+				  (enum page_kind)kind);
 		EVENT(m, .kind = EV_FAULT, .code = (int)kind, .fn = "given",
 		      .v = v, .addr = a);
 	}

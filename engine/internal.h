@@ -37,6 +37,7 @@ struct machine {
 	unsigned next_file_id;
 	unsigned next_vma_id;
 	unsigned next_anon_vma_id;
+	unsigned long next_pfn; /* names of anonymous pages (page#N) */
 	struct anon_vma *anon_vmas; /* every live anon_vma */
 	struct machine_params params;
 	int max_map_count;
@@ -244,11 +245,28 @@ void pages_copy(struct machine *m, struct page_set *dst,
 		unsigned long end);
 void pages_free(struct page_set *ps);
 /* dst (uninitialised) becomes a copy of src, counted in charge (which
- * already holds its pages: the machine's count is copied whole). */
+ * already holds its pages: the machine's count is copied whole).  Each
+ * anonymous page is mapped through page_copy (the copy of a page shared
+ * by several page tables must be one page too). */
 void pages_clone(struct page_set *dst, const struct page_set *src,
-		 unsigned long *charge);
+		 unsigned long *charge,
+		 struct anon_page *(*page_copy)(void *arg,
+						const struct anon_page *pg),
+		 void *arg);
+/* move_page_tables(): [old, old + len) to new, the pages unchanged;
+ * how many entries moved. */
 unsigned long pages_move(struct machine *m, struct page_set *ps,
 			 unsigned long old, unsigned long new, unsigned long len);
+/* The anonymous page mapped at addr, or NULL. */
+struct anon_page *pages_anon(const struct page_set *ps, unsigned long addr);
+/* A new anonymous page at addr in v: v's anon_vma, its linear index. */
+void page_add_anon(struct machine *m, struct vma *v, unsigned long addr);
+/* Every PAGE_ANON entry of [start, end) with its page (NULL: none). */
+void pages_for_each_anon(const struct page_set *ps, unsigned long start,
+			 unsigned long end,
+			 void (*fn)(void *arg, unsigned long addr,
+				    const struct anon_page *pg),
+			 void *arg);
 /* Entries in use over [start, end): every present page, the zero page too. */
 unsigned long pages_present(const struct page_set *ps, unsigned long start,
 			    unsigned long end);

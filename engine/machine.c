@@ -400,6 +400,8 @@ void mm_destroy(struct machine *m, struct mm *mm)
 {
 	struct vma *v, *next;
 
+	/* exit_mmap(): unmap_vmas() before free_pgtables() unlinks. */
+	pages_free(&mm->pages);
 	for (v = vt_first(&mm->tree); v; v = next) {
 		next = vt_next(v);
 		EVENT(m, .kind = EV_VMA_FREE, .code = VMA_GONE_EXIT,
@@ -413,7 +415,6 @@ void mm_destroy(struct machine *m, struct mm *mm)
 	}
 	/* The tree goes whole (its leaves still name the freed VMAs). */
 	vt_destroy(&mm->tree);
-	pages_free(&mm->pages);
 }
 
 /* ---- the file system and the fd table ---- */

@@ -27,6 +27,8 @@
 struct pt_ptes {
 	unsigned char pte[PT_ENTRIES];
 	unsigned present, anon, zero;
+	/* The page each PAGE_ANON entry maps (made with the first one). */
+	struct anon_page **pg;
 };
 
 /* A directory level (PGD, PUD, PMD): PUD/PMD/PTE tables below it. */
@@ -57,10 +59,42 @@ static void charge_table(struct page_set *ps, long sign)
 		*ps->charge += (unsigned long)sign;
 }
 
+/*
+ * A page cache counts its pages by entry.  A process's anonymous pages
+ * are counted by page (anon_page_put), since after fork one page can sit
+ * in many page tables.
+ */
 static unsigned long table_pages(const struct page_set *ps,
 				 const struct pt_ptes *t)
 {
-	return ps->page_cache ? t->present : t->anon;
+	return ps->page_cache ? t->present : 0;
+}
+
+/* ---- anonymous pages ---- */
+
+static struct anon_page *anon_page_new(struct page_set *ps,
+				       struct anon_vma *av, unsigned long index)
+{
+	struct anon_page *pg = xcalloc(sizeof(*pg));
+
+	pg->anon_vma = av;
+	pg->av = av ? av->id : 0;
+	pg->index = index;
+	pg->exclusive = true;
+	pg->charge = ps->charge;
+	if (pg->charge)
+		++*pg->charge;
+	return pg;
+}
+
+/* One page table entry less maps pg: the last one frees it. */
+static void anon_page_put(struct anon_page *pg)
+{
+	if (--pg->mapcount > 0)
+		return;
+	if (pg->charge)
+		--*pg->charge;
+	free(pg);
 }
 
 /* Find (or make) the PTE table for addr. */
@@ -95,15 +129,27 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 	return NULL;
 }
 
-static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
-		    enum page_kind kind)
+/* Entry i of t now maps kind (pg: the page, for PAGE_ANON). */
+static void pte_set_page(struct page_set *ps, struct pt_ptes *t, unsigned i,
+			 enum page_kind kind, struct anon_page *pg)
 {
 	enum page_kind old = t->pte[i];
 
 	if (ps->charge && ps->page_cache)
 		*ps->charge += (kind != PAGE_NONE) - (old != PAGE_NONE);
-	else if (ps->charge)
-		*ps->charge += page_is_anon(kind) - page_is_anon(old);
+	if (page_is_anon(kind)) {
+		if (!t->pg)
+			t->pg = xcalloc(PT_ENTRIES * sizeof(*t->pg));
+		pg->mapcount++;
+	}
+	if (page_is_anon(old) && t->pg && t->pg[i]) {
+		/* a copy on write maps another page: an edit too */
+		ps->edits += kind == old && t->pg[i] != pg;
+		anon_page_put(t->pg[i]);
+		t->pg[i] = NULL;
+	}
+	if (page_is_anon(kind))
+		t->pg[i] = pg;
 
 	ps->edits += kind != old;
 	ps->rss_anon += page_is_anon(kind) - page_is_anon(old);
@@ -112,6 +158,33 @@ static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
 	t->anon += page_is_anon(kind) - page_is_anon(old);
 	t->zero += (kind == PAGE_ZERO) - (old == PAGE_ZERO);
 	t->pte[i] = kind;
+}
+
+static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
+		    enum page_kind kind)
+{
+	struct anon_page *pg = NULL;
+
+	/* A kind changed in place (MADV_FREE, a write that dirties a lazily
+	 * freed page) keeps its page; else an anonymous page with no
+	 * anon_vma, which the checker reports: use page_add_anon(). */
+	if (page_is_anon(kind))
+		pg = page_is_anon(t->pte[i]) && t->pg && t->pg[i]
+			     ? t->pg[i]
+			     : anon_page_new(ps, NULL, 0);
+	pte_set_page(ps, t, i, kind, pg);
+}
+
+/* Drop every page of t's pg array, and the array. */
+static void put_table_pages(struct pt_ptes *t)
+{
+	if (!t->pg)
+		return;
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t->pg[i])
+			anon_page_put(t->pg[i]);
+	free(t->pg);
+	t->pg = NULL;
 }
 
 /*
@@ -150,8 +223,10 @@ static bool walk(struct page_set *ps, struct pt_dir *dir, int level,
 				     MIN(hi, end), fn, arg, prune);
 		}
 		if (prune && empty) {
-			if (level == PT_LEVELS - 2)
+			if (level == PT_LEVELS - 2) {
 				charge_table(ps, -1);
+				free(((struct pt_ptes *)child)->pg);
+			}
 			free(child);
 			dir->slot[i] = NULL;
 			dir->used--;
@@ -179,6 +254,7 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 			*ps->charge -= table_pages(ps, t);
 		ps->rss_anon -= t->anon;
 		ps->rss_file -= t->present - t->anon - t->zero;
+		put_table_pages(t);
 		memset(t->pte, 0, sizeof(t->pte));
 		ps->edits += t->present;
 		t->present = t->anon = t->zero = 0;
@@ -253,16 +329,31 @@ struct copy_arg {
 	struct page_set *dst;
 };
 
+/*
+ * copy_present_pte(): the child's entry maps the parent's page.  An
+ * anonymous page is now shared (folio_try_dup_anon_rmap_pte clears
+ * PageAnonExclusive), so the first write on either side faults
+ * (do_wp_page).
+ */
 static void copy_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 		      unsigned to, void *arg)
 {
 	struct copy_arg *c = arg;
 
-	for (unsigned i = from; i < to; i++)
-		if (t->pte[i])
-			pages_add(c->m, c->dst, base + ((unsigned long)i << 12),
-				  base + ((unsigned long)(i + 1) << 12),
-				  t->pte[i]);
+	for (unsigned i = from; i < to; i++) {
+		unsigned long a = base + ((unsigned long)i << PAGE_SHIFT);
+		struct anon_page *pg = t->pg ? t->pg[i] : NULL;
+
+		if (!t->pte[i])
+			continue;
+		if (page_is_anon(t->pte[i]) && pg) {
+			pg->exclusive = false;
+			pte_set_page(c->dst, pte_table(c->dst, a, true),
+				     pt_index(a, 3), t->pte[i], pg);
+		} else {
+			pages_add(c->m, c->dst, a, a + PAGE_SIZE, t->pte[i]);
+		}
+	}
 }
 
 void pages_copy(struct machine *m, struct page_set *dst,
@@ -277,6 +368,7 @@ void pages_copy(struct machine *m, struct page_set *dst,
 struct move_arg {
 	unsigned long *addr;
 	unsigned char *kind;
+	struct anon_page **pg;
 	size_t n, cap;
 };
 
@@ -286,15 +378,23 @@ static void gather_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 	struct move_arg *mv = arg;
 
 	for (unsigned i = from; i < to; i++) {
+		struct anon_page *pg;
+
 		if (!t->pte[i])
 			continue;
 		if (mv->n == mv->cap) {
 			mv->cap = mv->cap ? 2 * mv->cap : 64;
 			mv->addr = realloc(mv->addr, mv->cap * sizeof(*mv->addr));
 			mv->kind = realloc(mv->kind, mv->cap);
-			if (!mv->addr || !mv->kind)
+			mv->pg = realloc(mv->pg, mv->cap * sizeof(*mv->pg));
+			if (!mv->addr || !mv->kind || !mv->pg)
 				abort();
 		}
+		/* Hold an anonymous page while its entry moves. */
+		pg = page_is_anon(t->pte[i]) && t->pg ? t->pg[i] : NULL;
+		if (pg)
+			pg->mapcount++;
+		mv->pg[mv->n] = pg;
 		mv->addr[mv->n] = base + ((unsigned long)i << PAGE_SHIFT);
 		mv->kind[mv->n++] = t->pte[i];
 	}
@@ -303,7 +403,9 @@ static void gather_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 /*
  * move_page_tables(): every entry of [old, old + len) goes to the same
  * offset from new, which must be empty, as move_ptes() moves them (the
- * zero page too).  Returns how many entries moved.
+ * zero page too).  An anonymous page moves as it is, its anon_vma and
+ * index unchanged (copy_vma keeps linear_page_index() the same).
+ * Returns how many entries moved.
  */
 unsigned long pages_move(struct machine *m, struct page_set *ps,
 			 unsigned long old, unsigned long new, unsigned long len)
@@ -315,11 +417,67 @@ unsigned long pages_move(struct machine *m, struct page_set *ps,
 	for (size_t i = 0; i < mv.n; i++) {
 		unsigned long a = mv.addr[i] - old + new;
 
-		pages_add(m, ps, a, a + PAGE_SIZE, mv.kind[i]);
+		if (mv.pg[i]) {
+			pte_set_page(ps, pte_table(ps, a, true), pt_index(a, 3),
+				     mv.kind[i], mv.pg[i]);
+			anon_page_put(mv.pg[i]); /* the hold */
+		} else {
+			pages_add(m, ps, a, a + PAGE_SIZE, mv.kind[i]);
+		}
 	}
 	free(mv.addr);
 	free(mv.kind);
+	free(mv.pg);
 	return mv.n;
+}
+
+struct anon_page *pages_anon(const struct page_set *ps, unsigned long addr)
+{
+	struct pt_ptes *t = pte_table((struct page_set *)ps, addr, false);
+	unsigned i = pt_index(addr, 3);
+
+	return t && page_is_anon(t->pte[i]) && t->pg ? t->pg[i] : NULL;
+}
+
+void page_add_anon(struct machine *m, struct vma *v, unsigned long addr)
+{
+	struct page_set *ps = &v->mm->pages;
+	struct anon_page *pg = anon_page_new(
+		ps, v->anon_vma,
+		v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT));
+
+	pg->pfn = ++m->next_pfn;
+	pte_set_page(ps, pte_table(ps, addr, true), pt_index(addr, 3),
+		     PAGE_ANON, pg);
+}
+
+struct anon_walk {
+	void (*fn)(void *arg, unsigned long addr, const struct anon_page *pg);
+	void *arg;
+};
+
+static void anon_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
+		      unsigned to, void *arg)
+{
+	struct anon_walk *w = arg;
+
+	if (!t->anon)
+		return;
+	for (unsigned i = from; i < to; i++)
+		if (page_is_anon(t->pte[i]))
+			w->fn(w->arg, base + ((unsigned long)i << PAGE_SHIFT),
+			      t->pg ? t->pg[i] : NULL);
+}
+
+void pages_for_each_anon(const struct page_set *ps, unsigned long start,
+			 unsigned long end,
+			 void (*fn)(void *arg, unsigned long addr,
+				    const struct anon_page *pg),
+			 void *arg)
+{
+	struct anon_walk w = {fn, arg};
+
+	walk_range(ps, start, end, anon_ptes, &w, false);
 }
 
 static void count_present(struct pt_ptes *t, unsigned long base, unsigned from,
@@ -356,36 +514,56 @@ static void free_dir(struct page_set *ps, struct pt_dir *dir, int level)
 		}
 		if (ps->charge)
 			*ps->charge -= table_pages(ps, dir->slot[i]);
+		put_table_pages(dir->slot[i]);
 		charge_table(ps, -1);
 		free(dir->slot[i]);
 	}
 	free(dir);
 }
 
-static void *clone_dir(const struct pt_dir *dir, int level)
+struct clone_arg {
+	struct anon_page *(*page_copy)(void *arg, const struct anon_page *pg);
+	void *arg;
+};
+
+static void *clone_dir(const struct pt_dir *dir, int level,
+		       const struct clone_arg *c)
 {
 	struct pt_dir *d;
 
 	if (level == PT_LEVELS - 1) {
+		const struct pt_ptes *o = (const void *)dir;
 		struct pt_ptes *t = xcalloc(sizeof(*t));
 
-		memcpy(t, dir, sizeof(*t));
+		memcpy(t, o, sizeof(*t));
+		if (o->pg) {
+			t->pg = xcalloc(PT_ENTRIES * sizeof(*t->pg));
+			for (unsigned i = 0; i < PT_ENTRIES; i++)
+				if (o->pg[i])
+					t->pg[i] = c->page_copy(c->arg,
+								o->pg[i]);
+		}
 		return t;
 	}
 	d = xcalloc(sizeof(*d));
 	d->used = dir->used;
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		if (dir->slot[i])
-			d->slot[i] = clone_dir(dir->slot[i], level + 1);
+			d->slot[i] = clone_dir(dir->slot[i], level + 1, c);
 	return d;
 }
 
 void pages_clone(struct page_set *dst, const struct page_set *src,
-		 unsigned long *charge)
+		 unsigned long *charge,
+		 struct anon_page *(*page_copy)(void *arg,
+						const struct anon_page *pg),
+		 void *arg)
 {
+	struct clone_arg c = {page_copy, arg};
+
 	*dst = *src;
 	dst->charge = charge;
-	dst->pgd = src->pgd ? clone_dir(src->pgd, 0) : NULL;
+	dst->pgd = src->pgd ? clone_dir(src->pgd, 0, &c) : NULL;
 }
 
 void pages_free(struct page_set *ps)
@@ -429,9 +607,45 @@ void vma_page_counts(const struct vma *v, unsigned long *rss,
 static void map_page(struct machine *m, struct vma *v, unsigned long addr,
 		     enum page_kind kind, const char *fn)
 {
-	pages_add(m, &v->mm->pages, addr, addr + PAGE_SIZE, kind);
+	if (kind == PAGE_ANON)
+		page_add_anon(m, v, addr); /* folio_add_new_anon_rmap() */
+	else
+		pages_add(m, &v->mm->pages, addr, addr + PAGE_SIZE, kind);
 	EVENT(m, .kind = EV_FAULT, .code = kind, .fn = fn, .v = v,
 	      .addr = addr);
+}
+
+/*
+ * do_wp_page() on an anonymous page: a page that is this process's alone
+ * is written in place (wp_page_reuse; wp_can_reuse_anon_folio() first
+ * moves a page that fork had shared to the writer's anon_vma:
+ * folio_move_anon_rmap), a page still shared is copied (wp_page_copy:
+ * a new page in the writer's anon_vma, the old one keeps its other
+ * mappings).
+ */
+static int do_wp_page_anon(struct machine *m, struct vma *v,
+			   unsigned long addr)
+{
+	struct anon_page *pg = pages_anon(&v->mm->pages, addr);
+
+	if (!pg || pg->exclusive)
+		return TOUCH_OK;
+	if (pg->mapcount == 1) {
+		v->mm->pages.edits++; /* the page changed: machine_state() */
+		pg->exclusive = true;
+		if (pg->anon_vma != v->anon_vma) {
+			pg->anon_vma = v->anon_vma;
+			pg->av = v->anon_vma ? v->anon_vma->id : 0;
+			EVENT(m, .kind = EV_ANON_VMA, .code = AV_MOVE_RMAP,
+			      .fn = "folio_move_anon_rmap", .v = v,
+			      .av = pg->av, .addr = addr);
+		}
+		return TOUCH_OK;
+	}
+	if (anon_vma_prepare(m, v))
+		return TOUCH_SIGBUS;
+	map_page(m, v, addr, PAGE_ANON, "wp_page_copy");
+	return TOUCH_OK;
 }
 
 /* The file page index addr falls on (linear_page_index). */
@@ -605,7 +819,10 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	if (pages_lookup(ps, addr, &kind)) {
 		/* A write dirties a lazily freed page: reclaim keeps it. */
 		if (write && kind == PAGE_LAZYFREE) {
-			map_page(m, v, addr, PAGE_ANON, "handle_pte_fault");
+			/* the same page, dirty again (pte_set keeps it) */
+			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
+			EVENT(m, .kind = EV_FAULT, .code = PAGE_ANON,
+			      .fn = "handle_pte_fault", .v = v, .addr = addr);
 			return TOUCH_OK;
 		}
 		/*
@@ -617,6 +834,8 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 				return TOUCH_SIGBUS;
 			map_page(m, v, addr, PAGE_ANON, "do_wp_page");
 		}
+		if (write && kind == PAGE_ANON)
+			return do_wp_page_anon(m, v, addr);
 		return TOUCH_OK;
 	}
 	if (vma_is_anonymous(v)) {
@@ -1039,6 +1258,14 @@ void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 			}
 		}
 	}
+}
+
+const struct anon_page *machine_anon_page(const struct machine *m, int pid,
+					  unsigned long addr)
+{
+	const struct mm *mm = machine_mm(m, pid);
+
+	return mm ? pages_anon(&mm->pages, addr & PAGE_MASK) : NULL;
 }
 
 /*

@@ -9,6 +9,7 @@
  * keeps (num_children, num_active_vmas, refcount) and frees anon_vmas when
  * the kernel would.
  */
+#include <string.h>
 #include "internal.h"
 
 static struct anon_vma *anon_vma_alloc(struct machine *m)
@@ -255,4 +256,101 @@ void unlink_anon_vmas(struct machine *m, struct vma *v)
 		put_anon_vma(m, avc->anon_vma);
 		eng_pool_put(&m->free_avcs, avc);
 	}
+}
+
+/* ---- the walk: rmap_walk_anon() ---- */
+
+/* The live anon_vma with this id, or NULL (a page may outlive it only if
+ * the model is wrong; the walk then stops, and the checker says why). */
+static const struct anon_vma *live_anon_vma(const struct machine *m,
+					    unsigned id)
+{
+	for (const struct anon_vma *av = m->anon_vmas; av; av = av->next)
+		if (av->id == id)
+			return av;
+	return NULL;
+}
+
+const struct anon_vma *machine_anon_vmas(const struct machine *m)
+{
+	return m->anon_vmas;
+}
+
+static int by_start_pgoff(const void *a, const void *b)
+{
+	const struct rmap_visit *x = a, *y = b;
+
+	if (x->pgoff_start != y->pgoff_start)
+		return x->pgoff_start < y->pgoff_start ? -1 : 1;
+	if (x->pgoff_last != y->pgoff_last)
+		return x->pgoff_last < y->pgoff_last ? -1 : 1;
+	return x->vma->id < y->vma->id ? -1 : x->vma->id > y->vma->id;
+}
+
+/*
+ * rmap_walk_anon(): folio_anon_vma() of the page, the root's lock
+ * (anon_vma_lock_read takes anon_vma->root->rwsem), then
+ * anon_vma_interval_tree_foreach(avc, &anon_vma->rb_root, pgoff, pgoff):
+ * every chain whose VMA's [vma_start_pgoff, vma_last_pgoff] holds the
+ * page's index, in order of start pgoff, and for each its vma_address().
+ * rmap_one() (page_vma_mapped_walk) then finds whether that VMA's page
+ * table maps this very page there: after a COW break it maps a copy.
+ */
+int machine_rmap_walk(const struct machine *m, int pid, unsigned long addr,
+		      struct rmap_walk *w)
+{
+	const struct mm *mm = machine_mm(m, pid);
+	const struct anon_page *pg;
+	const struct anon_vma *av;
+	size_t cap = 0;
+
+	memset(w, 0, sizeof(*w));
+	if (!mm)
+		return -ESRCH;
+	addr &= PAGE_MASK;
+	if (!pages_lookup(&mm->pages, addr, &w->kind))
+		w->kind = PAGE_NONE;
+	pg = pages_anon(&mm->pages, addr);
+	if (!pg)
+		return w->kind == PAGE_ANON ? -EFAULT : -ENOENT;
+	w->page = pg;
+	av = live_anon_vma(m, pg->av);
+	if (!av)
+		return -EFAULT;
+	w->anon_vma = av;
+	w->root = av->root;
+	for (const struct anon_vma_chain *c = av->avcs; c;
+	     c = c->same_anon_next) {
+		const struct vma *v = c->vma;
+		unsigned long first = v->vm_pgoff;
+		unsigned long last = v->vm_pgoff + vma_pages(v) - 1;
+		struct rmap_visit *x;
+
+		w->nchains++;
+		if (pg->index < first || pg->index > last)
+			continue;
+		if (w->n == cap) {
+			cap = cap ? 2 * cap : 8;
+			w->v = realloc(w->v, cap * sizeof(*w->v));
+			if (!w->v)
+				abort();
+		}
+		x = &w->v[w->n++];
+		x->pid = v->mm->pid;
+		x->vma = v;
+		x->pgoff_start = first;
+		x->pgoff_last = last;
+		x->addr = v->vm_start + ((pg->index - first) << PAGE_SHIFT);
+		x->maps = pages_anon(&v->mm->pages, x->addr) == pg;
+	}
+	if (w->n > 1)
+		qsort(w->v, w->n, sizeof(*w->v), by_start_pgoff);
+	return 0;
+}
+
+void rmap_walk_free(struct rmap_walk *w)
+{
+	free(w->v);
+	w->v = NULL;
+	w->n = 0;
 }

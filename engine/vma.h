@@ -122,6 +122,25 @@ static inline bool page_is_anon(enum page_kind k)
 	return k == PAGE_ANON || k == PAGE_LAZYFREE;
 }
 struct pt_dir;
+
+/*
+ * An anonymous page (a struct folio of one page), shared by every page
+ * table that maps it: after fork both processes map the same page until
+ * one writes (do_wp_page: wp_page_copy, or wp_page_reuse once the page is
+ * the writer's alone).  anon_vma and index are folio->mapping (with
+ * PAGE_MAPPING_ANON) and folio->index, set by folio_add_new_anon_rmap()
+ * at the fault: the anon_vma of the faulting VMA and the page's
+ * linear_page_index() there.  rmap_walk_anon() starts from them.
+ */
+struct anon_page {
+	struct anon_vma *anon_vma; /* dereference only while av is alive */
+	unsigned av;		   /* anon_vma's id */
+	unsigned long index;
+	unsigned long pfn;   /* a stable name for the page (page#N) */
+	int mapcount;	     /* page table entries that map it */
+	bool exclusive;	     /* PageAnonExclusive: the writer's alone */
+	unsigned long *charge; /* the machine's count of pages in use */
+};
 struct page_set {
 	struct pt_dir *pgd;
 	/*
@@ -179,11 +198,15 @@ struct vm_file {
  * struct anon_vma_chain: one link between a VMA and an anon_vma it may hold
  * pages of.  same_vma is the VMA's chain, newest first (list_add in
  * anon_vma_chain_link); same_anon is the anon_vma's set of VMAs (the kernel's
- * interval tree, kept here as a plain list because vmalab only walks it to
- * draw the graph).
+ * interval tree, kept here as a plain list: the walk, rmap_walk_anon() in
+ * rmap.c, picks and orders the chains as the tree's stabbing query does).
  */
 struct anon_vma_chain {
 	struct vma *vma;
+	/* The kernel's rb node is keyed by the VMA's pgoff range
+	 * [vma_start_pgoff, vma_last_pgoff]; rmap_walk_anon's
+	 * anon_vma_interval_tree_foreach() visits the chains whose range
+	 * holds the page's index, in order of start pgoff (rmap.c). */
 	struct anon_vma *anon_vma;
 	struct anon_vma_chain *same_vma_next;
 	struct anon_vma_chain *same_anon_next, *same_anon_prev;

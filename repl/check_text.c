@@ -151,6 +151,33 @@ void check_text(const struct check_violation *v, struct strbuf *out)
 			"cannot reach them",
 			v->value, v->value == 1 ? "" : "s");
 		break;
+	case CHECK_PAGE_AV_FREED:
+		sb_addf(out,
+			"vma#%u (pid %d): the anonymous page at %lx has no "
+			"live anon_vma (av%u): rmap cannot reach it",
+			v->vma, v->pid, v->start, v->av);
+		break;
+	case CHECK_PAGE_NO_CHAIN:
+		sb_addf(out,
+			"vma#%u (pid %d) maps the page at %lx (index %#lx) of "
+			"av%u but has no chain to av%u: rmap_walk_anon misses "
+			"it",
+			v->vma, v->pid, v->start, (unsigned long)v->value, v->av,
+			v->av);
+		break;
+	case CHECK_PAGE_INDEX:
+		sb_addf(out,
+			"vma#%u (pid %d): the page at %lx has index %#lx, but "
+			"linear_page_index there is %#lx",
+			v->vma, v->pid, v->start, (unsigned long)v->value,
+			(unsigned long)v->expect);
+		break;
+	case CHECK_PAGE_MAPCOUNT:
+		sb_addf(out,
+			"a page of av%u has mapcount %ld, but %ld page table "
+			"entries map it",
+			v->av, v->value, v->expect);
+		break;
 	case CHECK_LOCK_CHANGED:
 		vma_name(v, out);
 		sb_puts(out, ": ");

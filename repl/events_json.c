@@ -83,6 +83,7 @@ static const char *const anon_ops[] = {
 	[AV_UNLINK] = "unlink",
 	[AV_LINK] = "link",
 	[AV_FREE] = "free",
+	[AV_MOVE_RMAP] = "move_rmap",
 };
 
 static const char *const page_kinds[] = {

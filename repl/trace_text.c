@@ -371,6 +371,12 @@ static void anon_op(const struct vmalab_event *ev, struct strbuf *out)
 		sb_addf(out, "unlink_anon_vmas(vma %lx-%lx): anon_vma av%u",
 			VMA_RANGE(ev), ev->av);
 		break;
+	case AV_MOVE_RMAP:
+		sb_addf(out,
+			"folio_move_anon_rmap(vma %lx-%lx): the page at %lx is "
+			"now in anon_vma av%u",
+			VMA_RANGE(ev), ev->addr, ev->av);
+		break;
 	case AV_LINK:
 	case AV_FREE:
 		break;

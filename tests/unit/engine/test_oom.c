@@ -67,11 +67,23 @@ TEST(memory_counted_and_returned)
 		  BASE + PG(16));
 	ASSERT_EQ(machine_mem_used(m), 4 + 1 + 8 + 1);
 	/* fork copies the page table of the anonymous VMA (not of shmem or
-	 * the zero-page VMA, which have no anon_vma): the child's entries
-	 * count again (the engine does not share pages between processes) */
+	 * the zero-page VMA, which have no anon_vma): the child's PTE table
+	 * is new, its entries map the parent's 4 pages (copy on write) */
 	ASSERT_EQ(call(m, NR_fork, 0, 0, 0, 0, NULL), 2);
-	ASSERT_EQ(machine_mem_used(m), 2 * (4 + 1) + 8 + 1);
+	ASSERT_EQ(machine_mem_used(m), 4 + 2 * 1 + 8 + 1);
+	/* the child writes one: wp_page_copy() gives it a page of its own */
+	ASSERT_EQ(machine_switch(m, 2), 0);
+	ASSERT_EQ(touch(m, BASE, PG(1), &fault), TOUCH_OK);
+	ASSERT_EQ(machine_mem_used(m), 5 + 2 * 1 + 8 + 1);
+	/* the parent then writes it in place (the page is its alone) */
+	ASSERT_EQ(machine_switch(m, 1), 0);
+	ASSERT_EQ(touch(m, BASE, PG(1), &fault), TOUCH_OK);
+	ASSERT_EQ(machine_mem_used(m), 5 + 2 * 1 + 8 + 1);
 	ASSERT_EQ(call(m, NR_munmap, BASE, PG(1024), 0, 0, NULL), 0);
+	/* the child's entries keep the three shared pages and its copy;
+	 * shmem keeps its pages (the child maps the file), not the
+	 * parent's PTE table for them */
+	ASSERT_EQ(machine_mem_used(m), 4 + 1 + 8);
 	ASSERT_EQ(machine_switch(m, 2), 0);
 	ASSERT_EQ(call(m, NR_munmap, BASE, PG(1024), 0, 0, NULL), 0);
 	/* the last mapping of the shmem file gone: so are its pages */
