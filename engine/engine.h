@@ -357,6 +357,13 @@ const struct anon_vma *machine_anon_vmas(const struct machine *m);
 const struct anon_page *machine_anon_page(const struct machine *m, int pid,
 					  unsigned long addr);
 
+/* Every anonymous page in pid's page table, in address order (pg may be
+ * NULL only if the model is broken: the checker reports it). */
+void machine_for_each_anon_page(const struct machine *m, int pid,
+				void (*fn)(void *arg, unsigned long addr,
+					   const struct anon_page *pg),
+				void *arg);
+
 /* Page counts for smaps: present pages and the anonymous ones among them. */
 void vma_page_counts(const struct vma *v, unsigned long *rss,
 		     unsigned long *anon);

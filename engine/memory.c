@@ -1290,3 +1290,14 @@ void mm_rss_counters(const struct mm *mm, unsigned long *anon,
 	*shmem = sh;
 	*file = mm->pages.rss_file - sh;
 }
+
+void machine_for_each_anon_page(const struct machine *m, int pid,
+				void (*fn)(void *arg, unsigned long addr,
+					   const struct anon_page *pg),
+				void *arg)
+{
+	const struct mm *mm = machine_mm(m, pid);
+
+	if (mm)
+		pages_for_each_anon(&mm->pages, 0, TASK_SIZE, fn, arg);
+}

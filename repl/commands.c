@@ -1163,6 +1163,86 @@ const struct command commands[] = {
 		.exec = cmd_vma,
 	},
 	{
+		.name = "rmap",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 1,
+		.max_args = 1,
+		.args = {ARG_ADDR},
+		.usage = "rmap ADDR",
+		.summary = "walk the reverse map of the page at ADDR, as "
+			   "rmap_walk_anon does",
+		.help = "Walks the reverse map of the anonymous page at ADDR "
+			"in the current\nprocess the way rmap_walk_anon() does: "
+			"from the page's anon_vma\n(folio->mapping) and index "
+			"(folio->index), into that anon_vma's interval\ntree of "
+			"chains, keeping those whose VMA's pgoff range holds "
+			"the index,\nto each VMA in any process and the address "
+			"the page has there. Each\nline says whether that "
+			"VMA's page table maps this very page: after a\nwrite "
+			"breaks copy on write, the writer maps a copy of its "
+			"own. A file or\nshmem page is found through the "
+			"file's i_mmap instead; rmap says so.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000000000 16k\n"
+			   "fork()\n"
+			   "switch 2\n"
+			   "touch 0x200000001000\n"
+			   "rmap 0x200000000000\n"
+			   "rmap 0x200000001000",
+		.exec = cmd_rmap,
+	},
+	{
+		.name = "anon",
+		.alias = "avc",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "anon",
+		.summary = "the anon_vma graph of every process (alias avc)",
+		.help = "Prints every live anon_vma as mm/rmap.c keeps it: "
+			"its root and parent\n(children indented under their "
+			"parent), refcount, num_children,\nnum_active_vmas and "
+			"the anonymous pages that belong to it, then its\n"
+			"interval tree of anon_vma_chains in pgoff order: one "
+			"per VMA, of any\nprocess, that may map its pages. "
+			"\"its anon_vma\" marks the VMA whose own\nanon_vma it "
+			"is. After fork the child's VMA is chained to the "
+			"parent's\nanon_vma too: that is how a page the two "
+			"share is found from both.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000000000 16k\n"
+			   "fork()\n"
+			   "anon",
+		.exec = cmd_anon,
+	},
+	{
+		.name = "check",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE,
+		.min_args = 0,
+		.max_args = 0,
+		.usage = "check",
+		.summary = "run the engine's invariant checker now",
+		.help = "Checks every invariant of the simulated machine now "
+			"and prints what\nbreaks: the VMA tree (order, gaps, "
+			"map_count), no empty or overlapping\nVMAs, no two "
+			"neighbours left apart that the merge would join, "
+			"every\nanon_vma_chain linked both ways, the counts of "
+			"each anon_vma, and every\nanonymous page reachable by "
+			"rmap from each VMA that maps it. `set check\non` runs "
+			"it, and the VMA write-lock checker, after every "
+			"call.",
+		.example = "map 0x200000000000 16k rw\n"
+			   "touch 0x200000000000 16k\n"
+			   "check",
+		.exec = cmd_check,
+	},
+	{
 		.name = "echo",
 		.group = SCRIPT,
 		.syntax = SYN_WORDS,

@@ -34,6 +34,11 @@ int cmd_history(struct session *s, const struct parsed *p);
 int cmd_ps(struct session *s, const struct parsed *p);
 int cmd_vma(struct session *s, const struct parsed *p);
 
+/* rmapview.c */
+int cmd_rmap(struct session *s, const struct parsed *p);
+int cmd_anon(struct session *s, const struct parsed *p);
+int cmd_check(struct session *s, const struct parsed *p);
+
 /* given.c */
 int cmd_given(struct session *s, const struct parsed *p);
 int cmd_load_maps(struct session *s, const struct parsed *p);

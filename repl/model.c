@@ -447,3 +447,155 @@ void model_step(struct model *mo, const struct machine *m, int pid,
 	if (out)
 		diff_sort(out);
 }
+
+/* ---- the anon_vma graph ---- */
+
+struct page_ptrs {
+	const struct anon_page **v;
+	size_t n, cap;
+};
+
+static void collect_page(void *arg, unsigned long addr,
+			 const struct anon_page *pg)
+{
+	struct page_ptrs *p = arg;
+
+	(void)addr;
+	if (!pg)
+		return;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->v = realloc(p->v, p->cap * sizeof(*p->v));
+		if (!p->v)
+			abort();
+	}
+	p->v[p->n++] = pg;
+}
+
+static int by_ptr(const void *a, const void *b)
+{
+	const void *x = *(const void *const *)a, *y = *(const void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int by_chain(const void *a, const void *b)
+{
+	const struct avc_snap *x = a, *y = b;
+
+	if (x->pgoff_start != y->pgoff_start)
+		return x->pgoff_start < y->pgoff_start ? -1 : 1;
+	if (x->pgoff_last != y->pgoff_last)
+		return x->pgoff_last < y->pgoff_last ? -1 : 1;
+	return x->vma < y->vma ? -1 : x->vma > y->vma;
+}
+
+static int by_snap_id(const void *a, const void *b)
+{
+	const struct av_snap *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Append av (from the sorted flat array) and its children, depth first. */
+static void graph_order(struct av_snap *flat, size_t n, size_t k, int depth,
+			struct av_snap *out, size_t *nout, unsigned char *done)
+{
+	if (done[k])
+		return;
+	done[k] = 1;
+	flat[k].depth = depth;
+	out[(*nout)++] = flat[k];
+	for (size_t c = 0; c < n; c++)
+		if (!done[c] && flat[c].parent == flat[k].id &&
+		    flat[c].id != flat[k].id)
+			graph_order(flat, n, c, depth + 1, out, nout, done);
+}
+
+void anon_graph_take(struct anon_graph *g, const struct machine *m)
+{
+	struct page_ptrs pages = {NULL, 0, 0};
+	struct av_snap *flat;
+	unsigned char *done;
+	size_t n = 0, k = 0;
+	int pids[1024], np;
+
+	memset(g, 0, sizeof(*g));
+	for (const struct anon_vma *av = machine_anon_vmas(m); av;
+	     av = av->next)
+		n++;
+	if (!n)
+		return;
+	flat = calloc(n, sizeof(*flat));
+	g->av = calloc(n, sizeof(*g->av));
+	done = calloc(n, 1);
+	if (!flat || !g->av || !done)
+		abort();
+	for (const struct anon_vma *av = machine_anon_vmas(m); av;
+	     av = av->next, k++) {
+		struct av_snap *a = &flat[k];
+		size_t c = 0;
+
+		a->id = av->id;
+		a->root = av->root->id;
+		a->parent = av->parent->id;
+		a->refcount = av->refcount;
+		a->num_children = av->num_children;
+		a->num_active_vmas = av->num_active_vmas;
+		for (const struct anon_vma_chain *x = av->avcs; x;
+		     x = x->same_anon_next)
+			a->nchains++;
+		a->chains = a->nchains ? calloc(a->nchains, sizeof(*a->chains))
+				       : NULL;
+		for (const struct anon_vma_chain *x = av->avcs; x;
+		     x = x->same_anon_next, c++) {
+			const struct vma *v = x->vma;
+
+			a->chains[c] = (struct avc_snap){
+				.pid = v->mm->pid,
+				.vma = v->id,
+				.start = v->vm_start,
+				.end = v->vm_end,
+				.pgoff_start = v->vm_pgoff,
+				.pgoff_last = v->vm_pgoff + vma_pages(v) - 1,
+				.own = v->anon_vma == av,
+			};
+		}
+		if (a->nchains > 1)
+			qsort(a->chains, a->nchains, sizeof(*a->chains),
+			      by_chain);
+	}
+	qsort(flat, n, sizeof(*flat), by_snap_id);
+	/* Pages: each counted once, however many processes map it. */
+	np = machine_pids(m, pids, 1024);
+	for (int i = 0; i < np && i < 1024; i++)
+		machine_for_each_anon_page(m, pids[i], collect_page, &pages);
+	if (pages.n > 1)
+		qsort(pages.v, pages.n, sizeof(*pages.v), by_ptr);
+	for (size_t i = 0; i < pages.n; i++) {
+		struct av_snap key = {.id = pages.v[i]->av}, *a;
+
+		if (i && pages.v[i] == pages.v[i - 1])
+			continue;
+		a = bsearch(&key, flat, n, sizeof(*flat), by_snap_id);
+		if (a)
+			a->pages++;
+	}
+	free(pages.v);
+	for (size_t r = 0; r < n; r++)
+		if (flat[r].parent == flat[r].id)
+			graph_order(flat, n, r, 0, g->av, &g->n, done);
+	for (size_t r = 0; r < n; r++) /* a broken graph: keep the rest */
+		graph_order(flat, n, r, 0, g->av, &g->n, done);
+	free(done);
+	free(flat);
+}
+
+void anon_graph_free(struct anon_graph *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->av[i].chains);
+	free(g->av);
+	g->av = NULL;
+	g->n = 0;
+}

@@ -107,6 +107,37 @@ struct model {
 	size_t captouch_index;
 };
 
+/*
+ * The anon_vma graph (mm/rmap.c) as values, for `anon` and the UI's pane:
+ * every live anon_vma with its root, parent and counts, the anonymous
+ * pages whose folio->mapping it is, and its interval tree of chains (one
+ * per VMA linked to it, any process), in the tree's order (start pgoff).
+ * A VMA's chain is the set of anon_vmas whose chains name it.
+ */
+struct avc_snap {
+	int pid;
+	unsigned vma; /* vma#N */
+	unsigned long start, end;
+	unsigned long pgoff_start, pgoff_last; /* the tree's key */
+	bool own; /* this anon_vma is the VMA's vma->anon_vma */
+};
+struct av_snap {
+	unsigned id, root, parent; /* parent == id: a root */
+	int refcount;
+	unsigned long num_children, num_active_vmas;
+	unsigned long pages; /* anonymous pages that belong to it */
+	int depth;	     /* parent links up to the root */
+	size_t nchains;
+	struct avc_snap *chains;
+};
+struct anon_graph {
+	size_t n;
+	struct av_snap *av; /* each root, then its descendants (depth first,
+			       by id), then the next root */
+};
+void anon_graph_take(struct anon_graph *g, const struct machine *m);
+void anon_graph_free(struct anon_graph *g);
+
 void model_init(struct model *mo);
 void model_free(struct model *mo);
 struct engine_observer model_observer(struct model *mo);

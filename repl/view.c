@@ -205,6 +205,15 @@ static void show_anon(const struct vma *v, struct strbuf *out)
 	const struct anon_vma *av = v->anon_vma;
 	size_t links = chain_len(v);
 
+	if (!av && (v->vm_flags & VM_MAYSHARE)) {
+		/* do_shared_fault() writes the page cache; only a private
+		 * mapping's write fault copies a page into an anon_vma. */
+		sb_addf(out,
+			"  anon_vma    none: a shared mapping: its pages live "
+			"in %s and\n              never need an anon_vma\n",
+			vma_is_shmem(v) ? "shmem" : "the page cache");
+		return;
+	}
 	if (!av) {
 		sb_puts(out, "  anon_vma    none: no anonymous page yet "
 			     "(anon_vma_prepare runs at the first write "

@@ -201,6 +201,7 @@ verify_checks() { # build-dir
 repl_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "repl commands ($1)" tests/repl/batch.sh
 	BUILD_DIR=$1 run_counted "repl pty ($1)" tests/repl/pty.sh
+	BUILD_DIR=$1 run_counted "repl rmap ($1)" tests/repl/rmap.sh
 }
 
 # Every unit test that has a source must have been built and run.

@@ -228,6 +228,48 @@ TEST(page_outside_vmas)
 }
 
 /* Checking mode reports a broken invariant once, when it breaks. */
+
+/*
+ * The reverse map of a page: a wrong index, an anon_vma the VMA has no
+ * chain to, a freed anon_vma, a wrong mapcount.  Page 0 is shared by
+ * parent and child after fork.
+ */
+TEST(pages_unreachable_by_rmap)
+{
+	struct machine *m = sound();
+	struct vma *v = at(m, 0);
+	struct anon_page *pg = pages_anon(&cur_mm(m)->pages, PG(0));
+	struct anon_vma *av = pg->anon_vma, *other;
+	unsigned long index = pg->index;
+
+	ASSERT_EQ(pg->mapcount, 2);
+	pg->index++;
+	ASSERT_TRUE(check(m) > 0);
+	ASSERT_TRUE(reported(CHECK_PAGE_INDEX, v->id));
+	pg->index = index;
+	/* the child's own anon_vma: the parent has no chain to it */
+	machine_switch(m, 2);
+	other = at(m, 0)->anon_vma;
+	machine_switch(m, 1);
+	pg->anon_vma = other;
+	pg->av = other->id;
+	ASSERT_TRUE(check(m) > 0);
+	ASSERT_TRUE(reported(CHECK_PAGE_NO_CHAIN, v->id));
+	ASSERT_FALSE(reported(CHECK_PAGE_NO_CHAIN, at(m, 0)->id + 1000));
+	pg->av = 999; /* an anon_vma that is not alive */
+	ASSERT_TRUE(check(m) > 0);
+	ASSERT_TRUE(reported(CHECK_PAGE_AV_FREED, v->id));
+	pg->anon_vma = av;
+	pg->av = av->id;
+	pg->mapcount = 3;
+	ASSERT_TRUE(check(m) > 0);
+	ASSERT_TRUE(reported(CHECK_PAGE_MAPCOUNT, 0));
+	pg->mapcount = 2;
+	ASSERT_EQ(check(m), 0);
+	machine_free(m);
+	return true;
+}
+
 TEST(checking_mode_reports_once)
 {
 	struct machine *m = machine_new();
@@ -282,6 +324,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(counts_of_anon_vmas),
 	TEST_ENTRY(leaked_anon_vma),
 	TEST_ENTRY(page_outside_vmas),
+	TEST_ENTRY(pages_unreachable_by_rmap),
 	TEST_ENTRY(checking_mode_reports_once),
 	TEST_ENTRY(exit_mmap_needs_no_locks),
 };

@@ -334,6 +334,143 @@ TEST(anon_vmas_freed_with_last_vma)
 	return true;
 }
 
+
+static const struct anon_page *page_at(struct machine *m, int pid,
+				       unsigned long pg)
+{
+	return machine_anon_page(m, pid, PG(pg));
+}
+
+/*
+ * Copy on write after fork: the child's page table maps the parent's
+ * pages (folio->mapping is still the parent's anon_vma), the first write
+ * on one side copies the page into the writer's own anon_vma
+ * (wp_page_copy), and the other side then writes its page in place
+ * (wp_page_reuse: it is that side's alone).
+ *
+ *  P: AAAA (av1)   fork   C: AAAA (same pages)   C writes page 1:
+ *  C: A a A A  (a: a new page in av2)   P writes page 1: no copy
+ */
+TEST(cow_after_fork)
+{
+	struct machine *m = machine_new();
+	const struct anon_page *p0, *p1, *c1;
+	struct anon_vma *av1, *av2;
+	struct rmap_walk w;
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 4);
+	av1 = vma_at(m, 1, 0)->anon_vma;
+	p0 = page_at(m, 1, 0);
+	ASSERT_TRUE(p0 && p0->anon_vma == av1 && p0->index == PG(0) >> 12);
+	ASSERT_EQ(p0->mapcount, 1);
+	ASSERT_TRUE(p0->exclusive);
+	ASSERT_EQ(sys_fork(m), 2);
+	av2 = vma_at(m, 2, 0)->anon_vma;
+	ASSERT_TRUE(page_at(m, 2, 0) == p0);
+	ASSERT_EQ(p0->mapcount, 2);
+	ASSERT_FALSE(p0->exclusive);
+	/* rmap from the shared page finds both processes */
+	ASSERT_EQ(machine_rmap_walk(m, 2, PG(0), &w), 0);
+	ASSERT_TRUE(w.anon_vma == av1 && w.root == av1);
+	ASSERT_EQ(w.n, 2);
+	ASSERT_TRUE(w.v[0].maps && w.v[1].maps);
+	ASSERT_TRUE(w.v[0].pid != w.v[1].pid);
+	ASSERT_EQ(w.v[0].addr, PG(0));
+	rmap_walk_free(&w);
+	/* the child writes page 1: a copy of its own, in av2 */
+	p1 = page_at(m, 1, 1);
+	machine_switch(m, 2);
+	touch(m, 1, 1);
+	c1 = page_at(m, 2, 1);
+	ASSERT_TRUE(c1 != p1 && c1->anon_vma == av2);
+	ASSERT_EQ(c1->index, p1->index);
+	ASSERT_TRUE(c1->exclusive);
+	ASSERT_EQ(p1->mapcount, 1);
+	/* the parent's page 1: av1's tree still names the child's VMA,
+	 * which maps another page there */
+	ASSERT_EQ(machine_rmap_walk(m, 1, PG(1), &w), 0);
+	ASSERT_EQ(w.n, 2);
+	ASSERT_EQ(w.v[0].maps + w.v[1].maps, 1);
+	rmap_walk_free(&w);
+	/* the child's copy is found from av2 alone */
+	ASSERT_EQ(machine_rmap_walk(m, 2, PG(1), &w), 0);
+	ASSERT_TRUE(w.anon_vma == av2 && w.root == av1);
+	ASSERT_EQ(w.n, 1);
+	ASSERT_EQ(w.v[0].pid, 2);
+	rmap_walk_free(&w);
+	/* the parent writes page 1 in place */
+	machine_switch(m, 1);
+	touch(m, 1, 1);
+	ASSERT_TRUE(page_at(m, 1, 1) == p1 && p1->anon_vma == av1);
+	ASSERT_TRUE(p1->exclusive);
+	/* page 0 is still shared */
+	ASSERT_TRUE(page_at(m, 1, 0) == page_at(m, 2, 0));
+	machine_free(m);
+	return true;
+}
+
+/*
+ * A page fork shared, left to one process, moves to the writer's
+ * anon_vma when written (wp_can_reuse_anon_folio: folio_move_anon_rmap),
+ * so that a later walk need not search the parent's tree.
+ *
+ *  P: AAAA (av1)  fork  P unmaps  C writes page 0: same page, now av2
+ */
+TEST(reuse_moves_page_to_writer)
+{
+	struct machine *m = machine_new();
+	const struct anon_page *p0;
+	struct anon_vma *av2;
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 4);
+	ASSERT_EQ(sys_fork(m), 2);
+	p0 = page_at(m, 1, 0);
+	ASSERT_EQ(sys_munmap(m, PG(0), LEN(4)), 0);
+	ASSERT_EQ(p0->mapcount, 1);
+	machine_switch(m, 2);
+	av2 = vma_at(m, 2, 0)->anon_vma;
+	ASSERT_TRUE(p0->anon_vma != av2);
+	touch(m, 0, 1);
+	ASSERT_TRUE(page_at(m, 2, 0) == p0);
+	ASSERT_TRUE(p0->anon_vma == av2 && p0->exclusive);
+	/* the other three still belong to av1, still alive for them */
+	ASSERT_TRUE(page_at(m, 2, 1)->anon_vma == av2->parent);
+	machine_free(m);
+	return true;
+}
+
+/*
+ * A page keeps its index through splits and merges: mprotect splits V
+ * and puts it back, and every page is still found at its address.
+ *
+ *  AAAA  ->  AArA  ->  AAAA
+ */
+TEST(index_survives_split_and_merge)
+{
+	struct machine *m = machine_new();
+	struct rmap_walk w;
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 4);
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(1), PROT_READ), 0);
+	ASSERT_EQ(machine_rmap_walk(m, 1, PG(2), &w), 0);
+	ASSERT_EQ(w.n, 1);
+	ASSERT_TRUE(w.v[0].vma == vma_at(m, 1, 2) && w.v[0].maps);
+	ASSERT_EQ(w.nchains, 3);
+	rmap_walk_free(&w);
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(1), RW), 0);
+	ASSERT_EQ(machine_rmap_walk(m, 1, PG(3), &w), 0);
+	ASSERT_EQ(w.nchains, 1);
+	ASSERT_TRUE(w.n == 1 && w.v[0].addr == PG(3) && w.v[0].maps);
+	rmap_walk_free(&w);
+	/* a file page or nothing: no anonymous page to walk from */
+	ASSERT_EQ(machine_rmap_walk(m, 1, PG(9), &w), -ENOENT);
+	machine_free(m);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(prepare_reuses_neighbour),
 	TEST_ENTRY(fork_makes_child_anon_vma),
@@ -342,6 +479,9 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(fork_child_pieces),
 	TEST_ENTRY(dup_anon_vma_on_merge),
 	TEST_ENTRY(anon_vmas_freed_with_last_vma),
+	TEST_ENTRY(cow_after_fork),
+	TEST_ENTRY(reuse_moves_page_to_writer),
+	TEST_ENTRY(index_survives_split_and_merge),
 };
 
 int main(void)
