@@ -1171,8 +1171,8 @@ const struct command commands[] = {
 		.max_args = 1,
 		.args = {ARG_ADDR},
 		.usage = "rmap ADDR",
-		.summary = "walk the reverse map of the page at ADDR, as "
-			   "rmap_walk_anon does",
+		.summary = "the reverse map of the page at ADDR "
+			   "(rmap_walk_anon)",
 		.help = "Walks the reverse map of the anonymous page at ADDR "
 			"in the current\nprocess the way rmap_walk_anon() does: "
 			"from the page's anon_vma\n(folio->mapping) and index "
