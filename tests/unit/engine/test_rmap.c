@@ -471,6 +471,43 @@ TEST(index_survives_split_and_merge)
 	return true;
 }
 
+
+/*
+ * machine_clone() (undo's checkpoints) keeps the pages as they are: a
+ * page fork shared is one page in the copy too, in the copy's anon_vma,
+ * and copy on write in the copy works as in the original.
+ */
+TEST(clone_keeps_shared_pages)
+{
+	struct machine *m = machine_new(), *c;
+	const struct anon_page *a, *b;
+	uint64_t before;
+
+	map(m, 0, 4, RW);
+	touch(m, 0, 4);
+	ASSERT_EQ(sys_fork(m), 2);
+	c = machine_clone(m);
+	ASSERT_EQ(machine_check(c, NULL, 0), 0);
+	a = machine_anon_page(c, 1, PG(0));
+	b = machine_anon_page(c, 2, PG(0));
+	ASSERT_TRUE(a && a == b && a != page_at(m, 1, 0));
+	ASSERT_EQ(a->mapcount, 2);
+	ASSERT_TRUE(a->anon_vma == vt_lookup(&machine_mm(c, 1)->tree, PG(0))
+					   ->anon_vma);
+	ASSERT_EQ(machine_mem_used(c), machine_mem_used(m));
+	/* a write in the copy breaks CoW there, and is a change of state */
+	before = machine_state(c);
+	machine_switch(c, 2);
+	touch(c, 0, 1);
+	ASSERT_TRUE(machine_anon_page(c, 2, PG(0)) != a);
+	ASSERT_EQ(a->mapcount, 1);
+	ASSERT_TRUE(machine_state(c) != before);
+	ASSERT_TRUE(page_at(m, 2, 0) == page_at(m, 1, 0));
+	machine_free(c);
+	machine_free(m);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(prepare_reuses_neighbour),
 	TEST_ENTRY(fork_makes_child_anon_vma),
@@ -482,6 +519,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(cow_after_fork),
 	TEST_ENTRY(reuse_moves_page_to_writer),
 	TEST_ENTRY(index_survives_split_and_merge),
+	TEST_ENTRY(clone_keeps_shared_pages),
 };
 
 int main(void)
