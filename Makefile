@@ -7,7 +7,9 @@
 #   make deps       install what the tests need beyond the base image
 #   make bench      speed against the kernel doing the same work (kreplay)
 #   make check-valgrind  the suite's programs under valgrind
-#   make soak       5,000 random scripts through verify, limits at full size
+#   make soak       5,000 random scripts through verify, limits at full size,
+#                   and 1,000,000 engine operations with forks through the
+#                   checkers (make soak-ops: those alone, SOAK_OPS=N)
 #   make limits     the limits alone at full size
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (clang)
 #   make format     clang-format every source; make format-check checks
@@ -99,7 +101,7 @@ GEN_BIN := $(BUILD)/tests/scriptgen
 
 .PHONY: all run check check-asan asan-build deps bench clean format format-check tests built-tests
 .PHONY: fuzz fuzz-build fuzz-bins fuzz-check install uninstall doc
-.PHONY: check-valgrind soak limits
+.PHONY: check-valgrind soak soak-ops limits
 all: vmalab
 
 # A library per layer.  The engine's has no dependency but libc: the unit
@@ -200,8 +202,9 @@ check-valgrind: deps tests
 
 # The differential soak (5,000 random scripts of 100 steps with fork
 # through verify; SOAK_SCRIPTS, SOAK_STEPS) and the limits at full size.
-soak: tests
+soak: tests $(BUILD)/tests/soak
 	$(Q)./tests/soak.sh
+	$(Q)cd $(BUILD) && ./tests/soak $(SOAK_OPS)
 
 # The limits alone at the issue's sizes (a million lines, 65,530 VMAs in
 # each of 15 processes, a fork chain to pid_max); make check runs them small.
@@ -228,6 +231,18 @@ $(BUILD)/tests/uibench: tests/bench/uibench.c $(UIBENCH_OBJ) $(REPL_LIB) $(ENGIN
 	@mkdir -p $(@D)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(INC_ui_term) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The engine's soak: SOAK_OPS random operations with forks (1,000,000 by
+# default), each through the invariant and write-lock checkers; not in
+# make check (make soak runs it too).
+SOAK_OPS ?= 1000000
+$(BUILD)/tests/soak: tests/soak/soak.c $(ENGINE_LIB)
+	@mkdir -p $(@D)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(INC_tests_engine) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+soak-ops: $(BUILD)/tests/soak
+	$(Q)cd $(BUILD) && ./tests/soak $(SOAK_OPS)
 
 # Speed and memory against the kernel and as the address space grows,
 # each figure a median of several runs (see tests/bench.sh).

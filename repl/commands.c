@@ -1243,6 +1243,33 @@ const struct command commands[] = {
 		.exec = cmd_check,
 	},
 	{
+		.name = "explain",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.flags = CMD_ENGINE | CMD_META | CMD_STEPS,
+		.min_args = 0,
+		.max_args = 1,
+		.args = {ARG_INT},
+		.usage = "explain [STEP]",
+		.summary = "the last step (or STEP of history) in plain words",
+		.help = "Tells what the kernel did in the last step, or in "
+			"step STEP as history\nnumbers them, from the engine's "
+			"events: which kernel path ran, each\nmerge tried "
+			"(vma_merge_new_range or vma_merge_existing_range), "
+			"what\nprev and next said and on which condition one "
+			"refused, the case the\nmerge ended in with its number "
+			"in the pre-6.12 vma_merge() diagram\n(cases 1-8), "
+			"each split, the faults and anon_vma work, and every "
+			"VMA\nwrite-locked (vma_start_write). The step is run "
+			"again on a copy of the\nstate before it; the machine "
+			"is left as it is.",
+		.example = "map 0x200000000000 4k rw\n"
+			   "map 0x200000002000 4k rw\n"
+			   "map 0x200000001000 4k rw\n"
+			   "explain",
+		.exec = cmd_explain,
+	},
+	{
 		.name = "echo",
 		.group = SCRIPT,
 		.syntax = SYN_WORDS,

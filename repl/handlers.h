@@ -38,6 +38,7 @@ int cmd_vma(struct session *s, const struct parsed *p);
 int cmd_rmap(struct session *s, const struct parsed *p);
 int cmd_anon(struct session *s, const struct parsed *p);
 int cmd_check(struct session *s, const struct parsed *p);
+int cmd_explain(struct session *s, const struct parsed *p);
 
 /* given.c */
 int cmd_given(struct session *s, const struct parsed *p);

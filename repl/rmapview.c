@@ -2,7 +2,8 @@
  * rmapview.c - the reverse map made visible: `rmap ADDR` (the walk
  * rmap_walk_anon() makes from one page), `anon` (the anon_vma graph of
  * every process, from model.h's anon_graph) and `check` (the engine's
- * invariant checker, now).
+ * invariant checker, now) and `explain [STEP]` (one step's events, as
+ * explain.c words them).
  *
  * Everything here reads the engine through const pointers and its walk
  * and check functions; the words are made here, from ids and counts.
@@ -12,6 +13,7 @@
 #include <string.h>
 #include "check_text.h"
 #include "engine.h"
+#include "explain.h"
 #include "handlers.h"
 #include "model.h"
 #include "tree.h"
@@ -194,5 +196,43 @@ int cmd_check(struct session *s, const struct parsed *p)
 	}
 	if (n > CHECK_LIST)
 		sb_addf(&s->out, "  and %d more\n", n - CHECK_LIST);
+	return 0;
+}
+
+/* ---- explain [STEP] ---- */
+
+int cmd_explain(struct session *s, const struct parsed *p)
+{
+	size_t pos = session_pos(s), n;
+	struct ev_recording rec = {NULL, 0, 0};
+	struct engine_observer o = {ev_recording_observer, &rec};
+	struct explanation x;
+
+	if (!s->new_backend) {
+		session_error(s, "explain: not available here");
+		return -1;
+	}
+	n = p->argc ? p->argv[0].num : pos;
+	if (!pos && !p->argc) {
+		session_error(s, "explain: no step yet (history lists the "
+				 "steps)");
+		return -1;
+	}
+	if (n == 0 || n > session_steps(s)) {
+		session_error(s, "explain: no step %zu (history lists %zu)", n,
+			      session_steps(s));
+		return -1;
+	}
+	if (session_replay_step(s, n - 1, &o)) {
+		ev_recording_free(&rec);
+		session_error(s, "explain: step %zu cannot be replayed", n);
+		return -1;
+	}
+	sb_addf(&s->out, "step %zu: %s%s\n", n, session_step_line(s, n - 1),
+		n > pos ? "   (undone)" : "");
+	explain_build(&x, rec.ev, rec.n);
+	explain_text(&x, &s->out);
+	explain_free(&x);
+	ev_recording_free(&rec);
 	return 0;
 }

@@ -322,6 +322,13 @@ void session_keep_view(struct session *s, const char *line, size_t len);
  * a model attached to the session compares the new machine once.
  */
 int session_jump(struct session *s, size_t step);
+/*
+ * Run step i (0-based) again on the state before it with only o
+ * listening (explain), then bring the machine back to where it was.
+ * 0, or -1 as session_jump().  A reset step tells o nothing.
+ */
+int session_replay_step(struct session *s, size_t i,
+			const struct engine_observer *o);
 size_t session_steps(const struct session *s);
 size_t session_pos(const struct session *s);
 /* The line of step i (0-based), as typed (trimmed), or NULL. */

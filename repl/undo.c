@@ -358,6 +358,29 @@ static int session_replay(struct session *s, size_t upto)
 	return 0;
 }
 
+int session_replay_step(struct session *s, size_t i,
+			const struct engine_observer *o)
+{
+	size_t pos = s->log.pos;
+
+	if (!s->new_backend || !s->be->ops->observe || i >= s->log.n ||
+	    session_jump(s, i))
+		return -1;
+	if (!s->log.steps[i].reset) {
+		/* Only o hears the step; the rest see a new machine after. */
+		for (int k = 0; k < s->nobs; k++)
+			s->be->ops->observe(s->be, &s->obs[k], false);
+		machine_set_checking(session_machine(s), false);
+		s->be->ops->observe(s->be, o, true);
+		step_apply(s->be, &s->log.steps[i]);
+		s->be->ops->observe(s->be, o, false);
+		s->log.pos = i + 1;
+		machine_new_epoch(session_machine(s));
+		attach_observers(s);
+	}
+	return session_jump(s, pos);
+}
+
 int session_jump(struct session *s, size_t step)
 {
 	if (!s->new_backend || step > s->log.n)

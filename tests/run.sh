@@ -252,6 +252,9 @@ suites() { # build-dir random-count
 	import_tests "$b"
 	random_scripts "$b" "$2" "$GEN_STEPS"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --fork
+	# fork and switch among up to 15 processes (copy on write, the
+	# anon_vma graph of every process, through both checkers)
+	random_scripts "$b" "$2" "$GEN_STEPS" --procs 15
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --wild --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" 300 --wild --fork --errors

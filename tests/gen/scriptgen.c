@@ -84,7 +84,7 @@ static unsigned long long region_base = WIN_BASE;
 #define MAX_OPEN 4 /* open fds per process */
 #define FD_FIRST 3
 #define FD_SLOTS 8
-#define MAX_PROCS 4
+#define MAX_PROCS 15 /* --procs N: at most this many; else 3 or 4 */
 
 #define P_R 1
 #define P_W 2
@@ -158,6 +158,7 @@ struct gen {
 	int nproc;
 	int cur; /* index into proc[]; the pid is cur + 1 */
 	int max_forks;
+	int opt_procs; /* --procs N: fork up to N processes, 0: 3 or 4 */
 	bool file_exists[NFILES];
 	long file_size[NFILES];
 	int next_shm;
@@ -2008,7 +2009,10 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_OPENAT] = open >= MAX_OPEN ? 0 : open ? 3 : 8;
 	w[OP_FTRUNCATE] = 3;
 	w[OP_CLOSE] = open >= MAX_OPEN ? 6 : 2;
-	w[OP_FORK] = !g->opt_fork ? 0 : g->nproc > 1 ? 3 : 4 + g->steps / 2;
+	w[OP_FORK] = !g->opt_fork	      ? 0
+		     : g->opt_procs	      ? (g->nproc < g->opt_procs ? 30 : 0)
+		     : g->nproc > 1	      ? 3
+					      : 4 + g->steps / 2;
 	w[OP_ERROR] = g->opt_errors ? 12 : 0;
 	w[OP_MREMAP] = !g->opt_mremap ? 0 : mapped < 4 ? 4 : 24;
 	w[OP_ADVISE] = g->opt_advise && mapped ? 26 : 0;
@@ -2046,17 +2050,22 @@ static void maybe_switch(struct gen *g)
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s\n", g->seed,
+	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s", g->seed,
 	       g->nsteps, g->opt_fork ? " --fork" : "",
 	       g->opt_errors ? " --errors" : "", g->opt_wild ? " --wild" : "",
 	       g->opt_mremap ? " --mremap" : "", g->opt_advise ? " --advise" : "",
 	       g->opt_brk ? " --brk" : "", g->opt_large ? " --large" : "",
 	       g->opt_status ? " --status" : "");
+	if (g->opt_procs)
+		printf(" --procs %d", g->opt_procs);
+	printf("\n");
 	g->rng = g->seed;
 	g->nproc = 1;
 	g->dump_gap = 4 + rn(g, 3);
 	if (g->opt_fork)
 		g->max_forks = 2 + rn(g, 2);
+	if (g->opt_procs)
+		g->max_forks = g->opt_procs - 1;
 	while (g->steps < g->nsteps) {
 		maybe_switch(g);
 		do_step(g);
@@ -2072,8 +2081,9 @@ static void generate(struct gen *g)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--errors] [--wild] "
-		   "[--mremap] [--advise] [--brk] [--large] [--status] SEED\n");
+	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--procs N] [--errors] "
+		   "[--wild] [--mremap] [--advise] [--brk] [--large] [--status] "
+		   "SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -2117,6 +2127,12 @@ int main(int argc, char **argv)
 			   !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--procs") && i + 1 < argc &&
+			   parse_num(argv[i + 1], &n) && n >= 2 &&
+			   n <= MAX_PROCS) {
+			g.opt_procs = (int)n;
+			g.opt_fork = true;
+			i++;
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc &&
 			   parse_num(argv[i + 1], &n) && n >= 1 &&
 			   n <= 1000000) {

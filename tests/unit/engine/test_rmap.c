@@ -508,6 +508,120 @@ TEST(clone_keeps_shared_pages)
 	return true;
 }
 
+
+/*
+ * The dup_anon_vma() cases of the kernel's tools/testing/vma
+ * (test_dup_anon_vma): a merge whose target is unfaulted and takes in a
+ * faulted VMA must give the target that VMA's anon_vma and chain, or its
+ * pages fall out of the reverse map.  p/m/n unfaulted, P/M/N faulted.
+ */
+static bool page_found_from(struct machine *m, unsigned long pg,
+			    const struct vma *v)
+{
+	struct rmap_walk w;
+	bool found = false;
+
+	if (machine_rmap_walk(m, 1, PG(pg), &w))
+		return false;
+	for (size_t i = 0; i < w.n; i++)
+		found |= w.v[i].vma == v && w.v[i].maps;
+	rmap_walk_free(&w);
+	return found;
+}
+
+/*  pp*NN -> ppppp: vma_expand of prev over next (dup from next) */
+TEST(dup_anon_vma_new_range_expand)
+{
+	struct machine *m = machine_new();
+	struct anon_vma *av;
+	struct vma *v;
+
+	map(m, 3, 2, RW);
+	touch(m, 3, 2);
+	ASSERT_EQ(sys_mprotect(m, PG(3), LEN(2), PROT_READ), 0);
+	av = vma_at(m, 1, 3)->anon_vma;
+	map(m, 0, 2, PROT_READ);
+	map(m, 2, 1, PROT_READ);
+	v = vma_at(m, 1, 0);
+	ASSERT_TRUE(v == vma_at(m, 1, 4) && v->vm_end == PG(5));
+	ASSERT_TRUE(v->anon_vma == av && anon_vma_chain_singular(v));
+	ASSERT_TRUE(page_found_from(m, 4, v));
+	machine_free(m);
+	return true;
+}
+
+/*  ppMMnn -> pppppp: merge both, the faulted middle (dup from middle) */
+TEST(dup_anon_vma_existing_both_middle)
+{
+	struct machine *m = machine_new();
+	struct anon_vma *av;
+	struct vma *v;
+
+	map(m, 0, 6, PROT_READ);
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(2), RW), 0);
+	touch(m, 2, 2);
+	av = vma_at(m, 1, 2)->anon_vma;
+	ASSERT_TRUE(av && !vma_at(m, 1, 0)->anon_vma);
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(2), PROT_READ), 0);
+	v = vma_at(m, 1, 0);
+	ASSERT_TRUE(v == vma_at(m, 1, 5));
+	ASSERT_TRUE(v->anon_vma == av);
+	ASSERT_EQ(av->num_active_vmas, 1);
+	ASSERT_TRUE(page_found_from(m, 3, v));
+	machine_free(m);
+	return true;
+}
+
+/*  ppmmNN -> pppppp: merge both, the faulted next (dup from next) */
+TEST(dup_anon_vma_existing_both_next)
+{
+	struct machine *m = machine_new();
+	struct anon_vma *av;
+	struct vma *v;
+
+	map(m, 4, 2, RW);
+	touch(m, 4, 2);
+	ASSERT_EQ(sys_mprotect(m, PG(4), LEN(2), PROT_READ), 0);
+	av = vma_at(m, 1, 4)->anon_vma;
+	map(m, 0, 2, PROT_READ);
+	map(m, 2, 2, RW);
+	ASSERT_TRUE(vma_at(m, 1, 2) != vma_at(m, 1, 4));
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(2), PROT_READ), 0);
+	v = vma_at(m, 1, 0);
+	ASSERT_TRUE(v == vma_at(m, 1, 5) && v->anon_vma == av);
+	ASSERT_TRUE(page_found_from(m, 5, v));
+	machine_free(m);
+	return true;
+}
+
+/*  ppMM -> pppp: merge left (dup from middle);  MMnn -> nnnn: right */
+TEST(dup_anon_vma_existing_one_side)
+{
+	struct machine *m = machine_new();
+	struct anon_vma *av;
+	struct vma *v;
+
+	map(m, 0, 4, PROT_READ);
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(2), RW), 0);
+	touch(m, 2, 2);
+	av = vma_at(m, 1, 2)->anon_vma;
+	ASSERT_EQ(sys_mprotect(m, PG(2), LEN(2), PROT_READ), 0);
+	v = vma_at(m, 1, 0);
+	ASSERT_TRUE(v == vma_at(m, 1, 3) && v->anon_vma == av);
+	ASSERT_TRUE(page_found_from(m, 2, v));
+	ASSERT_EQ(sys_munmap(m, PG(0), LEN(4)), 0);
+	map(m, 0, 4, PROT_READ);
+	ASSERT_EQ(sys_mprotect(m, PG(0), LEN(2), RW), 0);
+	touch(m, 0, 2);
+	av = vma_at(m, 1, 0)->anon_vma;
+	ASSERT_EQ(sys_mprotect(m, PG(0), LEN(2), PROT_READ), 0);
+	v = vma_at(m, 1, 3);
+	ASSERT_TRUE(v == vma_at(m, 1, 0) && v->anon_vma == av);
+	ASSERT_TRUE(page_found_from(m, 1, v));
+	machine_free(m);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(prepare_reuses_neighbour),
 	TEST_ENTRY(fork_makes_child_anon_vma),
@@ -520,6 +634,10 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(reuse_moves_page_to_writer),
 	TEST_ENTRY(index_survives_split_and_merge),
 	TEST_ENTRY(clone_keeps_shared_pages),
+	TEST_ENTRY(dup_anon_vma_new_range_expand),
+	TEST_ENTRY(dup_anon_vma_existing_both_middle),
+	TEST_ENTRY(dup_anon_vma_existing_both_next),
+	TEST_ENTRY(dup_anon_vma_existing_one_side),
 };
 
 int main(void)
