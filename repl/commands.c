@@ -1721,7 +1721,7 @@ const size_t commands_count = sizeof(commands) / sizeof(commands[0]);
  * Exact names and aliases by hash: every line of a script looks its
  * command up.  The table is made at the first lookup.
  */
-#define NAME_SLOTS 256 /* a power of two, over twice the names */
+#define NAME_SLOTS 512 /* a power of two, over twice the names */
 
 static unsigned name_hash(const char *s)
 {
