@@ -455,13 +455,23 @@ static void kb_note_call(struct kernel_backend *k, const struct call *c,
 					(unsigned long)ret + c->a[1],
 					(long)(unsigned int)c->a[4]);
 		break;
-	case NR_mremap:
-		if (ret >= 0 || ret < -4095)
-			proc_remap_region(p, c->a[0],
-					  (c->a[1] + 4095) & ~4095UL,
-					  (unsigned long)ret,
-					  (c->a[2] + 4095) & ~4095UL);
+	case NR_mremap: {
+		unsigned long to = (unsigned long)ret;
+
+		/*
+		 * remap_move() moves a range of several VMAs one by one: one
+		 * that fails part way (at a sealed VMA, say) leaves the VMAs
+		 * before it moved.  Its fixed target says where they are.
+		 */
+		if (ret < 0 && ret >= -4095) {
+			if (!(c->a[3] & MREMAP_FIXED))
+				break;
+			to = c->a[4];
+		}
+		proc_remap_region(p, c->a[0], (c->a[1] + 4095) & ~4095UL, to,
+				  (c->a[2] + 4095) & ~4095UL);
 		break;
+	}
 	default:
 		break;
 	}
