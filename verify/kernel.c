@@ -452,7 +452,8 @@ static void kb_note_call(struct kernel_backend *k, const struct call *c,
 	case NR_mmap:
 		if ((ret >= 0 || ret < -4095) && !(c->a[3] & MAP_ANONYMOUS))
 			proc_add_region(p, (unsigned long)ret,
-					(unsigned long)ret + c->a[1],
+					((unsigned long)ret + c->a[1] + 4095) &
+						~4095UL,
 					(long)(unsigned int)c->a[4]);
 		break;
 	case NR_mremap: {
