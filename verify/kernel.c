@@ -415,9 +415,17 @@ static void proc_free_names(struct kproc *p)
 	free(p->regions);
 }
 
+static bool kname_is(const struct kname *n, const char *real, size_t len)
+{
+	return n->real && strlen(n->real) == len && !memcmp(n->real, real, len);
+}
+
 /*
  * The script's name for the file the kernel calls real (len bytes), in a
- * VMA that starts at start: that of the newest mapping there.
+ * VMA that starts at start: that of the newest mapping there.  Where no
+ * mapping the script made is known there (mremap moved or grew it in a way
+ * the regions do not follow), the newest name the script gave that file,
+ * or its fd's.
  */
 static const char *proc_given_name(const struct kproc *p, unsigned long start,
 				   const char *real, size_t len)
@@ -426,10 +434,15 @@ static const char *proc_given_name(const struct kproc *p, unsigned long start,
 		const struct kregion *r = &p->regions[i];
 
 		if (start >= r->start && start < r->end &&
-		    strlen(r->name.real) == len &&
-		    !memcmp(r->name.real, real, len))
+		    kname_is(&r->name, real, len))
 			return r->name.given;
 	}
+	for (size_t i = p->nregions; i-- > 0;)
+		if (kname_is(&p->regions[i].name, real, len))
+			return p->regions[i].name.given;
+	for (int fd = p->nfds; fd-- > 0;)
+		if (kname_is(&p->fds[fd], real, len))
+			return p->fds[fd].given;
 	return NULL;
 }
 
