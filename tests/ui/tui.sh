@@ -119,6 +119,8 @@ ok "merge: the map's bands, top down" same_text "$(map_edges)" \
            0 ~"
 ok "merge: the summary" poll on_screen "merged prev + new + next"
 ok "merge: the trace pane shows the kernel's steps" on_screen "vma_merge_new_range"
+ok "merge: the trace pane explains the step (explain)" on_screen "Kernel path: do_mmap (addr 200000004000, len 0x4000)."
+ok "merge: the explanation names the old vma_merge() case" on_screen "case 1 of the"
 ok "merge: one anon_vma-less VMA in the table" on_screen "1 of 1"
 
 # ---- a split: three bands, and undo/redo restore the screen ----

@@ -28,6 +28,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 #include "complete.h"
+#include "explain.h"
 #include "histfile.h"
 #include "layout.h"
 #include "model.h"
@@ -568,6 +569,47 @@ static void tui_diag(void *arg, const struct diag *d)
 }
 
 /*
+ * explain's account, its paragraphs (a line, then lines that start with
+ * two spaces) flowed again to the trace pane's width.
+ */
+static void put_flowed(struct strbuf *out, const char *text, int width)
+{
+	int col = 0;
+
+	if (width < 24)
+		width = 24;
+	for (const char *p = text; *p;) {
+		size_t n;
+
+		if (*p == '\n') { /* a line that does not go on ends here */
+			p++;
+			if (strncmp(p, "  ", 2) != 0) {
+				sb_puts(out, "\n");
+				col = 0;
+			}
+			continue;
+		}
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		n = strcspn(p, " \n");
+		if (col && col + 1 + (int)n > width) {
+			sb_puts(out, "\n  ");
+			col = 2;
+		} else if (col) {
+			sb_puts(out, " ");
+			col++;
+		}
+		sb_add(out, p, n);
+		col += (int)n;
+		p += n;
+	}
+	if (col)
+		sb_puts(out, "\n");
+}
+
+/*
  * Run one line through the session and follow its effects: the model's
  * difference, the snapshots, the trace pane and the step's view.  fast:
  * a script being run to its end, drawn once at the end.
@@ -582,11 +624,21 @@ static void run_line(const char *line, bool typed, bool fast)
 	struct mm_diff d = {0};
 	int errors = s->errors;
 
+	struct ev_recording rec = {NULL, 0, 0};
+	struct engine_observer rec_obs = {ev_recording_observer, &rec};
+	bool recording = false;
+
 	T.status[0] = '\0';
 	T.status_err = false;
 	T.caret_col = -2; /* the next diag is this line's first */
 	s->term_cols = T.tr_w > 20 ? T.tr_w - 1 : 79;
+	/* The step's events, for its account in the trace pane (explain);
+	 * the session moves its observers to any machine the line makes. */
+	if (!fast)
+		recording = !session_observe(s, &rec_obs);
 	session_run_line(s, line, strlen(line));
+	if (recording)
+		session_unobserve(s, &rec_obs);
 	if (T.caret_col == -2)
 		T.caret_col = -1;
 	m = session_machine(s);
@@ -600,6 +652,18 @@ static void run_line(const char *line, bool typed, bool fast)
 		sb_reset(&T.trace);
 		sb_addf(&T.trace, "%s%s\n", PROMPT, line);
 		sb_puts(&T.trace, sb_str(&s->out));
+		/* A new step: its account (explain) before the raw trace. */
+		if (rec.n && session_steps(s) != steps0) {
+			struct explanation x;
+
+			struct strbuf text = STRBUF_INIT;
+
+			explain_build(&x, rec.ev, rec.n);
+			explain_text(&x, &text);
+			explain_free(&x);
+			put_flowed(&T.trace, sb_str(&text), T.tr_w - 3);
+			sb_free(&text);
+		}
 		sb_puts(&T.trace, sb_str(&s->tr));
 		T.ntrace = count_lines(sb_str(&T.trace));
 		T.trace_top = 0;
@@ -637,6 +701,7 @@ static void run_line(const char *line, bool typed, bool fast)
 					       : NULL);
 		keep_view(session_pos(s), fast);
 	}
+	ev_recording_free(&rec);
 	mm_diff_free(&d);
 	if (typed && s->errors > errors) {
 		free(T.refill);
