@@ -888,11 +888,31 @@ static void __attribute__((noreturn)) child_serve(pid_t controller)
  * The first process: set up the environment the contract assumes, say
  * "ready" (or why not), then serve.
  */
+/*
+ * Keep the process (and the children it forks) on the CPU it starts on.
+ * A page just faulted in waits in that CPU's LRU batch, and MADV_COLD and
+ * MADV_PAGEOUT drain only the batch of the CPU they run on
+ * (lru_add_drain()) before they isolate pages: a process that moved to
+ * another CPU in between leaves the page where reclaim cannot take it.
+ */
+static void stay_on_one_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)sched_setaffinity(0, sizeof(set), &set);
+}
+
 void child_main(int chan, const char *dir, pid_t controller)
 {
 	unsigned long start_brk;
 	char why[512];
 
+	stay_on_one_cpu();
 	/* CHAN_FD must be below RLIMIT_NOFILE before the channel moves. */
 	if (set_soft_limit(RLIMIT_NOFILE, 1024))
 		child_setup_failed(chan, "RLIMIT_NOFILE");
