@@ -317,8 +317,8 @@ void explain_free(struct explanation *x)
 
 /* ---- the words ---- */
 
-/* A paragraph, wrapped at 76 columns; later lines indented by two. */
-static void para(struct strbuf *out, const char *text)
+/* A paragraph, wrapped at width columns; later lines indented by two. */
+static void para(struct strbuf *out, size_t width, const char *text)
 {
 	const char *p = text;
 	size_t col = 0;
@@ -333,7 +333,7 @@ static void para(struct strbuf *out, const char *text)
 		len = strcspn(w, " ");
 		if (!len)
 			break;
-		if (!first && col + 1 + len > 76) {
+		if (!first && col + 1 + len > width) {
 			sb_puts(out, "\n  ");
 			col = 2;
 		} else if (!first) {
@@ -435,7 +435,8 @@ static const char *const outcome[] = {
 				      "shrinks to what is left",
 };
 
-static void merge_text(struct strbuf *out, const struct explain_merge *g)
+static void merge_text(struct strbuf *out, size_t width,
+		       const struct explain_merge *g)
 {
 	struct strbuf sb = STRBUF_INIT;
 	bool existing = g->fn == FN_VMA_MERGE_EXISTING_RANGE;
@@ -460,7 +461,7 @@ static void merge_text(struct strbuf *out, const struct explain_merge *g)
 			sb_puts(&sb, " (neither end of middle moves, so no "
 				     "neighbour can take it)");
 		sb_puts(&sb, ".");
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_free(&sb);
 		return;
 	}
@@ -508,7 +509,7 @@ static void merge_text(struct strbuf *out, const struct explain_merge *g)
 			existing ? ": the caller splits instead"
 				 : ": __mmap_region makes a new VMA");
 	}
-	para(out, sb_str(&sb));
+	para(out, width, sb_str(&sb));
 	sb_free(&sb);
 }
 
@@ -538,7 +539,8 @@ static const char *path_name(int fn, unsigned long addr, unsigned long len,
 	return buf;
 }
 
-static void faults_text(struct strbuf *out, const struct explanation *x)
+static void faults_text(struct strbuf *out, size_t width,
+			const struct explanation *x)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -595,11 +597,12 @@ static void faults_text(struct strbuf *out, const struct explanation *x)
 			x->anon_ops[AV_FREE] == 1 ? " was" : "s were",
 			x->anon_ops[AV_FREE] == 1 ? "its" : "their");
 	if (sb.len)
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 	sb_free(&sb);
 }
 
-void explain_text(const struct explanation *x, struct strbuf *out)
+void explain_text(const struct explanation *x, struct strbuf *out,
+		  size_t width)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char buf[128];
@@ -611,15 +614,15 @@ void explain_text(const struct explanation *x, struct strbuf *out)
 				path_name(x->paths[i], x->path_addr[i],
 					  x->path_len[i], buf, sizeof(buf)));
 		sb_puts(&sb, ".");
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	} else if (x->anon_faults || x->cow_copies || x->cow_reused ||
 		   x->zero_faults || x->file_faults) {
-		para(out, "Kernel path: page faults (do_user_addr_fault, "
+		para(out, width, "Kernel path: page faults (do_user_addr_fault, "
 			  "handle_mm_fault).");
 	}
 	for (size_t i = 0; i < x->nmerges; i++)
-		merge_text(out, &x->merges[i]);
+		merge_text(out, width, &x->merges[i]);
 	for (size_t i = 0; i < x->nsplits; i++) {
 		const struct explain_split *sp = &x->splits[i];
 
@@ -629,31 +632,31 @@ void explain_text(const struct explanation *x, struct strbuf *out)
 			"the rest.",
 			sp->vma, sp->start, sp->end, sp->addr, sp->made,
 			sp->new_below ? "below" : "from", sp->addr, sp->vma);
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	}
 	if (x->gone[VMA_GONE_MUNMAP]) {
 		sb_addf(&sb, "%lu VMA%s unmapped (remove_vma).",
 			x->gone[VMA_GONE_MUNMAP],
 			x->gone[VMA_GONE_MUNMAP] == 1 ? " was" : "s were");
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	}
 	if (x->made[VMA_FROM_MMAP]) {
 		sb_addf(&sb, "%lu new VMA%s made (__mmap_new_vma).",
 			x->made[VMA_FROM_MMAP],
 			x->made[VMA_FROM_MMAP] == 1 ? " was" : "s were");
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	}
 	if (x->made[VMA_FROM_FORK]) {
 		sb_addf(&sb, "fork copied %lu VMA%s into the child.",
 			x->made[VMA_FROM_FORK],
 			x->made[VMA_FROM_FORK] == 1 ? "" : "s");
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	}
-	faults_text(out, x);
+	faults_text(out, width, x);
 	if (x->nlocks) {
 		sb_puts(&sb, "Write-locked (vma_start_write):");
 		for (size_t i = 0; i < x->nlocks; i++)
@@ -661,11 +664,11 @@ void explain_text(const struct explanation *x, struct strbuf *out)
 				x->locks[i].vma, x->locks[i].start,
 				x->locks[i].end);
 		sb_puts(&sb, ".");
-		para(out, sb_str(&sb));
+		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	}
 	if (!out->len)
-		para(out, "Nothing happened in the kernel's mm: no VMA, page or "
+		para(out, width, "Nothing happened in the kernel's mm: no VMA, page or "
 			  "anon_vma changed.");
 	sb_free(&sb);
 }

@@ -95,8 +95,11 @@ struct explanation {
 void explain_build(struct explanation *x, const struct vmalab_event *ev,
 		   size_t n);
 void explain_free(struct explanation *x);
-/* The account, one short paragraph per fact, into out. */
-void explain_text(const struct explanation *x, struct strbuf *out);
+/* The account, one short paragraph per fact, into out, wrapped at width
+ * columns (EXPLAIN_WIDTH for a terminal line). */
+#define EXPLAIN_WIDTH 76
+void explain_text(const struct explanation *x, struct strbuf *out,
+		  size_t width);
 
 /* "vma_merge_new_range: expand prev"-style names of a case, its old
  * number (1-8 in the pre-6.12 vma_merge() diagram) and its picture. */

@@ -231,7 +231,7 @@ int cmd_explain(struct session *s, const struct parsed *p)
 	sb_addf(&s->out, "step %zu: %s%s\n", n, session_step_line(s, n - 1),
 		n > pos ? "   (undone)" : "");
 	explain_build(&x, rec.ev, rec.n);
-	explain_text(&x, &s->out);
+	explain_text(&x, &s->out, EXPLAIN_WIDTH);
 	explain_free(&x);
 	ev_recording_free(&rec);
 	return 0;

@@ -569,47 +569,6 @@ static void tui_diag(void *arg, const struct diag *d)
 }
 
 /*
- * explain's account, its paragraphs (a line, then lines that start with
- * two spaces) flowed again to the trace pane's width.
- */
-static void put_flowed(struct strbuf *out, const char *text, int width)
-{
-	int col = 0;
-
-	if (width < 24)
-		width = 24;
-	for (const char *p = text; *p;) {
-		size_t n;
-
-		if (*p == '\n') { /* a line that does not go on ends here */
-			p++;
-			if (strncmp(p, "  ", 2) != 0) {
-				sb_puts(out, "\n");
-				col = 0;
-			}
-			continue;
-		}
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		n = strcspn(p, " \n");
-		if (col && col + 1 + (int)n > width) {
-			sb_puts(out, "\n  ");
-			col = 2;
-		} else if (col) {
-			sb_puts(out, " ");
-			col++;
-		}
-		sb_add(out, p, n);
-		col += (int)n;
-		p += n;
-	}
-	if (col)
-		sb_puts(out, "\n");
-}
-
-/*
  * Run one line through the session and follow its effects: the model's
  * difference, the snapshots, the trace pane and the step's view.  fast:
  * a script being run to its end, drawn once at the end.
@@ -656,13 +615,10 @@ static void run_line(const char *line, bool typed, bool fast)
 		if (rec.n && session_steps(s) != steps0) {
 			struct explanation x;
 
-			struct strbuf text = STRBUF_INIT;
-
 			explain_build(&x, rec.ev, rec.n);
-			explain_text(&x, &text);
+			explain_text(&x, &T.trace,
+				     T.tr_w > 27 ? (size_t)T.tr_w - 3 : 24);
 			explain_free(&x);
-			put_flowed(&T.trace, sb_str(&text), T.tr_w - 3);
-			sb_free(&text);
 		}
 		sb_puts(&T.trace, sb_str(&s->tr));
 		T.ntrace = count_lines(sb_str(&T.trace));

@@ -268,7 +268,7 @@ TEST(text_names_both_vocabularies)
 	map(m, 3, 2, RW);
 	map(start(m), 2, 1, RW);
 
-	explain_text(facts(m), &sb);
+	explain_text(facts(m), &sb, EXPLAIN_WIDTH);
 	/* unwrapped: each "\n  " a space again */
 	t = strdup(sb_str(&sb));
 	for (char *r = w = t; *r; r++) {
