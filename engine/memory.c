@@ -817,13 +817,22 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	enum page_kind kind;
 
 	if (pages_lookup(ps, addr, &kind)) {
-		/* A write dirties a lazily freed page: reclaim keeps it. */
+		/*
+		 * A write dirties a lazily freed page: reclaim keeps it.  A
+		 * page fork still shares is write-protected in both page
+		 * tables: do_wp_page() copies it for the writer, and the
+		 * other process keeps the clean, lazily freed page.
+		 */
 		if (write && kind == PAGE_LAZYFREE) {
+			struct anon_page *pg = pages_anon(ps, addr);
+
+			if (pg && pg->mapcount > 1)
+				return do_wp_page_anon(m, v, addr);
 			/* the same page, dirty again (pte_set keeps it) */
 			pages_add(m, ps, addr, addr + PAGE_SIZE, PAGE_ANON);
 			EVENT(m, .kind = EV_FAULT, .code = PAGE_ANON,
 			      .fn = "handle_pte_fault", .v = v, .addr = addr);
-			return TOUCH_OK;
+			return do_wp_page_anon(m, v, addr);
 		}
 		/*
 		 * do_wp_page(): a private copy of a page-cache page, or of
@@ -1113,33 +1122,15 @@ static unsigned long file_page_mapcount(struct machine *m,
 	return n;
 }
 
-/*
- * The processes that map the anonymous page at addr of v: the engine
- * keeps no struct page, so this counts the processes with an anonymous
- * page at addr in a VMA of the same anon_vma tree (a fork's COW copies).
- * A page that one of them has since replaced (a write after fork) is
- * still counted: then the engine keeps a page the kernel would free.
- */
-static unsigned long anon_page_mapcount(struct machine *m,
-					const struct vma *v,
+/* folio_mapcount() of the anonymous page at addr of v: the page tables
+ * (this process's and fork's relatives') that map that very page; a
+ * page a relative replaced by a copy on write is no longer counted. */
+static unsigned long anon_page_mapcount(const struct vma *v,
 					unsigned long addr)
 {
-	unsigned long n = 0;
+	const struct anon_page *pg = pages_anon(&v->mm->pages, addr);
 
-	if (!v->anon_vma)
-		return 1;
-	for (struct proc *p = m->procs; p; p = p->next) {
-		struct vma *q = vt_find(&p->mm.tree, addr);
-		enum page_kind kind;
-
-		if (!q || q->vm_start > addr || !q->anon_vma ||
-		    q->anon_vma->root != v->anon_vma->root)
-			continue;
-		if (pages_lookup(&p->mm.pages, addr, &kind) &&
-		    page_is_anon(kind))
-			n++;
-	}
-	return n;
+	return pg ? (unsigned long)pg->mapcount : 1;
 }
 
 /*
@@ -1156,7 +1147,7 @@ void madvise_free_range(struct machine *m, struct vma *v, unsigned long start,
 		enum page_kind kind;
 
 		if (pages_lookup(ps, a, &kind) && kind == PAGE_ANON &&
-		    anon_page_mapcount(m, v, a) == 1)
+		    anon_page_mapcount(v, a) == 1)
 			pages_add(m, ps, a, a + PAGE_SIZE, PAGE_LAZYFREE);
 	}
 }
@@ -1184,7 +1175,7 @@ void madvise_pageout_range(struct machine *m, struct vma *v,
 					       linear_page_index(v, a)) != 1)
 				continue;
 		} else if (kind != PAGE_LAZYFREE ||
-			   anon_page_mapcount(m, v, a) != 1) {
+			   anon_page_mapcount(v, a) != 1) {
 			continue;
 		}
 		pages_remove(ps, a, a + PAGE_SIZE);

@@ -168,7 +168,6 @@ struct gen {
 	struct memo undo;
 	struct memo hint;
 	struct memo madv_undo; /* prot: the advice that undoes the last one */
-	bool freed;	       /* MADV_FREE was emitted */
 };
 
 /* ---- randomness ---- */
@@ -1882,15 +1881,6 @@ static bool op_madvise(struct gen *g)
 	for (a = 0; a < A_NR; a++)
 		w[a] = advices[a].weight;
 	a = pick_weighted(g, w, A_NR);
-	/*
-	 * The engine keeps no struct page, so after a fork it cannot tell
-	 * whether a lazily freed page is still shared (then PAGEOUT keeps
-	 * it) or was replaced by a write in the other process (then the
-	 * kernel frees it): docs/kernel-notes.md, Known gaps.
-	 */
-	if (a == A_PAGEOUT && g->freed && g->nproc > 1)
-		a = A_COLD;
-	g->freed |= a == A_FREE;
 	r = advise_range(g, &middle);
 	if (middle && advices[a].undo >= 0)
 		g->madv_undo = (struct memo){true, pid(g), r, advices[a].undo};
