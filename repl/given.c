@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 #include "given.h"
 #include "handlers.h"
 #include "procfs.h"
@@ -175,31 +177,50 @@ static void add_pages_line(struct strbuf *out, unsigned long addr,
 		words[(unsigned char)kind]);
 }
 
-/* Runs of one kind in map[0..n) as `given pages` lines. */
-static void pages_lines(struct strbuf *out, unsigned long start,
-			const char *map, unsigned long n)
+/*
+ * Runs of pages of one kind, in address order, as `given pages` lines:
+ * a run is written when a page of another kind (or a hole) ends it, so
+ * that a VMA of any size costs no memory of its own (a sanitizer's
+ * shadow reservation is terabytes).
+ */
+struct page_runs {
+	struct strbuf *out;
+	unsigned long start, n;	/* the open run: pages [start, start+n) */
+	char kind;		/* 'a', 'f', 'z'; 0 when none is open */
+};
+
+static void runs_flush(struct page_runs *rs)
 {
-	unsigned long i = 0;
+	if (rs->kind && rs->n)
+		add_pages_line(rs->out, rs->start, rs->n, rs->kind);
+	rs->kind = 0;
+	rs->n = 0;
+}
 
-	while (i < n) {
-		unsigned long j = i;
-
-		while (j < n && map[j] == map[i])
-			j++;
-		if (map[i] != '.')
-			add_pages_line(out, start + (i << PAGE_SHIFT), j - i,
-				       map[i]);
-		i = j;
+/* n pages of `kind` ('.' for not present) at addr. */
+static void runs_add(struct page_runs *rs, unsigned long addr,
+		     unsigned long n, char kind)
+{
+	if (rs->kind == kind &&
+	    rs->start + (rs->n << PAGE_SHIFT) == addr) {
+		rs->n += n;
+		return;
 	}
+	runs_flush(rs);
+	if (kind == '.' || !n)
+		return;
+	rs->start = addr;
+	rs->n = n;
+	rs->kind = kind;
 }
 
 #define PM_PRESENT (1ULL << 63)
 #define PM_FILE (1ULL << 61)
 #define PM_PFN_MASK ((1ULL << 55) - 1)
 
-/* Each page of [start, end) from pagemap: 'a', 'f', 'z' or '.'. */
+/* Each page of [start, end) from pagemap read 512 entries at a time. */
 static int read_pagemap(int pm, unsigned long start, unsigned long end,
-			unsigned long long zpfn, char *map)
+			unsigned long long zpfn, struct page_runs *rs)
 {
 	unsigned long n = (end - start) >> PAGE_SHIFT;
 	unsigned long long buf[512];
@@ -215,39 +236,109 @@ static int read_pagemap(int pm, unsigned long start, unsigned long end,
 		for (size_t j = 0; j < k; j++) {
 			unsigned long long e = buf[j];
 
-			map[i + j] = !(e & PM_PRESENT)			 ? '.'
-				     : e & PM_FILE			 ? 'f'
-				     : zpfn && (e & PM_PFN_MASK) == zpfn ? 'z'
-									 : 'a';
+			runs_add(rs, start + ((i + j) << PAGE_SHIFT), 1,
+				 !(e & PM_PRESENT)		       ? '.'
+				 : e & PM_FILE			       ? 'f'
+				 : zpfn && (e & PM_PFN_MASK) == zpfn ? 'z'
+								       : 'a');
 		}
 		i += k;
 	}
 	return 0;
 }
 
+/*
+ * The PAGEMAP_SCAN ioctl (Linux 6.7, fs/proc/task_mmu.c
+ * do_pagemap_scan): the present pages of [start, end) as ranges of one
+ * category each, so that a huge sparse VMA costs what is present in it.
+ * The zero page is PAGE_IS_PFNZERO without CAP_SYS_ADMIN.  Defined here
+ * for headers older than the kernel.
+ */
+#ifndef PAGEMAP_SCAN
+struct page_region {
+	unsigned long long start, end, categories;
+};
+struct pm_scan_arg {
+	unsigned long long size, flags, start, end, walk_end, vec, vec_len;
+	unsigned long long max_pages, category_inverted, category_mask;
+	unsigned long long category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_FILE (1 << 2)
+#define PAGE_IS_PRESENT (1 << 3)
+#define PAGE_IS_PFNZERO (1 << 5)
+#endif
+
+/* 0, or -1 when this kernel has no PAGEMAP_SCAN (then read_pagemap). */
+static int scan_pagemap(int pm, unsigned long start, unsigned long end,
+			struct page_runs *rs)
+{
+	struct page_region vec[256];
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.vec = (unsigned long long)(unsigned long)vec,
+		.vec_len = sizeof(vec) / sizeof(vec[0]),
+		.category_anyof_mask = PAGE_IS_PRESENT,
+		.return_mask = PAGE_IS_PRESENT | PAGE_IS_FILE | PAGE_IS_PFNZERO,
+	};
+	unsigned long at = start;
+
+	while (at < end) {
+		long got;
+
+		arg.start = at;
+		arg.end = end;
+		got = ioctl(pm, PAGEMAP_SCAN, &arg);
+		if (got < 0)
+			return -1;
+		for (long i = 0; i < got; i++) {
+			unsigned long long c = vec[i].categories;
+
+			runs_add(rs, vec[i].start,
+				 (vec[i].end - vec[i].start) >> PAGE_SHIFT,
+				 c & PAGE_IS_FILE	 ? 'f'
+				 : c & PAGE_IS_PFNZERO ? 'z'
+						       : 'a');
+		}
+		if (arg.walk_end <= at)
+			break;
+		at = arg.walk_end;
+	}
+	return 0;
+}
+
 /* Without pagemap: Anonymous, then file pages, from one end. */
-static void guess_pages(const struct maps_rec *r, int kind, char *map)
+static void guess_pages(const struct maps_rec *r, int kind,
+			struct page_runs *rs)
 {
 	unsigned long n = (r->end - r->start) >> PAGE_SHIFT;
 	unsigned long anon = r->anon_kb / 4, file = 0;
 
 	if (r->rss_kb / 4 > anon)
 		file = r->rss_kb / 4 - anon;
-	for (unsigned long i = 0; i < n; i++) {
-		unsigned long k = kind == GIVEN_STACK ? n - 1 - i : i;
+	anon = anon < n ? anon : n;
+	file = file < n - anon ? file : n - anon;
+	if (kind == GIVEN_STACK) {	/* from the top down */
+		unsigned long top = r->end - (anon << PAGE_SHIFT);
 
-		map[k] = i < anon ? 'a' : i < anon + file ? 'f' : '.';
+		runs_add(rs, top - (file << PAGE_SHIFT), file, 'f');
+		runs_add(rs, top, anon, 'a');
+	} else {
+		runs_add(rs, r->start, anon, 'a');
+		runs_add(rs, r->start + (anon << PAGE_SHIFT), file, 'f');
 	}
+	runs_flush(rs);
 }
 
 static void emit_rec(const struct maps_rec *r, int pm, unsigned long long zpfn,
 		     struct strbuf *out, int *dropped)
 {
-	char path[4096], *map;
+	char path[4096];
 	bool drop;
 	int kind = kind_of(r, path, sizeof(path), &drop);
 	vm_flags_t flags = r->has_flags ? r->flags : flags_from_perms(r, kind);
-	unsigned long n = (r->end - r->start) >> PAGE_SHIFT;
+	struct page_runs rs = {.out = out};
+	size_t mark;
 
 	*dropped += drop;
 	sb_addf(out, "given vma %s %lx-%lx %lx flags=", kind_words[kind],
@@ -261,13 +352,21 @@ static void emit_rec(const struct maps_rec *r, int pm, unsigned long long zpfn,
 	if (*path)
 		sb_addf(out, " \"%s\"", path);
 	sb_puts(out, "\n");
-	map = malloc(n ? n : 1);
-	if (!map)
-		abort();
-	if (pm < 0 || read_pagemap(pm, r->start, r->end, zpfn, map))
-		guess_pages(r, kind, map);
-	pages_lines(out, r->start, map, n);
-	free(map);
+	mark = out->len;
+	if (pm >= 0 && scan_pagemap(pm, r->start, r->end, &rs) == 0) {
+		runs_flush(&rs);
+		return;
+	}
+	/* A scan or read that failed part way leaves nothing behind. */
+	sb_truncate(out, mark);
+	rs.kind = 0;
+	if (pm >= 0 && read_pagemap(pm, r->start, r->end, zpfn, &rs) == 0) {
+		runs_flush(&rs);
+		return;
+	}
+	sb_truncate(out, mark);
+	rs.kind = 0;
+	guess_pages(r, kind, &rs);
 }
 
 static unsigned long field_kb(const char *s, const char *e)

@@ -32,6 +32,14 @@ static inline void sb_addc(struct strbuf *sb, char c)
 	sb->buf[sb->len] = '\0';
 }
 void sb_puts(struct strbuf *sb, const char *s);
+/* Back to the first n bytes (n <= len). */
+static inline void sb_truncate(struct strbuf *sb, size_t n)
+{
+	if (sb->buf && n < sb->len) {
+		sb->len = n;
+		sb->buf[n] = '\0';
+	}
+}
 /*
  * Numbers written by hand, for the output that every line makes: what
  * printf's "%lu", "%ld", "%#lx" and "%0*lx" would write.

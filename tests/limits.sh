@@ -122,6 +122,20 @@ ok "65530 VMAs in each of $procs processes" \
 # about 10 kB a VMA copy at most
 ok "65530 VMAs x $procs: memory bounded" below $((procs * 65530 * 2 / 1024 * 10 + 65536))
 
+# ---- load-maps of a huge sparse VMA: memory is what is present ----
+# A 64 TiB reservation (a sanitizer's shadow is one) with 8 kB resident:
+# the given lines are runs, never a byte per page (repl/given.c).
+{
+	printf '200000000000-600000000000 rw-p 00000000 00:00 0 \n'
+	printf 'Rss:                   8 kB\nAnonymous:             8 kB\n'
+	printf 'VmFlags: rd wr mr mw me ac \n'
+} >"$tmp/huge.smaps"
+printf 'load-maps %s\npages 0x200000000000 16384\n' "$tmp/huge.smaps" >"$tmp/huge.vml"
+measure 30 "$tmp/huge.vml"
+ok "load-maps of a 64 TiB VMA: its two anonymous pages" \
+	grep -qx '200000000000 aa\.\.' "$tmp/out"
+ok "load-maps of a 64 TiB VMA: memory bounded" below 65536
+
 # ---- a fork chain to the process limit: EAGAIN ----
 pid_max=$((full ? 32768 : 400))
 {
