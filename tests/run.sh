@@ -19,8 +19,14 @@ GEN_STEPS=${GEN_STEPS:-40}
 # (engine/check.h): a violation after any operation is an error line.
 export VMALAB_CHECK=${VMALAB_CHECK:-1}
 
+# Each suite's line ends with the seconds since the one before (the
+# suite's own time: they run one after the other), to see where CI's
+# time goes.
+last_count=$SECONDS
 count() { # suite-name pass fail
-	printf '%-28s %5d passed, %d failed\n' "$1" "$2" "$3"
+	printf '%-28s %5d passed, %d failed  (%ds)\n' "$1" "$2" "$3" \
+		$((SECONDS - last_count))
+	last_count=$SECONDS
 	total_pass=$((total_pass + $2))
 	total_fail=$((total_fail + $3))
 }
