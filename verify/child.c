@@ -285,6 +285,7 @@ static long raw(long ret)
  * the new process only runs this file's loop, single-threaded.
  */
 static int status_setup(bool pad);
+static void status_fork_setup(void);
 
 static long child_fork(int chan, pid_t controller)
 {
@@ -301,9 +302,7 @@ static long child_fork(int chan, pid_t controller)
 		_exit(4);
 	close(chan);
 	follow_controller(controller);
-	/* Its own part: file pages are not copied by fork (vma_needs_copy). */
-	if (status_setup(false))
-		_exit(7);
+	status_fork_setup();
 	return 0;
 }
 
@@ -493,18 +492,38 @@ static void populate_shadow(unsigned long start, unsigned long end)
 }
 
 /*
+ * The ranges populate_own() faulted in at the start, with their advice:
+ * a forked process faults in the same ones again, and only those (a
+ * script VMA that mremap moved out of the window is not its own).
+ */
+#define OWN_MAX 512
+static struct own_range {
+	unsigned long start, end;
+	int advice;
+} own[OWN_MAX];
+static int nown;
+
+static void populate_range(const struct own_range *r)
+{
+	madvise((void *)r->start, r->end - r->start, r->advice);
+	populate_shadow(r->start, r->end);
+}
+
+/*
  * Fault in the process's own mappings (not the script's, not the
  * reservations), so that running new code or touching new data later
- * adds no pages.  Huge ones (ASan's shadow) are left alone.
+ * adds no pages.  Huge ones (ASan's shadow) are left alone.  -1 if there
+ * are more than OWN_MAX.
  */
-static void populate_own(void)
+static int populate_own(void)
 {
 	struct cbuf *cb = &scratch;
 	const char *line;
 
 	cb_reset(cb);
 	if (read_file("/proc/self/maps", cb))
-		return;
+		return 0;
+	nown = 0;
 	/* The list is read whole first: populating changes no VMA. */
 	for (line = cb_str(cb); *line;) {
 		const char *nl = strchrnul(line, '\n');
@@ -518,15 +537,19 @@ static void populate_own(void)
 		     start >= (unsigned long)reply_text.buf + reply_text.cap) &&
 		    (start < (unsigned long)scratch.buf ||
 		     start >= (unsigned long)scratch.buf + scratch.cap)) {
-			madvise((void *)start, end - start,
+			if (nown == OWN_MAX)
+				return -1;
+			own[nown++] = (struct own_range){
+				start, end,
 				perms[1] == 'w' && perms[3] == 'p'
 					? MADV_POPULATE_WRITE
-					: MADV_POPULATE_READ);
-			populate_shadow(start, end);
+					: MADV_POPULATE_READ};
+			populate_range(&own[nown - 1]);
 		}
 		line = *nl ? nl + 1 : nl;
 	}
 	cb_reset(cb);
+	return 0;
 }
 
 /*
@@ -541,8 +564,7 @@ static int status_setup(bool pad)
 	cb_grow(&reply_text, 0);
 	cb_grow(&scratch, 0);
 	stack_grow();
-	populate_own();
-	if (status_read(now))
+	if (populate_own() || status_read(now))
 		return -1;
 	if (pad && now[ST_PEAK] > now[ST_SIZE] &&
 	    mmap(NULL, (unsigned long)(now[ST_PEAK] - now[ST_SIZE]) << 10,
@@ -554,6 +576,23 @@ static int status_setup(bool pad)
 	for (int i = 0; i < ST_N; i++)
 		st_base[i] = now[i] - part[i];
 	return 0;
+}
+
+/*
+ * A forked process keeps its parent's own part.  fork copied the parent's
+ * own memory as it was, but for the page-cache pages of mappings without
+ * an anon_vma (the program's text: vma_needs_copy() says no), which
+ * populating the parent's own ranges again brings back.  Measuring
+ * afresh, as at the start, would be wrong three times: the script's VMAs
+ * that mremap moved out of the window (the child has them too) would
+ * count as the child's own, populating them would fault in pages the
+ * script never touched, and stack_grow() from this deeper frame would
+ * grow the stack past what the parent had.
+ */
+static void status_fork_setup(void)
+{
+	for (int i = 0; i < nown; i++)
+		populate_range(&own[i]);
 }
 
 /*
