@@ -236,6 +236,12 @@ limits_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "limits ($1)" tests/limits.sh
 }
 
+# Every errno of every call reached by 100 --errors scripts, against the
+# list in tests/gen/errnos.txt (tests/errno-coverage.sh).
+errno_coverage() { # build-dir
+	BUILD_DIR=$1 run_counted "errno coverage ($1)" tests/errno-coverage.sh
+}
+
 # make install into a temporary prefix: the binary, man page, completion.
 install_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "install ($1)" tests/install.sh
@@ -273,6 +279,10 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --brk --fork --status
 	random_scripts "$b" "$(($2 * 2 / 3))" 20 --large --wild --fork --status
 	random_scripts "$b" "$(($2 / 10 + 2))" "$GEN_STEPS" --brk --wild --fork --errors
+	# every errno: the scripts errno_coverage counts, under verify
+	[ "$b" = build ] && errno_coverage "$b"
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors --mremap --advise \
+		--brk --fork
 }
 
 # tests/verify.sh sources this file for its functions alone.

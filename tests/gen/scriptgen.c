@@ -48,6 +48,12 @@
  * pages are sealed (munmap, mmap over them and mprotect then fail) and
  * which are VM_DONTCOPY (a fork leaves them out of the child).
  *
+ * --errors adds calls that must fail, aimed so that 100 scripts with
+ * --mremap --advise --brk --fork reach every errno of every call that
+ * tests/gen/errnos.txt lists (tests/errno-coverage.sh counts them).  What
+ * a call needs first (an O_RDONLY fd, a shared mapping of it, a sealed
+ * page) is made by ordinary calls the model follows.
+ *
  * The PRNG is splitmix64 seeded with SEED: the same seed and options always
  * give the same bytes.  No expression draws two random numbers, so the
  * output does not depend on the compiler's order of evaluation either.
@@ -1731,6 +1737,575 @@ static bool err_mremap(struct gen *g)
 	return true;
 }
 
+/* ---- every errno of every call (--errors) ---- */
+
+/*
+ * tests/gen/errnos.txt lists, for each call vmalab simulates, the errnos
+ * the kernel returns for it in this setting (root, the test window, no
+ * huge pages); tests/errno-coverage.sh checks that 100 --errors scripts
+ * reach each.  The err_* functions above came first; these reach the
+ * rest.  Each changes nothing in the model (the call fails before it
+ * changes anything), except the mmap and mseal some of them make first.
+ */
+
+#define TASK_SIZE_X86 0x7ffffffff000ULL
+
+/* A page of the region nothing maps, or -1. */
+static int some_free_page(struct gen *g)
+{
+	struct range runs[NPAGES], r;
+	int n = collect_runs(cur(g), runs, is_free);
+
+	if (!n)
+		return -1;
+	r = runs[rn(g, n)];
+	return r.s + rn(g, r.n);
+}
+
+static bool is_sealed(const struct page *pg)
+{
+	return is_mapped(pg) && pg->sealed;
+}
+
+static void emit_mseal_page(struct gen *g, int i)
+{
+	step(g, "mseal(%#llx, %lu, 0)", page_addr(i), unit);
+	cur(g)->pg[i].sealed = true;
+}
+
+/* A sealed page; with --advise, mseal one first if there is none. */
+static int sealed_page(struct gen *g)
+{
+	struct range runs[NPAGES], r;
+	int n = collect_runs(cur(g), runs, is_sealed), i;
+
+	if (n) {
+		r = runs[rn(g, n)];
+		return r.s + rn(g, r.n);
+	}
+	if (!g->opt_advise || (i = some_mapped_page(g)) < 0)
+		return -1;
+	emit_mseal_page(g, i);
+	return i;
+}
+
+/* An existing file's index, or -1. */
+static int some_file(struct gen *g)
+{
+	int i, n = 0, files[NFILES];
+
+	for (i = 0; i < NFILES; i++)
+		if (g->file_exists[i])
+			files[n++] = i;
+	return n ? files[rn(g, n)] : -1;
+}
+
+/* An O_RDONLY fd's slot; one is opened if there is none (and room). */
+static int rdonly_fd(struct gen *g)
+{
+	struct proc *p = cur(g);
+	int slot = random_fd(g, 0), file;
+	char name[32];
+
+	if (slot >= 0)
+		return slot;
+	if (nopen(p) >= MAX_OPEN)
+		return -1;
+	if ((file = some_file(g)) < 0) {
+		if (nopen(p) + 2 > MAX_OPEN)
+			return -1;
+		open_new_file(g, lowest_free_fd(p));
+		file = some_file(g);
+	}
+	slot = lowest_free_fd(p);
+	file_name(file, name, sizeof(name));
+	step(g, "openat(AT_FDCWD, %s, O_RDONLY)", name);
+	p->fd[slot] = (struct fdent){true, false, file};
+	return slot;
+}
+
+/* An open fd's slot; one is opened if there is none. */
+static int some_fd(struct gen *g)
+{
+	int slot = random_fd(g, -1);
+
+	return slot >= 0 ? slot : rdonly_fd(g);
+}
+
+/*
+ * A page mapped shared from an O_RDONLY fd (no VM_MAYWRITE): one there,
+ * or a new mapping of one or two free pages, or -1.
+ */
+static int ro_shared_page(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range holes[NPAGES], r;
+	struct page pg;
+	int i, n = 0, pages[NPAGES], slot;
+
+	for (i = 0; i < NPAGES; i++)
+		if (p->pg[i].kind == K_FSHARED && !p->pg[i].maywrite)
+			pages[n++] = i;
+	if (n)
+		return pages[rn(g, n)];
+	n = collect_runs(p, holes, is_free);
+	if (!n || (slot = rdonly_fd(g)) < 0)
+		return -1;
+	r = holes[rn(g, n)];
+	r.n = min_int(r.n, 2);
+	memset(&pg, 0, sizeof(pg));
+	pg.kind = K_FSHARED;
+	pg.prot = P_R;
+	pg.obj = p->fd[slot].file;
+	pg.pgoff = r.s;
+	emit_mmap(g, page_addr(r.s), (unsigned long)r.n * unit, P_R,
+		  F_SHARED | F_FIXED, FD_FIRST + slot,
+		  (unsigned long long)r.s * unit);
+	apply_map(p, r, &pg);
+	return r.s;
+}
+
+/* EACCES: MAP_SHARED|PROT_WRITE through an O_RDONLY fd (do_mmap). */
+static bool ek_mmap_eacces(struct gen *g)
+{
+	int slot = rdonly_fd(g);
+	struct range r = random_range(g, MAX_LEN);
+
+	if (slot < 0)
+		return false;
+	emit_mmap(g, page_addr(r.s), (unsigned long)r.n * unit, P_R | P_W,
+		  F_SHARED | F_FIXED, FD_FIRST + slot,
+		  (unsigned long long)r.s * unit);
+	return true;
+}
+
+/* EACCES: PROT_WRITE where VM_MAYWRITE is clear (do_mprotect_pkey). */
+static bool ek_mprotect_eacces(struct gen *g)
+{
+	int i = ro_shared_page(g);
+	struct range r;
+
+	if (i < 0)
+		return false;
+	r = seg_of(cur(g), i);
+	emit_mprotect(g, page_addr(r.s), (unsigned long)r.n * unit,
+		      P_R | P_W);
+	return true;
+}
+
+/* ENODEV: fds 0-2 are /dev/null, which has no ->mmap. */
+static bool ek_mmap_enodev(struct gen *g)
+{
+	emit_mmap(g, page_addr(rn(g, NPAGES)), PG, P_R, F_PRIVATE | F_FIXED,
+		  rn(g, 3), 0);
+	return true;
+}
+
+/* ENOMEM: a length beyond TASK_SIZE (__get_unmapped_area). */
+static bool ek_mmap_enomem(struct gen *g)
+{
+	static const unsigned long long lens[] = {
+		0x800000000000ULL, 0xfffffffffffff000ULL, TASK_SIZE_X86 + PG};
+
+	step(g, "mmap(%#llx, %#llx, PROT_READ, "
+		"MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)",
+	     page_addr(rn(g, NPAGES)), lens[rn(g, 3)]);
+	return true;
+}
+
+/* EOPNOTSUPP: MAP_SHARED_VALIDATE with a flag outside LEGACY_MAP_MASK. */
+static bool ek_mmap_eopnotsupp(struct gen *g)
+{
+	int slot = some_fd(g);
+
+	if (slot < 0)
+		return false;
+	step(g, "mmap(%#llx, %lu, PROT_READ, "
+		"MAP_SHARED_VALIDATE|MAP_FIXED|%s, %d, 0)",
+	     page_addr(rn(g, NPAGES)), PG,
+	     chance(g, 50) ? "0x200000" : "MAP_UNINITIALIZED",
+	     FD_FIRST + slot);
+	return true;
+}
+
+/* EOVERFLOW: the mapping would end past MAX_LFS_FILESIZE (file_mmap_ok). */
+static bool ek_mmap_eoverflow(struct gen *g)
+{
+	int slot = some_fd(g);
+
+	if (slot < 0)
+		return false;
+	emit_mmap(g, page_addr(rn(g, NPAGES - 1)), 2 * PG, P_R,
+		  chance(g, 50) ? F_PRIVATE | F_FIXED : F_SHARED | F_FIXED,
+		  FD_FIRST + slot,
+		  chance(g, 50) ? 0x7ffffffffffff000ULL : 0x8000000000000000ULL);
+	return true;
+}
+
+/* EINVAL from the flags: a type anonymous memory has not, a stack on a
+ * file or on shared memory, a droppable mapping that would be locked. */
+static bool ek_mmap_einval_flags(struct gen *g)
+{
+	static const char *const flags[] = {
+		"MAP_SHARED_VALIDATE|MAP_ANONYMOUS|MAP_FIXED",
+		"MAP_SHARED|MAP_ANONYMOUS|MAP_FIXED|MAP_GROWSDOWN",
+		"MAP_DROPPABLE|MAP_ANONYMOUS|MAP_FIXED|MAP_LOCKED",
+		"MAP_DROPPABLE|MAP_ANONYMOUS|MAP_FIXED|MAP_GROWSDOWN",
+	};
+
+	step(g, "mmap(%#llx, %lu, PROT_READ, %s, -1, 0)",
+	     page_addr(rn(g, NPAGES)), PG, flags[rn(g, 4)]);
+	return true;
+}
+
+/* EPERM: MAP_FIXED over a sealed VMA (can_modify_mm in do_vmi_munmap). */
+static bool ek_mmap_sealed(struct gen *g)
+{
+	int i = sealed_page(g);
+
+	if (i < 0)
+		return false;
+	emit_mmap(g, page_addr(i), PG, P_R | P_W, F_PRIVATE | F_ANON | F_FIXED,
+		  -1, 0);
+	return true;
+}
+
+static bool ek_munmap_sealed(struct gen *g)
+{
+	int i = sealed_page(g);
+
+	if (i < 0)
+		return false;
+	step(g, "munmap(%#llx, %lu)", page_addr(i), unit);
+	return true;
+}
+
+/* EINVAL from the prot: an unknown bit (arch_validate_prot), both grow
+ * directions, or PROT_GROWSUP (x86 has no VM_GROWSUP). */
+static bool ek_mprotect_einval_prot(struct gen *g)
+{
+	static const char *const prots[] = {
+		"PROT_READ|0x10",
+		"PROT_READ|PROT_GROWSDOWN|PROT_GROWSUP",
+		"PROT_READ|PROT_GROWSUP",
+	};
+	int i = some_mapped_page(g);
+
+	if (i < 0)
+		return false;
+	step(g, "mprotect(%#llx, %lu, %s)", page_addr(i), unit,
+	     prots[rn(g, 3)]);
+	return true;
+}
+
+static bool ek_mprotect_sealed(struct gen *g)
+{
+	int i = sealed_page(g), prot;
+	struct range r;
+
+	if (i < 0)
+		return false;
+	r = (struct range){i, 1};
+	prot = other_prot(g, cur(g)->pg[i].prot, forbidden_prot(cur(g), r));
+	emit_mprotect(g, page_addr(i), unit, prot);
+	return true;
+}
+
+/* ENOMEM: grow a VMA in place into the next one (vma_expandable). */
+static bool ek_mremap_enomem(struct gen *g)
+{
+	const struct proc *p = cur(g);
+	struct range segs[NPAGES];
+	int i, n = collect_segs(p, segs), k = 0, s, end;
+
+	if (!g->opt_mremap)
+		return false;
+	for (i = 0; i < n; i++)
+		if (segs[i].s + segs[i].n < NPAGES &&
+		    is_mapped(&p->pg[segs[i].s + segs[i].n]))
+			segs[k++] = segs[i];
+	if (!k)
+		return false;
+	i = rn(g, k);
+	end = segs[i].s + segs[i].n;
+	s = segs[i].s + rn(g, segs[i].n);
+	emit_mremap(g, s, (unsigned long)(end - s) * unit,
+		    (unsigned long)(end - s + 1 + rn(g, 3)) * unit, 0, 0);
+	return true;
+}
+
+static bool ek_mremap_sealed(struct gen *g)
+{
+	int i;
+
+	if (!g->opt_mremap || (i = sealed_page(g)) < 0)
+		return false;
+	emit_mremap(g, i, unit, 2 * unit, MR_MAYMOVE, 0);
+	return true;
+}
+
+/* madvise: EINVAL (unknown advice, unaligned start), ENOMEM (a hole). */
+static bool ek_madvise_einval(struct gen *g)
+{
+	if (!g->opt_advise)
+		return false;
+	if (chance(g, 50))
+		step(g, "madvise(%#llx, %lu, %d)", page_addr(rn(g, NPAGES)), PG,
+		     chance(g, 50) ? 99 : 7);
+	else
+		step(g, "madvise(%#llx, %lu, MADV_NORMAL)", unaligned_addr(g),
+		     PG);
+	return true;
+}
+
+static bool ek_madvise_enomem(struct gen *g)
+{
+	int f = some_free_page(g);
+
+	if (!g->opt_advise || f < 0)
+		return false;
+	step(g, "madvise(%#llx, %lu, %s)", page_addr(f), unit,
+	     chance(g, 50) ? "MADV_NORMAL" : "MADV_DONTNEED");
+	return true;
+}
+
+/* EPERM: a discarding advice on a sealed read-only anonymous VMA
+ * (can_madvise_modify: is_ro_anon); made here if there is none. */
+static bool ek_madvise_sealed(struct gen *g)
+{
+	struct proc *p = cur(g);
+	int i, n = 0, pages[NPAGES];
+	struct page pg;
+
+	if (!g->opt_advise)
+		return false;
+	for (i = 0; i < NPAGES; i++)
+		if (p->pg[i].kind == K_ANON && p->pg[i].sealed &&
+		    !(p->pg[i].prot & P_W))
+			pages[n++] = i;
+	if (n) {
+		i = pages[rn(g, n)];
+	} else {
+		if ((i = some_free_page(g)) < 0)
+			return false;
+		memset(&pg, 0, sizeof(pg));
+		pg.kind = K_ANON;
+		pg.prot = P_R;
+		pg.maywrite = true;
+		pg.pgoff = i;
+		emit_mmap(g, page_addr(i), unit, P_R,
+			  F_PRIVATE | F_ANON | F_FIXED, -1, 0);
+		apply_map(p, (struct range){i, 1}, &pg);
+		emit_mseal_page(g, i);
+	}
+	step(g, "madvise(%#llx, %lu, %s)", page_addr(i), unit,
+	     chance(g, 50) ? "MADV_DONTNEED" : "MADV_FREE");
+	return true;
+}
+
+/* EACCES: MADV_REMOVE on a file VMA that is not shared and writable
+ * (a private one, or one of an O_RDONLY fd, made here if need be). */
+static bool ek_madvise_eacces(struct gen *g)
+{
+	const struct proc *p = cur(g);
+	int i, n = 0, pages[NPAGES];
+	struct range r;
+
+	if (!g->opt_advise)
+		return false;
+	for (i = 0; i < NPAGES; i++)
+		if (is_file(&p->pg[i]) &&
+		    (p->pg[i].kind == K_FPRIV || !p->pg[i].maywrite))
+			pages[n++] = i;
+	i = n ? pages[rn(g, n)] : ro_shared_page(g);
+	if (i < 0)
+		return false;
+	r = seg_of(p, i);
+	step(g, "madvise(%#llx, %lu, MADV_REMOVE)", page_addr(r.s),
+	     (unsigned long)r.n * unit);
+	return true;
+}
+
+/* The mlock family: a length that wraps (EINVAL), a range that starts
+ * in a hole (ENOMEM), flags mlock2 and mlockall do not know (EINVAL). */
+static bool ek_mlock(struct gen *g)
+{
+	static const char *const calls[] = {"mlock", "munlock", "mlock2"};
+	int k = rn(g, 3), f = some_free_page(g);
+	const char *call = calls[k], *tail = k == 2 ? ", 0" : "";
+
+	if (!g->opt_advise)
+		return false;
+	if (f < 0 || chance(g, 50))
+		step(g, "%s(%#llx, 0xfffffffffffff000%s)", call,
+		     page_addr(rn(g, NPAGES)), tail);
+	else
+		step(g, "%s(%#llx, %lu%s)", call, page_addr(f), unit, tail);
+	return true;
+}
+
+static bool ek_mlock_flags(struct gen *g)
+{
+	int i = some_mapped_page(g);
+
+	if (!g->opt_advise)
+		return false;
+	if (i >= 0 && chance(g, 50))
+		step(g, "mlock2(%#llx, %lu, %d)", page_addr(i), unit,
+		     chance(g, 50) ? 2 : 0x100);
+	else
+		step(g, "mlockall(%s)", chance(g, 50) ? "MCL_ONFAULT" : "8");
+	return true;
+}
+
+/* mseal: unaligned or wrapping (EINVAL), a hole (ENOMEM); prctl: this
+ * kernel has no CONFIG_ANON_VMA_NAME (EINVAL). */
+static bool ek_mseal_prctl(struct gen *g)
+{
+	int f = some_free_page(g), k = rn(g, 4);
+
+	if (!g->opt_advise)
+		return false;
+	if (k == 0)
+		step(g, "mseal(%#llx, %lu, 0)", unaligned_addr(g), PG);
+	else if (k == 1)
+		step(g, "mseal(%#llx, 0xfffffffffffff000, 0)",
+		     page_addr(rn(g, NPAGES)));
+	else if (k == 2 && f >= 0)
+		step(g, "mseal(%#llx, %lu, 0)", page_addr(f), unit);
+	else
+		step(g, "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, %#llx, %lu, "
+			"\"name\")",
+		     page_addr(rn(g, NPAGES)), unit);
+	return true;
+}
+
+/* openat: O_EXCL on a file there (EEXIST), a directory for writing
+ * (EISDIR), a file as a directory (ENOTDIR), O_CREAT|O_DIRECTORY
+ * (EINVAL), a name over NAME_MAX (ENAMETOOLONG), a closed dirfd (EBADF). */
+static bool ek_openat(struct gen *g)
+{
+	struct proc *p = cur(g);
+	char name[32], longname[300];
+	int file = some_file(g), k = rn(g, 7);
+
+	if (file < 0 && k >= 0 && k <= 3 && k != 1 && nopen(p) < MAX_OPEN) {
+		open_new_file(g, lowest_free_fd(p));
+		file = some_file(g);
+	}
+	if (file >= 0)
+		file_name(file, name, sizeof(name));
+	if (k == 0 && file >= 0) {
+		step(g, "openat(AT_FDCWD, %s, O_RDWR|O_CREAT|O_EXCL, 0644)",
+		     name);
+	} else if (k == 1) {
+		step(g, "openat(AT_FDCWD, \".\", %s)",
+		     chance(g, 50) ? "O_RDWR" : "O_WRONLY|O_CREAT, 0644");
+	} else if (k == 2 && file >= 0) {
+		step(g, "openat(AT_FDCWD, \"file%d/x\", O_RDONLY)", file);
+	} else if (k == 3 && file >= 0) {
+		step(g, "openat(AT_FDCWD, %s, O_RDONLY|O_DIRECTORY)", name);
+	} else if (k == 4) {
+		step(g, "openat(AT_FDCWD, \"missing\", "
+			"O_RDWR|O_CREAT|O_DIRECTORY, 0644)");
+	} else if (k == 5) {
+		int len = 256 + rn(g, 8);
+
+		memset(longname, 'n', (size_t)len);
+		longname[len] = '\0';
+		step(g, "openat(AT_FDCWD, \"%s\", O_RDWR|O_CREAT, 0644)",
+		     longname);
+	} else {
+		step(g, "openat(%d, \"file0\", O_RDONLY)", bad_fd(g));
+	}
+	return true;
+}
+
+/* ftruncate: a negative length or /dev/null (EINVAL), past the
+ * filesystem's s_maxbytes (EFBIG). */
+static bool ek_ftruncate(struct gen *g)
+{
+	int slot = random_fd(g, 1);
+
+	if (slot >= 0 && chance(g, 50))
+		step(g, "ftruncate(%d, 0x7fffffffffffffff)", FD_FIRST + slot);
+	else if (chance(g, 50))
+		step(g, "ftruncate(%d, -1)", rn(g, FD_FIRST + 2));
+	else
+		step(g, "ftruncate(%d, %lu)", rn(g, 3), PG);
+	return true;
+}
+
+/* dup, dup2, dup3: a closed fd or one past RLIMIT_NOFILE (EBADF); dup3
+ * to itself or with a flag other than O_CLOEXEC (EINVAL). */
+static bool ek_dup(struct gen *g)
+{
+	int k = rn(g, 4), fd = rn(g, 3), other = chance(g, 50);
+
+	if (k == 0)
+		step(g, "dup(%d)", bad_fd(g));
+	else if (k == 1 && other)
+		step(g, "dup2(%d, %d)", bad_fd(g), rn(g, 3));
+	else if (k == 1)
+		step(g, "dup2(%d, 1048576)", fd);
+	else if (k == 2)
+		step(g, "dup3(%d, %d, 0)", bad_fd(g), FD_FIRST + FD_SLOTS);
+	else if (other)
+		step(g, "dup3(%d, %d, 0)", fd, fd);
+	else
+		step(g, "dup3(%d, %d, 1)", fd, FD_FIRST + FD_SLOTS);
+	return true;
+}
+
+/* The simplest: close and ftruncate of a closed fd (EBADF), open of a
+ * file that is not there (ENOENT). */
+static bool ek_fd_simple(struct gen *g)
+{
+	int k = rn(g, 3);
+
+	if (k == 0)
+		step(g, "close(%d)", bad_fd(g));
+	else if (k == 1)
+		step(g, "ftruncate(%d, %lu)", bad_fd(g), PG);
+	else
+		step(g, "openat(AT_FDCWD, \"missing%d\", O_RDWR)", rn(g, 3));
+	return true;
+}
+
+typedef bool (*reach_fn)(struct gen *);
+
+/* One of the calls above; false if none can be made now. */
+static bool err_reach(struct gen *g)
+{
+	static const reach_fn fns[] = {
+		ek_mmap_eacces,	       ek_mprotect_eacces,
+		ek_mmap_enodev,	       ek_mmap_enomem,	 ek_mmap_eopnotsupp,
+		ek_mmap_eoverflow,     ek_mmap_einval_flags, ek_mmap_sealed,
+		ek_munmap_sealed,      ek_mprotect_einval_prot,
+		ek_mprotect_sealed,    ek_mremap_enomem, ek_mremap_sealed,
+		ek_madvise_einval,     ek_madvise_enomem, ek_madvise_sealed,
+		ek_madvise_eacces,     ek_mlock,	 ek_mlock_flags,
+		ek_mseal_prctl,	       ek_openat,	 ek_ftruncate,
+		ek_dup,		       ek_fd_simple,
+	};
+	/* about one for each errno a function reaches */
+	static const int wts[] = {2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1,
+				  2, 1, 1, 2, 6, 2, 4, 8, 3, 4, 3};
+	enum { N = (int)(sizeof(fns) / sizeof(fns[0])) };
+	int w[N], k;
+
+	_Static_assert(sizeof(wts) == sizeof(fns) / sizeof(fns[0]) * sizeof(int),
+		       "a weight for each function");
+	for (k = 0; k < N; k++)
+		w[k] = wts[k];
+	while ((k = pick_weighted(g, w, N)) >= 0) {
+		if (fns[k](g))
+			return true;
+		w[k] = 0;
+	}
+	return false;
+}
+
 typedef bool (*err_fn)(struct gen *);
 
 static bool op_error(struct gen *g)
@@ -1742,10 +2317,10 @@ static bool op_error(struct gen *g)
 		err_mmap_no_type,	 err_munmap,
 		err_mprotect_unaligned,	 err_mprotect_hole,
 		err_mprotect_rdonly,	 err_fd_calls,
-		err_mremap,
+		err_mremap,		 err_reach,
 	};
 	int w[] = {8, 6, 8, 14, 12, 6, 4, 8, 6, 14, 12, 10,
-		   g->opt_mremap ? 16 : 0},
+		   g->opt_mremap ? 16 : 0, 400},
 	    k;
 	int n = (int)(sizeof(w) / sizeof(w[0]));
 
@@ -2003,7 +2578,7 @@ static void op_weights(struct gen *g, int *w)
 		     : g->opt_procs	      ? (g->nproc < g->opt_procs ? 30 : 0)
 		     : g->nproc > 1	      ? 3
 					      : 4 + g->steps / 2;
-	w[OP_ERROR] = g->opt_errors ? 12 : 0;
+	w[OP_ERROR] = g->opt_errors ? 40 : 0;
 	w[OP_MREMAP] = !g->opt_mremap ? 0 : mapped < 4 ? 4 : 24;
 	w[OP_ADVISE] = g->opt_advise && mapped ? 26 : 0;
 	w[OP_BRK] = g->opt_brk ? 30 : 0;
