@@ -248,6 +248,10 @@ enum ev_note {
 	NOTE_MADV_REFUSED,	   /* fn: vma refuses advice value: EINVAL */
 	NOTE_MADV_UNKNOWN,	   /* madvise_behavior_valid: value: EINVAL */
 	NOTE_MADV_LAZYFREE,	   /* madvise_free_single_vma: pages stay */
+	NOTE_MADV_POPULATE,	   /* faultin_page_range: [addr, +len) of
+				      vma; value: write faults */
+	NOTE_POPULATE_HOLE,	   /* __get_user_pages: no VMA at addr */
+	NOTE_POPULATE_EFAULT,	   /* faultin_page_range: addr faults */
 	NOTE_MLOCK_HOLE,	   /* apply_vma_lock_flags: hole: ENOMEM */
 	NOTE_DEF_FLAGS,		   /* mm->def_flags is now flags */
 	NOTE_PRCTL_NO_ANON_NAME,   /* prctl_set_vma: no CONFIG_ANON_VMA_NAME */

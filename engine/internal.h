@@ -282,6 +282,9 @@ long populate_vma_page_range(struct machine *m, struct vma *v,
 			     unsigned long start, unsigned long end);
 long __mm_populate(struct machine *m, unsigned long start, unsigned long len,
 		   bool ignore_errors);
+/* MADV_POPULATE_READ/WRITE: 0, or -ENOMEM, -EINVAL, -EFAULT, -EINTR. */
+long faultin_page_range(struct machine *m, unsigned long start,
+			unsigned long end, bool write);
 
 /*
  * can_modify_vma() (mm/vma.h): a sealed VMA refuses munmap, mmap over it,

@@ -14,12 +14,14 @@
  *     pages no one else maps, WILLNEED
  *     reads a file ahead, REMOVE punches a hole in a shared file, COLD
  *     only ages pages.
+ * POPULATE_READ and POPULATE_WRITE do not walk the VMAs: they fault the
+ * range in through GUP (faultin_page_range(), memory.c).
  * A hole does not stop the walk: the VMAs after it are advised too and
  * ENOMEM is returned at the end.  An error from one VMA stops the walk
  * there, the VMAs before it advised.
  *
  * Not simulated (the engine returns -ENOSYS, which verify reports as a
- * failure): MADV_POPULATE_READ/WRITE, MADV_COLLAPSE, the guard-region
+ * failure): MADV_COLLAPSE, the guard-region
  * advice and the memory-failure injection (HWPOISON, SOFT_OFFLINE).
  */
 #include "internal.h"
@@ -76,8 +78,6 @@ static bool madvise_behavior_valid(long behavior)
 static bool madvise_simulated(long behavior)
 {
 	switch (behavior) {
-	case MADV_POPULATE_READ:
-	case MADV_POPULATE_WRITE:
 	case MADV_COLLAPSE:
 	case MADV_GUARD_INSTALL:
 	case MADV_GUARD_REMOVE:
@@ -403,6 +403,10 @@ static long do_madvise(struct machine *m, unsigned long start,
 		return 0;
 	if (!madvise_simulated(behavior))
 		return -ENOSYS;
+	/* madvise_do_behavior(): populate is GUP's walk, not the VMAs' */
+	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+		return faultin_page_range(m, start, start + len,
+					  behavior == MADV_POPULATE_WRITE);
 	mb.start = start;
 	mb.end = start + len;
 	return madvise_walk_vmas(m, &mb);

@@ -1015,6 +1015,65 @@ long populate_vma_page_range(struct machine *m, struct vma *v,
 	return 0;
 }
 
+/*
+ * check_vma_flags() for MADV_POPULATE_(READ|WRITE): GUP without
+ * FOLL_FORCE needs the access the fault would make.
+ */
+static bool populate_vma_ok(const struct vma *v, bool write)
+{
+	if (v->vm_flags & (VM_IO | VM_PFNMAP))
+		return false;
+	return (v->vm_flags & (write ? VM_WRITE : VM_READ)) != 0;
+}
+
+/*
+ * faultin_page_range(): MADV_POPULATE_READ/WRITE fault [start, end) in
+ * as read or write faults (__get_user_pages with FOLL_MADV_POPULATE),
+ * page by page, whatever the VMA's lock flags.  Each VMA is looked up
+ * where the walk reaches it (vma_lookup: no stack growth): none there is
+ * ENOMEM, one that does not allow the access (check_vma_flags) EINVAL,
+ * a fault that fails (SIGBUS past EOF, SIGSEGV) EFAULT; the pages before
+ * stay faulted in.
+ */
+long faultin_page_range(struct machine *m, unsigned long start,
+			unsigned long end, bool write)
+{
+	struct mm *mm = cur_mm(m);
+	struct vma *v = NULL;
+
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		if (!v || a >= v->vm_end) {
+			v = vt_find(&mm->tree, a);
+			if (!v || v->vm_start > a) {
+				NOTE(m, NOTE_POPULATE_HOLE,
+				     .fn = "__get_user_pages", .addr = a);
+				return -ENOMEM;
+			}
+			if (!populate_vma_ok(v, write)) {
+				NOTE(m, NOTE_MADV_REFUSED,
+				     .fn = "check_vma_flags", .v = v,
+				     .value = write ? MADV_POPULATE_WRITE
+						    : MADV_POPULATE_READ,
+				     .len = EINVAL);
+				return -EINVAL;
+			}
+			NOTE(m, NOTE_MADV_POPULATE, .fn = "faultin_page_range",
+			     .v = v, .addr = a,
+			     .len = MIN(end, v->vm_end) - a, .value = write);
+		}
+		if (fatal_signal_pending(m))
+			return -EINTR;
+		if (handle_mm_fault(m, v, a, write)) {
+			NOTE(m, NOTE_POPULATE_EFAULT, .fn = "faultin_page_range",
+			     .v = v, .addr = a);
+			return -EFAULT;
+		}
+		if (out_of_memory(m, a))
+			return -EINTR;
+	}
+	return 0;
+}
+
 /* __mm_populate(): every VMA of the range; the first error stops it
  * unless ignore_errors (mmap's MAP_POPULATE and MAP_LOCKED). */
 long __mm_populate(struct machine *m, unsigned long start, unsigned long len,

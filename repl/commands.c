@@ -534,10 +534,13 @@ const struct command commands[] = {
 			"locked VMA), EPERM for discarding advice on a sealed "
 			"read-only anonymous\nVMA, and ENOMEM for a hole, "
 			"reported after the mapped parts were advised.\n"
+			"MADV_POPULATE_READ/WRITE fault the range in as read "
+			"or write faults (GUP:\nENOMEM at a hole, EINVAL where "
+			"the VMA forbids the access, EFAULT where a\nfault "
+			"fails, the pages before it kept).\n"
 			"Not simulated (the engine says ENOSYS, verify fails): "
-			"MADV_POPULATE_READ/WRITE,\nMADV_COLLAPSE, "
-			"MADV_GUARD_INSTALL/REMOVE, MADV_HWPOISON, "
-			"MADV_SOFT_OFFLINE.",
+			"MADV_COLLAPSE,\nMADV_GUARD_INSTALL/REMOVE, "
+			"MADV_HWPOISON, MADV_SOFT_OFFLINE.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "madvise(0x200000001000, 4096, MADV_DONTFORK)\n"
 			   "touch 0x200000000000 16k\n"

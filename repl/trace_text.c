@@ -667,6 +667,21 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			"freed: the pages stay mapped until reclaim",
 			VMA_RANGE(ev), ev->addr, ev->addr + ev->len);
 		break;
+	case NOTE_MADV_POPULATE:
+		sb_addf(out, "faultin_page_range(vma %lx-%lx, %lx-%lx): %s faults",
+			VMA_RANGE(ev), ev->addr, ev->addr + ev->len,
+			ev->value ? "write" : "read");
+		break;
+	case NOTE_POPULATE_HOLE:
+		sb_addf(out, "__get_user_pages: no VMA at %lx: ENOMEM",
+			ev->addr);
+		break;
+	case NOTE_POPULATE_EFAULT:
+		sb_addf(out,
+			"faultin_page_range(vma %lx-%lx): the fault at %lx "
+			"fails: EFAULT",
+			VMA_RANGE(ev), ev->addr);
+		break;
 	case NOTE_MLOCK_HOLE:
 		sb_addf(out, "apply_vma_lock_flags: hole at %lx: ENOMEM",
 			ev->addr);

@@ -143,19 +143,52 @@ TEST(sealed_refuses)
 	return true;
 }
 
+/*
+ * MADV_POPULATE_READ maps the zero page, POPULATE_WRITE anonymous pages
+ * (and an anon_vma), whatever VM_LOCKONFAULT says; the first error stops
+ * the walk with the pages before it kept.
+ *
+ *   ....rr    POPULATE_WRITE of all 6 pages (rr: read-only)
+ *   aaaarr    EINVAL at the read-only VMA
+ */
+TEST(populate)
+{
+	struct machine *m = machine_new();
+
+	ASSERT_EQ(map(m, BASE, PG(4), 0), BASE);
+	ASSERT_EQ(call(m, NR_madvise, BASE, PG(2), MADV_POPULATE_READ, 0), 0);
+	ASSERT_EQ(page_at(m, BASE + PG(1)), 'z');
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma == NULL);
+	ASSERT_EQ(call(m, NR_mmap, BASE + PG(4), PG(2), PROT_READ, ANON_FIXED),
+		  BASE + PG(4));
+	ASSERT_EQ(call(m, NR_mlock2, BASE, PG(4), MLOCK_ONFAULT, 0), 0);
+	ASSERT_EQ(call(m, NR_madvise, BASE, PG(6), MADV_POPULATE_WRITE, 0),
+		  -EINVAL);
+	ASSERT_EQ(page_at(m, BASE + PG(1)), 'a');
+	ASSERT_EQ(page_at(m, BASE + PG(3)), 'a');
+	ASSERT_EQ(page_at(m, BASE + PG(4)), '.');
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma != NULL);
+	/* a hole: ENOMEM */
+	ASSERT_EQ(call(m, NR_madvise, BASE + PG(6), PG(1), MADV_POPULATE_READ,
+		       0),
+		  -ENOMEM);
+	machine_free(m);
+	return true;
+}
+
 /* What the engine does not simulate says so: -ENOSYS, no change. */
 TEST(unsimulated_is_enosys)
 {
 	struct machine *m = machine_new();
 
 	ASSERT_EQ(map(m, BASE, PG(4), 0), BASE);
-	ASSERT_EQ(call(m, NR_madvise, BASE, PG(1), MADV_GUARD_INSTALL, 0),
+	ASSERT_EQ(call(m, NR_madvise, BASE, PG(1), MADV_HWPOISON, 0),
 		  -ENOSYS);
-	ASSERT_EQ(call(m, NR_madvise, BASE, PG(1), MADV_POPULATE_WRITE, 0),
+	ASSERT_EQ(call(m, NR_madvise, BASE, PG(1), MADV_SOFT_OFFLINE, 0),
 		  -ENOSYS);
 	ASSERT_EQ(page_at(m, BASE), '.');
 	/* but the argument checks come first, as in the kernel */
-	ASSERT_EQ(call(m, NR_madvise, BASE + 1, PG(1), MADV_GUARD_INSTALL, 0),
+	ASSERT_EQ(call(m, NR_madvise, BASE + 1, PG(1), MADV_HWPOISON, 0),
 		  -EINVAL);
 	ASSERT_EQ(call(m, NR_prctl, 1, 0, 0, 0), -ENOSYS);
 	ASSERT_EQ(call(m, NR_prctl, PR_SET_VMA, PR_SET_VMA_ANON_NAME, BASE,
@@ -170,6 +203,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(mlockall_future_is_def_flags),
 	TEST_ENTRY(free_then_pageout),
 	TEST_ENTRY(sealed_refuses),
+	TEST_ENTRY(populate),
 	TEST_ENTRY(unsimulated_is_enosys),
 };
 
