@@ -201,6 +201,8 @@ struct machine *machine_clone(const struct machine *src)
 	m->depth = 0;
 	m->fail_after = 0;
 	m->chk = NULL;
+	m->poll = NULL; /* nobody asks the copy to stop */
+	m->poll_arg = NULL;
 	m->free_vmas = m->free_avcs = NULL;
 	c.m = m;
 

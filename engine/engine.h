@@ -116,6 +116,7 @@
 #define TOUCH_SIGSEGV 11
 #define TOUCH_SIGBUS 7
 #define TOUCH_SIGKILL 9 /* the OOM killer: machine_proc_killed() */
+#define TOUCH_SIGINT 2	/* stopped by the machine's poll (machine_set_poll) */
 
 struct machine;
 
@@ -150,6 +151,24 @@ const struct machine_params *machine_get_params(const struct machine *m);
  */
 int machine_add_observer(struct machine *m, const struct engine_observer *o);
 int machine_remove_observer(struct machine *m, const struct engine_observer *o);
+/*
+ * Long loops, a touch or a populate (MAP_POPULATE, mlock, mlockall, brk
+ * and mremap under VM_LOCKED) of many pages, ask poll every
+ * MACHINE_POLL_PAGES pages how far the call has got: done pages of about
+ * total.  When poll returns true the call stops before the next page, as
+ * the kernel's __get_user_pages() stops at a fatal signal, but nothing is
+ * killed: populate gives -EINTR (mlock returns it, MAP_POPULATE ignores
+ * it) and a touch ends with TOUCH_SIGINT at that page.  The pages done
+ * stay done.  The engine is deterministic, so a poll that stops at the
+ * same done again (a replay) leaves the same state.  NULL: never stop.
+ * The poll holds for the calls after it, until changed.
+ */
+#define MACHINE_POLL_PAGES 4096UL
+typedef bool (*machine_poll_fn)(void *arg, unsigned long done,
+				unsigned long total);
+void machine_set_poll(struct machine *m, machine_poll_fn poll, void *arg);
+/* The done at which the last call stopped (0: it was not stopped). */
+unsigned long machine_stopped_at(const struct machine *m);
 /* vm.max_map_count for every process (default 65530). */
 void machine_set_max_map_count(struct machine *m, int n);
 /* Make the nth allocation from now fail (0: never), to test ENOMEM paths. */

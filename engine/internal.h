@@ -59,6 +59,12 @@ struct machine {
 	/* Pages shmem_acct_size() charged for the live shmem inodes: with
 	 * the VM_ACCOUNT VMAs, vm_committed_as (mode 2 only). */
 	unsigned long shmem_committed;
+	/* machine_set_poll(): the poll, the pages the current call has
+	 * passed through op_poll() and about how many it will, and the
+	 * count at which the poll stopped it (0: not stopped). */
+	machine_poll_fn poll;
+	void *poll_arg;
+	unsigned long poll_done, poll_total, poll_stopped;
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -277,6 +283,29 @@ void mm_populate(struct machine *m, unsigned long start, unsigned long len);
 static inline bool fatal_signal_pending(const struct machine *m)
 {
 	return m->cur->sigkill;
+}
+/*
+ * Before each page of a long loop: true once the machine's poll has said
+ * stop in this call (it is asked every MACHINE_POLL_PAGES pages).
+ */
+static inline bool op_poll(struct machine *m)
+{
+	unsigned long done = m->poll_done++;
+
+	if (m->poll_stopped)
+		return true;
+	if (!done || done % MACHINE_POLL_PAGES || !m->poll)
+		return false;
+	if (m->poll(m->poll_arg, done, m->poll_total))
+		m->poll_stopped = done;
+	return m->poll_stopped != 0;
+}
+/* A long loop of about pages pages begins (the first one in a call
+ * sets the total the poll hears). */
+static inline void op_poll_total(struct machine *m, unsigned long pages)
+{
+	if (!m->poll_total)
+		m->poll_total = pages;
 }
 long populate_vma_page_range(struct machine *m, struct vma *v,
 			     unsigned long start, unsigned long end);

@@ -79,6 +79,17 @@ char *eng_strdup(struct machine *m, const char *s)
 	return p;
 }
 
+void machine_set_poll(struct machine *m, machine_poll_fn poll, void *arg)
+{
+	m->poll = poll;
+	m->poll_arg = arg;
+}
+
+unsigned long machine_stopped_at(const struct machine *m)
+{
+	return m->poll_stopped;
+}
+
 void machine_set_max_map_count(struct machine *m, int n)
 {
 	m->max_map_count = n;

@@ -964,7 +964,13 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	op_start(m);
 	if (!len)
 		return TOUCH_OK;
+	op_poll_total(m, (PAGE_ALIGN(end) - page) >> PAGE_SHIFT);
 	for (; page < end; page += PAGE_SIZE) {
+		if (op_poll(m)) {
+			/* stopped from outside (Ctrl-C): before this page */
+			*fault_addr = page;
+			return TOUCH_SIGINT;
+		}
 		if (non_canonical(page)) {
 			/* #GP carries no address: si_addr is 0. */
 			*fault_addr = 0;
@@ -1007,6 +1013,10 @@ long populate_vma_page_range(struct machine *m, struct vma *v,
 	NOTE(m, NOTE_POPULATE, .fn = "populate_vma_page_range", .v = v,
 	     .addr = start, .len = end - start, .value = write);
 	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		/* __get_user_pages(): fatal_signal_pending() before each
+		 * page; here also the machine's poll (Ctrl-C) */
+		if (op_poll(m))
+			return -EINTR;
 		if (handle_mm_fault(m, v, a, write))
 			return -EFAULT;
 		if (out_of_memory(m, a))
@@ -1084,8 +1094,9 @@ long __mm_populate(struct machine *m, unsigned long start, unsigned long len,
 	struct vma *v;
 	long ret;
 
+	op_poll_total(m, len >> PAGE_SHIFT);
 	for (nstart = start; nstart < end; nstart = nend) {
-		if (fatal_signal_pending(m))
+		if (fatal_signal_pending(m) || m->poll_stopped)
 			return ignore_errors ? 0 : -EINTR;
 		v = vt_find(&mm->tree, nstart);
 		if (!v || v->vm_start >= end)

@@ -189,6 +189,7 @@ long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
 	/* A zombie makes no calls (a new process may start). */
 	if ((m->cur->killed || m->cur->exited) && nr != NR_SPAWN)
 		return -ESRCH;
+	m->poll_done = m->poll_total = m->poll_stopped = 0;
 	if (nr == NR_TOUCH)
 		ret = vm_touch(m, a[0], a[1], fault ? fault : &none);
 	else if (nr < 0)

@@ -16,11 +16,22 @@
 #include "nr.h"
 #include "strbuf.h"
 
+/*
+ * What a long call (a touch or populate of many pages) asks every so many
+ * pages: done of about total; true stops it there (machine_set_poll()).
+ * The kernel backend never asks: its calls run whole.
+ */
+struct call_poll {
+	bool (*fn)(void *arg, unsigned long done, unsigned long total);
+	void *arg;
+};
+
 struct call {
 	int nr;		    /* enum vmalab_nr: __NR_* or NR_TOUCH */
 	unsigned long a[6]; /* the arguments, in the system call's order */
 	const char *path;   /* openat's path (the string argument) */
 	int path_arg;	    /* which argument path stands for */
+	const struct call_poll *poll; /* NULL: the call runs whole */
 };
 
 /* The window of addresses that verify compares. */

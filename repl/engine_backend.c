@@ -21,7 +21,11 @@ static struct engine_backend *eb(struct backend *be)
 static long engine_call(struct backend *be, const struct call *c,
 			unsigned long *fault)
 {
-	return machine_syscall(eb(be)->m, c->nr, c->a, c->path, fault);
+	struct machine *m = eb(be)->m;
+
+	machine_set_poll(m, c->poll ? c->poll->fn : NULL,
+			 c->poll ? c->poll->arg : NULL);
+	return machine_syscall(m, c->nr, c->a, c->path, fault);
 }
 
 static int engine_switch(struct backend *be, int pid)

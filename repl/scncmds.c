@@ -257,6 +257,15 @@ static int play(struct session *s, const struct scenario *scn, bool show,
 		struct strbuf pre = STRBUF_INIT;
 		int r;
 
+		/* Ctrl-C stops between steps: the state after step i. */
+		if (i && session_progress(s, "steps", i, scn->n)) {
+			session_error(s,
+				      "%s: interrupted (Ctrl-C) after step %zu "
+				      "of %zu (undo steps back)",
+				      scn->name, i, scn->n);
+			differ = -1;
+			break;
+		}
 		if (show && s->interactive) {
 			show_comment(&pre, scn->steps[i].comment);
 			sb_addf(&pre, "%s:%zu> %s\n", scn->name, i + 1,
@@ -282,7 +291,7 @@ static int play(struct session *s, const struct scenario *scn, bool show,
 		if (show)
 			gather_line(s, &g);
 	}
-	ret = differ;
+	ret = differ < 0 ? -1 : differ;
 out:
 	swap_line(s, &g);
 	sb_free(&g.out);

@@ -215,10 +215,33 @@ static bool recording(const struct session *s)
 	return s->keep_calls || (s->new_backend != NULL && !s->no_steps);
 }
 
+bool session_progress(struct session *s, const char *unit, unsigned long done,
+		      unsigned long total)
+{
+	if (s->progress.fn)
+		s->progress.fn(s->progress.arg, unit, done, total);
+	return s->interrupted && *s->interrupted;
+}
+
+/* A long call's poll: the progress, and Ctrl-C stops it. */
+static bool call_poll(void *arg, unsigned long done, unsigned long total)
+{
+	struct session *s = arg;
+
+	if (!session_progress(s, "pages", done, total))
+		return false;
+	s->stopped_at = done;
+	s->stopped_of = total;
+	return true;
+}
+
 long session_call(struct session *s, const struct call *c, unsigned long *fault)
 {
 	struct machine *m = session_machine(s);
 	int pid = m ? machine_current_pid(m) : 0;
+	struct call_poll poll = {call_poll, s};
+	struct call run = *c;
+	size_t act = 0;
 	long ret;
 
 	s->killed = false;
@@ -238,14 +261,26 @@ long session_call(struct session *s, const struct call *c, unsigned long *fault)
 		struct step_action *a = pending_action(s);
 
 		a->c = *c;
+		a->c.poll = NULL;
 		if (c->path) {
 			a->path = strdup(c->path);
 			if (!a->path)
 				abort();
 			a->c.path = a->path;
 		}
+		act = s->pending.n;
 	}
-	ret = s->be->ops->call(s->be, c, fault);
+	s->stopped_at = 0;
+	run.poll = &poll;
+	ret = s->be->ops->call(s->be, &run, fault);
+	if (s->stopped_at) {
+		if (act)
+			s->pending.acts[act - 1].stop_at = s->stopped_at;
+		session_error(s,
+			      "interrupted (Ctrl-C) after %lu of %lu pages: "
+			      "the pages done stay done (undo steps back)",
+			      s->stopped_at, s->stopped_of);
+	}
 	s->killed = m && machine_proc_killed(m, pid);
 	/* The engine's word for a call (or a form of one) it does not
 	 * model; no call here returns it on Linux. */
@@ -350,6 +385,11 @@ void session_result(struct session *s, const char *text, int nr,
 		sb_puts(&s->out, "SIGKILL (");
 		sb_addx(&s->out, fault);
 		sb_puts(&s->out, ": out of memory)");
+	} else if (ret == TOUCH_SIGINT) {
+		/* Ctrl-C (session_call()): no contract output */
+		sb_puts(&s->out, "SIGINT (");
+		sb_addx(&s->out, fault);
+		sb_puts(&s->out, ": interrupted before this page)");
 	} else {
 		sb_puts(&s->out, ret == 7 ? "SIGBUS (" : "SIGSEGV (");
 		sb_addx(&s->out, fault);
@@ -554,8 +594,9 @@ static bool run_script_line(struct session *s, char *line, size_t n,
 {
 	if (s->quit)
 		return false;
-	if (s->interrupted && *s->interrupted) {
-		session_error(s, "interrupted");
+	if (session_progress(s, "lines", s->line, 0)) {
+		session_error(s, "interrupted (Ctrl-C): the lines before this "
+				 "one ran");
 		return false;
 	}
 	s->line++;
@@ -605,7 +646,8 @@ int session_run_lines(struct session *s, FILE *in,
 		/* quit, or an interrupt that run_script_line() reported */
 	} else if (interrupted(s)) {
 		/* in the middle of a line (a long one, or /dev/zero) */
-		session_error(s, "interrupted");
+		session_error(s, "interrupted (Ctrl-C) while reading line %ld",
+			      s->line + 1);
 	} else if (ferror(in)) {
 		/* Not a line's fault: the file's name, and how far it got. */
 		int err = errno ? errno : EIO;

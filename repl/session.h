@@ -41,6 +41,9 @@ struct step_action {
 	struct call c;	/* c.path points at path */
 	char *path;
 	int pid;
+	/* Interrupted (Ctrl-C) when its poll heard this many pages done
+	 * (0: it ran whole): a replay stops it at the same page. */
+	unsigned long stop_at;
 };
 struct step {
 	char *line;
@@ -162,8 +165,19 @@ struct session {
 	 * steps with a model (the UI, the REPL), for `draw`'s highlight;
 	 * NULL: none (batch mode keeps no model). */
 	const struct mm_diff *last_diff;
-	/* Set from a signal handler (Ctrl-C): stop a long source. */
+	/* Set from a signal handler (Ctrl-C), or by the UI when it reads
+	 * Ctrl-C during a line: stop a long source, touch, populate, load,
+	 * replay or undo (session_progress()). */
 	const volatile sig_atomic_t *interrupted;
+	/* A front end's display of a long line's progress (the REPL on
+	 * stderr, the UI on its status line), or fn NULL. */
+	struct progress_hook {
+		void (*fn)(void *arg, const char *unit, unsigned long done,
+			   unsigned long total);
+		void *arg;
+	} progress;
+	/* The last call's step_action.stop_at, of about stopped_of pages. */
+	unsigned long stopped_at, stopped_of;
 
 	/* The scenario store (store.h), NULL when there is none; what the
 	 * scenario commands keep between lines (the loaded scenario, the
@@ -276,6 +290,14 @@ int session_run_text(struct session *s, char *text, size_t len,
  * MAX_LINE + 1 and the parser rejects it.  Returns the length, or -1 at
  * the end of in, on a read error (ferror) or when *stop is set.
  */
+/*
+ * A long operation has done of total units ("pages", "lines", "steps";
+ * total 0: not known): the front end's progress hook hears it.  True if
+ * it must stop now (Ctrl-C); the caller stops where the state is whole
+ * (between lines or steps; a call at a page) and says so.
+ */
+bool session_progress(struct session *s, const char *unit, unsigned long done,
+		      unsigned long total);
 long read_line_bounded(FILE *in, char *buf, size_t max,
 		       const volatile sig_atomic_t *stop);
 /* Print a line's output and then its trace to out (a FILE *). */
@@ -320,6 +342,8 @@ void session_keep_view(struct session *s, const char *line, size_t len);
  * then session_pos() is step.  0, or -1 if step is past the log or the
  * session cannot step (verify).  Observers hear nothing of the replay;
  * a model attached to the session compares the new machine once.
+ * Ctrl-C (session_progress()) stops a long replay between two steps:
+ * then session_pos() is where it stopped, and an error says so.
  */
 int session_jump(struct session *s, size_t step);
 /*

@@ -246,17 +246,30 @@ bool text_may_step(const char *text, size_t len)
 	return false;
 }
 
+/* A call that was interrupted stops at the same page again. */
+static bool stop_as_before(void *arg, unsigned long done, unsigned long total)
+{
+	const struct step_action *a = arg;
+
+	(void)total;
+	return done >= a->stop_at;
+}
+
 /* Run a step's calls again on the current backend, silently. */
 static void step_apply(struct backend *be, const struct step *st)
 {
 	for (size_t i = 0; i < st->n; i++) {
 		const struct step_action *a = &st->acts[i];
+		struct call_poll poll = {stop_as_before, (void *)a};
+		struct call c = a->c;
 		unsigned long fault;
 
-		if (a->is_switch)
+		if (a->is_switch) {
 			be->ops->switch_to(be, a->pid);
-		else
-			be->ops->call(be, &a->c, &fault);
+			continue;
+		}
+		c.poll = a->stop_at ? &poll : NULL;
+		be->ops->call(be, &c, &fault);
 	}
 }
 
@@ -307,7 +320,7 @@ static const struct checkpoint *checkpoint_before(const struct step_log *log,
  * checkpoint at or before upto, and a fresh machine after the last reset
  * before upto, replaying the steps' calls from there.
  */
-static int session_replay(struct session *s, size_t upto)
+static int session_replay(struct session *s, size_t upto, bool may_stop)
 {
 	struct step_log *log = &s->log;
 	struct machine *m = session_machine(s);
@@ -351,8 +364,20 @@ static int session_replay(struct session *s, size_t upto)
 		machine_new_epoch(m);
 		break;
 	}
-	for (size_t i = from; i < upto; i++)
+	for (size_t i = from; i < upto; i++) {
+		/* Ctrl-C stops between steps: the machine is the one after
+		 * step i, a state of the history. */
+		if (may_stop && i > from &&
+		    session_progress(s, "steps", i - from, upto - from)) {
+			upto = i;
+			session_error(s,
+				      "interrupted (Ctrl-C): at step %zu of "
+				      "%zu (undo and redo go on from there)",
+				      upto, log->n);
+			break;
+		}
 		step_apply(s->be, &log->steps[i]);
+	}
 	attach_observers(s);
 	log->pos = upto;
 	return 0;
@@ -364,7 +389,7 @@ int session_replay_step(struct session *s, size_t i,
 	size_t pos = s->log.pos;
 
 	if (!s->new_backend || !s->be->ops->observe || i >= s->log.n ||
-	    session_jump(s, i))
+	    session_replay(s, i, false))
 		return -1;
 	if (!s->log.steps[i].reset) {
 		/* Only o hears the step; the rest see a new machine after. */
@@ -378,14 +403,14 @@ int session_replay_step(struct session *s, size_t i,
 		machine_new_epoch(session_machine(s));
 		attach_observers(s);
 	}
-	return session_jump(s, pos);
+	return session_replay(s, pos, false);
 }
 
 int session_jump(struct session *s, size_t step)
 {
 	if (!s->new_backend || step > s->log.n)
 		return -1;
-	return session_replay(s, step);
+	return session_replay(s, step, true);
 }
 
 size_t session_steps(const struct session *s)
@@ -461,6 +486,14 @@ int cmd_reset(struct session *s, const struct parsed *p)
 	return 0;
 }
 
+static bool step_stopped(const struct step *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->acts[i].stop_at)
+			return true;
+	return false;
+}
+
 int cmd_history(struct session *s, const struct parsed *p)
 {
 	const struct step_log *log = &s->log;
@@ -471,7 +504,10 @@ int cmd_history(struct session *s, const struct parsed *p)
 		return 0;
 	}
 	for (size_t i = 0; i < log->n; i++)
-		sb_addf(&s->out, "%5zu  %s%s\n", i + 1, log->steps[i].line,
+		sb_addf(&s->out, "%5zu  %s%s%s\n", i + 1, log->steps[i].line,
+			step_stopped(&log->steps[i])
+				? "   (interrupted: part of it was done)"
+				: "",
 			i < log->pos ? "" : "   (undone: redo runs it again)");
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <time.h>
 #include <unistd.h>
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -46,6 +47,76 @@ static struct {
 } repl;
 
 static volatile sig_atomic_t got_sigint, got_sigwinch, got_sigtstp;
+
+/*
+ * A line that runs for more than PROGRESS_AFTER_MS shows how far it has
+ * got on stderr (when that is a terminal), on one line redrawn at most
+ * every PROGRESS_EVERY_MS, and cleared before anything else prints.
+ */
+#define PROGRESS_AFTER_MS 500
+#define PROGRESS_EVERY_MS 100
+static struct {
+	struct timespec start, last;
+	bool on, shown;
+	char what[48]; /* the line, cut short */
+} progress;
+
+static long ms_since(const struct timespec *t, const struct timespec *now)
+{
+	return (now->tv_sec - t->tv_sec) * 1000 +
+	       (now->tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static void progress_start(const char *line)
+{
+	size_t n = strlen(line);
+
+	progress.on = isatty(STDERR_FILENO);
+	progress.shown = false;
+	clock_gettime(CLOCK_MONOTONIC, &progress.start);
+	progress.last = progress.start;
+	if (n >= sizeof(progress.what))
+		n = sizeof(progress.what) - 4;
+	snprintf(progress.what, sizeof(progress.what), "%.*s%s", (int)n, line,
+		 n < strlen(line) ? "..." : "");
+}
+
+static void progress_clear(void)
+{
+	if (!progress.shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	progress.shown = false;
+}
+
+/* The session's progress hook (session_progress()). */
+static void show_progress(void *arg, const char *unit, unsigned long done,
+			  unsigned long total)
+{
+	struct timespec now;
+
+	(void)arg;
+	if (!progress.on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ms_since(&progress.start, &now) < PROGRESS_AFTER_MS ||
+	    (progress.shown &&
+	     ms_since(&progress.last, &now) < PROGRESS_EVERY_MS))
+		return;
+	progress.last = now;
+	fflush(stdout);
+	fprintf(stderr, "\r\033[K%s: %lu", progress.what, done);
+	if (total)
+		fprintf(stderr, " of %lu %s (%lu%%)", total, unit,
+			(unsigned long)(100.0 * (double)done / (double)total));
+	else
+		fprintf(stderr, " %s", unit);
+	fprintf(stderr, ", %lds; Ctrl-C stops",
+		ms_since(&progress.start, &now) / 1000);
+	fflush(stderr);
+	progress.shown = true;
+}
 
 static void on_signal(int sig)
 {
@@ -129,6 +200,7 @@ static void repl_diag(void *arg, const struct diag *d)
 		     (size_t)repl.caret_col + end < (size_t)s->term_cols;
 
 	fflush(stdout);
+	progress_clear();
 	for (size_t i = 0; caret && i < end; i++)
 		if (!isprint((unsigned char)d->text[i]))
 			caret = false;
@@ -150,6 +222,7 @@ static void emit_sourced(struct session *s, void *arg)
 	bool colour = session_colour(s);
 
 	(void)arg;
+	progress_clear();
 	print_output(s, colour);
 	print_text(sb_str(&s->tr), TH_TRACE, colour);
 	fflush(stdout);
@@ -173,7 +246,9 @@ static void run_one(const char *line, bool first)
 	m = session_machine(s);
 	before = m ? machine_current_pid(m) : 0;
 	fflush(stdout);
+	progress_start(line);
 	session_run_line(s, line, strlen(line));
+	progress_clear();
 	got_sigint = 0; /* a Ctrl-C during the command was for it */
 	m = session_machine(s);
 	print_output(s, colour);
@@ -339,6 +414,7 @@ int repl_run(struct session *s)
 	s->interactive = true;
 	s->src = NULL;
 	s->interrupted = &got_sigint;
+	s->progress = (struct progress_hook){show_progress, NULL};
 	s->emit = emit_sourced;
 	s->emit_arg = NULL;
 	s->sink = (struct diag_sink){repl_diag, s};

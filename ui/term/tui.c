@@ -150,6 +150,28 @@ static const int speeds[] = {2000, 1000, 500, 250, 100, 25};
 
 static volatile sig_atomic_t fatal_sig;
 
+/*
+ * Ctrl-C during a long line.  The terminal is raw, so Ctrl-C is a key,
+ * not SIGINT: while a line runs, the session's progress hook reads the
+ * keys that came (at most every PROGRESS_KEYS_MS), sets `interrupt` at a
+ * Ctrl-C and keeps the others for after the line.  A SIGINT from
+ * elsewhere (kill -INT) sets it too.  After PROGRESS_AFTER_MS the hook
+ * shows how far the line has got on the status line: the one drawing
+ * done from inside a command, since the loop cannot draw until the line
+ * is over.
+ */
+#define PROGRESS_AFTER_MS 500
+#define PROGRESS_EVERY_MS 100
+#define PROGRESS_KEYS_MS 20
+static volatile sig_atomic_t interrupt;
+static struct {
+	struct timespec start, keys, drawn;
+	bool shown;
+	char what[48];
+	int kept[64]; /* keys read during the line, for after it */
+	int nkept;
+} progress;
+
 static void place_panes(void);
 
 /* ---- small helpers ---- */
@@ -539,6 +561,91 @@ static void call_range(size_t pos)
 	}
 }
 
+static long ms_since(const struct timespec *t, const struct timespec *now)
+{
+	return (now->tv_sec - t->tv_sec) * 1000 +
+	       (now->tv_nsec - t->tv_nsec) / 1000000;
+}
+
+/* A key (or the play timer) starts what may be a long action. */
+static void progress_start(void)
+{
+	interrupt = 0;
+	progress.shown = false;
+	progress.nkept = 0;
+	progress.what[0] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &progress.start);
+	progress.keys = progress.drawn = progress.start;
+}
+
+/* The action is over: the keys typed meanwhile go back to ncurses. */
+static void progress_end(void)
+{
+	while (progress.nkept > 0)
+		ungetch(progress.kept[--progress.nkept]);
+	if (progress.shown)
+		T.dirty = true;
+	progress.shown = false;
+	interrupt = 0;
+}
+
+static void read_keys(void)
+{
+	int key;
+
+	timeout(0);
+	while ((key = getch()) != ERR) {
+		if (key == 3)
+			interrupt = 1;
+		else if (progress.nkept < (int)(sizeof(progress.kept) /
+						sizeof(progress.kept[0])))
+			progress.kept[progress.nkept++] = key;
+	}
+}
+
+/* The session's progress hook (session_progress()). */
+static void show_progress(void *arg, const char *unit, unsigned long done,
+			  unsigned long total)
+{
+	struct timespec now;
+	char text[160];
+	int n;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ms_since(&progress.keys, &now) >= PROGRESS_KEYS_MS) {
+		progress.keys = now;
+		read_keys();
+	}
+	if (ms_since(&progress.start, &now) < PROGRESS_AFTER_MS ||
+	    (progress.shown &&
+	     ms_since(&progress.drawn, &now) < PROGRESS_EVERY_MS))
+		return;
+	progress.drawn = now;
+	n = snprintf(text, sizeof(text), "%s: %lu", progress.what, done);
+	if (total)
+		n += snprintf(
+			text + n, sizeof(text) - (size_t)n,
+			" of %lu %s (%lu%%)", total, unit,
+			(unsigned long)(100.0 * (double)done / (double)total));
+	else
+		n += snprintf(text + n, sizeof(text) - (size_t)n, " %s", unit);
+	snprintf(text + n, sizeof(text) - (size_t)n, ", %lds; Ctrl-C stops",
+		 ms_since(&progress.start, &now) / 1000);
+	attrset(role_attr(R_PLAY));
+	blank(T.rows - 2, 0, T.cols);
+	put_clipped(T.rows - 2, 0, T.cols, text);
+	attrset(A_NORMAL);
+	refresh();
+	progress.shown = true;
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupt = 1;
+}
+
 /*
  * The diag sink: the first message of a line goes to the status line,
  * with a caret under the bad part of a typed line.
@@ -595,6 +702,9 @@ static void run_line(const char *line, bool typed, bool fast)
 	 * the session moves its observers to any machine the line makes. */
 	if (!fast)
 		recording = !session_observe(s, &rec_obs);
+	if (!progress.what[0] || typed)
+		snprintf(progress.what, sizeof(progress.what), "%.44s%s", line,
+			 strlen(line) > 44 ? "..." : "");
 	session_run_line(s, line, strlen(line));
 	if (recording)
 		session_unobserve(s, &rec_obs);
@@ -659,7 +769,8 @@ static void run_line(const char *line, bool typed, bool fast)
 	}
 	ev_recording_free(&rec);
 	mm_diff_free(&d);
-	if (typed && s->errors > errors) {
+	/* A typo comes back to be mended; an interrupted line does not. */
+	if (typed && s->errors > errors && !interrupt) {
 		free(T.refill);
 		T.refill = strdup(line);
 	}
@@ -683,9 +794,11 @@ static void jump_to(size_t pos)
 	 * is the one kept when it was made. */
 	model_step(&T.model, session_machine(s), 0, &d);
 	mm_diff_free(&d);
-	show_view(pos);
+	show_view(session_pos(s));
 	take_snapshots(NULL);
-	set_status(false, "step %zu of %zu", pos, session_steps(s));
+	/* Ctrl-C stops a long jump at a step: its error says which. */
+	if (session_pos(s) == pos)
+		set_status(false, "step %zu of %zu", pos, session_steps(s));
 }
 
 static void step_back(void)
@@ -734,8 +847,18 @@ static void play_to_end(void)
 
 	/* No trace text for lines nobody will see. */
 	session_set_trace(T.s, false);
-	while (T.script && T.next < T.nscript && !T.done)
+	snprintf(progress.what, sizeof(progress.what), "%s", "F5");
+	while (T.script && T.next < T.nscript && !T.done) {
+		if (session_progress(T.s, "lines", T.next - from,
+				     T.nscript - from)) {
+			set_status(true,
+				   "interrupted (Ctrl-C): %s stopped before "
+				   "line %zu",
+				   T.script_name, T.next + 1);
+			break;
+		}
 		run_line(T.script[T.next++], false, true);
+	}
 	session_set_trace(T.s, trace);
 	sb_reset(&T.trace);
 	sb_addf(&T.trace,
@@ -745,7 +868,7 @@ static void play_to_end(void)
 	T.trace_top = 0;
 	T.playing = false;
 	take_snapshots(NULL);
-	if (T.script && !T.status_err)
+	if (T.script && !T.status_err && T.next >= T.nscript)
 		set_status(false, "%s: played to its end (%zu lines)",
 			   T.script_name, T.nscript);
 }
@@ -1618,6 +1741,7 @@ static void start_terminal(void)
 	signal(SIGABRT, on_fatal);
 	signal(SIGTERM, on_fatal);
 	signal(SIGHUP, on_fatal);
+	signal(SIGINT, on_sigint);
 	place_panes();
 }
 
@@ -1637,6 +1761,8 @@ static void tui_init(struct session *s)
 	s->src = NULL;
 	s->emit = NULL;
 	s->sink = (struct diag_sink){tui_diag, NULL};
+	s->interrupted = &interrupt;
+	s->progress = (struct progress_hook){show_progress, NULL};
 	session_set_trace(s, true);
 }
 
@@ -1700,20 +1826,25 @@ int tui_run(struct session *s, const char *script)
 		wait = ms_to_tick();
 		timeout(wait);
 		key = getch();
+		progress_start();
 		if (key == ERR) {
 			if (T.playing && ms_to_tick() == 0) {
 				if (step_forward())
 					schedule_tick();
 			}
+			progress_end();
 			continue;
 		}
-		if (ui_key(key))
+		if (ui_key(key)) {
+			progress_end();
 			continue;
+		}
 		key = to_readline(key);
 		if (key < 0)
 			continue;
 		T.key = key;
 		rl_callback_read_char();
+		progress_end();
 		if (T.refill) {
 			rl_replace_line(T.refill, 0);
 			rl_point = rl_end;
