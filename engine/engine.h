@@ -199,8 +199,8 @@ int machine_fd_table(const struct machine *m, int pid,
 
 /*
  * A system call by number (nr.h) on the current process, its arguments
- * in the kernel's order; path is openat's string.  NR_TOUCH returns a
- * signal (TOUCH_*) with the page in *fault.  -ENOSYS for a number the
+ * in the kernel's order; path is openat's string.  NR_TOUCH and NR_READ
+ * return a signal (TOUCH_*) with the page in *fault.  -ENOSYS for a number the
  * engine does not model (machine_has_syscall() says which it does).
  */
 long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
@@ -312,6 +312,13 @@ long machine_get_unmapped_area(struct machine *m, long fd, unsigned long addr,
  */
 int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 	     unsigned long *fault_addr);
+/*
+ * Read one byte of every page of [addr, addr + len) in order, as user-space
+ * read faults (private anonymous memory gets the zero page, files their
+ * page-cache pages and the fault-around window), with vm_touch's results.
+ */
+int vm_read(struct machine *m, unsigned long addr, unsigned long len,
+	    unsigned long *fault_addr);
 
 /*
  * Why two neighbouring VMAs are separate, decided by the merge's own

@@ -262,6 +262,12 @@ enum ev_note {
 	NOTE_BRK_LIMITS,	 /* check_brk_limits: len is -errno */
 	NOTE_BRK_NEXT_TOO_CLOSE, /* vma: the next VMA leaves no page */
 	NOTE_BRK_FAILED,	 /* do_brk_flags: len is -errno */
+	/* read faults */
+	NOTE_NOT_ACCESSIBLE, /* do_user_addr_fault: a read of PROT_NONE */
+	NOTE_FAULT_AROUND,   /* do_fault_around (fault at addr): value pages
+				of [ostart, oend) mapped from the cache */
+	NOTE_READ_AROUND,    /* filemap_fault (fault at addr) missed: len
+				pages read from page value */
 };
 
 /*

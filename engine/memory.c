@@ -1,6 +1,7 @@
 /*
  * memory.c - the page-table side of the model (mm/memory.c): which pages
- * each process has present, write faults, stack growth, and truncation.
+ * each process has present, read and write faults, stack growth, and
+ * truncation.
  *
  * A process's present pages are kept as sorted, disjoint runs of addresses,
  * each either anonymous or file (page cache or shmem).  They are indexed by
@@ -735,6 +736,7 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		MIN(MIN(from + window, pmd + (1UL << 21)), v->vm_end);
 	struct vm_inode *in = v->vm_file->inode;
 	struct page_set *ps = &v->mm->pages;
+	unsigned long mapped = 0;
 	enum page_kind kind;
 
 	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
@@ -742,7 +744,11 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		    !page_cached(in, linear_page_index(v, a)))
 			continue;
 		map_page(m, v, a, PAGE_FILE, "do_fault_around");
+		mapped++;
 	}
+	if (mapped)
+		NOTE(m, NOTE_FAULT_AROUND, .fn = "do_fault_around", .v = v,
+		     .addr = addr, .ostart = from, .oend = to, .value = mapped);
 }
 
 /*
@@ -755,10 +761,12 @@ static void do_fault_around(struct machine *m, struct vma *v,
  * asynchronous read-ahead it starts are not modelled: they only matter
  * for files of more than 512 pages.)
  */
-static void page_cache_fault(struct machine *m, struct vm_inode *in,
-			     unsigned long idx)
+static void page_cache_fault(struct machine *m, struct vma *v,
+			     unsigned long addr)
 {
 	const unsigned long ra = m->params.ra_pages;
+	struct vm_inode *in = v->vm_file->inode;
+	unsigned long idx = linear_page_index(v, addr);
 	unsigned long start, end, eof;
 
 	if (in->shmem || page_cached(in, idx)) {
@@ -769,6 +777,8 @@ static void page_cache_fault(struct machine *m, struct vm_inode *in,
 	eof = (in->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	start = idx > ra / 2 ? idx - ra / 2 : 0;
 	end = MIN(start + MAX(ra, 1), eof);
+	NOTE(m, NOTE_READ_AROUND, .fn = "filemap_fault", .v = v, .addr = addr,
+	     .value = start, .len = end - start);
 	pages_add(m, &in->cache, start << PAGE_SHIFT, end << PAGE_SHIFT,
 		  PAGE_FILE);
 }
@@ -794,13 +804,21 @@ static int do_read_fault(struct machine *m, struct vma *v, unsigned long addr)
 	struct vm_inode *in = v->vm_file->inode;
 	unsigned long idx = linear_page_index(v, addr);
 	bool miss = !page_cached(in, idx);
+	enum page_kind kind;
 
+	/* filemap_map_pages() mapped the page itself: VM_FAULT_NOPAGE */
 	do_fault_around(m, v, addr);
+	if (pages_lookup(&v->mm->pages, addr, &kind))
+		return TOUCH_OK;
 	if (beyond_eof(v, addr))
 		return sigbus_beyond_eof(m, v, addr, false);
-	page_cache_fault(m, in, idx);
-	if (miss && !in->shmem)
+	page_cache_fault(m, v, addr);
+	if (miss && !in->shmem) {
+		/* the retry after read-around (VM_FAULT_RETRY) */
 		do_fault_around(m, v, addr);
+		if (pages_lookup(&v->mm->pages, addr, &kind))
+			return TOUCH_OK;
+	}
 	map_page(m, v, addr, PAGE_FILE, "do_read_fault");
 	return TOUCH_OK;
 }
@@ -868,7 +886,7 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		return TOUCH_SIGBUS;
 	if (beyond_eof(v, addr))
 		return sigbus_beyond_eof(m, v, addr, true);
-	page_cache_fault(m, v->vm_file->inode, linear_page_index(v, addr));
+	page_cache_fault(m, v, addr);
 	if (v->vm_flags & VM_SHARED)
 		map_page(m, v, addr, PAGE_FILE, "do_shared_fault");
 	else
@@ -877,10 +895,13 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 }
 
 /*
- * One user write fault (do_user_addr_fault with a write): find the VMA,
- * grow a stack down to it, check access, then handle_mm_fault().
+ * One user fault (do_user_addr_fault): find the VMA, grow a stack down to
+ * it (a read grows it as a write does), check access (access_error()),
+ * then handle_mm_fault().  A write needs VM_WRITE; a read only an
+ * accessible VMA (vma_is_accessible(): on x86 PROT_WRITE and PROT_EXEC
+ * mappings are readable, so only PROT_NONE refuses a read).
  */
-static int write_fault(struct machine *m, unsigned long addr)
+static int user_fault(struct machine *m, unsigned long addr, bool write)
 {
 	struct mm *mm = cur_mm(m);
 	struct vma *v = vt_find(&mm->tree, addr);
@@ -894,12 +915,17 @@ static int write_fault(struct machine *m, unsigned long addr)
 		if (v->vm_start > addr)
 			return TOUCH_SIGSEGV;
 	}
-	if (!(v->vm_flags & VM_WRITE)) {
+	if (write && !(v->vm_flags & VM_WRITE)) {
 		NOTE(m, NOTE_NOT_WRITABLE, .fn = "do_user_addr_fault", .v = v,
 		     .addr = addr);
 		return TOUCH_SIGSEGV;
 	}
-	return handle_mm_fault(m, v, addr, true);
+	if (!write && !(v->vm_flags & VM_ACCESS_FLAGS)) {
+		NOTE(m, NOTE_NOT_ACCESSIBLE, .fn = "do_user_addr_fault",
+		     .v = v, .addr = addr);
+		return TOUCH_SIGSEGV;
+	}
+	return handle_mm_fault(m, v, addr, write);
 }
 
 /* oom_badness(): the pages a process would give back (Rss, PTE tables). */
@@ -954,8 +980,10 @@ static bool non_canonical(unsigned long addr)
 	return addr >= 0x800000000000UL && addr < 0xffff800000000000UL;
 }
 
-int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
-	     unsigned long *fault_addr)
+/* Each page of [addr, addr + len) in order, as user reads or writes. */
+static int access_range(struct machine *m, unsigned long addr,
+			unsigned long len, unsigned long *fault_addr,
+			bool write)
 {
 	unsigned long page = addr & PAGE_MASK;
 	unsigned long end = addr + len;
@@ -976,7 +1004,7 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 			*fault_addr = 0;
 			return TOUCH_SIGSEGV;
 		}
-		sig = write_fault(m, page);
+		sig = user_fault(m, page, write);
 		if (!sig && out_of_memory(m, page))
 			sig = TOUCH_SIGKILL;
 		if (sig) {
@@ -987,6 +1015,18 @@ int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
 			break;
 	}
 	return TOUCH_OK;
+}
+
+int vm_touch(struct machine *m, unsigned long addr, unsigned long len,
+	     unsigned long *fault_addr)
+{
+	return access_range(m, addr, len, fault_addr, true);
+}
+
+int vm_read(struct machine *m, unsigned long addr, unsigned long len,
+	    unsigned long *fault_addr)
+{
+	return access_range(m, addr, len, fault_addr, false);
 }
 
 /*

@@ -20,7 +20,8 @@ enum vmalab_nr {
 	NR_GIVEN_FILE = -5,  /* a file of at least a size */
 	NR_GIVEN_FD = -6,    /* an open file at a given fd */
 	NR_LAYOUT = -7,	     /* mmap_base, the brk or the stack as given */
-	NR_PSEUDO_MIN = -7,
+	NR_READ = -8,	     /* read one byte of each page (not a system call) */
+	NR_PSEUDO_MIN = -8,
 	NR_close = 3,
 	NR_mmap = 9,
 	NR_mprotect = 10,

@@ -192,6 +192,8 @@ long machine_syscall(struct machine *m, int nr, const unsigned long a[6],
 	m->poll_done = m->poll_total = m->poll_stopped = 0;
 	if (nr == NR_TOUCH)
 		ret = vm_touch(m, a[0], a[1], fault ? fault : &none);
+	else if (nr == NR_READ)
+		ret = vm_read(m, a[0], a[1], fault ? fault : &none);
 	else if (nr < 0)
 		ret = given_call(m, nr, a, path);
 	else

@@ -52,23 +52,34 @@ static int cmd_syscall(struct session *s, const struct parsed *p)
 	return 0;
 }
 
-static int cmd_touch(struct session *s, const struct parsed *p)
+/* touch and read: one access to each page, the first fault the result. */
+static int access_pages(struct session *s, const struct parsed *p, int nr)
 {
 	unsigned long addr = p->argv[0].num, fault = 0;
 	unsigned long len = p->argc > 1 ? p->argv[1].num : 1;
-	struct call c = {.nr = NR_TOUCH, .a = {addr, len}};
+	struct call c = {.nr = nr, .a = {addr, len}};
 	long sig;
 
 	if (addr + len < addr) {
 		session_error(s,
-			      "touch: range %#lx + %#lx wraps around the "
+			      "%s: range %#lx + %#lx wraps around the "
 			      "address space",
-			      addr, len);
+			      p->cmd->name, addr, len);
 		return -1;
 	}
 	sig = session_call(s, &c, &fault);
-	session_result(s, p->text, NR_TOUCH, RES_SIGNAL, sig, fault);
+	session_result(s, p->text, nr, RES_SIGNAL, sig, fault);
 	return 0;
+}
+
+static int cmd_touch(struct session *s, const struct parsed *p)
+{
+	return access_pages(s, p, NR_TOUCH);
+}
+
+static int cmd_read(struct session *s, const struct parsed *p)
+{
+	return access_pages(s, p, NR_READ);
 }
 
 static int cmd_switch(struct session *s, const struct parsed *p)
@@ -1023,6 +1034,29 @@ const struct command commands[] = {
 		.example = "map 0x200000000000 16k rw\n"
 			   "touch 0x200000000000 16384",
 		.exec = cmd_touch,
+	},
+	{
+		.name = "read",
+		.group = INSPECT,
+		.syntax = SYN_WORDS,
+		.min_args = 1,
+		.max_args = 2,
+		.args = {ARG_ADDR, ARG_LEN},
+		.usage = "read ADDR [LEN]",
+		.summary = "read-fault every page of a range",
+		.help = "Reads one byte of each page of [ADDR, ADDR+LEN) (LEN "
+			"defaults to 1)\nas a user read fault. Private anonymous "
+			"memory maps the shared zero\npage (do_anonymous_page: "
+			"no anon_vma, not in Rss); a file maps its\npage-cache "
+			"page and the pages around it (do_read_fault, "
+			"do_fault_around).\nA later write copies the page "
+			"(do_wp_page). Stops at the first page\nthat faults: "
+			"SIGSEGV (PROT_NONE, nothing mapped), or SIGBUS past "
+			"the\nend of a file.",
+		.example = "map 0x200000000000 16k r\n"
+			   "read 0x200000000000 16384\n"
+			   "pages 0x200000000000 16k",
+		.exec = cmd_read,
 	},
 	{
 		.name = "switch",

@@ -162,6 +162,9 @@ static const char *const notes[] = {
 	[NOTE_BRK_LIMITS] = "brk_limits",
 	[NOTE_BRK_NEXT_TOO_CLOSE] = "brk_next_too_close",
 	[NOTE_BRK_FAILED] = "brk_failed",
+	[NOTE_NOT_ACCESSIBLE] = "not_accessible",
+	[NOTE_FAULT_AROUND] = "fault_around",
+	[NOTE_READ_AROUND] = "read_around",
 };
 
 const char *ev_kind_name(enum ev_kind k)

@@ -243,6 +243,12 @@ static void fault(struct explanation *x, const struct vmalab_event *ev)
 {
 	if (ev->fn && strcmp(ev->fn, "wp_page_copy") == 0)
 		x->cow_copies++;
+	else if (ev->fn && strcmp(ev->fn, "do_wp_page") == 0)
+		x->wp_copies++;
+	else if (ev->fn && strcmp(ev->fn, "do_read_fault") == 0)
+		x->read_faults++;
+	else if (ev->fn && strcmp(ev->fn, "do_fault_around") == 0)
+		x->around_faults++;
 	else if (ev->code == PAGE_ANON)
 		x->anon_faults++;
 	else if (ev->code == PAGE_ZERO)
@@ -287,6 +293,10 @@ void explain_build(struct explanation *x, const struct vmalab_event *ev,
 			break;
 		case EV_ZAP:
 			x->zaps++;
+			break;
+		case EV_NOTE:
+			if (e->code == NOTE_READ_AROUND)
+				x->read_ahead += e->len;
 			break;
 		case EV_VMA_FLAGS:
 			x->flag_changes++;
@@ -568,6 +578,30 @@ static void faults_text(struct strbuf *out, size_t width,
 	if (x->file_faults)
 		sb_addf(&sb, "%lu page-cache or shmem page%s mapped. ",
 			x->file_faults, x->file_faults == 1 ? " was" : "s were");
+	if (x->read_ahead)
+		sb_addf(&sb,
+			"The page cache missed, so filemap_fault read %lu "
+			"page%s around the fault first "
+			"(do_sync_mmap_readahead) and the fault was retried. ",
+			x->read_ahead, x->read_ahead == 1 ? "" : "s");
+	if (x->read_faults)
+		sb_addf(&sb,
+			"%lu read fault%s mapped a page of the file "
+			"read-only (do_read_fault). ",
+			x->read_faults, x->read_faults == 1 ? "" : "s");
+	if (x->around_faults)
+		sb_addf(&sb,
+			"do_fault_around mapped %lu page%s already in the "
+			"page cache around the fault (filemap_map_pages): "
+			"reading them will not fault. ",
+			x->around_faults, x->around_faults == 1 ? "" : "s");
+	if (x->wp_copies)
+		sb_addf(&sb,
+			"%lu write%s found a page mapped read-only (the zero "
+			"page or a page of the page cache): do_wp_page gave "
+			"a private anonymous copy (wp_page_copy), which needs "
+			"the anon_vma. ",
+			x->wp_copies, x->wp_copies == 1 ? "" : "s");
 	if (x->anon_ops[AV_PREPARE_NEW])
 		sb_addf(&sb,
 			"__anon_vma_prepare made a new anon_vma (av%u): no "
@@ -617,7 +651,8 @@ void explain_text(const struct explanation *x, struct strbuf *out,
 		para(out, width, sb_str(&sb));
 		sb_reset(&sb);
 	} else if (x->anon_faults || x->cow_copies || x->cow_reused ||
-		   x->zero_faults || x->file_faults) {
+		   x->zero_faults || x->file_faults || x->read_faults ||
+		   x->around_faults || x->wp_copies) {
 		para(out, width, "Kernel path: page faults (do_user_addr_fault, "
 			  "handle_mm_fault).");
 	}

@@ -82,6 +82,10 @@ struct explanation {
 	/* pages faulted in, by the function that did it */
 	unsigned long anon_faults, cow_copies, cow_reused, zero_faults,
 		file_faults, zaps;
+	/* read faults of files: do_read_fault's own pages, the pages
+	 * do_fault_around mapped, and the pages read-around read in; and
+	 * do_wp_page's copies of the zero page or a page-cache page */
+	unsigned long read_faults, around_faults, read_ahead, wp_copies;
 	/* anon_vma work, counted by enum anon_op */
 	unsigned long anon_ops[16];
 	unsigned first_av_new, first_av_reuse; /* examples, for the text */

@@ -540,11 +540,12 @@ static void c_call(struct strbuf *out, const struct rec_call *c,
 {
 	char t[80];
 
-	if (c->c.nr == NR_TOUCH) {
+	if (c->c.nr == NR_TOUCH || c->c.nr == NR_READ) {
 		sb_addf(out,
-			"\t\tret = touch(%#lxUL, %#lxUL, 1, &fault);\n"
+			"\t\tret = touch(%#lxUL, %#lxUL, %d, &fault);\n"
 			"\t\tcheck_touch(ret, fault, %ld, %#lxUL, %s, &ok);\n",
-			c->c.a[0], c->c.a[1], c->ret, c->fault, text);
+			c->c.a[0], c->c.a[1], c->c.nr == NR_TOUCH, c->ret,
+			c->fault, text);
 		return;
 	}
 	if (c->c.nr == NR_fork) {

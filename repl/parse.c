@@ -294,6 +294,10 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 
 	/* Calls in strace syntax must be spelt out; words may be prefixes. */
 	cmd = command_find(name, !open_paren, why, sizeof(why));
+	/* read(3, ...) in a strace log is the system call, not `read` */
+	if (cmd && cmd->syntax != SYN_CALL && open_paren &&
+	    is_syscall_name(name))
+		cmd = NULL;
 	if (!cmd) {
 		if (open_paren && is_syscall_name(name)) {
 			snprintf(err, errlen, "skipping %s(): not simulated",

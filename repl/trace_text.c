@@ -338,6 +338,8 @@ static void merge_case(const struct vmalab_event *ev, struct strbuf *out)
 
 /* "...(vma RANGE)...": the event's VMA, by its range. */
 #define VMA_RANGE(ev) (ev)->start, (ev)->end
+/* The file page a fault at ev->addr of the event's VMA falls on. */
+#define FILE_INDEX(ev) ((ev)->pgoff + (((ev)->addr - (ev)->start) >> 12))
 #define OTHER_RANGE(ev) (ev)->ostart, (ev)->oend
 
 static void anon_op(const struct vmalab_event *ev, struct strbuf *out)
@@ -723,6 +725,32 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			ev->flags & VM_GROWSDOWN ? " and its guard gap" : "",
 			ev->value);
 		break;
+	case NOTE_NOT_ACCESSIBLE:
+		sb_addf(out,
+			"do_user_addr_fault(%lx): vma %lx-%lx not accessible "
+			"(PROT_NONE): SIGSEGV",
+			ev->addr, VMA_RANGE(ev));
+		break;
+	case NOTE_FAULT_AROUND:
+		/* A user fault's; populate's are in its own line. */
+		if (ev->depth)
+			break;
+		sb_addf(out,
+			"do_fault_around(%lx): %lu page%s of %lx-%lx mapped "
+			"from the page cache (filemap_map_pages)",
+			ev->addr, ev->value, ev->value == 1 ? "" : "s",
+			ev->ostart, ev->oend);
+		break;
+	case NOTE_READ_AROUND:
+		if (ev->depth)
+			break;
+		sb_addf(out,
+			"filemap_fault(%lx): page %#lx not in the page cache: "
+			"read-around of pages %#lx-%#lx "
+			"(do_sync_mmap_readahead), then the fault is retried",
+			ev->addr, FILE_INDEX(ev), ev->value,
+			ev->value + ev->len);
+		break;
 	case NOTE_BRK_FAILED:
 		sb_addf(out, "do_brk_flags: %s: keep %lx",
 			strerrorname_np((int)-(long)ev->len), ev->value);
@@ -750,6 +778,48 @@ static void vma_flags_text(const struct vmalab_event *ev, struct strbuf *out)
 			sb_addf(out, " %c%s", ev->flags & f ? '+' : '-', name);
 		else
 			sb_addf(out, " %cbit%d", ev->flags & f ? '+' : '-', bit);
+	}
+}
+
+/*
+ * A page a user access faulted in (depth 0: a touch or read; populate's
+ * faults are summed up by its populate_vma_page_range line).
+ */
+static void fault_text(const struct vmalab_event *ev, struct strbuf *out)
+{
+	static const struct {
+		const char *fn;
+		int code;  /* -1: any */
+		bool page; /* name the file page first */
+		const char *what;
+	} words[] = {
+		{"do_anonymous_page", PAGE_ZERO, false,
+		 "a read: the shared zero page, no anon_vma"},
+		{"do_anonymous_page", -1, false, "a new anonymous page"},
+		{"do_read_fault", -1, true, "mapped read-only"},
+		{"do_shared_fault", -1, true, "mapped shared"},
+		{"do_cow_fault", -1, true, "a private anonymous copy of it"},
+		{"do_wp_page", -1, false,
+		 "a write to a page mapped read-only (the zero page or the "
+		 "page cache): wp_page_copy gives a private anonymous copy"},
+		{"wp_page_copy", -1, false,
+		 "a write to a page shared since fork: the writer gets its "
+		 "own copy"},
+		{"handle_pte_fault", -1, false,
+		 "a write makes a lazily freed page dirty again"},
+	};
+
+	if (ev->depth || !ev->fn)
+		return;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcmp(ev->fn, words[i].fn) ||
+		    (words[i].code >= 0 && words[i].code != ev->code))
+			continue;
+		sb_addf(out, "%s(%lx): ", ev->fn, ev->addr);
+		if (words[i].page)
+			sb_addf(out, "page %#lx of the file, ", FILE_INDEX(ev));
+		sb_puts(out, words[i].what);
+		return;
 	}
 }
 
@@ -824,8 +894,10 @@ void trace_event_text(const struct vmalab_event *ev, struct strbuf *out)
 	case EV_VMA_FLAGS:
 		vma_flags_text(ev, out);
 		break;
-	case EV_LEAVE:
 	case EV_FAULT:
+		fault_text(ev, out);
+		break;
+	case EV_LEAVE:
 	case EV_ZAP:
 		break;
 	}

@@ -699,6 +699,8 @@ static long child_call(const struct kreq *rq, int passed, pid_t controller,
 	switch (rq->nr) {
 	case NR_TOUCH:
 		return touch_range(a[0], a[1], fault);
+	case NR_READ:
+		return read_range(a[0], a[1], fault);
 	case NR_fork:
 		return child_fork(passed, controller);
 #if defined(__SANITIZE_ADDRESS__)

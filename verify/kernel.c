@@ -559,6 +559,7 @@ static bool takes_address(int nr)
 {
 	switch (nr) {
 	case NR_TOUCH:
+	case NR_READ:
 	case SYS_mmap:
 	case SYS_munmap:
 	case SYS_mprotect:

@@ -1,6 +1,6 @@
 /*
- * touch.c - writes that may fault, with the fault caught: the real side
- * of `touch`.
+ * touch.c - writes and reads that may fault, with the fault caught: the
+ * real side of `touch` and `read`.
  *
  * The handler runs on an alternate stack (a touch may hit anything, the
  * stack's guard gap included) and jumps back into touch_range().  It is
@@ -70,24 +70,44 @@ int touch_install(void)
 }
 
 /*
- * Not sanitized: the writes are meant to fault, and ASan's shadow check
+ * Not sanitized: the accesses are meant to fault, and ASan's shadow check
  * of a non-canonical address would fault first, with no address.
  */
-long __attribute__((no_sanitize("address", "undefined")))
-touch_range(unsigned long addr, unsigned long len, unsigned long *fault)
+static void __attribute__((noinline, no_sanitize("address", "undefined")))
+access_pages(unsigned long addr, unsigned long len, int write)
 {
 	unsigned long end = addr + len;
 
+	for (unsigned long p = addr; p < end; p = (p | (TOUCH_PAGE - 1)) + 1) {
+		if (write)
+			*(volatile char *)p = 1;
+		else
+			(void)*(volatile char *)p;
+		if ((p | (TOUCH_PAGE - 1)) == ~0UL)
+			break;
+	}
+}
+
+/* The fault jumps back here, out of access_pages(). */
+static long access_range(unsigned long addr, unsigned long len,
+			 unsigned long *fault, int write)
+{
 	if (sigsetjmp(touch_state.env, 0)) {
 		*fault = touch_state.addr & ~(TOUCH_PAGE - 1);
 		return touch_state.sig;
 	}
 	touch_state.armed = 1;
-	for (unsigned long p = addr; p < end; p = (p | (TOUCH_PAGE - 1)) + 1) {
-		*(volatile char *)p = 1;
-		if ((p | (TOUCH_PAGE - 1)) == ~0UL)
-			break;
-	}
+	access_pages(addr, len, write);
 	touch_state.armed = 0;
 	return 0;
+}
+
+long touch_range(unsigned long addr, unsigned long len, unsigned long *fault)
+{
+	return access_range(addr, len, fault, 1);
+}
+
+long read_range(unsigned long addr, unsigned long len, unsigned long *fault)
+{
+	return access_range(addr, len, fault, 0);
 }

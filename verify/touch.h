@@ -1,7 +1,7 @@
 /*
- * touch.h - `touch` for real: one write to each page of a range, in this
- * process, with the SIGSEGV or SIGBUS of the first page that faults
- * caught and reported.  verify's processes (child.c) and the benchmarks'
+ * touch.h - `touch` and `read` for real: one write (or read) to each page
+ * of a range, in this process, with the SIGSEGV or SIGBUS of the first
+ * page that faults caught and reported.  verify's processes (child.c) and the benchmarks'
  * kernel replayer both touch this way.
  */
 #ifndef VMALAB_TOUCH_H
@@ -15,5 +15,7 @@ int touch_install(void);
  * fault with its page in *fault.  touch_install() must have run.
  */
 long touch_range(unsigned long addr, unsigned long len, unsigned long *fault);
+/* The same with a read of one byte of each page (`read`). */
+long read_range(unsigned long addr, unsigned long len, unsigned long *fault);
 
 #endif

@@ -289,6 +289,16 @@ static bool call_range(const struct step_action *a, long ret,
 	if (a->is_switch)
 		return false;
 	switch (a->c.nr) {
+	case NR_READ:
+		/* do_fault_around maps pages about the range, within each
+		 * page table (2 MiB) it reaches */
+		if (x[1] && x[0] + x[1] > x[0]) {
+			l = x[0] & ~((1UL << 21) - 1);
+			h = ((x[0] + x[1] - 1) | ((1UL << 21) - 1)) + 1;
+			if (!h)
+				h = ~0UL;
+		}
+		break;
 	case NR_TOUCH:
 	case SYS_munmap:
 	case SYS_mprotect:

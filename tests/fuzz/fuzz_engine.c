@@ -143,7 +143,7 @@ static void step(struct machine *m, struct input *in)
 		a[2] = byte(in) & 7;
 		break;
 	case 3:
-		nr = NR_TOUCH;
+		nr = byte(in) & 1 ? NR_READ : NR_TOUCH;
 		a[0] = addr(in);
 		a[1] = length(in);
 		break;

@@ -544,6 +544,7 @@ static void call_range(size_t pos)
 		T.range_end = (unsigned long)r->ret + c->a[2];
 		break;
 	case NR_TOUCH:
+	case NR_READ:
 		if (r->ret)
 			return; /* a signal */
 				/* fall through */

@@ -2,7 +2,8 @@
  * test_pages.c - the page-table side of faults: the shared zero page on
  * read faults of private anonymous memory (do_anonymous_page), its
  * replacement by a real page on a write (do_wp_page), and the machine
- * parameter that turns it off, as on a machine that never maps it.
+ * parameter that turns it off, as on a machine that never maps it; and
+ * `read` (vm_read): user read faults of anonymous memory and of files.
  */
 #include "harness.h"
 #include "internal.h"
@@ -135,12 +136,84 @@ TEST(munmap_clears_zero_pages)
 	return true;
 }
 
+/*
+ * read: a user read fault of private anonymous memory is the zero page,
+ * and of PROT_WRITE or PROT_EXEC memory too (vma_is_accessible); only
+ * PROT_NONE and holes are SIGSEGV, at the first such page.
+ *
+ *   zz__   rw- read, then ---: SIGSEGV at page 2
+ */
+TEST(read_maps_zero_page_until_prot_none)
+{
+	struct machine *m = new_machine(true);
+	unsigned long fault = 0;
+	char pages[8];
+
+	sys_mmap(m, BASE, PG(2), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	sys_mmap(m, BASE + PG(2), PG(2), PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(vm_read(m, BASE, PG(4), &fault), TOUCH_SIGSEGV);
+	ASSERT_EQ(fault, BASE + PG(2));
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "zz..");
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma == NULL);
+	sys_mprotect(m, BASE + PG(2), PG(2), PROT_WRITE);
+	ASSERT_EQ(vm_read(m, BASE + PG(2), 1, &fault), TOUCH_OK);
+	sys_mprotect(m, BASE + PG(3), PG(1), PROT_EXEC);
+	ASSERT_EQ(vm_read(m, BASE + PG(3), 1, &fault), TOUCH_OK);
+	machine_pages(m, BASE, 4, pages);
+	ASSERT_STREQ(pages, "zzzz");
+	ASSERT_EQ(vm_read(m, BASE + PG(16), 1, &fault), TOUCH_SIGSEGV);
+	ASSERT_EQ(fault, BASE + PG(16));
+	machine_free(m);
+	return true;
+}
+
+/*
+ * A read of a private file mapping: do_read_fault reads around the
+ * missing page and do_fault_around maps the cached window (16 pages from
+ * the aligned start, clamped to the VMA and EOF); no anon_vma.  A write
+ * then copies one page (do_wp_page).  Past EOF a read is SIGBUS.
+ *
+ *   ffffff.. (EOF at 6)   after a read of page 2
+ *   ffafff..              after a write to page 2
+ */
+TEST(read_file_fault_around_then_write)
+{
+	struct machine *m = new_machine(true);
+	unsigned long fault = 0, rss, anon;
+	char pages[16];
+	long fd = sys_openat(m, AT_FDCWD, "f", O_RDWR | O_CREAT, 0600);
+
+	ASSERT_EQ(sys_ftruncate(m, fd, PG(6)), 0);
+	sys_mmap(m, BASE, PG(8), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_FIXED, fd, 0);
+	ASSERT_EQ(vm_read(m, BASE + PG(2), 1, &fault), TOUCH_OK);
+	machine_pages(m, BASE, 8, pages);
+	ASSERT_STREQ(pages, "ffffff..");
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma == NULL);
+	ASSERT_EQ(vm_touch(m, BASE + PG(2), 1, &fault), TOUCH_OK);
+	ASSERT_TRUE(vma_at(m, BASE)->anon_vma != NULL);
+	machine_pages(m, BASE, 8, pages);
+	ASSERT_STREQ(pages, "ffafff..");
+	counts(m, BASE, &rss, &anon);
+	ASSERT_EQ(rss, 6);
+	ASSERT_EQ(anon, 1);
+	ASSERT_EQ(vm_read(m, BASE + PG(5), PG(2), &fault), TOUCH_SIGBUS);
+	ASSERT_EQ(fault, BASE + PG(6));
+	machine_free(m);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(populate_read_only_maps_zero_page),
 	TEST_ENTRY(write_replaces_zero_page),
 	TEST_ENTRY(zero_page_keeps_vma_mergeable),
 	TEST_ENTRY(no_zero_page_machine),
 	TEST_ENTRY(munmap_clears_zero_pages),
+	TEST_ENTRY(read_maps_zero_page_until_prot_none),
+	TEST_ENTRY(read_file_fault_around_then_write),
 };
 
 int main(void)
