@@ -101,7 +101,7 @@ GEN_BIN := $(BUILD)/tests/scriptgen
 
 .PHONY: all run check check-asan asan-build deps bench clean format format-check tests built-tests
 .PHONY: fuzz fuzz-build fuzz-bins fuzz-check install uninstall doc
-.PHONY: check-valgrind soak soak-ops limits
+.PHONY: check-valgrind soak soak-ops limits mutants
 all: vmalab
 
 # A library per layer.  The engine's has no dependency but libc: the unit
@@ -205,6 +205,11 @@ check-valgrind: deps tests
 soak: tests $(BUILD)/tests/soak
 	$(Q)./tests/soak.sh
 	$(Q)cd $(BUILD) && ./tests/soak $(SOAK_OPS)
+
+# Each mutant rule of tests/rules.txt broken in turn (VMALAB_MUTATE): every
+# script tagged as its guard must then fail verify (tests/mutants.sh).
+mutants: tests
+	$(Q)./tests/mutants.sh
 
 # The limits alone at the issue's sizes (a million lines, 65,530 VMAs in
 # each of 15 processes, a fork chain to pid_max); make check runs them small.

@@ -212,6 +212,7 @@ int main(int argc, char **argv)
 {
 	struct options o = {0};
 	struct session s;
+	char err[160];
 	int ret;
 
 	if (argc > 1 && !strcmp(argv[1], "verify"))
@@ -222,6 +223,10 @@ int main(int argc, char **argv)
 	ret = parse_options(argc, argv, &o);
 	if (ret)
 		return ret == 1 ? 0 : 2;
+	if (mutation_from_env(&o.params, err, sizeof(err))) {
+		fprintf(stderr, "vmalab: %s\n", err);
+		return 2;
+	}
 	/* Batch output to a file or pipe goes out in large writes. */
 	if (!isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);

@@ -67,6 +67,9 @@ struct machine {
 	unsigned long poll_done, poll_total, poll_stopped;
 };
 
+/* The rule that make mutants breaks on purpose (params.h), if any. */
+#define MUTATED(m, x) ((m)->params.mutate == (x))
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))

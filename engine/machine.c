@@ -148,6 +148,62 @@ void open_stdio(struct machine *m, struct proc *p)
 	null->unlinked = true;
 }
 
+const char *const mutation_names[NR_MUTATIONS] = {
+	[MUT_MERGE_FLAGS] = "merge-flags",
+	[MUT_MERGE_ACCOUNT] = "merge-account",
+	[MUT_MERGE_FILE_STRUCT] = "merge-file-struct",
+	[MUT_MERGE_PGOFF] = "merge-pgoff",
+	[MUT_MERGE_ANON_VMA] = "merge-anon-vma",
+	[MUT_MERGE_DUP_ANON_VMA] = "merge-dup-anon-vma",
+	[MUT_MERGE_FORK_CHILD_TGT] = "merge-fork-child-target",
+	[MUT_MERGE_FORK_CHILD_SRC] = "merge-fork-child-source",
+	[MUT_MERGE_COPIED_FORK_CHILD] = "merge-copied-fork-child",
+	[MUT_MERGE_PREV_NEXT] = "merge-prev-next",
+	[MUT_MERGE_BEFORE_SPLIT] = "merge-before-split",
+	[MUT_MERGE_NEW_RANGE] = "merge-new-range",
+	[MUT_ANON_VMA_REUSE] = "anon-vma-reuse",
+	[MUT_ANON_VMA_REUSE_PGOFF] = "anon-vma-reuse-pgoff",
+	[MUT_ANON_VMA_REUSE_SINGULAR] = "anon-vma-reuse-singular",
+	[MUT_ANON_VMA_REUSE_FLAGS] = "anon-vma-reuse-flags",
+	[MUT_ANON_VMA_CLONE_REUSE] = "anon-vma-clone-reuse",
+	[MUT_ANON_VMA_FORK_OWN] = "anon-vma-fork-own",
+	[MUT_COW_FAULT_ANON_VMA] = "cow-fault-anon-vma",
+	[MUT_ZERO_PAGE] = "zero-page",
+	[MUT_FAULT_AROUND] = "fault-around",
+	[MUT_READ_AROUND] = "read-around",
+	[MUT_FORK_COPY_PTES] = "fork-copy-ptes",
+	[MUT_FORK_DONTCOPY] = "fork-dontcopy",
+	[MUT_FORK_WIPEONFORK] = "fork-wipeonfork",
+	[MUT_FORK_UNLOCK] = "fork-unlock",
+	[MUT_MPROTECT_CHARGE] = "mprotect-charge",
+	[MUT_MPROTECT_UNCHARGE] = "mprotect-uncharge",
+	[MUT_MPROTECT_HOLE] = "mprotect-hole",
+	[MUT_MSEAL_UNMAPPED] = "mseal-unmapped",
+	[MUT_MSEAL_MUNMAP] = "mseal-munmap",
+	[MUT_MSEAL_MPROTECT] = "mseal-mprotect",
+	[MUT_MADVISE_HOLES] = "madvise-holes",
+	[MUT_MADVISE_FREE] = "madvise-free",
+	[MUT_STACK_GUARD_GAP] = "stack-guard-gap",
+	[MUT_STACK_RLIMIT] = "stack-rlimit",
+	[MUT_BRK_NEXT_GAP] = "brk-next-gap",
+	[MUT_MMAP_POPULATE] = "mmap-populate",
+	[MUT_MLOCK_POPULATE] = "mlock-populate",
+	[MUT_TRUNCATE_PRIVATE] = "truncate-private",
+	[MUT_MREMAP_PGOFF] = "mremap-pgoff",
+	[MUT_MREMAP_DONTUNMAP_UNLOCK] = "mremap-dontunmap-unlock",
+	[MUT_OVERCOMMIT_GUESS] = "overcommit-guess",
+	[MUT_FIXED_NOREPLACE] = "fixed-noreplace",
+	[MUT_THP_ALIGN] = "thp-align",
+};
+
+int mutation_lookup(const char *name)
+{
+	for (int i = 1; i < NR_MUTATIONS; i++)
+		if (mutation_names[i] && !strcmp(mutation_names[i], name))
+			return i;
+	return -1;
+}
+
 void machine_params_default(struct machine_params *p)
 {
 	p->zero_page = true;
@@ -164,6 +220,7 @@ void machine_params_default(struct machine_params *p)
 	p->cap_sys_admin = true; /* verify's child runs as root here */
 	p->threads_max = DEFAULT_THREADS_MAX;
 	p->pid_max = DEFAULT_PID_MAX;
+	p->mutate = MUT_NONE;
 }
 
 struct machine *machine_new(void)
@@ -794,9 +851,11 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 		   struct vma *mpnt, unsigned long *committed)
 {
 	struct vma *tmp;
+	bool wipe = (mpnt->vm_flags & VM_WIPEONFORK) &&
+		    !MUTATED(m, MUT_FORK_WIPEONFORK);
 
 	vma_start_write(m, mpnt);
-	if (mpnt->vm_flags & VM_DONTCOPY) {
+	if ((mpnt->vm_flags & VM_DONTCOPY) && !MUTATED(m, MUT_FORK_DONTCOPY)) {
 		NOTE(m, NOTE_DUP_SKIP_DONTCOPY, .fn = "dup_mmap", .v = mpnt);
 		vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));
 		return 0;
@@ -812,7 +871,7 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 	if (!tmp)
 		return -ENOMEM;
 	tmp->mm = mm;
-	if (tmp->vm_flags & VM_WIPEONFORK) {
+	if (wipe) {
 		tmp->anon_vma = NULL;
 	} else if (anon_vma_fork(m, tmp, mpnt)) {
 		vm_area_free(m, tmp);
@@ -821,14 +880,15 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 	/* The child is not re-merged where these make neighbours alike. */
 	if (tmp->vm_flags & (VM_LOCKED_MASK | VM_WIPEONFORK))
 		tmp->unmerged_prev = tmp->unmerged_next = true;
-	tmp->vm_flags &= ~VM_LOCKED_MASK;
+	if (!MUTATED(m, MUT_FORK_UNLOCK))
+		tmp->vm_flags &= ~VM_LOCKED_MASK;
 	vt_insert(&mm->tree, tmp);
 	mm->map_count++;
 	EVENT(m, .kind = EV_VMA_NEW, .code = VMA_FROM_FORK, .fn = "dup_mmap",
 	      .v = tmp, .o = mpnt, .flags = tmp->vm_flags);
 	if (tmp->vm_file)
 		get_file(tmp->vm_file);
-	if (!(tmp->vm_flags & VM_WIPEONFORK) && vma_needs_copy(mpnt))
+	if (!wipe && (vma_needs_copy(mpnt) || MUTATED(m, MUT_FORK_COPY_PTES)))
 		pages_copy(m, &mm->pages, &oldmm->pages, mpnt->vm_start,
 			   mpnt->vm_end);
 	return 0;

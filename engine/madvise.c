@@ -172,7 +172,7 @@ static int madvise_dontneed_free(struct machine *m, struct madv *mb)
 	if (v->vm_flags & forbidden)
 		return refuse(m, mb, "madvise_dontneed_free_valid_vma",
 			      -EINVAL);
-	if (mb->behavior == MADV_FREE) {
+	if (mb->behavior == MADV_FREE && !MUTATED(m, MUT_MADVISE_FREE)) {
 		if (!vma_is_anonymous(v))
 			return refuse(m, mb, "madvise_free_single_vma",
 				      -EINVAL);
@@ -352,6 +352,8 @@ static int madvise_walk_vmas(struct machine *m, struct madv *mb)
 		if (mb->start < v->vm_start) {
 			NOTE(m, NOTE_MADV_HOLE, .fn = "madvise_walk_vmas",
 			     .addr = mb->start);
+			if (MUTATED(m, MUT_MADVISE_HOLES))
+				return -ENOMEM;
 			unmapped_error = -ENOMEM;
 			mb->start = v->vm_start;
 			if (mb->start >= last_end)

@@ -678,7 +678,8 @@ static int expand_downwards(struct machine *m, struct vma *v,
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
 	    (prev->vm_flags & VM_ACCESS_FLAGS) &&
-	    addr - prev->vm_end < STACK_GUARD_GAP) {
+	    addr - prev->vm_end < STACK_GUARD_GAP &&
+	    !MUTATED(m, MUT_STACK_GUARD_GAP)) {
 		NOTE(m, NOTE_STACK_GUARD_GAP, .fn = "expand_downwards", .v = v,
 		     .o = prev);
 		return -ENOMEM;
@@ -688,7 +689,8 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	grow = (v->vm_start - addr) >> PAGE_SHIFT;
 	if (grow > v->vm_pgoff)
 		return 0;
-	if (v->vm_end - addr > RLIMIT_STACK_DEFAULT) {
+	if (v->vm_end - addr > RLIMIT_STACK_DEFAULT &&
+	    !MUTATED(m, MUT_STACK_RLIMIT)) {
 		NOTE(m, NOTE_STACK_RLIMIT, .fn = "expand_downwards", .v = v);
 		return -ENOMEM;
 	}
@@ -739,6 +741,8 @@ static void do_fault_around(struct machine *m, struct vma *v,
 	unsigned long mapped = 0;
 	enum page_kind kind;
 
+	if (MUTATED(m, MUT_FAULT_AROUND))
+		return;
 	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
 		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind) ||
 		    !page_cached(in, linear_page_index(v, a)))
@@ -769,7 +773,7 @@ static void page_cache_fault(struct machine *m, struct vma *v,
 	unsigned long idx = linear_page_index(v, addr);
 	unsigned long start, end, eof;
 
-	if (in->shmem || page_cached(in, idx)) {
+	if (in->shmem || page_cached(in, idx) || MUTATED(m, MUT_READ_AROUND)) {
 		pages_add(m, &in->cache, idx << PAGE_SHIFT,
 			  (idx + 1) << PAGE_SHIFT, PAGE_FILE);
 		return;
@@ -870,7 +874,8 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		 * do_anonymous_page(): a read maps the shared zero page,
 		 * with no anon_vma, unless the machine does not use it.
 		 */
-		if (!write && m->params.zero_page) {
+		if (!write && m->params.zero_page &&
+		    !MUTATED(m, MUT_ZERO_PAGE)) {
 			map_page(m, v, addr, PAGE_ZERO, "do_anonymous_page");
 			return TOUCH_OK;
 		}
@@ -882,6 +887,8 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	if (!write)
 		return do_read_fault(m, v, addr);
 	/* do_cow_fault(): the anon_vma comes before the read */
+	if (MUTATED(m, MUT_COW_FAULT_ANON_VMA) && beyond_eof(v, addr))
+		return sigbus_beyond_eof(m, v, addr, true);
 	if (!(v->vm_flags & VM_SHARED) && anon_vma_prepare(m, v))
 		return TOUCH_SIGBUS;
 	if (beyond_eof(v, addr))
@@ -1178,6 +1185,9 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			unsigned long first, from;
 
 			if (!v->vm_file || v->vm_file->inode != inode)
+				continue;
+			if (!(v->vm_flags & VM_SHARED) &&
+			    MUTATED(m, MUT_TRUNCATE_PRIVATE))
 				continue;
 			first = v->vm_pgoff + vma_pages(v);
 			if (first <= hole)

@@ -167,7 +167,9 @@ unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 
 	if (len > TASK_SIZE)
 		return (unsigned long)-ENOMEM;
-	if (file && !file->inode->shmem && file->inode->type == I_REG)
+	if (MUTATED(m, MUT_THP_ALIGN))
+		ret = 0;
+	else if (file && !file->inode->shmem && file->inode->type == I_REG)
 		ret = thp_get_area(m, addr, len, pgoff << PAGE_SHIFT, flags);
 	else if (!file && !(flags & MAP_SHARED) && !addr &&
 		 !(len & (PMD_SIZE - 1)))
@@ -309,7 +311,7 @@ static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
 	addr = get_unmapped_area(m, file, addr, len, pgoff, flags);
 	if (IS_ERR_VALUE(addr))
 		return (long)addr;
-	if ((flags & MAP_FIXED_NOREPLACE)) {
+	if ((flags & MAP_FIXED_NOREPLACE) && !MUTATED(m, MUT_FIXED_NOREPLACE)) {
 		struct vma *v = vt_find(&mm->tree, addr);
 
 		if (v && v->vm_start < addr + len) {
@@ -333,7 +335,7 @@ static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
 		vm_flags |= VM_HUGETLB;
 	addr = mmap_region(m, file, addr, len, vm_flags, pgoff);
 	/* vm_mmap_pgoff(): populate after the mmap lock is dropped */
-	if (!IS_ERR_VALUE(addr) &&
+	if (!IS_ERR_VALUE(addr) && !MUTATED(m, MUT_MMAP_POPULATE) &&
 	    ((vm_flags & VM_LOCKED) ||
 	     (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 		mm_populate(m, addr, len);
@@ -457,7 +459,8 @@ long sys_brk(struct machine *m, unsigned long brk)
 	/* Only the next VMA within stack_guard_gap of the expansion counts. */
 	next = vt_find(&mm->tree, oldbrk);
 	if (next && next->vm_start < newbrk + PAGE_SIZE + STACK_GUARD_GAP &&
-	    newbrk + PAGE_SIZE > vm_start_gap(next)) {
+	    newbrk + PAGE_SIZE > vm_start_gap(next) &&
+	    !MUTATED(m, MUT_BRK_NEXT_GAP)) {
 		NOTE(m, NOTE_BRK_NEXT_TOO_CLOSE, .v = next, .addr = brk,
 		     .value = origbrk);
 		goto out;

@@ -21,7 +21,7 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 	vm_flags_t oldflags = v->vm_flags;
 	long nrpages = (end - start) >> PAGE_SHIFT;
 
-	if (!can_modify_vma(v)) {
+	if (!can_modify_vma(v) && !MUTATED(m, MUT_MSEAL_MPROTECT)) {
 		NOTE(m, NOTE_SEALED, .fn = "mprotect_fixup", .v = v);
 		return -EPERM;
 	}
@@ -32,7 +32,8 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 	}
 	if (newflags & VM_WRITE) {
 		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB |
-				  VM_SHARED | VM_NORESERVE))) {
+				  VM_SHARED | VM_NORESERVE)) &&
+		    !MUTATED(m, MUT_MPROTECT_CHARGE)) {
 			if (__vm_enough_memory(m, mm, nrpages))
 				return -ENOMEM;
 			newflags |= VM_ACCOUNT;
@@ -40,7 +41,7 @@ static int mprotect_fixup(struct machine *m, struct vma *v, struct vma **pprev,
 			     .value = (unsigned long)nrpages);
 		}
 	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(v) &&
-		   !v->anon_vma) {
+		   (!v->anon_vma || MUTATED(m, MUT_MPROTECT_UNCHARGE))) {
 		newflags &= ~VM_ACCOUNT;
 		NOTE(m, NOTE_UNCHARGE, .fn = "mprotect_fixup", .v = v);
 	}
@@ -108,6 +109,8 @@ static long do_mprotect(struct machine *m, unsigned long start,
 	while (v && v->vm_start < end) {
 		vm_flags_t newflags;
 
+		if (v->vm_start != tmp && MUTATED(m, MUT_MPROTECT_HOLE))
+			tmp = nstart = v->vm_start;
 		if (v->vm_start != tmp) {
 			NOTE(m, NOTE_MPROTECT_HOLE, .addr = tmp);
 			error = -ENOMEM;

@@ -298,7 +298,9 @@ static void dontunmap_complete(struct vma_remap_struct *vrm,
 {
 	struct vma *vma = vrm->vma;
 	unsigned long start = vrm->addr, end = vrm->addr + vrm->old_len;
-	vm_flags_t clear = vma->vm_flags & VM_LOCKED_MASK;
+	vm_flags_t clear = MUTATED(vrm->m, MUT_MREMAP_DONTUNMAP_UNLOCK)
+				   ? 0
+				   : vma->vm_flags & VM_LOCKED_MASK;
 	bool unlink = new_vma != vma && start == vma->vm_start &&
 		      end == vma->vm_end && vma->anon_vma_chain;
 

@@ -84,7 +84,8 @@ static long do_mseal(struct machine *m, unsigned long start,
 		return -EINVAL;
 	if (end == start)
 		return 0;
-	if (range_contains_unmapped(m, mm, start, end))
+	if (range_contains_unmapped(m, mm, start, end) &&
+	    !MUTATED(m, MUT_MSEAL_UNMAPPED))
 		return -ENOMEM;
 	return mseal_apply(m, mm, start, end);
 }

@@ -157,7 +157,8 @@ static int clone_chain(struct machine *m, struct vma *dst, struct vma *src,
 	 * Reuse an existing anon_vma that has no VMA and at most one child.
 	 * The root is never reused: its self link counts as a child.
 	 */
-	if (!dst->anon_vma && src->anon_vma && av->num_children < 2 &&
+	if (!dst->anon_vma && src->anon_vma &&
+	    (av->num_children < 2 || MUTATED(m, MUT_ANON_VMA_CLONE_REUSE)) &&
 	    av->num_active_vmas == 0) {
 		dst->anon_vma = av;
 		EVENT(m, .kind = EV_ANON_VMA, .code = AV_CLONE_REUSE,
@@ -195,6 +196,11 @@ int anon_vma_fork(struct machine *m, struct vma *v, struct vma *pv)
 		return -ENOMEM;
 	if (v->anon_vma)
 		return 0;
+	if (MUTATED(m, MUT_ANON_VMA_FORK_OWN)) {
+		v->anon_vma = pv->anon_vma;
+		v->anon_vma->num_active_vmas++;
+		return 0;
+	}
 	av = anon_vma_alloc(m);
 	if (!av)
 		goto out_error;

@@ -95,6 +95,12 @@ static bool vma_is_fork_child(const struct vma *v)
 	return v && v->anon_vma && !anon_vma_chain_singular(v);
 }
 
+/* make mutants: the merge breaks rule x (a vmg without m never does). */
+static bool vmg_mutated(const struct vma_merge_struct *vmg, int x)
+{
+	return vmg->m && MUTATED(vmg->m, x);
+}
+
 static struct vma *vmg_tgt(struct vma_merge_struct *vmg, bool merge_next)
 {
 	return merge_next ? vmg->next : vmg->prev;
@@ -114,8 +120,16 @@ static bool is_mergeable_vma(struct vma_merge_struct *vmg, bool merge_next)
 	struct vma *v = vmg_tgt(vmg, merge_next);
 	vm_flags_t diff = (v->vm_flags ^ vmg->vm_flags) & ~VM_IGNORE_MERGE;
 
+	if (vmg_mutated(vmg, MUT_MERGE_FLAGS))
+		diff &= VM_ACCESS_FLAGS;
+	if (vmg_mutated(vmg, MUT_MERGE_ACCOUNT))
+		diff &= ~VM_ACCOUNT;
 	if (diff)
 		return vmg_veto(vmg, VETO_FLAGS, diff);
+	if (v->vm_file != vmg->file &&
+	    vmg_mutated(vmg, MUT_MERGE_FILE_STRUCT) && v->vm_file &&
+	    vmg->file && v->vm_file->inode == vmg->file->inode)
+		return true;
 	if (v->vm_file != vmg->file) {
 		if (!v->vm_file || !vmg->file)
 			return vmg_veto(vmg, VETO_FILE_ANON, 0);
@@ -135,20 +149,25 @@ static bool is_mergeable_anon_vma(struct vma_merge_struct *vmg, bool merge_next)
 
 	/* Case 1 - we will dup_anon_vma() from src into tgt. */
 	if (!tgt_anon && src_anon) {
-		if (vma_is_fork_child(src))
+		if (vmg_mutated(vmg, MUT_MERGE_DUP_ANON_VMA))
+			return vmg_veto(vmg, VETO_ANON_VMA, 0);
+		if (vma_is_fork_child(src) &&
+		    !vmg_mutated(vmg, MUT_MERGE_FORK_CHILD_SRC))
 			return vmg_veto(vmg, VETO_SRC_FORK_CHILD, 0);
-		if (vma_is_fork_child(vmg->copied_from))
+		if (vma_is_fork_child(vmg->copied_from) &&
+		    !vmg_mutated(vmg, MUT_MERGE_COPIED_FORK_CHILD))
 			return vmg_veto(vmg, VETO_COPIED_FORK_CHILD, 0);
 		return true;
 	}
 	/* Case 2 - we will simply use tgt's anon_vma. */
 	if (tgt_anon && !src_anon) {
-		if (vma_is_fork_child(tgt))
+		if (vma_is_fork_child(tgt) &&
+		    !vmg_mutated(vmg, MUT_MERGE_FORK_CHILD_TGT))
 			return vmg_veto(vmg, VETO_TGT_FORK_CHILD, 0);
 		return true;
 	}
 	/* Case 3 - the anon_vma's are already shared. */
-	if (src_anon != tgt_anon)
+	if (src_anon != tgt_anon && !vmg_mutated(vmg, MUT_MERGE_ANON_VMA))
 		return vmg_veto(vmg, VETO_ANON_VMA, 0);
 	return true;
 }
@@ -187,7 +206,8 @@ static bool can_vma_merge_before(struct vma_merge_struct *vmg)
 	bool ok =
 		is_mergeable_vma(vmg, true) && is_mergeable_anon_vma(vmg, true);
 
-	if (ok && next->vm_pgoff != vmg->pgoff + pglen)
+	if (ok && next->vm_pgoff != vmg->pgoff + pglen &&
+	    !vmg_mutated(vmg, MUT_MERGE_PGOFF))
 		ok = vmg_veto(vmg, VETO_PGOFF, 0);
 	return merge_verdict(vmg, true, ok, next->vm_pgoff, vmg->pgoff + pglen);
 }
@@ -199,7 +219,8 @@ static bool can_vma_merge_after(struct vma_merge_struct *vmg)
 	bool ok = is_mergeable_vma(vmg, false) &&
 		  is_mergeable_anon_vma(vmg, false);
 
-	if (ok && prev->vm_pgoff + vma_pages(prev) != vmg->pgoff)
+	if (ok && prev->vm_pgoff + vma_pages(prev) != vmg->pgoff &&
+	    !vmg_mutated(vmg, MUT_MERGE_PGOFF))
 		ok = vmg_veto(vmg, VETO_PGOFF, 0);
 	return merge_verdict(vmg, false, ok, prev->vm_pgoff + vma_pages(prev),
 			     vmg->pgoff);
@@ -229,7 +250,8 @@ static bool can_vma_merge_right(struct vma_merge_struct *vmg,
 
 	if (!next || vmg->end != next->vm_start || !can_vma_merge_before(vmg))
 		return false;
-	if (!can_merge_left || are_anon_vmas_compatible(prev, next))
+	if (!can_merge_left || are_anon_vmas_compatible(prev, next) ||
+	    vmg_mutated(vmg, MUT_MERGE_PREV_NEXT))
 		return true;
 	vmg_veto(vmg, VETO_PREV_NEXT_ANON, 0);
 	VMG_EVENT(vmg, .kind = EV_VETO, .fn = "can_vma_merge_right",
@@ -745,7 +767,9 @@ static struct vma *vma_modify(struct machine *m, struct vma_merge_struct *vmg)
 	unsigned long start = vmg->start, end = vmg->end;
 	int err;
 
-	merged = vma_merge_existing_range(m, vmg);
+	merged = MUTATED(m, MUT_MERGE_BEFORE_SPLIT)
+			 ? NULL
+			 : vma_merge_existing_range(m, vmg);
 	if (merged)
 		return merged;
 	if (vmg->state == VMA_MERGE_ERROR_NOMEM)
@@ -940,7 +964,8 @@ int vm_enough_memory_at(struct machine *m, const struct mm *mm, long pages,
 	if (p->overcommit_memory == OVERCOMMIT_ALWAYS)
 		return 0;
 	if (p->overcommit_memory == OVERCOMMIT_GUESS) {
-		if (pages > (long)m->mem_pages)
+		if (pages > (long)m->mem_pages &&
+		    !MUTATED(m, MUT_OVERCOMMIT_GUESS))
 			goto error;
 		return 0;
 	}
@@ -1010,7 +1035,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 			goto out;
 		}
 		/* Don't bother splitting a VMA that cannot be unmapped. */
-		if (!can_modify_vma(first)) {
+		if (!can_modify_vma(first) && !MUTATED(m, MUT_MSEAL_MUNMAP)) {
 			NOTE(m, NOTE_SEALED, .fn = "vms_gather_munmap_vmas",
 			     .v = first);
 			error = -EPERM;
@@ -1022,7 +1047,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 	}
 	vms->prev = vt_prev(first);
 	for (v = first; v && v->vm_start < vms->end; v = next) {
-		if (!can_modify_vma(v)) {
+		if (!can_modify_vma(v) && !MUTATED(m, MUT_MSEAL_MUNMAP)) {
 			NOTE(m, NOTE_SEALED, .fn = "vms_gather_munmap_vmas",
 			     .v = v);
 			error = -EPERM;
@@ -1325,7 +1350,7 @@ unsigned long mmap_region(struct machine *m, struct vm_file *file,
 	error = __mmap_setup(&map);
 	if (error)
 		goto abort_munmap;
-	if (map.prev || map.next) {
+	if ((map.prev || map.next) && !MUTATED(m, MUT_MERGE_NEW_RANGE)) {
 		struct vma_merge_struct vmg = {
 			.mm = map.mm,
 			.start = map.addr,
@@ -1450,21 +1475,30 @@ out:
  * anon_vma_compatible(): adjacent, same file, flags differing only in what
  * mprotect changes, and linear pgoff.
  */
-static bool anon_vma_compatible(const struct vma *a, const struct vma *b)
+static bool anon_vma_compatible(const struct machine *m, const struct vma *a,
+				const struct vma *b)
 {
+	vm_flags_t ignore = MUTATED(m, MUT_ANON_VMA_REUSE_FLAGS)
+				    ? VM_IGNORE_MERGE
+				    : VM_ACCESS_FLAGS | VM_IGNORE_MERGE;
+
 	return a->vm_end == b->vm_start && a->vm_file == b->vm_file &&
-	       !((a->vm_flags ^ b->vm_flags) &
-		 ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) &&
-	       b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >>
-					     PAGE_SHIFT);
+	       !((a->vm_flags ^ b->vm_flags) & ~ignore) &&
+	       (b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >>
+					      PAGE_SHIFT) ||
+		MUTATED(m, MUT_ANON_VMA_REUSE_PGOFF));
 }
 
 /* reusable_anon_vma(): old's anon_vma, if old never went through fork. */
-static struct anon_vma *reusable_anon_vma(struct vma *old, struct vma *a,
+static struct anon_vma *reusable_anon_vma(const struct machine *m,
+					  struct vma *old, struct vma *a,
 					  struct vma *b)
 {
-	if (anon_vma_compatible(a, b) && old->anon_vma &&
-	    anon_vma_chain_singular(old))
+	if (MUTATED(m, MUT_ANON_VMA_REUSE))
+		return NULL;
+	if (anon_vma_compatible(m, a, b) && old->anon_vma &&
+	    (anon_vma_chain_singular(old) ||
+	     MUTATED(m, MUT_ANON_VMA_REUSE_SINGULAR)))
 		return old->anon_vma;
 	return NULL;
 }
@@ -1475,14 +1509,13 @@ struct anon_vma *find_mergeable_anon_vma(struct machine *m, struct vma *v)
 	struct vma *next = vt_next(v), *prev = vt_prev(v);
 	struct anon_vma *av = NULL;
 
-	(void)m;
 	if (next) {
-		av = reusable_anon_vma(next, v, next);
+		av = reusable_anon_vma(m, next, v, next);
 		if (av)
 			return av;
 	}
 	if (prev)
-		av = reusable_anon_vma(prev, prev, v);
+		av = reusable_anon_vma(m, prev, prev, v);
 	return av;
 }
 
@@ -1562,7 +1595,8 @@ struct vma *copy_vma(struct machine *m, struct vma **vmap, unsigned long addr,
 
 	EV_IN(m, FN_COPY_VMA, .v = vma, .addr = addr, .len = len);
 	vmg_vma_state(&vmg, NULL, vma, addr, addr + len);
-	if (vma_is_anonymous(vma) && !vma->anon_vma) {
+	if (vma_is_anonymous(vma) && !vma->anon_vma &&
+	    !MUTATED(m, MUT_MREMAP_PGOFF)) {
 		pgoff = addr >> PAGE_SHIFT;
 		why_pgoff = 1;
 	}

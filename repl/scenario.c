@@ -167,8 +167,10 @@ static void uncomment(const char *s, size_t n, struct strbuf *out)
 	sb_add(out, s, n);
 }
 
-static const char *const meta_keys[] = {"title",  "summary", "tags",
-					"kernel", "case",    "version"};
+/* "guards" (the rules of tests/rules.txt the lesson guards) is for the
+ * tests alone: read and dropped. */
+static const char *const meta_keys[] = {"title", "summary", "tags",  "kernel",
+					"case",	 "version", "guards"};
 
 /* "# key: value" with a known key: which one (index), else -1. */
 static int meta_line(const char *s, size_t n, const char **val, size_t *vlen)
@@ -235,6 +237,8 @@ static int set_meta(struct scenario *scn, int key, const char *v, size_t n,
 		free(scn->mcase);
 		scn->mcase = text;
 		return 0;
+	case 6:
+		break;
 	default:
 		ver = strtol(text, &end, 10);
 		if (!*text || *end || ver < 1 || ver > 1000000) {

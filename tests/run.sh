@@ -193,6 +193,55 @@ random_scripts() { # build-dir count steps [generator flags]
 	rm -rf "$tmp"
 }
 
+# Every rule of tests/rules.txt has at least 3 guards: scripts whose
+# "# guards: ID ..." line names it (a script counts once a rule).  A rule
+# with fewer is printed and fails; so does a tag that names no rule.
+rule_guards() {
+	local out
+	out=$(awk '
+		FILENAME == "tests/rules.txt" {
+			if (/^#/ || !NF)
+				next
+			if ($1 in n) {
+				printf "FAIL tests/rules.txt: %s twice\n", $1
+				bad++
+			}
+			n[$1] = 0
+			order[++rules] = $1
+			next
+		}
+		/^# guards:/ {
+			for (i = 3; i <= NF; i++) {
+				if (!($i in n)) {
+					printf "FAIL %s: guards %s, which " \
+						"tests/rules.txt does not name\n",
+						FILENAME, $i
+					bad++
+				} else if (!seen[FILENAME, $i]++) {
+					n[$i]++
+				}
+			}
+		}
+		END {
+			for (i = 1; i <= rules; i++) {
+				r = order[i]
+				if (n[r] < 3) {
+					printf "FAIL rule %s: %d guards\n", r, n[r]
+					bad++
+				} else {
+					ok++
+				}
+			}
+			printf "%d passed, %d failed\n", ok, bad
+		}' tests/rules.txt tests/scripts/*.vml scenarios/*.vml)
+	run_counted "rule guards" printf '%s\n' "$out"
+}
+
+# Each mutant rule broken in turn: its guards fail (tests/mutants.sh).
+mutants() { # build-dir
+	BUILD_DIR=$1 run_counted "mutants ($1)" tests/mutants.sh
+}
+
 # Hostile and malformed lines: a clear error each, and nothing changes.
 malformed() { # build-dir
 	BUILD_DIR=$1 run_counted "malformed ($1)" tests/malformed.sh
@@ -257,6 +306,8 @@ suites() { # build-dir random-count
 	ui_tests "$b"
 	[ "$b" = build ] && install_tests "$b"
 	[ "$b" = build ] && limits_tests "$b"
+	[ "$b" = build ] && rule_guards
+	[ "$b" = build ] && mutants "$b"
 	scripts "$b"
 	lessons "$b"
 	ranged "$b" "$(($2 / 3))"

@@ -286,6 +286,31 @@ void format_machine_params(const struct machine_params *p, char *buf,
 		 p->swap_total_kb, p->overcommit_memory, p->overcommit_ratio,
 		 p->overcommit_kbytes, p->admin_reserve_kb, p->user_reserve_kb,
 		 p->cap_sys_admin ? "on" : "off", p->threads_max, p->pid_max);
+	if (p->mutate > MUT_NONE && p->mutate < NR_MUTATIONS) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, len - n, " mutate=%s",
+			 mutation_names[p->mutate]);
+	}
+}
+
+int mutation_from_env(struct machine_params *p, char *err, size_t errlen)
+{
+	const char *name = getenv("VMALAB_MUTATE");
+	int x;
+
+	if (!name || !*name)
+		return 0;
+	x = mutation_lookup(name);
+	if (x < 0) {
+		snprintf(err, errlen,
+			 "VMALAB_MUTATE: no engine mutation named %s "
+			 "(tests/rules.txt)",
+			 name);
+		return -1;
+	}
+	p->mutate = x;
+	return 0;
 }
 
 const char *const machine_param_names[] = {

@@ -21,6 +21,11 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
  * mem_total=24683652 swap_total=0" */
 void format_machine_params(const struct machine_params *p, char *buf,
 			   size_t len);
+/*
+ * VMALAB_MUTATE=RULE-ID (make mutants): the engine breaks that rule of
+ * tests/rules.txt on purpose.  0 (also when unset), or -1 with err set.
+ */
+int mutation_from_env(struct machine_params *p, char *err, size_t errlen);
 /* The names parse_machine_params() takes, NULL-terminated. */
 extern const char *const machine_param_names[];
 /*

@@ -710,10 +710,11 @@ static int parse_options(int argc, char **argv, struct options *o, int *first)
 static int start_probe(struct options *o)
 {
 	const char *tmp = getenv("TMPDIR");
-	char err[256], text[160];
+	char err[256], text[400];
 
 	if (probe_machine(&o->params, tmp && *tmp ? tmp : "/tmp", err,
-			  sizeof(err))) {
+			  sizeof(err)) ||
+	    mutation_from_env(&o->params, err, sizeof(err))) {
 		fprintf(stderr, "vmalab: verify: %s\n", err);
 		return -1;
 	}
