@@ -252,6 +252,10 @@ enum ev_note {
 				      vma; value: write faults */
 	NOTE_POPULATE_HOLE,	   /* __get_user_pages: no VMA at addr */
 	NOTE_POPULATE_EFAULT,	   /* faultin_page_range: addr faults */
+	NOTE_GUARD_INSTALL,	   /* [addr, +len) of vma: guard markers;
+				      value: pages zapped first */
+	NOTE_GUARD_REMOVE,	   /* [addr, +len) of vma: value markers gone */
+	NOTE_GUARD_FAULT,	   /* handle_pte_marker: guard at addr */
 	NOTE_MLOCK_HOLE,	   /* apply_vma_lock_flags: hole: ENOMEM */
 	NOTE_DEF_FLAGS,		   /* mm->def_flags is now flags */
 	NOTE_PRCTL_NO_ANON_NAME,   /* prctl_set_vma: no CONFIG_ANON_VMA_NAME */

@@ -245,6 +245,11 @@ void vma_link_new(struct machine *m, struct mm *mm, struct vma *v);
 void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
 	       unsigned long end, enum page_kind kind);
 void pages_remove(struct page_set *ps, unsigned long start, unsigned long end);
+/* As pages_remove(), but guard markers stay (an ordinary zap). */
+void pages_zap(struct page_set *ps, unsigned long start, unsigned long end);
+/* The guard markers of [start, end). */
+unsigned long guard_count(const struct page_set *ps, unsigned long start,
+			  unsigned long end);
 bool pages_lookup(const struct page_set *ps, unsigned long addr,
 		  enum page_kind *kind);
 void pages_count(const struct page_set *ps, unsigned long start,
@@ -338,6 +343,12 @@ void madvise_willneed_file(struct machine *m, struct vma *v,
 			   unsigned long start, unsigned long end);
 void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 			 unsigned long first, unsigned long last);
+/* MADV_GUARD_INSTALL's walk: the pages zapped; GUARD_REMOVE's: the
+ * markers cleared. */
+unsigned long guard_install_range(struct machine *m, struct vma *v,
+				  unsigned long start, unsigned long end);
+unsigned long guard_remove_range(struct machine *m, struct vma *v,
+				 unsigned long start, unsigned long end);
 
 /* calc_vm_prot_bits(): PROT_* to VM_*; other prot bits mean nothing. */
 static inline vm_flags_t calc_vm_prot_bits(unsigned long prot)

@@ -840,11 +840,14 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 
 /*
  * vma_needs_copy(): page tables are copied only where a fault could not
- * fill them again: VMAs with an anon_vma (or PFN maps).
+ * fill them again: VMAs with an anon_vma (or PFN maps), and those that
+ * may hold guard markers (VM_COPY_ON_FORK: VM_MAYBE_GUARD), file pages
+ * and all.
  */
 static bool vma_needs_copy(const struct vma *src)
 {
-	return (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) || src->anon_vma;
+	return (src->vm_flags & (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD)) ||
+	       src->anon_vma;
 }
 
 static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,

@@ -14,6 +14,9 @@
  *     pages no one else maps, WILLNEED
  *     reads a file ahead, REMOVE punches a hole in a shared file, COLD
  *     only ages pages.
+ * GUARD_INSTALL puts guard markers in the page table (SIGSEGV on any
+ * access) and sets the sticky VM_MAYBE_GUARD on the VMA without a split;
+ * GUARD_REMOVE clears the markers.
  * POPULATE_READ and POPULATE_WRITE do not walk the VMAs: they fault the
  * range in through GUP (faultin_page_range(), memory.c).
  * A hole does not stop the walk: the VMAs after it are advised too and
@@ -21,8 +24,8 @@
  * there, the VMAs before it advised.
  *
  * Not simulated (the engine returns -ENOSYS, which verify reports as a
- * failure): MADV_COLLAPSE, the guard-region
- * advice and the memory-failure injection (HWPOISON, SOFT_OFFLINE).
+ * failure): MADV_COLLAPSE and the memory-failure injection (HWPOISON,
+ * SOFT_OFFLINE).
  */
 #include "internal.h"
 
@@ -79,8 +82,6 @@ static bool madvise_simulated(long behavior)
 {
 	switch (behavior) {
 	case MADV_COLLAPSE:
-	case MADV_GUARD_INSTALL:
-	case MADV_GUARD_REMOVE:
 	case MADV_HWPOISON:
 	case MADV_SOFT_OFFLINE:
 		return false;
@@ -241,6 +242,66 @@ static void ksm_madvise(const struct vma *v, int behavior,
 	}
 }
 
+/*
+ * is_valid_guard_vma(): no guard markers in special or hugetlb VMAs, nor
+ * installed in locked ones (whose pages the zap would take); removing
+ * them from a locked VMA is allowed.
+ */
+static bool is_valid_guard_vma(const struct vma *v, bool allow_locked)
+{
+	vm_flags_t disallowed = VM_SPECIAL | VM_HUGETLB;
+
+	if (!allow_locked)
+		disallowed |= VM_LOCKED;
+	return !(v->vm_flags & disallowed);
+}
+
+/*
+ * madvise_guard_install(): the VMA gets an anon_vma (its page tables now
+ * hold what a fault cannot make again, so fork must copy them) and
+ * VM_MAYBE_GUARD on the whole VMA, set atomically: no split, no write
+ * lock.  The pages of the range are zapped and every entry becomes a
+ * guard marker.
+ *
+ *   AAAAAAAA      touched
+ *   AAggAAAA      GUARD_INSTALL of pages 2-3: Rss 6 pages, smaps "gu"
+ */
+static int madvise_guard_install(struct machine *m, struct madv *mb)
+{
+	struct vma *v = mb->vma;
+	unsigned long zapped;
+	int err;
+
+	if (!is_valid_guard_vma(v, false))
+		return refuse(m, mb, "is_valid_guard_vma", -EINVAL);
+	err = anon_vma_prepare(m, v);
+	if (err)
+		return err;
+	if (!(v->vm_flags & VM_MAYBE_GUARD)) {
+		v->vm_flags |= VM_MAYBE_GUARD;
+		EVENT(m, .kind = EV_VMA_FLAGS, .fn = "madvise_guard_install",
+		      .v = v, .flags = v->vm_flags, .diff = VM_MAYBE_GUARD);
+	}
+	zapped = guard_install_range(m, v, mb->start, mb->end);
+	NOTE(m, NOTE_GUARD_INSTALL, .fn = "madvise_guard_install", .v = v,
+	     .addr = mb->start, .len = mb->end - mb->start, .value = zapped);
+	return 0;
+}
+
+/* madvise_guard_remove(): the markers go; VM_MAYBE_GUARD stays. */
+static int madvise_guard_remove(struct machine *m, struct madv *mb)
+{
+	struct vma *v = mb->vma;
+	unsigned long n;
+
+	if (!is_valid_guard_vma(v, true))
+		return refuse(m, mb, "is_valid_guard_vma", -EINVAL);
+	n = guard_remove_range(m, v, mb->start, mb->end);
+	NOTE(m, NOTE_GUARD_REMOVE, .fn = "madvise_guard_remove", .v = v,
+	     .addr = mb->start, .len = mb->end - mb->start, .value = n);
+	return 0;
+}
+
 /* madvise_vma_behavior(): one VMA's part of the range. */
 static int madvise_vma_behavior(struct machine *m, struct madv *mb)
 {
@@ -270,6 +331,10 @@ static int madvise_vma_behavior(struct machine *m, struct madv *mb)
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED:
 		return madvise_dontneed_free(m, mb);
+	case MADV_GUARD_INSTALL:
+		return madvise_guard_install(m, mb);
+	case MADV_GUARD_REMOVE:
+		return madvise_guard_remove(m, mb);
 	case MADV_NORMAL:
 		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
 		break;

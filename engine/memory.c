@@ -23,11 +23,12 @@
 /*
  * A PTE page: one byte per entry, with counts so smaps need not scan.
  * present counts every entry in use (the table is freed at 0); zero the
- * entries that map the zero page, which Rss leaves out.
+ * entries that map the zero page and guard the guard markers, which Rss
+ * leaves out.
  */
 struct pt_ptes {
 	unsigned char pte[PT_ENTRIES];
-	unsigned present, anon, zero;
+	unsigned present, anon, zero, guard;
 	/* The page each PAGE_ANON entry maps (made with the first one). */
 	struct anon_page **pg;
 };
@@ -138,6 +139,7 @@ static void pte_set_page(struct page_set *ps, struct pt_ptes *t, unsigned i,
 
 	if (ps->charge && ps->page_cache)
 		*ps->charge += (kind != PAGE_NONE) - (old != PAGE_NONE);
+	t->guard += (kind == PAGE_GUARD) - (old == PAGE_GUARD);
 	if (page_is_anon(kind)) {
 		if (!t->pg)
 			t->pg = xcalloc(PT_ENTRIES * sizeof(*t->pg));
@@ -254,11 +256,11 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 		if (ps->charge)
 			*ps->charge -= table_pages(ps, t);
 		ps->rss_anon -= t->anon;
-		ps->rss_file -= t->present - t->anon - t->zero;
+		ps->rss_file -= t->present - t->anon - t->zero - t->guard;
 		put_table_pages(t);
 		memset(t->pte, 0, sizeof(t->pte));
 		ps->edits += t->present;
-		t->present = t->anon = t->zero = 0;
+		t->present = t->anon = t->zero = t->guard = 0;
 		return;
 	}
 	for (unsigned i = from; i < to; i++)
@@ -268,6 +270,25 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 void pages_remove(struct page_set *ps, unsigned long start, unsigned long end)
 {
 	walk_range(ps, start, end, clear_ptes, ps, true);
+}
+
+/* zap_pte_range() without ZAP_FLAG_DROP_MARKER: guard markers stay. */
+static void zap_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
+		     unsigned to, void *arg)
+{
+	(void)base;
+	if (!t->guard) {
+		clear_ptes(t, base, from, to, arg);
+		return;
+	}
+	for (unsigned i = from; i < to; i++)
+		if (t->pte[i] != PAGE_GUARD)
+			pte_set(arg, t, i, PAGE_NONE);
+}
+
+void pages_zap(struct page_set *ps, unsigned long start, unsigned long end)
+{
+	walk_range(ps, start, end, zap_ptes, ps, true);
 }
 
 void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
@@ -305,12 +326,13 @@ static void count_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 
 	(void)base;
 	if (from == 0 && to == PT_ENTRIES) {
-		c->rss += t->present - t->zero;
+		c->rss += t->present - t->zero - t->guard;
 		c->anon += t->anon;
 		return;
 	}
 	for (unsigned i = from; i < to; i++) {
-		c->rss += t->pte[i] != PAGE_NONE && t->pte[i] != PAGE_ZERO;
+		c->rss += t->pte[i] != PAGE_NONE && t->pte[i] != PAGE_ZERO &&
+			  t->pte[i] != PAGE_GUARD;
 		c->anon += page_is_anon(t->pte[i]);
 	}
 }
@@ -504,6 +526,27 @@ unsigned long pages_present(const struct page_set *ps, unsigned long start,
 	return n;
 }
 
+static void count_guard(struct pt_ptes *t, unsigned long base, unsigned from,
+			unsigned to, void *arg)
+{
+	unsigned long *n = arg;
+
+	(void)base;
+	if (!t->guard)
+		return;
+	for (unsigned i = from; i < to; i++)
+		*n += t->pte[i] == PAGE_GUARD;
+}
+
+unsigned long guard_count(const struct page_set *ps, unsigned long start,
+			  unsigned long end)
+{
+	unsigned long n = 0;
+
+	walk_range(ps, start, end, count_guard, &n, false);
+	return n;
+}
+
 static void free_dir(struct page_set *ps, struct pt_dir *dir, int level)
 {
 	for (unsigned i = 0; i < PT_ENTRIES; i++) {
@@ -589,9 +632,10 @@ void machine_pages(struct machine *m, unsigned long addr, unsigned long n,
 		if (!pages_lookup(ps, a, &kind))
 			out[i] = '.';
 		else
-			out[i] = page_is_anon(kind)  ? 'a'
-				 : kind == PAGE_ZERO ? 'z'
-						     : 'f';
+			out[i] = page_is_anon(kind)   ? 'a'
+				 : kind == PAGE_ZERO  ? 'z'
+				 : kind == PAGE_GUARD ? 'g'
+						      : 'f';
 	}
 	out[n] = '\0';
 }
@@ -839,6 +883,12 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 	enum page_kind kind;
 
 	if (pages_lookup(ps, addr, &kind)) {
+		/* handle_pte_marker(): a guard marker is VM_FAULT_SIGSEGV */
+		if (kind == PAGE_GUARD) {
+			NOTE(m, NOTE_GUARD_FAULT, .fn = "handle_pte_marker",
+			     .v = v, .addr = addr);
+			return TOUCH_SIGSEGV;
+		}
 		/*
 		 * A write dirties a lazily freed page: reclaim keeps it.  A
 		 * page fork still shares is write-protected in both page
@@ -1196,7 +1246,7 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			if (hole > v->vm_pgoff)
 				from += (hole - v->vm_pgoff) << PAGE_SHIFT;
 			update_hiwater_rss(&p->mm);
-			pages_remove(&p->mm.pages, from, v->vm_end);
+			pages_zap(&p->mm.pages, from, v->vm_end);
 			EVENT(m, .kind = EV_ZAP, .fn = "unmap_mapping_range",
 			      .v = v, .addr = from, .len = v->vm_end - from);
 		}
@@ -1205,11 +1255,12 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 
 /* ---- madvise's page-only advice ---- */
 
-/* zap_page_range_single(): every PTE of [start, end) in v goes. */
+/* zap_page_range_single(): every page of [start, end) in v goes; guard
+ * markers stay (no ZAP_FLAG_DROP_MARKER). */
 void zap_page_range(struct machine *m, struct vma *v, unsigned long start,
 		    unsigned long end)
 {
-	pages_remove(&v->mm->pages, start, end);
+	pages_zap(&v->mm->pages, start, end);
 	EVENT(m, .kind = EV_ZAP, .fn = "zap_page_range_single", .v = v,
 	      .addr = start, .len = end - start);
 }
@@ -1369,6 +1420,44 @@ void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 			}
 		}
 	}
+}
+
+/*
+ * madvise_guard_install()'s page-table walk: the pages of [start, end)
+ * are zapped (zap_page_range_single: guard markers already there stay),
+ * then every entry becomes a guard marker (guard_install_set_pte).
+ * Returns how many pages the zap took.
+ */
+unsigned long guard_install_range(struct machine *m, struct vma *v,
+				  unsigned long start, unsigned long end)
+{
+	struct page_set *ps = &v->mm->pages;
+	unsigned long rss, anon;
+
+	pages_count(ps, start, end, &rss, &anon);
+	if (pages_present(ps, start, end) - guard_count(ps, start, end))
+		zap_page_range(m, v, start, end);
+	pages_add(m, ps, start, end, PAGE_GUARD);
+	return rss;
+}
+
+/* guard_remove_pte_entry(): each guard marker of [start, end) cleared. */
+unsigned long guard_remove_range(struct machine *m, struct vma *v,
+				 unsigned long start, unsigned long end)
+{
+	struct page_set *ps = &v->mm->pages;
+	unsigned long n = 0;
+
+	(void)m;
+	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
+		enum page_kind kind;
+
+		if (pages_lookup(ps, a, &kind) && kind == PAGE_GUARD) {
+			pages_remove(ps, a, a + PAGE_SIZE);
+			n++;
+		}
+	}
+	return n;
 }
 
 const struct anon_page *machine_anon_page(const struct machine *m, int pid,

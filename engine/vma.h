@@ -109,12 +109,19 @@ struct anon_vma;
  * free: still mapped and counted (Rss, Anonymous), dirtied again by a
  * write, and dropped by reclaim (MADV_PAGEOUT) where a dirty one stays.
  */
+/*
+ * PAGE_GUARD is a guard-region PTE marker (MADV_GUARD_INSTALL,
+ * PTE_MARKER_GUARD): an entry in use that maps no page (no Rss), on which
+ * every access is SIGSEGV.  Ordinary zapping (MADV_DONTNEED, truncation,
+ * hole punching) keeps it; unmapping drops it (ZAP_FLAG_DROP_MARKER).
+ */
 enum page_kind {
 	PAGE_NONE = 0,
 	PAGE_FILE = 1,
 	PAGE_ANON = 2,
 	PAGE_ZERO = 3,
 	PAGE_LAZYFREE = 4,
+	PAGE_GUARD = 5,
 };
 /* An anonymous page of the process's own, lazily freed or not. */
 static inline bool page_is_anon(enum page_kind k)

@@ -549,9 +549,13 @@ const struct command commands[] = {
 			"or write faults (GUP:\nENOMEM at a hole, EINVAL where "
 			"the VMA forbids the access, EFAULT where a\nfault "
 			"fails, the pages before it kept).\n"
+			"MADV_GUARD_INSTALL zaps the range and puts guard "
+			"markers in its page\ntable entries (any access: "
+			"SIGSEGV; 'g' in pages); the VMA is not split but\n"
+			"gets the sticky VM_MAYBE_GUARD (gu). "
+			"MADV_GUARD_REMOVE clears the markers.\n"
 			"Not simulated (the engine says ENOSYS, verify fails): "
-			"MADV_COLLAPSE,\nMADV_GUARD_INSTALL/REMOVE, "
-			"MADV_HWPOISON, MADV_SOFT_OFFLINE.",
+			"MADV_COLLAPSE,\nMADV_HWPOISON, MADV_SOFT_OFFLINE.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "madvise(0x200000001000, 4096, MADV_DONTFORK)\n"
 			   "touch 0x200000000000 16k\n"
@@ -1165,7 +1169,8 @@ const struct command commands[] = {
 			"which pages are present: a anonymous, f file, . none",
 		.help = "Prints the page table over [ADDR, ADDR+LEN), 64 pages "
 			"a line: 'a' for an\nanonymous page, 'f' for a "
-			"page-cache or shmem page, '.' for none. It is\nwhat "
+			"page-cache or shmem page, 'z' the zero page, 'g'\na "
+			"guard marker, '.' for none. It is\nwhat "
 			"/proc/PID/pagemap says, so verify compares it with "
 			"the "
 			"kernel too.\nRss in smaps counts the a and f pages of "

@@ -91,6 +91,7 @@ static const char *const page_kinds[] = {
 	[PAGE_ANON] = "anon",
 	[PAGE_ZERO] = "zero",
 	[PAGE_LAZYFREE] = "lazyfree",
+	[PAGE_GUARD] = "guard",
 };
 
 static const char *const notes[] = {
@@ -153,6 +154,9 @@ static const char *const notes[] = {
 	[NOTE_MADV_POPULATE] = "madvise_populate",
 	[NOTE_POPULATE_HOLE] = "populate_hole",
 	[NOTE_POPULATE_EFAULT] = "populate_efault",
+	[NOTE_GUARD_INSTALL] = "guard_install",
+	[NOTE_GUARD_REMOVE] = "guard_remove",
+	[NOTE_GUARD_FAULT] = "guard_fault",
 	[NOTE_MLOCK_HOLE] = "mlock_hole",
 	[NOTE_DEF_FLAGS] = "def_flags",
 	[NOTE_PRCTL_NO_ANON_NAME] = "prctl_no_anon_vma_name",

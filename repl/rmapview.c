@@ -44,6 +44,11 @@ static void no_anon_page(struct session *s, const struct mm *mm, int pid,
 			v->vm_file && v->vm_file->inode->shmem ? "shmem"
 							       : "page-cache");
 		return;
+	case PAGE_GUARD:
+		sb_puts(&s->out,
+			"a guard marker (MADV_GUARD_INSTALL): an entry that "
+			"maps no page; any access is SIGSEGV\n");
+		return;
 	default:
 		break;
 	}

@@ -674,6 +674,26 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			VMA_RANGE(ev), ev->addr, ev->addr + ev->len,
 			ev->value ? "write" : "read");
 		break;
+	case NOTE_GUARD_INSTALL:
+		sb_addf(out,
+			"madvise_guard_install(vma %lx-%lx): guard markers "
+			"over %lx-%lx",
+			VMA_RANGE(ev), ev->addr, ev->addr + ev->len);
+		if (ev->value)
+			sb_addf(out, ", %lu page%s zapped first", ev->value,
+				ev->value == 1 ? "" : "s");
+		break;
+	case NOTE_GUARD_REMOVE:
+		sb_addf(out,
+			"madvise_guard_remove(vma %lx-%lx): %lu guard "
+			"marker%s cleared in %lx-%lx",
+			VMA_RANGE(ev), ev->value, ev->value == 1 ? "" : "s",
+			ev->addr, ev->addr + ev->len);
+		break;
+	case NOTE_GUARD_FAULT:
+		sb_addf(out, "handle_pte_marker(%lx): guard marker: SIGSEGV",
+			ev->addr);
+		break;
 	case NOTE_POPULATE_HOLE:
 		sb_addf(out, "__get_user_pages: no VMA at %lx: ENOMEM",
 			ev->addr);

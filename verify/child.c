@@ -775,7 +775,7 @@ static bool is_zero_pfn(int kpf, unsigned long long pfn)
 /*
  * /proc/self/pagemap for n pages from addr: bit 63 present, bit 61 a
  * file page or shared anonymous page, bits 0-54 the PFN (for the zero
- * page: 'z').
+ * page: 'z'); bit 58 (PM_GUARD_REGION) a guard marker, not present: 'g'.
  */
 static long read_pagemap(unsigned long addr, unsigned long n, struct cbuf *text)
 {
@@ -792,11 +792,14 @@ static long read_pagemap(unsigned long addr, unsigned long n, struct cbuf *text)
 		off_t off = (off_t)(((addr / KPAGE_SIZE) + i) * sizeof(e));
 		char c = '.';
 
-		if (pread(fd, &e, sizeof(e), off) == (ssize_t)sizeof(e) &&
-		    (e >> 63) & 1)
+		if (pread(fd, &e, sizeof(e), off) != (ssize_t)sizeof(e))
+			e = 0;
+		if ((e >> 63) & 1)
 			c = (e >> 61) & 1			? 'f'
 			    : is_zero_pfn(kpf, e & PM_PFN_MASK) ? 'z'
 								: 'a';
+		else if ((e >> 58) & 1)
+			c = 'g';
 		cb_add(text, &c, 1);
 	}
 	if (kpf >= 0)

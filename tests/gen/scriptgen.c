@@ -41,8 +41,10 @@
  * --wild locked ones.  A VMA moved out of the window is outside every
  * comparison, and the model forgets it.  The options draw nothing when
  * off, so the other suites' scripts are unchanged.
- * --advise adds madvise (every advice the engine simulates, POPULATE_READ
- * and POPULATE_WRITE among them), the mlock family, mseal and prctl(PR_SET_VMA),
+ * --advise adds madvise (every advice the engine simulates: POPULATE_READ
+ * and POPULATE_WRITE, guard regions installed, often in the middle of a
+ * VMA, and removed later, among them), the mlock family, mseal and
+ * prctl(PR_SET_VMA),
  * aimed at VMA edges as mprotect is, and lets --wild's MAP_POPULATE and
  * MAP_LOCKED fall on every kind of mapping (files and shared memory too).
  * The model knows what decides those calls' effect on later ones: which
@@ -2366,6 +2368,8 @@ enum {
 	A_DONTNEED_LOCKED,
 	A_POPULATE_READ,
 	A_POPULATE_WRITE,
+	A_GUARD_INSTALL,
+	A_GUARD_REMOVE,
 	A_NR
 };
 
@@ -2390,8 +2394,10 @@ static const struct advice advices[A_NR] = {
 	[A_PAGEOUT] = {"MADV_PAGEOUT", 5, -1},
 	[A_REMOVE] = {"MADV_REMOVE", 4, -1},
 	[A_DONTNEED_LOCKED] = {"MADV_DONTNEED_LOCKED", 3, -1},
-	[A_POPULATE_READ] = {"MADV_POPULATE_READ", 3, -1},
-	[A_POPULATE_WRITE] = {"MADV_POPULATE_WRITE", 4, -1},
+	[A_POPULATE_READ] = {"MADV_POPULATE_READ", 4, -1},
+	[A_POPULATE_WRITE] = {"MADV_POPULATE_WRITE", 5, -1},
+	[A_GUARD_INSTALL] = {"MADV_GUARD_INSTALL", 9, A_GUARD_REMOVE},
+	[A_GUARD_REMOVE] = {"MADV_GUARD_REMOVE", 4, -1},
 };
 
 /* What the advice's ranges aim at: the middle of a VMA (to undo later),

@@ -176,6 +176,50 @@ TEST(populate)
 	return true;
 }
 
+/*
+ * Guard markers: entries in use that Rss leaves out, kept by DONTNEED,
+ * copied by fork, dropped by munmap; the machine's page count drops by
+ * the pages the install zapped.
+ *
+ *   AAAA   GUARD_INSTALL of 1-2 -> AggA
+ */
+TEST(guard)
+{
+	struct machine *m = machine_new();
+	unsigned long rss, anon, before;
+	const struct vma *v;
+
+	ASSERT_EQ(map(m, BASE, PG(4), 0), BASE);
+	ASSERT_EQ(call(m, NR_TOUCH, BASE, PG(4), 0, 0), TOUCH_OK);
+	before = m->phys_pages;
+	ASSERT_EQ(call(m, NR_madvise, BASE + PG(1), PG(2), MADV_GUARD_INSTALL,
+		       0),
+		  0);
+	ASSERT_EQ(m->phys_pages, before - 2);
+	v = vma_at(m, BASE);
+	ASSERT_TRUE(v->vm_start == BASE && v->vm_end == BASE + PG(4));
+	ASSERT_TRUE(v->vm_flags & VM_MAYBE_GUARD);
+	vma_page_counts(v, &rss, &anon);
+	ASSERT_EQ(rss, 2);
+	ASSERT_EQ(page_at(m, BASE + PG(1)), 'g');
+	ASSERT_EQ(call(m, NR_madvise, BASE, PG(4), MADV_DONTNEED, 0), 0);
+	ASSERT_EQ(page_at(m, BASE + PG(2)), 'g');
+	ASSERT_EQ(call(m, NR_TOUCH, BASE, PG(4), 0, 0), TOUCH_SIGSEGV);
+	ASSERT_EQ(call(m, NR_fork, 0, 0, 0, 0), 2);
+	ASSERT_EQ(machine_switch(m, 2), 0);
+	ASSERT_EQ(page_at(m, BASE + PG(1)), 'g');
+	ASSERT_EQ(call(m, NR_madvise, BASE + PG(1), PG(1), MADV_GUARD_REMOVE,
+		       0),
+		  0);
+	ASSERT_EQ(page_at(m, BASE + PG(1)), '.');
+	ASSERT_EQ(page_at(m, BASE + PG(2)), 'g');
+	ASSERT_EQ(call(m, NR_munmap, BASE, PG(4), 0, 0), 0);
+	ASSERT_EQ(map(m, BASE, PG(4), 0), BASE);
+	ASSERT_EQ(page_at(m, BASE + PG(2)), '.');
+	machine_free(m);
+	return true;
+}
+
 /* What the engine does not simulate says so: -ENOSYS, no change. */
 TEST(unsimulated_is_enosys)
 {
@@ -204,6 +248,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(free_then_pageout),
 	TEST_ENTRY(sealed_refuses),
 	TEST_ENTRY(populate),
+	TEST_ENTRY(guard),
 	TEST_ENTRY(unsimulated_is_enosys),
 };
 
