@@ -1148,6 +1148,7 @@ long faultin_page_range(struct machine *m, unsigned long start,
 	struct mm *mm = cur_mm(m);
 	struct vma *v = NULL;
 
+	op_poll_total(m, (end - start) >> PAGE_SHIFT);
 	for (unsigned long a = start; a < end; a += PAGE_SIZE) {
 		if (!v || a >= v->vm_end) {
 			v = vt_find(&mm->tree, a);
@@ -1168,7 +1169,8 @@ long faultin_page_range(struct machine *m, unsigned long start,
 			     .v = v, .addr = a,
 			     .len = MIN(end, v->vm_end) - a, .value = write);
 		}
-		if (fatal_signal_pending(m))
+		/* fatal_signal_pending(), and the machine's poll (Ctrl-C) */
+		if (op_poll(m))
 			return -EINTR;
 		if (handle_mm_fault(m, v, a, write)) {
 			NOTE(m, NOTE_POPULATE_EFAULT, .fn = "faultin_page_range",

@@ -2471,6 +2471,9 @@ static bool op_madvise(struct gen *g)
 	if (middle && advices[a].undo >= 0)
 		g->madv_undo = (struct memo){true, pid(g), r, advices[a].undo};
 	emit_madvise(g, r, a);
+	/* with --errors, a read of the markers just installed: EFAULT */
+	if (a == A_GUARD_INSTALL && g->opt_errors && chance(g, 40))
+		emit_madvise(g, r, A_POPULATE_READ);
 	return true;
 }
 
