@@ -83,6 +83,12 @@ run() {
 	key Enter
 	poll cmdline_is "vmalab>"
 }
+# Type quit and Enter: no prompt comes back to wait for.
+leave() {
+	type_text quit
+	poll cmdline_is "vmalab> quit" || return 1
+	key Enter
+}
 ok() {
 	local desc=$1
 	shift
@@ -215,7 +221,7 @@ ok "smaller than 80x24: it says so" poll on_screen "vmalab needs 80x24 at least"
 T resize-window -x 120 -y 36
 screen_is() { [ "$(screen)" == "$1" ]; }
 ok "back to 120x36: the same screen as before" poll screen_is "$big"
-run 'quit'
+leave
 ok "quit leaves with status 0" poll on_screen "EXITED=0"
 
 # ---- fork: two maps side by side, the shared anon_vma linked ----
@@ -226,7 +232,7 @@ run 'fork()'
 ok "fork: both maps, side by side" poll sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q 'pid 1, 1 VMA (current)  *pid 2, 1 VMA'"
 ok "fork: the title says so" on_screen "new process: pid 2"
 ok "fork: the child's VMA under the parent's anon_vma" on_screen "pid 2 200000000000 vma#2 (chain: fro"
-run 'quit'
+leave
 
 # ---- NO_COLOR: monochrome, the same text ----
 start 100 30 NO_COLOR=1 || exit 1
@@ -254,7 +260,7 @@ key Enter
 ok "fg: the UI is drawn again" poll on_screen "[map] pid 1, 1 VMA"
 ok "... and takes commands" run 'map 0x200000008000 16k rw'
 ok "... that work" poll on_screen "2 VMAs"
-run 'quit'
+leave
 ok "quit goes back to the shell" poll on_screen 'sh$'
 
 # ---- playing a script ----
@@ -283,7 +289,7 @@ type_text '@0'
 key Enter
 ok "@0 jumps to the start" poll on_screen "step 0/3"
 ok "... an empty map again" on_screen "gap (127 TiB)"
-run 'quit'
+leave
 
 # ---- a 65,530-VMA machine ----
 awk 'BEGIN { print "map 0x200000000000 " 65530 * 4 "k rw"
@@ -301,7 +307,7 @@ key PPage
 ok "PgUp scrolls a page" poll sh -c "tmux -S '$tmp/sock$sock' capture-pane -p | grep -q '655[0-9][0-9] of 65530'"
 key Home
 ok "Home: the first VMA" poll on_screen "1 of 65530"
-run 'quit'
+leave
 ok "it leaves" poll on_screen "EXITED=0"
 
 echo "$pass passed, $fail failed"
