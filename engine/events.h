@@ -256,6 +256,10 @@ enum ev_note {
 				      value: pages zapped first */
 	NOTE_GUARD_REMOVE,	   /* [addr, +len) of vma: value markers gone */
 	NOTE_GUARD_FAULT,	   /* handle_pte_marker: guard at addr */
+	NOTE_COLLAPSE_NOTHING,	   /* madvise_collapse: [addr, +len) of vma
+				      holds no aligned 2 MiB block: 0 */
+	NOTE_COLLAPSE_EMPTY,	   /* hpage_collapse_scan_pmd: the blocks of
+				      [addr, +len) have no entry: EINVAL */
 	NOTE_MLOCK_HOLE,	   /* apply_vma_lock_flags: hole: ENOMEM */
 	NOTE_DEF_FLAGS,		   /* mm->def_flags is now flags */
 	NOTE_PRCTL_NO_ANON_NAME,   /* prctl_set_vma: no CONFIG_ANON_VMA_NAME */

@@ -17,6 +17,7 @@
  * GUARD_INSTALL puts guard markers in the page table (SIGSEGV on any
  * access) and sets the sticky VM_MAYBE_GUARD on the VMA without a split;
  * GUARD_REMOVE clears the markers.
+ * COLLAPSE is modelled where it makes no huge page: madvise_collapse().
  * POPULATE_READ and POPULATE_WRITE do not walk the VMAs: they fault the
  * range in through GUP (faultin_page_range(), memory.c).
  * A hole does not stop the walk: the VMAs after it are advised too and
@@ -24,8 +25,9 @@
  * there, the VMAs before it advised.
  *
  * Not simulated (the engine returns -ENOSYS, which verify reports as a
- * failure): MADV_COLLAPSE and the memory-failure injection (HWPOISON,
- * SOFT_OFFLINE).
+ * failure): MADV_COLLAPSE where it would make a huge page (a block of
+ * the range with pages in it) and the memory-failure injection
+ * (HWPOISON, SOFT_OFFLINE).
  */
 #include "internal.h"
 
@@ -81,7 +83,6 @@ static bool madvise_behavior_valid(long behavior)
 static bool madvise_simulated(long behavior)
 {
 	switch (behavior) {
-	case MADV_COLLAPSE:
 	case MADV_HWPOISON:
 	case MADV_SOFT_OFFLINE:
 		return false;
@@ -302,6 +303,83 @@ static int madvise_guard_remove(struct machine *m, struct madv *mb)
 	return 0;
 }
 
+#define HPAGE_PMD_SIZE (1UL << 21)
+#define HPAGE_PMD_MASK (~(HPAGE_PMD_SIZE - 1))
+#define HPAGE_PMD_NR (HPAGE_PMD_SIZE >> PAGE_SHIFT)
+
+/*
+ * thp_vma_allowable_order(vma, TVA_FORCED_COLLAPSE, PMD_ORDER): may this
+ * VMA hold a PMD-sized THP, whatever the sysfs setting?  Not with
+ * VM_NOHUGEPAGE, nor in special or hugetlb VMAs; anonymous memory needs
+ * its anon_vma (none yet: nothing to collapse); of files only shmem
+ * (shmem_enabled "never" is not "deny"), regular files not (no
+ * CONFIG_READ_ONLY_THP_FOR_FS file ever qualified here); and the VMA
+ * must hold an aligned 2 MiB block, its pgoff aligned with it
+ * (thp_vma_suitable_order() at vm_end - HPAGE_PMD_SIZE).
+ */
+static bool thp_vma_collapse_allowed(const struct vma *v)
+{
+	unsigned long haddr;
+
+	if (v->vm_flags &
+	    (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB))
+		return false;
+	if (vma_is_anonymous(v)) {
+		if (!v->anon_vma)
+			return false;
+	} else if (!vma_is_shmem(v)) {
+		return false;
+	}
+	if (((v->vm_start >> PAGE_SHIFT) - v->vm_pgoff) % HPAGE_PMD_NR)
+		return false;
+	if (v->vm_end - v->vm_start < HPAGE_PMD_SIZE)
+		return false;
+	haddr = (v->vm_end - HPAGE_PMD_SIZE) & HPAGE_PMD_MASK;
+	return haddr >= v->vm_start;
+}
+
+/*
+ * madvise_collapse() (mm/khugepaged.c), for what it decides without
+ * making a huge page: EINVAL where the VMA may not hold one; then the
+ * aligned 2 MiB blocks of the range, [hstart, hend).  None (the range
+ * holds no whole block) is 0; a range whose rounded-up start passes its
+ * rounded-down end makes (hend - hstart) wrap, so no count of collapsed
+ * blocks can equal it: EINVAL (last_fail SCAN_FAIL).  A block with no
+ * entry at all is SCAN_PMD_NULL or SCAN_PTE_NON_PRESENT: EINVAL, nothing
+ * changed, if every block is so.  A block with pages would be collapsed
+ * into a THP (Rss 2 MiB), which the engine does not model: ENOSYS.
+ *
+ *   |  2 MiB  |  2 MiB  |      PMD boundaries
+ *   VVVVVVVVVVVVVVVVVVVVV      a faulted anonymous VMA
+ *     <-->                     no whole block: 0
+ *   <--------->                one block, no page in it: EINVAL
+ */
+static int madvise_collapse(struct machine *m, struct madv *mb)
+{
+	struct vma *v = mb->vma;
+	unsigned long hstart, hend;
+
+	if (v->vm_flags & VM_DROPPABLE)
+		return -ENOSYS; /* not measured */
+	if (!thp_vma_collapse_allowed(v))
+		return refuse(m, mb, "thp_vma_allowable_order", -EINVAL);
+	hstart = (mb->start + ~HPAGE_PMD_MASK) & HPAGE_PMD_MASK;
+	hend = mb->end & HPAGE_PMD_MASK;
+	if (hstart == hend) {
+		NOTE(m, NOTE_COLLAPSE_NOTHING, .fn = "madvise_collapse", .v = v,
+		     .addr = mb->start, .len = mb->end - mb->start);
+		return 0;
+	}
+	if (hstart > hend)
+		return refuse(m, mb, "madvise_collapse", -EINVAL);
+	for (unsigned long a = hstart; a < hend; a += HPAGE_PMD_SIZE)
+		if (pages_present(&v->mm->pages, a, a + HPAGE_PMD_SIZE))
+			return -ENOSYS;
+	NOTE(m, NOTE_COLLAPSE_EMPTY, .fn = "hpage_collapse_scan_pmd", .v = v,
+	     .addr = hstart, .len = hend - hstart);
+	return -EINVAL;
+}
+
 /* madvise_vma_behavior(): one VMA's part of the range. */
 static int madvise_vma_behavior(struct machine *m, struct madv *mb)
 {
@@ -331,6 +409,8 @@ static int madvise_vma_behavior(struct machine *m, struct madv *mb)
 	case MADV_DONTNEED:
 	case MADV_DONTNEED_LOCKED:
 		return madvise_dontneed_free(m, mb);
+	case MADV_COLLAPSE:
+		return madvise_collapse(m, mb);
 	case MADV_GUARD_INSTALL:
 		return madvise_guard_install(m, mb);
 	case MADV_GUARD_REMOVE:

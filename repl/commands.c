@@ -554,8 +554,12 @@ const struct command commands[] = {
 			"SIGSEGV; 'g' in pages); the VMA is not split but\n"
 			"gets the sticky VM_MAYBE_GUARD (gu). "
 			"MADV_GUARD_REMOVE clears the markers.\n"
+			"MADV_COLLAPSE: EINVAL where the VMA may not hold a "
+			"2 MiB THP, 0 where the\nrange holds no aligned "
+			"2 MiB block.\n"
 			"Not simulated (the engine says ENOSYS, verify fails): "
-			"MADV_COLLAPSE,\nMADV_HWPOISON, MADV_SOFT_OFFLINE.",
+			"MADV_COLLAPSE of a block\nwith pages (it would make "
+			"a huge page), MADV_HWPOISON, MADV_SOFT_OFFLINE.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "madvise(0x200000001000, 4096, MADV_DONTFORK)\n"
 			   "touch 0x200000000000 16k\n"

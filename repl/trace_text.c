@@ -694,6 +694,19 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		sb_addf(out, "handle_pte_marker(%lx): guard marker: SIGSEGV",
 			ev->addr);
 		break;
+	case NOTE_COLLAPSE_NOTHING:
+		sb_addf(out,
+			"madvise_collapse(vma %lx-%lx): %lx-%lx holds no "
+			"aligned 2 MiB block: nothing to collapse",
+			VMA_RANGE(ev), ev->addr, ev->addr + ev->len);
+		break;
+	case NOTE_COLLAPSE_EMPTY:
+		sb_addf(out,
+			"hpage_collapse_scan_pmd(%lx-%lx): no page table "
+			"entry in the block%s: SCAN_PMD_NULL, EINVAL",
+			ev->addr, ev->addr + ev->len,
+			ev->len > (1UL << 21) ? "s" : "");
+		break;
 	case NOTE_POPULATE_HOLE:
 		sb_addf(out, "__get_user_pages: no VMA at %lx: ENOMEM",
 			ev->addr);

@@ -2370,6 +2370,7 @@ enum {
 	A_POPULATE_WRITE,
 	A_GUARD_INSTALL,
 	A_GUARD_REMOVE,
+	A_COLLAPSE,
 	A_NR
 };
 
@@ -2398,6 +2399,7 @@ static const struct advice advices[A_NR] = {
 	[A_POPULATE_WRITE] = {"MADV_POPULATE_WRITE", 5, -1},
 	[A_GUARD_INSTALL] = {"MADV_GUARD_INSTALL", 9, A_GUARD_REMOVE},
 	[A_GUARD_REMOVE] = {"MADV_GUARD_REMOVE", 4, -1},
+	[A_COLLAPSE] = {"MADV_COLLAPSE", 2, -1},
 };
 
 /* What the advice's ranges aim at: the middle of a VMA (to undo later),
@@ -2466,6 +2468,10 @@ static bool op_madvise(struct gen *g)
 	}
 	for (a = 0; a < A_NR; a++)
 		w[a] = advices[a].weight;
+	/* With --large a VMA can hold a 2 MiB block that MADV_COLLAPSE
+	 * would make a huge page of, which the engine does not model. */
+	if (g->opt_large)
+		w[A_COLLAPSE] = 0;
 	a = pick_weighted(g, w, A_NR);
 	r = advise_range(g, &middle);
 	if (middle && advices[a].undo >= 0)

@@ -220,6 +220,37 @@ TEST(guard)
 	return true;
 }
 
+/*
+ * MADV_COLLAPSE without a huge page: a small or never faulted VMA is
+ * EINVAL; then the whole 2 MiB blocks of the range: none is 0, a start
+ * rounded up past the rounded-down end EINVAL, an empty block EINVAL,
+ * one with a page (a THP: not modelled) ENOSYS.
+ */
+TEST(collapse)
+{
+	struct machine *m = machine_new();
+	const unsigned long mb2 = 1UL << 21;
+
+	ASSERT_EQ(map(m, BASE, PG(4), 0), BASE);
+	ASSERT_EQ(call(m, NR_TOUCH, BASE, PG(1), 0, 0), TOUCH_OK);
+	ASSERT_EQ(call(m, NR_madvise, BASE, PG(1), MADV_COLLAPSE, 0), -EINVAL);
+	ASSERT_EQ(map(m, BASE + 2 * mb2, 2 * mb2, 0), BASE + 2 * mb2);
+	ASSERT_EQ(call(m, NR_madvise, BASE + 2 * mb2, PG(1), MADV_COLLAPSE, 0),
+		  -EINVAL);
+	ASSERT_EQ(call(m, NR_TOUCH, BASE + 3 * mb2, PG(1), 0, 0), TOUCH_OK);
+	ASSERT_EQ(call(m, NR_madvise, BASE + 2 * mb2, PG(4), MADV_COLLAPSE, 0),
+		  0);
+	ASSERT_EQ(call(m, NR_madvise, BASE + 2 * mb2 + PG(1), PG(1),
+		       MADV_COLLAPSE, 0),
+		  -EINVAL);
+	ASSERT_EQ(call(m, NR_madvise, BASE + 2 * mb2, mb2, MADV_COLLAPSE, 0),
+		  -EINVAL);
+	ASSERT_EQ(call(m, NR_madvise, BASE + 3 * mb2, mb2, MADV_COLLAPSE, 0),
+		  -ENOSYS);
+	machine_free(m);
+	return true;
+}
+
 /* What the engine does not simulate says so: -ENOSYS, no change. */
 TEST(unsimulated_is_enosys)
 {
@@ -249,6 +280,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(sealed_refuses),
 	TEST_ENTRY(populate),
 	TEST_ENTRY(guard),
+	TEST_ENTRY(collapse),
 	TEST_ENTRY(unsimulated_is_enosys),
 };
 
