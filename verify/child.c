@@ -553,61 +553,6 @@ static int populate_own(void)
 }
 
 /*
- * Every VMA of the process's own (all but the script's) once its memory
- * is settled, for mlockall's stand-in: a forked process inherits the list.
- */
-static struct own_vma {
-	unsigned long start, end;
-} own_vmas[OWN_MAX];
-static int nown_vmas;
-
-static int own_vmas_record(void)
-{
-	struct cbuf *cb = &scratch;
-	const char *line;
-	int ret = 0;
-
-	cb_reset(cb);
-	if (read_file("/proc/self/maps", cb))
-		return -1;
-	nown_vmas = 0;
-	for (line = cb_str(cb); *line;) {
-		const char *nl = strchrnul(line, '\n');
-		unsigned long start, end;
-
-		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    !script_addr(start)) {
-			if (nown_vmas == OWN_MAX) {
-				ret = -1;
-				break;
-			}
-			own_vmas[nown_vmas++] = (struct own_vma){start, end};
-		}
-		line = *nl ? nl + 1 : nl;
-	}
-	cb_reset(cb);
-	return ret;
-}
-
-/* Is [start, end) (a VMA now) the script's: none of the process's own? */
-static bool script_vma(unsigned long start, unsigned long end)
-{
-#ifdef __SANITIZE_ADDRESS__
-	/* ASan's runtime maps memory of its own as it runs: only the
-	 * window and the brk area are surely the script's. */
-	(void)end;
-	return script_addr(start);
-#else
-	if (script_addr(start))
-		return true;
-	for (int i = 0; i < nown_vmas; i++)
-		if (start < own_vmas[i].end && own_vmas[i].start < end)
-			return false;
-	return true;
-#endif
-}
-
-/*
  * Take the process's own part of each line, now that its own memory is
  * settled.  pad: the first process, whose VmPeak (the controller's, from
  * before the heap went) is raised to by PROT_NONE padding.
@@ -626,7 +571,7 @@ static int status_setup(bool pad)
 		 PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 		 0) == MAP_FAILED)
 		return -1;
-	if (status_read(now) || status_script_part(part) || own_vmas_record())
+	if (status_read(now) || status_script_part(part))
 		return -1;
 	for (int i = 0; i < ST_N; i++)
 		st_base[i] = now[i] - part[i];
@@ -693,16 +638,15 @@ _Static_assert(NR_mmap == SYS_mmap && NR_munmap == SYS_munmap &&
 _Static_assert(NR_mseal == SYS_mseal, "nr.h must match <sys/syscall.h>");
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
 /*
- * mlockall(MCL_CURRENT) would lock and fault in every VMA of this process:
- * its own buffer reservations (half a gigabyte, which its status baseline
- * would not follow) and, under AddressSanitizer, terabytes of shadow
- * memory.  So the call locks only the script's VMAs (script_vma(): in the
- * normal build every VMA that is not the process's own, those that mremap
- * moved out of the window too), in address order, as
+ * mlockall(MCL_CURRENT) would fault in every VMA of this process, and
+ * under AddressSanitizer that is terabytes of shadow memory.  So a
+ * sanitized build locks only the test window's VMAs, in address order, as
  * apply_mlockall_flags() would (mlock2 per VMA, errors ignored), after
  * setting mm->def_flags with the real call: mlockall(MCL_FUTURE...) when
- * asked, else munlockall() (the only other way to clear it).
+ * asked, else munlockall() (the only other way to clear it).  The normal
+ * build makes the real call, and the same scripts agree in both.
  */
 static long child_mlockall(long flags)
 {
@@ -726,7 +670,7 @@ static long child_mlockall(long flags)
 		unsigned long start, end;
 
 		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
-		    script_vma(start, end))
+		    script_addr(start))
 			(void)syscall(SYS_mlock2, start, end - start,
 				      flags & 4 ? 1 : 0);
 		line = *nl ? nl + 1 : nl;
@@ -734,6 +678,7 @@ static long child_mlockall(long flags)
 	cb_reset(sb);
 	return ret;
 }
+#endif
 
 /*
  * Run one call as the raw system call its number names, the path (if
@@ -758,8 +703,10 @@ static long child_call(const struct kreq *rq, int passed, pid_t controller,
 		return read_range(a[0], a[1], fault);
 	case NR_fork:
 		return child_fork(passed, controller);
+#if defined(__SANITIZE_ADDRESS__)
 	case NR_mlockall:
 		return child_mlockall((long)(int)a[0]);
+#endif
 	case NR_close:
 		/* Closing the channel would cut us off: it is not the
 		 * script's fd, so answer as if it were not open. */
