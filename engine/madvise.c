@@ -258,10 +258,10 @@ static bool is_valid_guard_vma(const struct vma *v, bool allow_locked)
 }
 
 /*
- * madvise_guard_install(): the VMA gets an anon_vma (its page tables now
- * hold what a fault cannot make again, so fork must copy them) and
- * VM_MAYBE_GUARD on the whole VMA, set atomically: no split, no write
- * lock.  The pages of the range are zapped and every entry becomes a
+ * madvise_guard_install(): anonymous memory gets an anon_vma (its page
+ * tables now hold what a fault cannot make again), and the VMA
+ * VM_MAYBE_GUARD on the whole of it, set atomically: no split, no write
+ * lock (fork copies the page tables of such VMAs, VM_COPY_ON_FORK).  The pages of the range are zapped and every entry becomes a
  * guard marker.
  *
  *   AAAAAAAA      touched
@@ -275,9 +275,13 @@ static int madvise_guard_install(struct machine *m, struct madv *mb)
 
 	if (!is_valid_guard_vma(v, false))
 		return refuse(m, mb, "is_valid_guard_vma", -EINVAL);
-	err = anon_vma_prepare(m, v);
-	if (err)
-		return err;
+	/* Anonymous memory only: a file's or shmem's page tables are copied
+	 * on fork through VM_MAYBE_GUARD alone. */
+	if (vma_is_anonymous(v)) {
+		err = anon_vma_prepare(m, v);
+		if (err)
+			return err;
+	}
 	if (!(v->vm_flags & VM_MAYBE_GUARD)) {
 		v->vm_flags |= VM_MAYBE_GUARD;
 		EVENT(m, .kind = EV_VMA_FLAGS, .fn = "madvise_guard_install",
