@@ -343,6 +343,8 @@ void madvise_willneed_file(struct machine *m, struct vma *v,
 			   unsigned long start, unsigned long end);
 void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 			 unsigned long first, unsigned long last);
+void ext4_block_truncate_page(struct machine *m, struct vm_inode *in,
+			      unsigned long size);
 /* MADV_GUARD_INSTALL's walk: the pages zapped; GUARD_REMOVE's: the
  * markers cleared. */
 unsigned long guard_install_range(struct machine *m, struct vma *v,

@@ -831,6 +831,9 @@ long sys_ftruncate(struct machine *m, long fd, unsigned long len)
 	in = f->inode;
 	if (len < in->size)
 		truncate_inode_mappings(m, in, len);
+	/* ext4_setattr(): the block at the new EOF is zeroed past it
+	 * (ext4_truncate), or, growing, the block at the old one */
+	ext4_block_truncate_page(m, in, len <= in->size ? len : in->size);
 	in->size = len;
 	NOTE(m, NOTE_TRUNCATE, .fn = "do_truncate", .value = len);
 	return 0;

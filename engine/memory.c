@@ -757,6 +757,7 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	return 0;
 }
 
+/* A folio of in at idx, uptodate or not. */
 static bool page_cached(const struct vm_inode *in, unsigned long idx)
 {
 	enum page_kind kind;
@@ -766,11 +767,35 @@ static bool page_cached(const struct vm_inode *in, unsigned long idx)
 	       pages_lookup(&in->cache, idx << PAGE_SHIFT, &kind);
 }
 
+/* An uptodate folio of in at idx: what filemap_map_pages() maps. */
+static bool page_uptodate(const struct vm_inode *in, unsigned long idx)
+{
+	enum page_kind kind;
+
+	return idx < (1UL << 36) &&
+	       pages_lookup(&in->cache, idx << PAGE_SHIFT, &kind) &&
+	       kind == PAGE_FILE;
+}
+
+/*
+ * Read-ahead of [start, end) of in (page_cache_ra_unbounded): a folio
+ * already there is passed by, uptodate or not.
+ */
+static void cache_fill(struct machine *m, struct vm_inode *in,
+		       unsigned long start, unsigned long end)
+{
+	for (unsigned long i = start; i < end; i++)
+		if (!page_cached(in, i))
+			pages_add(m, &in->cache, i << PAGE_SHIFT,
+				  (i + 1) << PAGE_SHIFT, PAGE_FILE);
+}
+
 /*
  * The pages do_fault_around() maps on a read fault: the window of
  * fault_around_bytes (16 pages by default) around addr, aligned in the
  * address space, clamped to the VMA and the page table, and only pages
- * already in the page cache within EOF (filemap_map_pages()).
+ * already in the page cache and uptodate, within EOF (filemap_map_pages():
+ * next_uptodate_folio()).
  */
 static void do_fault_around(struct machine *m, struct vma *v,
 			    unsigned long addr)
@@ -789,7 +814,7 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		return;
 	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
 		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind) ||
-		    !page_cached(in, linear_page_index(v, a)))
+		    !page_uptodate(in, linear_page_index(v, a)))
 			continue;
 		map_page(m, v, a, PAGE_FILE, "do_fault_around");
 		mapped++;
@@ -827,8 +852,7 @@ static void page_cache_fault(struct machine *m, struct vma *v,
 	end = MIN(start + MAX(ra, 1), eof);
 	NOTE(m, NOTE_READ_AROUND, .fn = "filemap_fault", .v = v, .addr = addr,
 	     .value = start, .len = end - start);
-	pages_add(m, &in->cache, start << PAGE_SHIFT, end << PAGE_SHIFT,
-		  PAGE_FILE);
+	cache_fill(m, in, start, end);
 }
 
 static int sigbus_beyond_eof(struct machine *m, struct vma *v,
@@ -1374,8 +1398,32 @@ void madvise_willneed_file(struct machine *m, struct vma *v,
 	n = MIN(n, MAX(m->params.ra_pages, 1));
 	last = MIN(idx + n, eof);
 	if (idx < last && last <= (1UL << 36))
-		pages_add(m, &in->cache, idx << PAGE_SHIFT, last << PAGE_SHIFT,
-			  PAGE_FILE);
+		cache_fill(m, in, idx, last);
+}
+
+/*
+ * ext4_block_truncate_page(): ftruncate zeroes the block past EOF in the
+ * page that holds it: the new EOF when the size does not grow
+ * (ext4_truncate), the old one when it grows.  If that size is not block
+ * aligned, the zeroing goes through a folio it creates if none is cached
+ * (__ext4_block_zero_page_range: FGP_CREAT) and leaves not uptodate,
+ * even when the block is a hole.  Fault-around and read-ahead then pass
+ * it by; only a fault on the page itself reads it.
+ *
+ *   0         1         2        file pages; EOF in page 1 (7869 bytes)
+ *   ffffffffff?                  ftruncate(147456): page 1 not uptodate
+ *   f.ff                         a read fault on page 0: fault-around
+ *                                maps 0, 2, 3, not 1
+ */
+void ext4_block_truncate_page(struct machine *m, struct vm_inode *in,
+			      unsigned long size)
+{
+	unsigned long idx = size >> PAGE_SHIFT;
+
+	if (in->shmem || !(size & ~PAGE_MASK) || page_cached(in, idx))
+		return;
+	pages_add(m, &in->cache, idx << PAGE_SHIFT, (idx + 1) << PAGE_SHIFT,
+		  PAGE_NOT_UPTODATE);
 }
 
 /*

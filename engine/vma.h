@@ -122,6 +122,10 @@ enum page_kind {
 	PAGE_ZERO = 3,
 	PAGE_LAZYFREE = 4,
 	PAGE_GUARD = 5,
+	/* In a page cache only: a folio that is there but not uptodate
+	 * (ext4_block_truncate_page() made it): fault-around and read-ahead
+	 * pass it by, a fault on it reads it. */
+	PAGE_NOT_UPTODATE = 6,
 };
 /* An anonymous page of the process's own, lazily freed or not. */
 static inline bool page_is_anon(enum page_kind k)

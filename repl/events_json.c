@@ -92,6 +92,7 @@ static const char *const page_kinds[] = {
 	[PAGE_ZERO] = "zero",
 	[PAGE_LAZYFREE] = "lazyfree",
 	[PAGE_GUARD] = "guard",
+	[PAGE_NOT_UPTODATE] = "not_uptodate",
 };
 
 static const char *const notes[] = {
