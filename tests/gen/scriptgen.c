@@ -44,9 +44,7 @@
  * --advise adds madvise (every advice the engine simulates: POPULATE_READ
  * and POPULATE_WRITE, guard regions installed, often in the middle of a
  * VMA, and removed later, among them), the mlock family, mseal and
- * prctl(PR_SET_VMA),
- * aimed at VMA edges as mprotect is, and lets --wild's MAP_POPULATE and
- * MAP_LOCKED fall on every kind of mapping (files and shared memory too).
+ * prctl(PR_SET_VMA), aimed at VMA edges as mprotect is.
  * The model knows what decides those calls' effect on later ones: which
  * pages are sealed (munmap, mmap over them and mprotect then fail) and
  * which are VM_DONTCOPY (a fork leaves them out of the child).
@@ -824,19 +822,11 @@ static int map_flags(const struct page *pg, bool noreplace)
  */
 static int wild_flags(struct gen *g, const struct page *pg)
 {
-	bool file = pg->kind != K_ANON && pg->kind != K_SHANON &&
-		    !g->opt_advise;
 	int f = 0;
 
-	/*
-	 * Not on files: their read faults depend on page-cache read-ahead
-	 * state (mmap_miss, PG_readahead, large folios) that the engine does
-	 * not model yet (docs/kernel-notes.md).  The draw stays, so a seed
-	 * gives the same script either way.
-	 */
-	if (chance(g, 12) && !file)
+	if (chance(g, 12))
 		f |= F_POPULATE;
-	if (chance(g, 6) && !file)
+	if (chance(g, 6))
 		f |= F_LOCKED;
 	if (chance(g, 6))
 		f |= F_STACK;
