@@ -325,8 +325,7 @@ static bool thp_vma_collapse_allowed(const struct vma *v)
 {
 	unsigned long haddr;
 
-	if (v->vm_flags &
-	    (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB))
+	if (v->vm_flags & (VM_NOHUGEPAGE | VM_SPECIAL | VM_HUGETLB))
 		return false;
 	if (vma_is_anonymous(v)) {
 		if (!v->anon_vma)
