@@ -297,6 +297,16 @@ void explain_build(struct explanation *x, const struct vmalab_event *ev,
 		case EV_NOTE:
 			if (e->code == NOTE_READ_AROUND)
 				x->read_ahead += e->len;
+			if (e->code == NOTE_GUARD_INSTALL) {
+				x->guard_pages += e->len >> PAGE_SHIFT;
+				x->guard_zapped += e->value;
+			}
+			if (e->code == NOTE_GUARD_REMOVE)
+				x->guard_removed += e->value;
+			if (e->code == NOTE_MADV_POPULATE) {
+				x->populate_vmas++;
+				x->populate_write |= e->value;
+			}
 			break;
 		case EV_VMA_FLAGS:
 			x->flag_changes++;
@@ -554,6 +564,12 @@ static void faults_text(struct strbuf *out, size_t width,
 {
 	struct strbuf sb = STRBUF_INIT;
 
+	if (x->populate_vmas)
+		sb_addf(&sb,
+			"MADV_POPULATE faulted %lu VMA%s in through GUP "
+			"(faultin_page_range), as %s faults. ",
+			x->populate_vmas, x->populate_vmas == 1 ? "" : "s",
+			x->populate_write ? "write" : "read");
 	if (x->anon_faults)
 		sb_addf(&sb,
 			"%lu anonymous page%s faulted in, each with its "
@@ -602,6 +618,19 @@ static void faults_text(struct strbuf *out, size_t width,
 			"a private anonymous copy (wp_page_copy), which needs "
 			"the anon_vma. ",
 			x->wp_copies, x->wp_copies == 1 ? "" : "s");
+	if (x->guard_pages)
+		sb_addf(&sb,
+			"%lu page table entr%s became guard markers "
+			"(madvise_guard_install): no page, and any access "
+			"is SIGSEGV%s. ",
+			x->guard_pages, x->guard_pages == 1 ? "y" : "ies",
+			x->guard_zapped ? "; the pages there were zapped first"
+					: "");
+	if (x->guard_removed)
+		sb_addf(&sb,
+			"%lu guard marker%s cleared (madvise_guard_remove): "
+			"the next access faults a page in. ",
+			x->guard_removed, x->guard_removed == 1 ? " was" : "s were");
 	if (x->anon_ops[AV_PREPARE_NEW])
 		sb_addf(&sb,
 			"__anon_vma_prepare made a new anon_vma (av%u): no "

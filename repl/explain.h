@@ -90,6 +90,10 @@ struct explanation {
 	unsigned long anon_ops[16];
 	unsigned first_av_new, first_av_reuse; /* examples, for the text */
 	unsigned long flag_changes;	       /* EV_VMA_FLAGS events */
+	/* madvise's page work: guard markers installed (and the pages the
+	 * install zapped first) and cleared; VMAs faulted in through GUP */
+	unsigned long guard_pages, guard_zapped, guard_removed;
+	unsigned long populate_vmas, populate_write;
 	/* the merge being built (index + 1 into merges; 0: none) */
 	size_t open[8];
 	int nopen;

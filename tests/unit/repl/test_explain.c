@@ -257,6 +257,39 @@ TEST(cow_copy_is_told)
 	return true;
 }
 
+/*
+ * AAAA   GUARD_INSTALL of 1-2 -> AggA: two markers, two pages zapped;
+ * GUARD_REMOVE of 1 clears one; POPULATE_WRITE faults the VMA in.
+ */
+TEST(guard_and_populate_are_told)
+{
+	struct machine *m = machine_new();
+	const struct explanation *e;
+	unsigned long f;
+
+	map(m, 0, 4, RW);
+	vm_touch(m, PG(0), LEN(4), &f);
+	sys_madvise(start(m), PG(1), LEN(2), MADV_GUARD_INSTALL);
+	e = facts(m);
+	ASSERT_EQ(e->guard_pages, 2);
+	ASSERT_EQ(e->guard_zapped, 2);
+	ASSERT_EQ(e->guard_removed, 0);
+	m = machine_new();
+	map(m, 0, 4, RW);
+	sys_madvise(m, PG(1), LEN(2), MADV_GUARD_INSTALL);
+	sys_madvise(start(m), PG(0), LEN(4), MADV_GUARD_REMOVE);
+	e = facts(m);
+	ASSERT_EQ(e->guard_removed, 2);
+	m = machine_new();
+	map(m, 0, 4, RW);
+	sys_madvise(start(m), PG(0), LEN(4), MADV_POPULATE_WRITE);
+	e = facts(m);
+	ASSERT_EQ(e->populate_vmas, 1);
+	ASSERT_EQ(e->populate_write, 1);
+	ASSERT_EQ(e->anon_faults, 4);
+	return true;
+}
+
 /* The prose names the case in both vocabularies. */
 TEST(text_names_both_vocabularies)
 {
@@ -301,6 +334,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(existing_right_part),
 	TEST_ENTRY(existing_inside_splits),
 	TEST_ENTRY(cow_copy_is_told),
+	TEST_ENTRY(guard_and_populate_are_told),
 	TEST_ENTRY(text_names_both_vocabularies),
 };
 
