@@ -99,36 +99,64 @@ static void anon_page_put(struct anon_page *pg)
 	free(pg);
 }
 
-/* Find (or make) the PTE table for addr. */
+/* The first address past what a table at this level maps. */
+static unsigned long level_end(int level)
+{
+	return 1UL << (shift_of(level) + PT_SHIFT);
+}
+
+static void *table_new(struct page_set *ps, int level)
+{
+	if (level == PT_LEVELS - 1) {
+		charge_table(ps, 1);
+		return xcalloc(sizeof(struct pt_ptes));
+	}
+	return xcalloc(sizeof(struct pt_dir));
+}
+
+/*
+ * Find (or make) the PTE table for addr.  A page cache's root gains
+ * levels while addr lies past what it maps (a PGD maps it all, as a
+ * process's page table does: indices past 2^36 wrap there).
+ */
 static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 				 bool create)
 {
-	struct pt_dir *dir;
+	void *node;
 
-	if (!ps->pgd) {
+	if (!ps->root) {
 		if (!create)
 			return NULL;
-		ps->pgd = xcalloc(sizeof(struct pt_dir));
+		ps->top = ps->page_cache ? PT_LEVELS - 1 : 0;
+		while (ps->top > 0 && addr >= level_end(ps->top))
+			ps->top--;
+		ps->root = table_new(ps, ps->top);
 	}
-	dir = ps->pgd;
-	for (int level = 0; level < PT_LEVELS - 1; level++) {
+	while (ps->top > 0 && addr >= level_end(ps->top)) {
+		struct pt_dir *up;
+
+		if (!create)
+			return NULL;
+		up = xcalloc(sizeof(*up));
+		up->slot[0] = ps->root;
+		up->used = 1;
+		ps->root = up;
+		ps->top--;
+	}
+	node = ps->root;
+	for (int level = ps->top; level < PT_LEVELS - 1; level++) {
+		struct pt_dir *dir = node;
 		void **slot = &dir->slot[pt_index(addr, level)];
 
 		if (!*slot) {
 			if (!create)
 				return NULL;
-			*slot = xcalloc(level == PT_LEVELS - 2
-						? sizeof(struct pt_ptes)
-						: sizeof(struct pt_dir));
+			*slot = table_new(ps, level + 1);
 			dir->used++;
-			if (level == PT_LEVELS - 2)
-				charge_table(ps, 1);
 		}
-		if (level == PT_LEVELS - 2)
-			return *slot;
-		dir = *slot;
+		node = *slot;
 	}
-	return NULL;
+	return node;
 }
 
 /* Entry i of t now maps kind (pg: the page, for PAGE_ANON). */
@@ -238,12 +266,32 @@ static bool walk(struct page_set *ps, struct pt_dir *dir, int level,
 	return dir->used == 0;
 }
 
-static void walk_range(const struct page_set *ps, unsigned long start,
+static void walk_range(const struct page_set *cps, unsigned long start,
 		       unsigned long end, pte_fn fn, void *arg, bool prune)
 {
-	if (ps->pgd && start < end)
-		walk((struct page_set *)ps, ps->pgd, 0, 0, start, end, fn, arg,
-		     prune);
+	struct page_set *ps = (struct page_set *)cps;
+	struct pt_ptes *t = ps->root;
+
+	if (!ps->root || start >= end)
+		return;
+	if (ps->top > 0) {
+		/* Nothing lies past what the root maps. */
+		if (start >= level_end(ps->top))
+			return;
+		end = MIN(end, level_end(ps->top));
+	}
+	if (ps->top < PT_LEVELS - 1) {
+		walk(ps, ps->root, ps->top, 0, start, end, fn, arg, prune);
+		return;
+	}
+	/* A page cache that is one PTE table. */
+	fn(t, 0, pt_index(start, 3), pt_index(end - 1, 3) + 1, arg);
+	if (prune && !t->present) {
+		charge_table(ps, -1);
+		free(t->pg);
+		free(t);
+		ps->root = NULL;
+	}
 }
 
 static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
@@ -547,21 +595,21 @@ unsigned long guard_count(const struct page_set *ps, unsigned long start,
 	return n;
 }
 
-static void free_dir(struct page_set *ps, struct pt_dir *dir, int level)
+static void free_table(struct page_set *ps, void *node, int level)
 {
-	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		if (!dir->slot[i])
-			continue;
-		if (level < PT_LEVELS - 2) {
-			free_dir(ps, dir->slot[i], level + 1);
-			continue;
-		}
+	struct pt_dir *dir = node;
+
+	if (level == PT_LEVELS - 1) {
 		if (ps->charge)
-			*ps->charge -= table_pages(ps, dir->slot[i]);
-		put_table_pages(dir->slot[i]);
+			*ps->charge -= table_pages(ps, node);
+		put_table_pages(node);
 		charge_table(ps, -1);
-		free(dir->slot[i]);
+		free(node);
+		return;
 	}
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (dir->slot[i])
+			free_table(ps, dir->slot[i], level + 1);
 	free(dir);
 }
 
@@ -607,16 +655,16 @@ void pages_clone(struct page_set *dst, const struct page_set *src,
 
 	*dst = *src;
 	dst->charge = charge;
-	dst->pgd = src->pgd ? clone_dir(src->pgd, 0, &c) : NULL;
+	dst->root = src->root ? clone_dir(src->root, src->top, &c) : NULL;
 }
 
 void pages_free(struct page_set *ps)
 {
-	if (ps->pgd) {
-		free_dir(ps, ps->pgd, 0);
+	if (ps->root) {
+		free_table(ps, ps->root, ps->top);
 		ps->edits++;
 	}
-	ps->pgd = NULL;
+	ps->root = NULL;
 	ps->rss_anon = ps->rss_file = 0;
 }
 

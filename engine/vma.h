@@ -153,7 +153,14 @@ struct anon_page {
 	unsigned long *charge; /* the machine's count of pages in use */
 };
 struct page_set {
-	struct pt_dir *pgd;
+	/*
+	 * The top table, at level top: 0 (a PGD) for a process's page
+	 * table; a page cache starts with one PTE table (level 3) and gains
+	 * a directory above it each time an index outgrows what it covers,
+	 * so a small file's cache is one PTE table, not four levels.
+	 */
+	void *root;
+	unsigned char top;
 	/*
 	 * The machine's count of pages in use (NULL: not counted): a page
 	 * cache counts its pages, a page table its anonymous pages and its

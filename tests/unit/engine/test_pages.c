@@ -206,6 +206,79 @@ TEST(read_file_fault_around_then_write)
 	return true;
 }
 
+/* The page cache of v's file. */
+static struct page_set *cache_of(struct machine *m, unsigned long addr)
+{
+	return &vma_at(m, addr)->vm_file->inode->cache;
+}
+
+/*
+ * A page cache is as tall as its highest index needs: the first fault of
+ * a shmem object makes one PTE table (512 pages), not a PGD, PUD and PMD
+ * above it.  An index past 512 pages puts a PMD on top, one past 2^18 a
+ * PUD; pages already there stay where they were.
+ *
+ *   f...............    one page at index 0: a PTE table alone
+ *   f.......f.......    and at index 2^18 + 1: PUD, PMD, two PTE tables
+ */
+TEST(page_cache_grows_levels_as_needed)
+{
+	struct machine *m = new_machine(true);
+	unsigned long len = 2UL << 30, far = (1UL << 30) + PG(1);
+	struct page_set *c;
+	struct machine *copy;
+
+	ASSERT_EQ(sys_mmap(m, BASE, len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+		  BASE);
+	c = cache_of(m, BASE);
+	ASSERT_TRUE(c->root == NULL);
+	ASSERT_EQ(vm_touch(m, BASE, 1, &(unsigned long){0}), 0);
+	ASSERT_EQ(c->top, 3);
+	ASSERT_EQ(c->tables, 1);
+	ASSERT_EQ(pages_present(c, 0, ~0UL), 1);
+	ASSERT_EQ(vm_touch(m, BASE + far, 1, &(unsigned long){0}), 0);
+	ASSERT_EQ(c->top, 1);
+	ASSERT_EQ(c->tables, 2);
+	ASSERT_EQ(pages_present(c, 0, ~0UL), 2);
+	ASSERT_EQ(pages_present(c, 0, PG(1)), 1);
+	ASSERT_EQ(pages_present(c, far, far + PG(1)), 1);
+	ASSERT_EQ(pages_present(c, PG(1), far), 0);
+	/* A copy of the machine has the same cache, shape and all. */
+	copy = machine_clone(m);
+	c = cache_of(copy, BASE);
+	ASSERT_EQ(c->top, 1);
+	ASSERT_EQ(pages_present(c, 0, ~0UL), 2);
+	machine_free(copy);
+	c = cache_of(m, BASE);
+	pages_remove(c, 0, PG(1));
+	ASSERT_EQ(pages_present(c, 0, ~0UL), 1);
+	ASSERT_EQ(c->tables, 1);
+	ASSERT_EQ(sys_munmap(m, BASE, len), 0);
+	machine_free(m);
+	return true;
+}
+
+/* The whole cache of a one-table file goes when its last page does. */
+TEST(page_cache_of_one_table_empties)
+{
+	struct machine *m = new_machine(true);
+	struct page_set *c;
+
+	sys_mmap(m, BASE, PG(4), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	c = cache_of(m, BASE);
+	ASSERT_EQ(vm_touch(m, BASE + PG(2), PG(2), &(unsigned long){0}), 0);
+	ASSERT_EQ(c->top, 3);
+	ASSERT_EQ(pages_present(c, PG(2), PG(4)), 2);
+	ASSERT_EQ(pages_present(c, 0, PG(2)), 0);
+	pages_remove(c, 0, ~0UL);
+	ASSERT_TRUE(c->root == NULL);
+	ASSERT_EQ(c->tables, 0);
+	machine_free(m);
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(populate_read_only_maps_zero_page),
 	TEST_ENTRY(write_replaces_zero_page),
@@ -214,6 +287,8 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(munmap_clears_zero_pages),
 	TEST_ENTRY(read_maps_zero_page_until_prot_none),
 	TEST_ENTRY(read_file_fault_around_then_write),
+	TEST_ENTRY(page_cache_grows_levels_as_needed),
+	TEST_ENTRY(page_cache_of_one_table_empties),
 };
 
 int main(void)
