@@ -177,9 +177,10 @@ static int number_of(const char *s, const char *e, bool sizes, bool octal,
 
 		if (d >= base)
 			break;
-		if (v > (ULONG_MAX - d) / base)
+		/* Overflow checks, not a division per digit. */
+		if (__builtin_mul_overflow(v, base, &v) ||
+		    __builtin_add_overflow(v, d, &v))
 			return -2;
-		v = v * base + d;
 	}
 	if (p == digits)
 		return -1;

@@ -7,6 +7,7 @@
  * replay is undoable like any script, and what it did is also kept as a
  * script: the scenario that `import FILE NAME` writes.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -985,6 +986,36 @@ static bool looks_like_log(const struct strace_line *sl)
 	}
 }
 
+/*
+ * The lines of a script are calls and commands: most can be told from the
+ * start of a log without strace_parse_line(), which would scan every
+ * argument.  A line that starts (after blanks) with a letter or '_' has
+ * no pid column, no "[pid N]" and no timestamp (they start with a digit
+ * or '['), and is not a signal, exit or resumed line; unless it is one of
+ * strace's own messages, an execve (the log's first call) or ends in '>'
+ * (" <unfinished ...>"), strace_parse_line() finds an ST_CALL, ST_WORDS
+ * or ST_OTHER without a pid or time, which looks_like_log() refuses.
+ * False means: ask strace_parse_line().
+ */
+static bool never_starts_log(const char *s, size_t len)
+{
+	const char *e = s + len;
+
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+			 e[-1] == '\n'))
+		e--;
+	if (s == e || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	if (e[-1] == '>')
+		return false;
+	if ((e - s >= 8 && !memcmp(s, "strace: ", 8)) ||
+	    (e - s >= 6 && !memcmp(s, "execve", 6)))
+		return false;
+	return true;
+}
+
 bool replay_file_is_log(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -1249,6 +1280,8 @@ bool replay_line(struct session *s, const char *line, size_t len)
 		return false;
 	if (r && r->depth == s->depth && broken_line(s, r, line, len))
 		return true;
+	if (!r && never_starts_log(line, len))
+		return false;
 	strace_parse_line(line, len, &sl);
 	if (!r) {
 		if (!looks_like_log(&sl))
