@@ -80,6 +80,7 @@ struct kregion {
 struct kproc {
 	pid_t pid;	   /* real pid; 0 once reaped */
 	int fd;		   /* our end of its channel; -1 once it is gone */
+	bool exited;	   /* by exit_group: a zombie, as the engine has it */
 	struct kname *fds; /* fds[n]: the file open at fd n */
 	int nfds;
 	struct kregion *regions; /* oldest first */
@@ -601,14 +602,44 @@ static long brk_result_from_kernel(const struct kernel_backend *k, int nr,
 	return ret;
 }
 
+/*
+ * exit_group (or exit: one thread each): the process ends for real and
+ * never answers.  It is reaped at once (every process is our child:
+ * CLONE_PARENT); what it mapped is gone, and like the engine's zombie it
+ * makes no more calls and has an empty address space.
+ */
+static long kb_exit(struct kernel_backend *k, const struct kreq *rq)
+{
+	struct kproc *p = &k->procs[k->cur];
+	int status;
+
+	if (p->fd < 0 || kb_send(k, k->cur, rq, -1))
+		return -EIO;
+	status = reap(p->pid);
+	close(p->fd);
+	p->fd = -1;
+	p->pid = 0;
+	p->exited = true;
+	if (!WIFEXITED(status)) {
+		snprintf(k->failure, sizeof(k->failure),
+			 "kernel process %d did not exit cleanly", k->cur + 1);
+		return -EIO;
+	}
+	return 0;
+}
+
 static long kernel_call(struct backend *be, const struct call *c,
 			unsigned long *fault)
 {
 	struct kernel_backend *k = kb(be);
 	struct strbuf text = STRBUF_INIT;
 	struct kreply r;
-	struct kreq *rq = calloc(1, sizeof(*rq));
+	struct kreq *rq;
 
+	/* A zombie makes no calls (machine_syscall says -ESRCH too). */
+	if (k->procs[k->cur].exited)
+		return -ESRCH;
+	rq = calloc(1, sizeof(*rq));
 	if (!rq)
 		abort();
 	rq->op = KOP_CALL;
@@ -644,6 +675,8 @@ static long kernel_call(struct backend *be, const struct call *c,
 	}
 	if (c->nr == NR_fork) {
 		r.ret = kb_fork(k, rq);
+	} else if (c->nr == NR_exit_group || c->nr == NR_exit) {
+		r.ret = kb_exit(k, rq);
 	} else if (kb_exchange(k, rq, -1, &r, &text)) {
 		r.ret = -EIO;
 	} else {
@@ -763,7 +796,11 @@ static int kernel_maps(struct backend *be, bool smaps, struct strbuf *out)
 {
 	struct kernel_backend *k = kb(be);
 	struct strbuf text = STRBUF_INIT;
-	int ret = kb_ask(k, smaps ? KOP_SMAPS : KOP_MAPS, 0, 0, &text);
+	int ret;
+
+	if (k->procs[k->cur].exited)
+		return 0; /* exit_mmap() left nothing */
+	ret = kb_ask(k, smaps ? KOP_SMAPS : KOP_MAPS, 0, 0, &text);
 
 	if (!ret)
 		filter_proc(k, &k->procs[k->cur], sb_str(&text), smaps, out);
@@ -776,7 +813,11 @@ int kernel_backend_maps_range(struct backend *be, unsigned long lo,
 {
 	struct kernel_backend *k = kb(be);
 	struct strbuf text = STRBUF_INIT;
-	int ret = kb_ask(k, KOP_MAPS_RANGE, lo, hi, &text);
+	int ret;
+
+	if (k->procs[k->cur].exited)
+		return 0;
+	ret = kb_ask(k, KOP_MAPS_RANGE, lo, hi, &text);
 
 	if (!ret)
 		filter_proc(k, &k->procs[k->cur], sb_str(&text), false, out);
@@ -793,8 +834,14 @@ static int kernel_pages(struct backend *be, unsigned long addr, unsigned long n,
 			char *out)
 {
 	struct strbuf text = STRBUF_INIT;
-	int ret = kb_ask(kb(be), KOP_PAGES, brk_to_kernel(kb(be), addr), n,
-			 &text);
+	int ret;
+
+	if (kb(be)->procs[kb(be)->cur].exited) {
+		memset(out, '.', n);
+		out[n] = '\0';
+		return 0;
+	}
+	ret = kb_ask(kb(be), KOP_PAGES, brk_to_kernel(kb(be), addr), n, &text);
 
 	if (!ret && text.len != n)
 		ret = -1;
