@@ -334,6 +334,13 @@ suites() { # build-dir random-count
 	[ "$b" = build ] && errno_coverage "$b"
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors --mremap --advise \
 		--brk --fork
+	# user read faults (zero page, fault-around, read-around, SIGBUS past
+	# EOF) and pages lines; processes that exit while others fork on
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --read --wild --fork
+	random_scripts "$b" "$(($2 / 3))" 100 --read --procs 15
+	random_scripts "$b" "$(($2 / 10 + 2))" 100 --read --procs 6 --advise \
+		--wild --mremap
+	random_scripts "$b" "$(($2 / 10 + 2))" 20 --read --large --wild --fork
 }
 
 # tests/verify.sh sources this file for its functions alone.

@@ -49,6 +49,16 @@
  * pages are sealed (munmap, mmap over them and mprotect then fail) and
  * which are VM_DONTCOPY (a fork leaves them out of the child).
  *
+ * --read adds `read` lines (user read faults: mostly of file pages, so
+ * do_read_fault's fault-around and read-around, else of any mapping: the
+ * zero page, SIGSEGV at PROT_NONE or a hole, SIGBUS past EOF; touch is
+ * always a write) and `pages` lines in the dumps (which pages are present:
+ * the zero page, page cache, anonymous).  --procs N forks up to N live
+ * processes (fork chains: a child is often made current and forks in
+ * turn) and, once three live, makes other ones exit (switch to one,
+ * exit_group, switch back), so the pid set shrinks and grows; pids are
+ * never reused.
+ *
  * --errors adds calls that must fail, aimed so that 100 scripts with
  * --mremap --advise --brk --fork reach every errno of every call that
  * tests/gen/errnos.txt lists (tests/errno-coverage.sh counts them).  What
@@ -92,6 +102,9 @@ static unsigned long long region_base = WIN_BASE;
 #define FD_FIRST 3
 #define FD_SLOTS 8
 #define MAX_PROCS 15 /* --procs N: at most this many; else 3 or 4 */
+/* --procs: pids are never reused (an exited process stays a zombie), so
+ * forks after exits take new pids, up to this many in all */
+#define MAX_PIDS 48
 
 #define P_R 1
 #define P_W 2
@@ -132,6 +145,7 @@ struct proc {
 	struct page pg[NPAGES];
 	struct fdent fd[FD_SLOTS];
 	unsigned long brk; /* --brk: the break, in bytes above START_BRK */
+	bool exited;	   /* --procs: exit_group ended it */
 };
 
 /* Pages [s, s + n) of the region. */
@@ -161,8 +175,10 @@ struct gen {
 	bool opt_brk;
 	bool opt_large;
 	bool opt_status;
-	struct proc proc[MAX_PROCS];
-	int nproc;
+	bool opt_read; /* --read: read lines, and pages in the dumps */
+	struct proc proc[MAX_PIDS];
+	int nproc; /* pids made: proc[i] is pid i + 1 */
+	int nlive; /* of them not exited */
 	int cur; /* index into proc[]; the pid is cur + 1 */
 	int max_forks;
 	int opt_procs; /* --procs N: fork up to N processes, 0: 3 or 4 */
@@ -258,6 +274,8 @@ static void step(struct gen *g, const char *fmt, ...)
 	g->since_dump++;
 }
 
+static unsigned long long page_addr(int page);
+
 /* Print `maps` or (mostly) `smaps`, now and then after an `echo --`. */
 static void dump(struct gen *g)
 {
@@ -265,6 +283,15 @@ static void dump(struct gen *g)
 		line(g, "echo --");
 	if (g->opt_status)
 		line(g, "status");
+	if (g->opt_read && chance(g, 20)) {
+		/* which pages are present: 'z' the zero page, 'f' the page
+		 * cache (the whole region; --large: 1-2 MiB of it) */
+		if (unit == PG)
+			line(g, "pages %#llx %lu", region_base, NPAGES * PG);
+		else
+			line(g, "pages %#llx %lu", page_addr(rn(g, NPAGES - 1)),
+			     (1 + (unsigned long)rn(g, 2)) * unit);
+	}
 	if (chance(g, 20) && g->steps < g->nsteps) {
 		line(g, "maps");
 	} else {
@@ -1105,6 +1132,32 @@ static bool op_touch(struct gen *g)
 	return true;
 }
 
+/*
+ * read: user read faults.  Mostly file pages (do_read_fault, fault-around
+ * and read-around), else any mapped pages (the zero page for private
+ * anonymous memory; SIGSEGV at PROT_NONE), now and then a random range
+ * (SIGSEGV at a hole).  Nothing in the model changes.
+ */
+static bool op_read(struct gen *g)
+{
+	struct range runs[NPAGES], r;
+	int k = rn(g, 100), n = 0;
+
+	if (k < 60)
+		n = collect_runs(cur(g), runs, is_file);
+	if (!n && k < 95)
+		n = collect_runs(cur(g), runs, is_mapped);
+	if (n) {
+		r = runs[rn(g, n)];
+		if (chance(g, 70) || r.n > 2 * MAX_LEN)
+			r = sub_range(g, r.s, r.n, MAX_LEN);
+	} else {
+		r = random_range(g, 2);
+	}
+	step(g, "read %#llx %lu", page_addr(r.s), (unsigned long)r.n * unit);
+	return true;
+}
+
 /* A file size: often the whole region, sometimes short or ragged. */
 static long file_size(struct gen *g)
 {
@@ -1212,16 +1265,55 @@ static bool op_fork(struct gen *g)
 {
 	int child = g->nproc;
 
-	if (!g->opt_fork || g->nproc > g->max_forks || g->steps < 3)
+	if (!g->opt_fork || g->steps < 3)
+		return false;
+	if (g->opt_procs ? g->nlive >= g->opt_procs || g->nproc >= MAX_PIDS
+			 : g->nproc > g->max_forks)
 		return false;
 	g->proc[child] = *cur(g);
 	for (int i = 0; i < NPAGES; i++)
 		if (g->proc[child].pg[i].dontfork)
 			memset(&g->proc[child].pg[i], 0, sizeof(struct page));
 	g->nproc++;
+	g->nlive++;
 	step(g, "fork()");
 	if (chance(g, 40) && g->steps < g->nsteps)
 		switch_to(g, child);
+	return true;
+}
+
+/* A live process other than the current one, at random; -1 if none. */
+static int other_live(struct gen *g)
+{
+	int n = 0, pick;
+
+	for (int i = 0; i < g->nproc; i++)
+		n += i != g->cur && !g->proc[i].exited;
+	if (!n)
+		return -1;
+	pick = rn(g, n);
+	for (int i = 0; i < g->nproc; i++)
+		if (i != g->cur && !g->proc[i].exited && !pick--)
+			return i;
+	return -1;
+}
+
+/*
+ * --procs: another process exits (switch to it, exit_group, switch back),
+ * so the pid set shrinks as well as grows.  Its mappings go (exit_mmap):
+ * pages it shared by fork or mapped from a file are mapped once less.
+ */
+static bool op_exit(struct gen *g)
+{
+	int back = g->cur, victim = other_live(g);
+
+	if (!g->opt_procs || g->nlive < 3 || victim < 0)
+		return false;
+	switch_to(g, victim);
+	step(g, "exit_group(0)");
+	g->proc[victim].exited = true;
+	g->nlive--;
+	switch_to(g, back);
 	return true;
 }
 
@@ -2567,6 +2659,8 @@ enum op {
 	OP_MREMAP,
 	OP_ADVISE,
 	OP_BRK,
+	OP_READ,
+	OP_EXIT,
 	OP_NR
 };
 
@@ -2585,13 +2679,17 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_FTRUNCATE] = 3;
 	w[OP_CLOSE] = open >= MAX_OPEN ? 6 : 2;
 	w[OP_FORK] = !g->opt_fork	      ? 0
-		     : g->opt_procs	      ? (g->nproc < g->opt_procs ? 30 : 0)
+		     : g->opt_procs	      ? (g->nlive < g->opt_procs ? 30 : 0)
 		     : g->nproc > 1	      ? 3
 					      : 4 + g->steps / 2;
 	w[OP_ERROR] = g->opt_errors ? 40 : 0;
 	w[OP_MREMAP] = !g->opt_mremap ? 0 : mapped < 4 ? 4 : 24;
 	w[OP_ADVISE] = g->opt_advise && mapped ? 26 : 0;
 	w[OP_BRK] = g->opt_brk ? 30 : 0;
+	w[OP_READ] = !g->opt_read ? 0 : mapped ? 12 : 1;
+	w[OP_EXIT] = !g->opt_procs || g->nlive < 3	? 0
+		     : g->nlive >= g->opt_procs ? 20
+						: 5;
 }
 
 static void do_step(struct gen *g)
@@ -2600,7 +2698,7 @@ static void do_step(struct gen *g)
 		op_mmap,      op_munmap, op_mprotect, op_touch, op_openat,
 		op_ftruncate, op_close,	 op_fork,     op_error, op_mremap,
 		op_advise,
-		op_brk,
+		op_brk,	      op_read,	 op_exit,
 	};
 	int w[OP_NR], k;
 
@@ -2617,25 +2715,26 @@ static void maybe_switch(struct gen *g)
 {
 	int to;
 
-	if (g->nproc < 2 || !chance(g, 12))
+	if (g->nlive < 2 || !chance(g, 12))
 		return;
-	to = rn(g, g->nproc - 1);
-	switch_to(g, to >= g->cur ? to + 1 : to);
+	to = other_live(g);
+	if (to >= 0)
+		switch_to(g, to);
 }
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s", g->seed,
+	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s%s", g->seed,
 	       g->nsteps, g->opt_fork ? " --fork" : "",
 	       g->opt_errors ? " --errors" : "", g->opt_wild ? " --wild" : "",
 	       g->opt_mremap ? " --mremap" : "", g->opt_advise ? " --advise" : "",
 	       g->opt_brk ? " --brk" : "", g->opt_large ? " --large" : "",
-	       g->opt_status ? " --status" : "");
+	       g->opt_status ? " --status" : "", g->opt_read ? " --read" : "");
 	if (g->opt_procs)
 		printf(" --procs %d", g->opt_procs);
 	printf("\n");
 	g->rng = g->seed;
-	g->nproc = 1;
+	g->nproc = g->nlive = 1;
 	g->dump_gap = 4 + rn(g, 3);
 	if (g->opt_fork)
 		g->max_forks = 2 + rn(g, 2);
@@ -2658,7 +2757,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--procs N] [--errors] "
 		   "[--wild] [--mremap] [--advise] [--brk] [--large] [--status] "
-		   "SEED\n");
+		   "[--read] SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -2694,6 +2793,8 @@ int main(int argc, char **argv)
 			g.opt_brk = true;
 		} else if (!strcmp(argv[i], "--status")) {
 			g.opt_status = true;
+		} else if (!strcmp(argv[i], "--read")) {
+			g.opt_read = true;
 		} else if (!strcmp(argv[i], "--large")) {
 			g.opt_large = true;
 			unit = LARGE_UNIT;
