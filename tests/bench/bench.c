@@ -672,7 +672,8 @@ static int cmd_repl(char **argv)
 		setenv("XDG_STATE_HOME", dir, 1);
 		setenv("NO_COLOR", "1", 1);
 		setenv("TERM", "dumb", 1);
-		execl(argv[2], argv[2], (char *)NULL);
+		/* The plain REPL: on a terminal vmalab alone opens the UI. */
+		execl(argv[2], argv[2], "--repl", (char *)NULL);
 		_exit(127);
 	}
 	if (!until_prompt(pt, 10000))
