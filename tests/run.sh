@@ -207,6 +207,7 @@ rule_guards() {
 				bad++
 			}
 			n[$1] = 0
+			hidden[$1] = $3 == "hidden"
 			order[++rules] = $1
 			next
 		}
@@ -225,7 +226,12 @@ rule_guards() {
 		END {
 			for (i = 1; i <= rules; i++) {
 				r = order[i]
-				if (n[r] < 3) {
+				if (hidden[r] && n[r] < 3) {
+					# No maps, smaps or result can show it.
+					printf "NOTE rule %s: %d guards (hidden: " \
+						"its guard is a unit test)\n", r, n[r]
+					ok++
+				} else if (n[r] < 3) {
 					printf "FAIL rule %s: %d guards\n", r, n[r]
 					bad++
 				} else {
@@ -234,6 +240,7 @@ rule_guards() {
 			}
 			printf "%d passed, %d failed\n", ok, bad
 		}' tests/rules.txt tests/scripts/*.vml scenarios/*.vml)
+	printf '%s\n' "$out" | grep '^NOTE'
 	run_counted "rule guards" printf '%s\n' "$out"
 }
 

@@ -193,6 +193,67 @@ TEST(fork_reuses_idle_anon_vma)
 }
 
 /*
+ * The other half of the degree rule: an anon_vma with no VMA but two
+ * children is not reused.  P (av1) -> C (av2); C forks twice, G1 (av3)
+ * and G2 (av4), so av2 has two children; C unmaps its VMA.  G1 forks:
+ * its child's chain holds av1 (the root: never), av2 (no VMA, but two
+ * children: not reused) and av3 (G1's VMA), so it gets a new anon_vma,
+ * av5, whose parent is av3.  The pages, the merges and everything that
+ * maps and smaps show are the same either way (the rule bounds the
+ * anon_vma tree, it does not change what rmap finds), so no verify
+ * script can guard it: this test does, and runs the scenario once more
+ * with the engine's mutation of the rule (tests/rules.txt,
+ * anon-vma-clone-reuse) to see that it would notice.
+ */
+static bool two_children_fork(int mutate, bool *reused, int *chain)
+{
+	struct machine_params p;
+	struct machine *m;
+	struct anon_vma *av2, *av3;
+	struct vma *g;
+
+	machine_params_default(&p);
+	p.mutate = mutate;
+	m = machine_new_params(&p);
+	map(m, 0, 4, RW);
+	touch(m, 0, 1);
+	sys_fork(m);		/* C, pid 2 */
+	machine_switch(m, 2);
+	sys_fork(m);		/* G1, pid 3 */
+	sys_fork(m);		/* G2, pid 4 */
+	av2 = vma_at(m, 2, 0)->anon_vma;
+	av3 = vma_at(m, 3, 0)->anon_vma;
+	ASSERT_EQ(av2->num_children, 2);
+	sys_munmap(m, PG(0), LEN(4));
+	ASSERT_EQ(av2->num_active_vmas, 0);
+	machine_switch(m, 3);
+	sys_fork(m);		/* pid 5 */
+	g = vma_at(m, 5, 0);
+	*reused = g->anon_vma == av2;
+	*chain = anon_vma_chain_len(g);
+	if (!*reused)
+		ASSERT_TRUE(g->anon_vma->parent == av3);
+	machine_free(m);
+	return true;
+}
+
+TEST(fork_two_children_not_reused)
+{
+	bool reused;
+	int chain;
+
+	ASSERT_TRUE(two_children_fork(MUT_NONE, &reused, &chain));
+	ASSERT_FALSE(reused);
+	ASSERT_EQ(chain, 4);
+	/* The rule broken on purpose: av2 is taken, no anon_vma is made. */
+	ASSERT_TRUE(two_children_fork(MUT_ANON_VMA_CLONE_REUSE, &reused,
+				      &chain));
+	ASSERT_TRUE(reused);
+	ASSERT_EQ(chain, 3);
+	return true;
+}
+
+/*
  * The problem of the 2010 anon_vma_chain merge fix (seed 002): a VMA
  * whose anon_vma was reused from a fork child would have only that one
  * link, and a merge that kept it would lose the parent's anon_vma, so the
@@ -626,6 +687,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(prepare_reuses_neighbour),
 	TEST_ENTRY(fork_makes_child_anon_vma),
 	TEST_ENTRY(fork_reuses_idle_anon_vma),
+	TEST_ENTRY(fork_two_children_not_reused),
 	TEST_ENTRY(fork_child_anon_vma_not_reused),
 	TEST_ENTRY(fork_child_pieces),
 	TEST_ENTRY(dup_anon_vma_on_merge),
