@@ -4,24 +4,8 @@
 # installed binary runs, `man -l` renders the page with no warnings and
 # lists every command `help` lists, and the bash completion completes
 # from the command table.  Also the command line's usage errors.
-set -u
-cd "$(dirname "$0")/.."
-B=${BUILD_DIR:-build}
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { # description command...
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $d"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
+OK_QUIET=1
 
 # ---- make install ----
 make --no-print-directory -s BUILD="$B" DESTDIR="$tmp/root" PREFIX=/opt/vl \
@@ -128,4 +112,4 @@ usage_err "two scripts" "one script at a time" "$page" "$page"
 usage_err "-c and a script" "one or the other" -c maps "$page"
 usage_err "--batch without a file" "--batch needs a FILE" --batch
 
-echo "$pass passed, $fail failed"
+summary

@@ -12,31 +12,16 @@
 #
 # Each case checks its output and, with /usr/bin/time, its peak memory.
 # Ends with "N passed, N failed".
-set -u
-cd "$(dirname "$0")/.."
-VM=${BUILD_DIR:-build}/vmalab
+. "$(dirname "$0")/lib.sh"
+OK_QUIET=1
+FAIL_PREFIX="limits: "
 full=0
 [ "${LIMITS:-}" = full ] && full=1
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-B=0x200000000000
+W=0x200000000000
 # The checkers (VMALAB_CHECK, which run.sh sets) look at every VMA after
 # every call: at 65,530 VMAs that is the test's whole time.  Sizes here are
 # the engine's own.
 unset VMALAB_CHECK
-
-ok() { # description command...
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL limits: $d"
-	fi
-}
 
 # Run the script: output in $tmp/out, errors in $tmp/err, peak RSS (kB)
 # in $rss and seconds in $secs.  A timeout is a failure.
@@ -59,7 +44,7 @@ below() { [ "${rss:-0}" -le "$1" ]; }
 
 # ---- many lines: memory is the script's, not per line ----
 lines=$((full ? 1000000 : 100000))
-awk -v n=$((lines / 2)) -v b=$B 'BEGIN {
+awk -v n=$((lines / 2)) -v b=$W 'BEGIN {
 	print "map " b " 16k rw"
 	for (i = 0; i < n; i++) {
 		print "mprotect(0x200000001000, 4096, PROT_READ)"
@@ -75,9 +60,9 @@ ok "$lines lines: memory about the script's size" below $((lines * 48 / 1024 + 3
 
 # ---- a 1 MB line: one error, nothing changes, memory bounded ----
 {
-	printf 'map %s 4k rw\n' $B
+	printf 'map %s 4k rw\n' $W
 	printf 'echo %01048576d\n' 0
-	printf 'mmap(%s' $B
+	printf 'mmap(%s' $W
 	for i in $(seq 1 1000); do printf ', 0x1000'; done | tr -d '\n'
 	printf '%01048576d)\n' 0
 	printf 'maps\n'
@@ -139,7 +124,7 @@ ok "load-maps of a 64 TiB VMA: memory bounded" below 65536
 # ---- a fork chain to the process limit: EAGAIN ----
 pid_max=$((full ? 32768 : 400))
 {
-	printf 'map %s 16k rw\n' $B
+	printf 'map %s 16k rw\n' $W
 	for i in $(seq 2 $((pid_max - 1))); do printf 'fork()\nswitch %d\n' "$i"; done
 	printf 'fork()\nfork()\nps\n'
 } >"$tmp/chain.vml"
@@ -151,5 +136,4 @@ ok "fork chain: then EAGAIN (alloc_pid)" \
 	test "$(grep -c '^fork() = -1 EAGAIN (Resource temporarily unavailable)$' "$tmp/out")" = 2
 ok "fork chain: $((pid_max - 1)) processes" grep -qE "^\* +$((pid_max - 1)) +1 " "$tmp/out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

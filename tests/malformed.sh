@@ -2,11 +2,7 @@
 # tests/malformed.sh - every malformed or hostile line gets exactly one clear
 # "error:" line on stderr, the exit status is 1, nothing crashes, and the
 # address space is the same afterwards.
-set -u
-cd "$(dirname "$0")/.."
-VM=${BUILD_DIR:-build}/vmalab
-pass=0
-fail=0
+. "$(dirname "$0")/lib.sh"
 
 setup='mmap(0x200000000000, 16384, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
 touch 0x200000000000 4096
@@ -14,7 +10,7 @@ maps'
 
 check() { # description line [expected-substring]
 	local desc=$1 line=$2 want=${3:-} out err rc after
-	out=$(mktemp) err=$(mktemp)
+	out=$(mktemp -p "$tmp") err=$(mktemp -p "$tmp")
 	printf '%s\n%s\nmaps\n' "$setup" "$line" | "$VM" --batch - >"$out" 2>"$err"
 	rc=$?
 	after=$(tail -n 1 "$out")
@@ -76,4 +72,4 @@ else
 	pass=$((pass + 1))
 fi
 
-echo "$pass passed, $fail failed"
+summary

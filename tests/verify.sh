@@ -5,20 +5,7 @@
 # proving anything: an empty script, a script of comments, a script that
 # quit half way, a kernel process that died, a missing generator or unit
 # binary.  Each must now fail, and say why.  Ends "N passed, N failed".
-set -u
-cd "$(dirname "$0")/.."
-B=${BUILD_DIR:-build}
-VM=$B/vmalab
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $*"
-}
+. "$(dirname "$0")/lib.sh"
 
 MAP='mmap(0x200000000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)'
 
@@ -30,16 +17,16 @@ expect_verify() { # name want pattern script-text
 	"$VM" verify --quiet "$f" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$rc" != "$want" ]; then
-		bad "verify $name: status $rc, want $want"
+		failed "verify $name: status $rc, want $want"
 		cat "$tmp/out" "$tmp/err"
 	elif [ -z "$pat" ] && [ -s "$tmp/err" ]; then
-		bad "verify $name: stderr not empty:"
+		failed "verify $name: stderr not empty:"
 		cat "$tmp/err"
 	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
-		bad "verify $name: no \"$pat\" in:"
+		failed "verify $name: no \"$pat\" in:"
 		cat "$tmp/err"
 	else
-		ok
+		passed
 	fi
 }
 
@@ -58,9 +45,9 @@ expect_verify lost-process 2 'died: signal 11 (SIGSEGV).*stopped, 1 of 3 lines v
 # A script that agrees says how many calls it compared.
 printf '%s\nmaps\n' "$MAP" >"$tmp/one.vml"
 if "$VM" verify "$tmp/one.vml" | grep -qx "verify: $tmp/one.vml: 2 lines, 1 call, engine and kernel agree"; then
-	ok
+	passed
 else
-	bad "verify one.vml: no agreement line with its call count"
+	failed "verify one.vml: no agreement line with its call count"
 fi
 
 # tests/run.sh's suites, from a build directory with parts missing.
@@ -79,16 +66,16 @@ expect_suite() { # name want-pass want-fail command...
 	shift 3
 	got=$(suite "$@")
 	if [ "$got" == "$want" ]; then
-		ok
+		passed
 	else
-		bad "run.sh $name: \"$got\" passed/failed, want \"$want\""
+		failed "run.sh $name: \"$got\" passed/failed, want \"$want\""
 		cat "$tmp/suite.out"
 	fi
 }
 
 fake=$tmp/build
 mkdir -p "$fake/tests"
-ln -s "$PWD/$VM" "$fake/vmalab"
+ln -s "$VM" "$fake/vmalab"
 # No generator: every script it owed fails.
 expect_suite no-generator 0 4 random_scripts "$fake" 4 10
 # A generator that writes nothing (as a missing one once did through a
@@ -112,4 +99,4 @@ expect_suite missing-script 1 1 verify_files files "$fake" "$tmp/a.vml" "$tmp/go
 rm "$fake/vmalab"
 expect_suite no-vmalab 0 2 verify_files files "$fake" "$tmp/a.vml" "$tmp/a.vml"
 
-echo "$pass passed, $fail failed"
+summary

@@ -5,32 +5,11 @@
 # with -Wall -Werror, passes on this kernel and fails when one expected
 # line is edited; export script/json; a read-only location, a store locked
 # by another process, a corrupt file; the quiz with scripted answers.
-set -u
-cd "$(dirname "$0")/../.."
-VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
+. "$(dirname "$0")/../lib.sh"
 ROOT=$PWD
-pass=0
-fail=0
-if [ ! -x "$VM" ]; then
-	echo "no binary at $VM"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+need_vm
 export VMALAB_DB=$tmp/store.db
 unset XDG_DATA_HOME
-
-ok() { # description, then a command that must succeed
-	local desc=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-	fi
-}
 
 # ---- every lesson: replay prints what batch mode prints ----
 for f in scenarios/[0-9][0-9]-*.vml; do
@@ -189,5 +168,4 @@ ok "no home and no VMALAB_DB: no scenario store" grep -q 'list: no scenario stor
 out=$(env -u VMALAB_DB XDG_DATA_HOME="$tmp/xdg" "$VM" -c 'list lesson' 2>&1)
 ok "the store lives in XDG_DATA_HOME" test -s "$tmp/xdg/vmalab/vmalab.db"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

@@ -4,24 +4,14 @@
 # brk) run for real under `vmalab record` and under `strace -f`, replayed,
 # and compared with the maps the program itself read at its end.
 # Also `attach` on a process this test starts.  Ends "N passed, N failed".
-set -u
-cd "$(dirname "$0")/../.."
-B=${BUILD_DIR:-build}
+. "$(dirname "$0")/../lib.sh"
 # The invariant and lock checkers run after every operation of the replays.
 export VMALAB_CHECK=${VMALAB_CHECK:-1}
-VM=$PWD/$B/vmalab
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL import: $*"; }
-check() { # description command...
-	local what=$1
-	shift
-	if "$@"; then ok; else bad "$what"; fi
-}
+FAIL_PREFIX="import: "
+bad() { failed "$@"; }
+check() { ok "$@"; } # description command...
 not() { ! "$@"; }
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 prog=$tmp/prog_maps
 if ! ${CC:-cc} -O2 -o "$prog" tests/import/prog_maps.c; then
 	bad "cannot build tests/import/prog_maps.c"
@@ -136,5 +126,4 @@ check "attach: no errors" not grep -q '^error' "$tmp/att.err"
 check "attach: a whole address space (got $(wc -l <<<"$sim") VMAs)" [ "$(wc -l <<<"$sim")" -ge 10 ]
 check "attach: the VMAs are the live process's" diff <(echo "$real") <(echo "$sim")
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

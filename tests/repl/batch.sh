@@ -4,30 +4,9 @@
 # strace form, undo/redo/reset restore the exact state of every process,
 # and the new commands' mistakes each give one clear error and change
 # nothing.
-set -u
-cd "$(dirname "$0")/../.."
-VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
-pass=0
-fail=0
-if [ ! -x "$VM" ]; then
-	echo "no binary at $VM"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+need_vm
 cd "$tmp"
-
-ok() { # description, then a command that must succeed
-	local desc=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-	fi
-}
 
 # The output of a one-liner must be exactly this.
 expect() { # description, lines (;-separated), expected stdout
@@ -357,5 +336,4 @@ ok "the trace names the OOM kill" bash -c "'$VM' --machine mem_total=16384 --tra
 ok "undo brings a killed process back" bash -c "'$VM' --machine mem_total=16384 -c 'map $A 64M rw noreserve; touch $A 64M; undo; ps' | grep -q '^\*     1      1        64M          0'"
 ok "huge populate on the default machine ends (no walk of every page)" bash -c "timeout 120 '$VM' -c 'mmap(NULL, 0x200000016000, PROT_EXEC, MAP_POPULATE|MAP_ANONYMOUS|MAP_SHARED|MAP_NORESERVE, 0, 4096)' | grep -q 'killed by SIGKILL'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

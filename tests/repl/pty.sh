@@ -7,37 +7,16 @@
 # HOME and XDG_STATE_HOME point into a temporary directory, so the real
 # history file is never touched.  There are no fixed sleeps: every step
 # polls the screen for what it expects, with a timeout.
-set -u
-cd "$(dirname "$0")/../.."
-VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
-pass=0
-fail=0
-
-if [ ! -x "$VM" ]; then
-	echo "no binary at $VM"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-if ! command -v tmux >/dev/null 2>&1; then
-	# A skipped suite must not look like a passing one.
-	echo "tmux is not installed: run make deps (the pty tests need it)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-mkdir -p "$tmp/home"
-sock=0
-T() { tmux -S "$tmp/sock$sock" "$@" 2>/dev/null; }
-trap 'T kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+need_vm
+need_tmux pty
+POLL_SLEEP=0.02
 
 # Start the REPL in a fresh 160x50 pane; extra arguments go to env.  Each
 # start has a server of its own: a new one on the old socket can race
 # with the old one shutting down.
 start() {
-	T kill-server >/dev/null 2>&1
-	sock=$((sock + 1))
-	T -f /dev/null new-session -d -x 160 -y 50 \
+	tmux_start 160 50 \
 		"env -i PATH=/usr/bin:/bin HOME=$tmp/home XDG_STATE_HOME=$tmp/state TERM=xterm-256color $* $VM --repl; echo EXITED=\$?; sleep 60"
 	T set-option -g history-limit 5000 >/dev/null 2>&1
 	if ! wait_for 'vmalab> '; then
@@ -53,19 +32,6 @@ screen() { T capture-pane -p -J -S -5000; }
 # visible part only: cheap enough to poll.
 last_line() { T capture-pane -p -J | grep -v '^$' | tail -n 1 | sed 's/ *$//'; }
 
-# Poll, for up to 30 seconds (a loaded machine is slow; a pass is quick),
-# until the command succeeds (at once if the
-# tmux server has gone).
-poll() {
-	local end=$((SECONDS + 30))
-	until "$@" 2>/dev/null; do
-		[ $SECONDS -ge $end ] && return 1
-		T has-session 2>/dev/null || return 1
-		sleep 0.02
-	done
-}
-on_screen() { screen | grep -qF -- "$1"; }
-not_on_screen() { ! on_screen "$1"; }
 coloured() { T capture-pane -p -e | grep -qF -- "$1"; }
 not_coloured() { ! coloured $'\e['; }
 last_is() { [ "$(last_line)" == "$1" ]; }
@@ -75,8 +41,6 @@ at_prompt() { [[ $(last_line) =~ ^vmalab(:[0-9]+)?\>$ ]]; }
 wait_for() { poll on_screen "$1"; }
 wait_last() { poll last_is "$1"; }
 
-type_text() { T send-keys -l -- "$1"; }	# -l: "0x2" is not a key code
-key() { T send-keys "$@"; }
 # Type a line, wait for readline to echo it, press Enter, and wait for the
 # next prompt: so that each line's output is complete before the next.
 run() {
@@ -88,17 +52,7 @@ run() {
 	poll at_prompt
 }
 
-ok() { # description, then a command that must succeed
-	local desc=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-		screen | grep -v '^$' | tail -n 12 | sed 's/^/    /'
-	fi
-}
+on_fail() { screen | grep -v '^$' | tail -n 12 | sed 's/^/    /'; }
 
 # The lines between the output line MARK_A and the prompt of "echo MARK_B".
 between() {
@@ -264,5 +218,4 @@ type_text 'quit'
 key Enter
 ok "quit exits" wait_for 'EXITED=0'
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

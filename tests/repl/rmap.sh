@@ -3,18 +3,8 @@
 # `check`, `vma` of a shared mapping, and `explain`, as text.  What they
 # say is asserted line by line on the facts (ids, counts, which process
 # maps which page), so that a wrong graph fails here.
-set -u
-cd "$(dirname "$0")/../.."
-VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
-pass=0
-fail=0
-if [ ! -x "$VM" ]; then
-	echo "no binary at $VM"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+need_vm
 
 # Does the output of the lines (;-separated) hold this line exactly?
 has() { # description, lines, expected line
@@ -129,5 +119,4 @@ else
 	head -n 30 "$tmp/d"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

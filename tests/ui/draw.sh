@@ -4,24 +4,7 @@
 # gap with the map's labels, shows the last step's highlight when the REPL
 # keeps one, renders to a PNG (rsvg-convert, from `make deps`), and a
 # file that cannot be written is one error line with nothing printed.
-set -u
-cd "$(dirname "$0")/../.."
-VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { # description, command...
-	local desc=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-	fi
-}
+. "$(dirname "$0")/../lib.sh"
 
 # The SVG's facts, checked by a real XML parser: root element, bands,
 # texts.  Prints "rects=N gaps=N" and the texts, or fails to parse.
@@ -86,5 +69,4 @@ ok "and nothing drawn is claimed" sh -c "! grep -q drew '$tmp/out'"
 "$VM" -c 'draw' >/dev/null 2>"$tmp/err"
 ok "draw needs a file" grep -q '^error: .*draw' "$tmp/err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

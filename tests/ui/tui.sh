@@ -10,28 +10,9 @@
 #
 # No fixed sleeps: each step polls the screen, with a timeout.  Without
 # tmux the suite fails (a skipped suite must not look like a pass).
-set -u
-cd "$(dirname "$0")/../.."
-VM=$(realpath -m "${BUILD_DIR:-build}/vmalab")
-pass=0
-fail=0
-
-if [ ! -x "$VM" ]; then
-	echo "no binary at $VM"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "tmux is not installed: run make deps (the UI tests need it)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-
-tmp=$(mktemp -d)
-mkdir -p "$tmp/home"
-sock=0
-T() { tmux -S "$tmp/sock$sock" "$@" 2>/dev/null; }
-trap 'T kill-server >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+need_vm
+need_tmux UI
 
 # Start the UI in a fresh WxH pane: start W H [ENV=V...] [-- ARGS].
 start() {
@@ -42,9 +23,7 @@ start() {
 		shift
 	done
 	[ $# -gt 0 ] && shift && args="$*"
-	T kill-server >/dev/null 2>&1
-	sock=$((sock + 1))
-	T -f /dev/null new-session -d -x "$w" -y "$h" \
+	tmux_start "$w" "$h" \
 		"env -i PATH=/usr/bin:/bin HOME=$tmp/home XDG_STATE_HOME=$tmp/state TERM=screen $envs $VM $args; echo EXITED=\$?; sleep 60"
 	if ! poll on_screen 'vmalab>'; then
 		echo "the UI did not start in tmux:"
@@ -61,21 +40,9 @@ panes() { screen | sed '1d' | head -n -2; }
 # The map's rows that carry an address (a band's start), cut after the
 # band's left edge: the bands top down, with their marks.
 map_edges() { screen | sed -n '3,$p' | cut -c1-14 | grep -E '^ *[0-9a-f]+[ +~-][][|~]' | sed 's/ *$//'; }
-poll() {
-	local end=$((SECONDS + ${WAIT:-30}))
-	until "$@" 2>/dev/null; do
-		[ $SECONDS -ge $end ] && return 1
-		T has-session 2>/dev/null || return 1
-		sleep 0.05
-	done
-}
-on_screen() { screen | grep -qF -- "$1"; }
-not_on_screen() { ! on_screen "$1"; }
 row_is() { [ "$(screen | sed -n "$1p" | sed 's/ *$//')" == "$2" ]; }
 status_has() { screen | tail -n 2 | head -n 1 | grep -qF -- "$1"; }
 cmdline_is() { [ "$(screen | tail -n 1 | sed 's/ *$//')" == "$1" ]; }
-type_text() { T send-keys -l -- "$1"; }
-key() { T send-keys "$@"; }
 # Type a line and Enter, then wait until the title shows it ran.
 run() {
 	type_text "$1"
@@ -89,17 +56,7 @@ leave() {
 	poll cmdline_is "vmalab> quit" || return 1
 	key Enter
 }
-ok() {
-	local desc=$1
-	shift
-	if "$@"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $desc"
-		screen | sed 's/ *$//' | grep -v '^$' | head -n 40 | sed 's/^/    /'
-	fi
-}
+on_fail() { screen | sed 's/ *$//' | grep -v '^$' | head -n 40 | sed 's/^/    /'; }
 slow() { # seconds command...: poll with a longer timeout
 	local WAIT=$1
 	shift
@@ -310,5 +267,4 @@ ok "Home: the first VMA" poll on_screen "1 of 65530"
 leave
 ok "it leaves" poll on_screen "EXITED=0"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary
