@@ -242,6 +242,19 @@ void cli_man(FILE *f, const char *version)
 		fputs("\n.br\n", f);
 		roff(f, settings[i].summary, strlen(settings[i].summary), true);
 	}
+	fputs(".SH INTERRUPTING\n"
+	      "In the REPL and the UI, Ctrl\\-C at the prompt clears the "
+	      "line.  While a line\nruns it stops it where the state is "
+	      "whole, and an error says where: a\ntouch or a populate "
+	      "(MAP_POPULATE, mlock, MADV_POPULATE_READ...) at a page,\n"
+	      "with the pages before it done (touch prints = SIGINT, mlock "
+	      "EINTR);\nsource, load and replay between two lines; undo, "
+	      "redo and a jump between\ntwo steps.  What was done is a "
+	      "step: undo takes it back, redo does it\nagain exactly.  "
+	      "A line that runs longer than half a second shows its\n"
+	      "progress (on standard error when that is a terminal; in the "
+	      "UI, on the\nstatus line).\n",
+	      f);
 	fputs(".SH EXIT STATUS\n"
 	      "0 when every line ran (a kernel error such as ENOMEM is a "
 	      "result, not a\nfailure); 1 when a line was malformed or, for "

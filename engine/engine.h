@@ -152,8 +152,8 @@ const struct machine_params *machine_get_params(const struct machine *m);
 int machine_add_observer(struct machine *m, const struct engine_observer *o);
 int machine_remove_observer(struct machine *m, const struct engine_observer *o);
 /*
- * Long loops, a touch or a populate (MAP_POPULATE, mlock, mlockall, brk
- * and mremap under VM_LOCKED) of many pages, ask poll every
+ * Long loops, a touch or a populate (MAP_POPULATE, mlock, mlockall, brk,
+ * mremap under VM_LOCKED, MADV_POPULATE_*) of many pages, ask poll every
  * MACHINE_POLL_PAGES pages how far the call has got: done pages of about
  * total.  When poll returns true the call stops before the next page, as
  * the kernel's __get_user_pages() stops at a fatal signal, but nothing is

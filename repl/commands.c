@@ -1038,7 +1038,9 @@ const struct command commands[] = {
 			"defaults to 1)\nas a user write fault. A private "
 			"writable page gets an anon_vma\n(anon_vma_prepare). "
 			"Stops at the first page that faults:\nSIGSEGV, or "
-			"SIGBUS past the end of a file.",
+			"SIGBUS past the end of a file. Ctrl-C stops it too\n"
+			"(= SIGINT at the next page); the pages done stay "
+			"done.",
 		.example = "map 0x200000000000 16k rw\n"
 			   "touch 0x200000000000 16384",
 		.exec = cmd_touch,
@@ -1363,7 +1365,8 @@ const struct command commands[] = {
 		.help = "Runs each line of FILE as if typed here (# starts a "
 			"comment). Errors\nname the file and line. Each line "
 			"that changes the machine is a step\nof its own for "
-			"undo. Ctrl-C stops it; quit in FILE ends FILE only.",
+			"undo. Ctrl-C stops it between two lines (or in a\n"
+			"long one); quit in FILE ends FILE only.",
 		.example = "source /dev/null",
 		.exec = cmd_source,
 	},

@@ -188,7 +188,10 @@ static void help_list(struct session *s)
 		"\n`help CMD` shows a command's syntax, the flags it takes "
 		"and an example.\nWord commands may be shortened to a unique "
 		"prefix (`sm` is smaps). Tab\ncompletes names, constants and "
-		"addresses; undo steps back.\n");
+		"addresses; undo steps back.\nCtrl-C clears the line; while "
+		"a line runs (a touch or populate of many\npages, source, "
+		"load, replay, undo over many steps) it stops it where the\n"
+		"state is whole and says where.\n");
 }
 
 int cmd_help(struct session *s, const struct parsed *p)

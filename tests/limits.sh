@@ -3,8 +3,9 @@
 # them: bounded memory and time, and the kernel's errors at the limits.
 #
 #   tests/limits.sh         the cheap set (make check): 100,000 lines, a
-#                           1 MB line, 65,530 VMAs in each of 3 processes,
-#                           a fork chain to pid_max=400
+#                           1 MB line, a 100 MB line on stdin, source
+#                           /dev/zero, 65,530 VMAs in each of 3
+#                           processes, a fork chain to pid_max=400
 #   LIMITS=full ...         the issue's sizes (make limits, make soak): a
 #                           million lines, 65,530 VMAs in each of 15
 #                           processes, a fork chain to this machine's
@@ -72,6 +73,25 @@ ok "1 MB lines: status 1 (malformed lines)" test "$rc" = 1
 ok "1 MB lines: one error each" test "$(grep -c 'line too long' "$tmp/err")" = 2
 ok "1 MB lines: nothing changed" test "$(tail -n 1 "$tmp/out")" = "200000000000-200000001000 rw-p 00000000 00:00 0 "
 ok "1 MB lines: memory bounded (32 MB)" below 32768
+
+# ---- one line without a newline: read with a bound ----
+# (once read whole first: a gigabyte on stdin took 978 MB before "line
+# too long", and source /dev/zero grew to 2 GB in 5 s)
+big=$((full ? 1000000000 : 100000000))
+head -c $big /dev/zero | tr '\0' a | measure 120 -
+ok "a $big-byte line on stdin: one error" test "$(grep -c 'line too long' "$tmp/err")" = 1
+ok "a $big-byte line on stdin: memory bounded (16 MB)" below 16384
+# source /dev/zero is one endless line: after 3 s, still a line's buffer
+# (its peak, VmHWM, read from /proc while it runs)
+"$VM" -c 'source /dev/zero' >/dev/null 2>&1 &
+zpid=$!
+sleep 3
+rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$zpid/status" 2>/dev/null)
+echo "  source /dev/zero: 3 s, ${rss:-?} kB"
+ok "source /dev/zero still reads after 3 s" test -n "$rss"
+ok "source /dev/zero: memory bounded (16 MB)" below 16384
+kill "$zpid" 2>/dev/null
+wait "$zpid" 2>/dev/null
 
 # ---- max_map_count: 65,530 VMAs, ENOMEM past it, then forks ----
 procs=$((full ? 15 : 3))

@@ -2,7 +2,9 @@
 # tests/repl/pty.sh - the interactive REPL, driven through a pseudo-terminal
 # (a private tmux server): completion, history across restarts, Ctrl-C,
 # Ctrl-D, ~/.inputrc, colour and NO_COLOR, undo and redo restoring the exact
-# maps output, a multi-line paste, and hostile lines that must not kill it.
+# maps output, a multi-line paste, hostile lines that must not kill it,
+# and Ctrl-C during a long source, touch and mlock (the progress shown,
+# the line stopped, the state whole, undo taking it back).
 #
 # HOME and XDG_STATE_HOME point into a temporary directory, so the real
 # history file is never touched.  There are no fixed sleeps: every step
@@ -12,12 +14,13 @@ need_vm
 need_tmux pty
 POLL_SLEEP=0.02
 
-# Start the REPL in a fresh 160x50 pane; extra arguments go to env.  Each
+# Start the REPL in a fresh 160x50 pane; extra arguments go to env, and
+# VM_ARGS to vmalab.  Each
 # start has a server of its own: a new one on the old socket can race
 # with the old one shutting down.
 start() {
 	tmux_start 160 50 \
-		"env -i PATH=/usr/bin:/bin HOME=$tmp/home XDG_STATE_HOME=$tmp/state TERM=xterm-256color $* $VM --repl; echo EXITED=\$?; sleep 60"
+		"env -i PATH=/usr/bin:/bin HOME=$tmp/home XDG_STATE_HOME=$tmp/state TERM=xterm-256color $* $VM --repl ${VM_ARGS:-}; echo EXITED=\$?; sleep 60"
 	T set-option -g history-limit 5000 >/dev/null 2>&1
 	if ! wait_for 'vmalab> '; then
 		echo "the REPL did not start in tmux:"
@@ -217,5 +220,75 @@ ok "NO_COLOR: no colour at all" not_coloured
 type_text 'quit'
 key Enter
 ok "quit exits" wait_for 'EXITED=0'
+
+
+# ---- Ctrl-C during a long line: it stops, and the state stays whole ----
+# A long source: a map, three million lines that change nothing (each
+# asks the progress hook), then a map that must not run.
+{
+	echo 'map 0x200000000000 16k rw'
+	awk 'BEGIN { for (i = 0; i < 3000000; i++) print "switch 1" }'
+	echo 'map 0x200000100000 16k rw'
+} >"$tmp/long.vml"
+invariants() { [ "$(screen | grep -c 'check: every invariant holds')" -ge "$1" ]; }
+# the machine has 200 GB, so that a touch of 64 GiB runs for a while
+VM_ARGS="--machine mem_total=200000000" start NO_COLOR=1
+type_text "source $tmp/long.vml"
+key Enter
+ok "a long source shows its progress on stderr" \
+	wait_for "source $tmp/long.vml: "
+ok "... and how to stop it" wait_for ' lines, '
+key C-c
+ok "Ctrl-C stops the source between two lines" \
+	wait_for 'interrupted (Ctrl-C): the lines before this one ran'
+poll at_prompt
+run 'maps'
+ok "the lines before it ran" wait_for '200000000000-200000004000 rw-p 00000000 00:00 0'
+ok "the last line did not" not_on_screen '200000100000-200000104000'
+run 'check'
+ok "the state is whole after a stopped source" poll invariants 1
+# source /dev/zero: one endless line, read with a bound, stopped too
+type_text 'source /dev/zero'
+key Enter
+poll last_is 'vmalab> source /dev/zero'
+sleep 0.3
+key C-c
+ok "Ctrl-C stops source /dev/zero" wait_for 'interrupted (Ctrl-C) while reading line 1'
+poll at_prompt
+# A long touch: 16M pages, stopped at a page; the pages before it stay.
+run 'map 0x220000000000 64G rw noreserve'
+type_text 'touch 0x220000000000 64G'
+key Enter
+ok "a long touch shows its progress" wait_for 'touch 0x220000000000 64G: '
+key C-c
+ok "Ctrl-C stops the touch before a page" \
+	wait_for ': interrupted before this page)'
+ok "... the result names the page" \
+	poll on_screen 'touch 0x220000000000 64G = SIGINT (0x22'
+ok "... and the error how far it got" wait_for 'error: interrupted (Ctrl-C) after '
+poll at_prompt
+run 'check'
+ok "the state is whole after a stopped touch" poll invariants 2
+run 'history'
+ok "history marks the stopped step" \
+	wait_for 'touch 0x220000000000 64G   (interrupted: part of it was done)'
+run 'undo'
+ok "undo takes the stopped touch back" wait_for 'undo: touch 0x220000000000 64G'
+run 'check'
+ok "... to a whole state" poll invariants 3
+# A long populate: mlock of a TiB of the zero page.
+run 'map 0x210000000000 1024G r noreserve'
+type_text 'mlock(0x210000000000, 1024G)'
+key Enter
+ok "a long mlock shows its progress" wait_for 'mlock(0x210000000000, 1024G): '
+key C-c
+ok "Ctrl-C stops the populate: EINTR, as GUP at a fatal signal" \
+	wait_for 'mlock(0x210000000000, 1024G) = -1 EINTR (Interrupted system call)'
+poll at_prompt
+run 'undo'
+ok "undo takes the stopped mlock back" wait_for ': -VM_LOCKED'
+run 'echo still-here'
+ok "the REPL survives each Ctrl-C" wait_for $'\nstill-here'
+ok "... and never left" not_on_screen EXITED
 
 summary

@@ -5,8 +5,10 @@
 # three bands, resizing to 80x24 and back, undo and redo restoring the
 # screen, the last call's range, ? and F1, a bad command's error in the
 # status line, Ctrl-C, Ctrl-Z under a shell and fg, the VMA details, fork
-# side by side, NO_COLOR, playing a script to its end, and a 65,530-VMA
-# machine that opens and scrolls.
+# side by side, NO_COLOR, playing a script to its end, a 65,530-VMA
+# machine that opens and scrolls, and Ctrl-C during a long touch and a
+# long source (progress on the status line, the line stopped, the state
+# whole, the keys typed meanwhile kept).
 #
 # No fixed sleeps: each step polls the screen, with a timeout.  Without
 # tmux the suite fails (a skipped suite must not look like a pass).
@@ -266,5 +268,44 @@ key Home
 ok "Home: the first VMA" poll on_screen "1 of 65530"
 leave
 ok "it leaves" poll on_screen "EXITED=0"
+
+
+# ---- Ctrl-C during a long line: the UI reads it as a key ----
+# The machine has 200 GB, so that a touch of 64 GiB runs for a while.
+start 120 36 -- --machine mem_total=200000000 || exit 1
+run 'map 0x200000000000 64G rw noreserve'
+type_text 'touch 0x200000000000 64G'
+key Enter
+ok "a long touch shows its progress on the status line" \
+	poll status_has 'touch 0x200000000000 64G: '
+key C-c
+ok "Ctrl-C stops it: the status line says how far it got" \
+	poll status_has 'interrupted (Ctrl-C) after '
+ok "... the command line is free, not refilled" poll cmdline_is "vmalab>"
+ok "... the result names the page it stopped before" \
+	on_screen 'touch 0x200000000000 64G = SIGINT (0x2'
+ok "... and the step is kept" on_screen 'step 2/2'
+run 'check'
+ok "the state is whole after a stopped touch" poll on_screen 'check: every invariant holds'
+key '<'
+ok "< takes the stopped touch back" poll on_screen 'step 1/2'
+# a long source: three million lines that change nothing, then a map
+{
+	awk 'BEGIN { for (i = 0; i < 3000000; i++) print "switch 1" }'
+	echo 'map 0x300000000000 16k rw'
+} >"$tmp/long.vml"
+type_text "source $tmp/long.vml"
+key Enter
+ok "a long source shows its progress" poll status_has " lines, "
+type_text 'x'
+key C-c
+ok "Ctrl-C stops the source between two lines" \
+	poll status_has 'interrupted (Ctrl-C): the lines before this one ran'
+ok "... before its last line" not_on_screen '300000000000'
+ok "keys typed meanwhile come after it" poll cmdline_is "vmalab> x"
+key C-c
+ok "Ctrl-C at the prompt still clears the line" poll cmdline_is "vmalab>"
+leave
+ok "the UI survives each Ctrl-C, and leaves" poll on_screen "EXITED=0"
 
 summary

@@ -1237,6 +1237,8 @@ static const char help_text[] =
 	"  F5           run the rest of the script at once\n"
 	"  @N Enter     jump to step N          ? or F1  this help\n"
 	"  Esc          close a box             Ctrl-D or quit: leave\n"
+	"  Ctrl-C       clear the line; stop a line that runs (long touch,\n"
+	"               populate, source, load, undo): the error says where\n"
 	"  mouse        click a band or a row to select it\n"
 	"\n"
 	"Map: high addresses at the top; a band per VMA, each gap one\n"

@@ -110,6 +110,17 @@ TEST(populate_stops_with_eintr)
 		  W + 64 * MiB);
 	ASSERT_EQ(p.asked, 1);
 	ASSERT_EQ(present(m, W + 64 * MiB, n), p.at);
+	/* MADV_POPULATE_READ (faultin_page_range) gives -EINTR too */
+	ASSERT_EQ(sys_munmap(m, W, 64 * MiB), 0);
+	ASSERT_EQ(sys_mmap(m, W, 64 * MiB, PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+		  W);
+	ASSERT_EQ(machine_syscall(m, NR_madvise,
+				  (unsigned long[6]){W, 64 * MiB,
+						     MADV_POPULATE_READ},
+				  NULL, NULL),
+		  -EINTR);
+	ASSERT_EQ(present(m, W, n), p.at);
 	machine_free(m);
 	return true;
 }
