@@ -1407,7 +1407,9 @@ void madvise_free_range(struct machine *m, struct vma *v, unsigned long start,
  * pages are unmapped (try_to_unmap), and so are lazily freed anonymous
  * pages (discarded); other anonymous pages stay, since there is no swap;
  * the zero page is not a folio of ours.  The page cache keeps the page (a
- * later fault finds it), which changes no result here.
+ * later fault finds it), which changes no result here.  A VM_DROPPABLE
+ * VMA's anonymous pages are never swap-backed (folio_add_new_anon_rmap),
+ * and try_to_unmap_one() discards them dirty or not: they go too.
  */
 void madvise_pageout_range(struct machine *m, struct vma *v,
 			   unsigned long start, unsigned long end)
@@ -1423,7 +1425,9 @@ void madvise_pageout_range(struct machine *m, struct vma *v,
 			if (file_page_mapcount(m, v->vm_file->inode,
 					       linear_page_index(v, a)) != 1)
 				continue;
-		} else if (kind != PAGE_LAZYFREE ||
+		} else if ((kind != PAGE_LAZYFREE &&
+			    !(kind == PAGE_ANON &&
+			      (v->vm_flags & VM_DROPPABLE))) ||
 			   anon_page_mapcount(v, a) != 1) {
 			continue;
 		}

@@ -229,7 +229,14 @@ static long mmap_file_checks(struct vm_file *file, unsigned long prot,
 		flags &= LEGACY_MAP_MASK;
 		/* fallthrough */
 	case MAP_SHARED_VALIDATE:
-		if (flags & ~LEGACY_MAP_MASK)
+		/*
+		 * flags_mask: LEGACY_MAP_MASK and the file's own
+		 * mmap_supported_flags, MAP_SYNC for ext4 (which refuses it
+		 * only later, in ext4_file_mmap(), after a MAP_FIXED unmap:
+		 * mmap-sync-validate-hole.vml), none for shmem.
+		 */
+		if (flags & ~(LEGACY_MAP_MASK |
+			      (file->inode->shmem ? 0 : MAP_SYNC)))
 			return -EOPNOTSUPP;
 		if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
 			return -EACCES;

@@ -1317,8 +1317,14 @@ static void __mmap_complete(struct mmap_state *map, struct vma *v)
 
 	vms_complete_munmap_vmas(map->m, mm, &map->vms);
 	vm_stat_account(mm, v->vm_flags, map->pglen);
+	/*
+	 * What mlock_fixup() would not lock keeps no VM_LOCKED from mmap
+	 * either (MCL_FUTURE's def_flags): special, hugetlb and droppable
+	 * VMAs.  do_mmap() decided to populate before this, so a droppable
+	 * mapping is still faulted in (mmap-droppable-mlockall.vml).
+	 */
 	if (v->vm_flags & VM_LOCKED) {
-		if (v->vm_flags & VM_SPECIAL)
+		if (v->vm_flags & (VM_SPECIAL | VM_HUGETLB | VM_DROPPABLE))
 			v->vm_flags &= ~VM_LOCKED_MASK;
 		else
 			mm->locked_vm += map->pglen;

@@ -120,6 +120,13 @@ static unsigned long long region_base = WIN_BASE;
 #define F_LOCKED 0x80
 #define F_STACK 0x100
 #define F_GROWSDOWN 0x200
+/* rarer flags (--wild, --errors): wild_rare_flags() */
+#define F_VALIDATE 0x400  /* MAP_SHARED_VALIDATE for MAP_SHARED */
+#define F_DROPPABLE 0x800 /* MAP_DROPPABLE for MAP_PRIVATE */
+#define F_32BIT 0x1000
+#define F_UNINIT 0x2000
+#define F_SYNC 0x4000
+#define F_HUGETLB 0x8000
 
 enum kind { K_NONE, K_ANON, K_SHANON, K_FPRIV, K_FSHARED };
 
@@ -335,22 +342,33 @@ static const char *flags_str(int f, char *buf, size_t sz)
 			  : f & F_FIXED	  ? "|MAP_FIXED"
 					  : "";
 
+	size_t n;
+
 	snprintf(buf, sz, "%s%s%s%s%s%s%s%s%s",
-		 f & F_SHARED ? "|MAP_SHARED" : "",
-		 f & F_PRIVATE ? "|MAP_PRIVATE" : "",
+		 f & F_VALIDATE ? "|MAP_SHARED_VALIDATE"
+		 : f & F_SHARED ? "|MAP_SHARED"
+				: "",
+		 f & F_DROPPABLE ? "|MAP_DROPPABLE"
+		 : f & F_PRIVATE ? "|MAP_PRIVATE"
+				 : "",
 		 f & F_ANON ? "|MAP_ANONYMOUS" : "", fix,
 		 f & F_NORESERVE ? "|MAP_NORESERVE" : "",
 		 f & F_POPULATE ? "|MAP_POPULATE" : "",
 		 f & F_LOCKED ? "|MAP_LOCKED" : "",
 		 f & F_STACK ? "|MAP_STACK" : "",
 		 f & F_GROWSDOWN ? "|MAP_GROWSDOWN" : "");
+	n = strlen(buf);
+	snprintf(buf + n, sz - n, "%s%s%s%s", f & F_32BIT ? "|MAP_32BIT" : "",
+		 f & F_UNINIT ? "|MAP_UNINITIALIZED" : "",
+		 f & F_SYNC ? "|MAP_SYNC" : "",
+		 f & F_HUGETLB ? "|MAP_HUGETLB" : "");
 	return buf + 1;
 }
 
 static void emit_mmap(struct gen *g, unsigned long long addr, unsigned long len,
 		      int prot, int flags, int fd, unsigned long long off)
 {
-	char pb[64], fb[128];
+	char pb[64], fb[256];
 
 	step(g, "mmap(%#llx, %lu, %s, %s, %d, %#llx)", addr, len,
 	     prot_str(prot, pb, sizeof(pb)), flags_str(flags, fb, sizeof(fb)),
@@ -862,6 +880,40 @@ static int wild_flags(struct gen *g, const struct page *pg)
 	return f;
 }
 
+/*
+ * --wild: the rarer flags this kernel accepts, where they leave the model
+ * as it is.  MAP_32BIT and MAP_UNINITIALIZED are ignored with MAP_FIXED
+ * (MAP_32BIT only steers get_unmapped_area; MAP_UNINITIALIZED needs
+ * CONFIG_MMAP_ALLOW_UNINITIALIZED).  MAP_SYNC on anonymous memory is
+ * kept as VM_SYNC ("sf"); on a file ext4 refuses it (--errors).
+ * MAP_SHARED_VALIDATE maps a file as MAP_SHARED does when every other
+ * flag is in LEGACY_MAP_MASK (not MAP_32BIT, not MAP_FIXED_NOREPLACE).
+ * MAP_DROPPABLE (6.11+) is private anonymous memory with VM_DROPPABLE,
+ * VM_WIPEONFORK, VM_DONTDUMP and VM_NORESERVE; MAP_LOCKED or
+ * MAP_GROWSDOWN with it is EINVAL, so they are dropped here.
+ */
+static int wild_rare_flags(struct gen *g, const struct page *pg, int flags)
+{
+	bool anon = pg->kind == K_ANON || pg->kind == K_SHANON;
+
+	if (!g->opt_wild)
+		return flags;
+	if (chance(g, 3))
+		flags |= F_32BIT;
+	if (chance(g, 3))
+		flags |= F_UNINIT;
+	if (chance(g, 4) && anon)
+		flags |= F_SYNC;
+	if (pg->kind == K_FSHARED && chance(g, 20) &&
+	    !(flags & (F_32BIT | F_NOREPLACE)))
+		flags |= F_VALIDATE;
+	if (pg->kind == K_ANON && chance(g, 6)) {
+		flags |= F_DROPPABLE;
+		flags &= ~(F_LOCKED | F_GROWSDOWN);
+	}
+	return flags;
+}
+
 static bool op_mmap(struct gen *g)
 {
 	struct proc *p = cur(g);
@@ -889,7 +941,7 @@ static bool op_mmap(struct gen *g)
 		pg.prot &= ~P_W; /* else EACCES */
 	flags = map_flags(&pg, range_free(p, r) && chance(g, 20));
 	if (g->opt_wild)
-		flags |= wild_flags(g, &pg);
+		flags = wild_rare_flags(g, &pg, flags | wild_flags(g, &pg));
 	emit_mmap(g, page_addr(r.s), range_len(g, r.n), pg.prot, flags,
 		  is_file(&pg) ? FD_FIRST + slot : -1,
 		  is_file(&pg) ? (unsigned long long)pg.pgoff * unit : 0);
@@ -2023,7 +2075,7 @@ static bool ek_mmap_eopnotsupp(struct gen *g)
 	step(g, "mmap(%#llx, %lu, PROT_READ, "
 		"MAP_SHARED_VALIDATE|MAP_FIXED|%s, %d, 0)",
 	     page_addr(rn(g, NPAGES)), PG,
-	     chance(g, 50) ? "0x200000" : "MAP_UNINITIALIZED",
+	     chance(g, 50) ? "0x200000" : "0x400000",
 	     FD_FIRST + slot);
 	return true;
 }
@@ -2357,6 +2409,60 @@ static bool ek_dup(struct gen *g)
 	return true;
 }
 
+#define HPAGE_SIZE 0x200000ULL
+
+/*
+ * MAP_HUGETLB with vm.nr_hugepages 0: a fixed address that is not 2 MiB
+ * aligned is EINVAL (hugetlb_get_unmapped_area), anything else ENOMEM
+ * when the huge pages are reserved, and that comes after a MAP_FIXED
+ * unmap: the 2 MiB the call covered are left a hole.  Over the whole
+ * region that is done rarely, and not with --large (the hole would end
+ * inside a model page).
+ */
+static bool ek_mmap_hugetlb(struct gen *g)
+{
+	struct proc *p = cur(g);
+	unsigned long long a = (region_base + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1);
+	int k = rn(g, 8), i = rn(g, NPAGES);
+
+	if (k < 4 && (page_addr(i) & (HPAGE_SIZE - 1))) {
+		emit_mmap(g, page_addr(i), (unsigned long)(1 + rn(g, 4)) * unit,
+			  P_R | P_W, F_PRIVATE | F_ANON | F_FIXED | F_HUGETLB,
+			  -1, 0);
+	} else if (k < 7 || unit != PG || a != region_base) {
+		step(g, "mmap(NULL, %lu, PROT_READ|PROT_WRITE, "
+			"MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB, -1, 0)",
+		     (unsigned long)(1 + rn(g, 4)) * unit);
+	} else {
+		/* [a, a + 2 MiB) holds the whole region */
+		emit_mmap(g, a, PG, P_R | P_W,
+			  F_PRIVATE | F_ANON | F_FIXED | F_HUGETLB, -1, 0);
+		apply_unmap(p, (struct range){0, NPAGES});
+	}
+	return true;
+}
+
+/*
+ * MAP_SYNC on an ext4 file (not DAX): ext4_file_mmap() refuses VM_SYNC
+ * with EOPNOTSUPP, whatever the map type (MAP_SHARED drops the flag from
+ * flags but calc_vm_flag_bits() has set VM_SYNC already), and it runs in
+ * __mmap_new_vma(), after MAP_FIXED unmapped the range: a hole is left.
+ */
+static bool ek_mmap_sync_file(struct gen *g)
+{
+	static const int types[] = {F_SHARED | F_VALIDATE, F_SHARED, F_PRIVATE};
+	struct range r = random_range(g, 4);
+	int slot = some_fd(g);
+
+	if (slot < 0)
+		return false;
+	emit_mmap(g, page_addr(r.s), (unsigned long)r.n * unit, P_R,
+		  types[rn(g, 3)] | F_FIXED | F_SYNC, FD_FIRST + slot,
+		  (unsigned long long)r.s * unit);
+	apply_unmap(cur(g), r);
+	return true;
+}
+
 /* The simplest: close and ftruncate of a closed fd (EBADF), open of a
  * file that is not there (ENOENT). */
 static bool ek_fd_simple(struct gen *g)
@@ -2386,11 +2492,12 @@ static bool err_reach(struct gen *g)
 		ek_madvise_einval,     ek_madvise_enomem, ek_madvise_sealed,
 		ek_madvise_eacces,     ek_mlock,	 ek_mlock_flags,
 		ek_mseal_prctl,	       ek_openat,	 ek_ftruncate,
-		ek_dup,		       ek_fd_simple,
+		ek_dup,		       ek_fd_simple,	 ek_mmap_hugetlb,
+		ek_mmap_sync_file,
 	};
 	/* about one for each errno a function reaches */
 	static const int wts[] = {2, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1,
-				  2, 1, 1, 2, 6, 2, 4, 8, 3, 4, 3};
+				  2, 1, 1, 2, 6, 2, 4, 8, 3, 4, 3, 2, 1};
 	enum { N = (int)(sizeof(fns) / sizeof(fns[0])) };
 	int w[N], k;
 
