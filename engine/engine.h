@@ -287,6 +287,14 @@ enum given_kind {
 	GIVEN_VDSO,
 	GIVEN_HEAP,  /* anonymous; the brk area is this VMA */
 	GIVEN_STACK, /* anonymous; start_stack is inside it */
+	/*
+	 * Address space that is taken but not the simulation's to show or
+	 * count: verify gives the engine the real process's own mappings
+	 * this way, so that both search the same gaps.  No counter of
+	 * vm_stat_account() sees it; give it VM_SPECIAL flags, so that
+	 * nothing merges with, locks or populates it.
+	 */
+	GIVEN_RESERVED,
 	GIVEN__COUNT
 };
 enum layout_field {

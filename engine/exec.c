@@ -306,6 +306,7 @@ static long given_vma(struct machine *m, const unsigned long *a,
 		[GIVEN_VVAR] = VMA_SPECIAL_VVAR,
 		[GIVEN_VVAR_VCLOCK] = VMA_SPECIAL_VVAR_VCLOCK,
 		[GIVEN_VDSO] = VMA_SPECIAL_VDSO,
+		[GIVEN_RESERVED] = VMA_SPECIAL_RESERVED,
 	};
 	struct mm *mm = cur_mm(m);
 	enum given_kind kind = (enum given_kind)a[4];
@@ -322,6 +323,9 @@ static long given_vma(struct machine *m, const unsigned long *a,
 	v = link_made_vma(m, mm, a[0], a[1], a[3], specials[kind]);
 	if (!v)
 		return -ENOMEM;
+	/* Taken, but in no counter: undo link_made_vma's account. */
+	if (kind == GIVEN_RESERVED)
+		vm_stat_account(mm, v->vm_flags, -(long)vma_pages(v));
 	v->vm_file = given_vma_file(m, mm, a, path);
 	if (v->vm_file)
 		v->vm_pgoff = a[2];
@@ -470,8 +474,8 @@ long machine_get_unmapped_area(struct machine *m, long fd, unsigned long addr,
 		flags |= MAP_FIXED;
 	if (!(flags & MAP_FIXED)) {
 		addr &= PAGE_MASK;
-		if (addr && addr < MMAP_MIN_ADDR)
-			addr = PAGE_ALIGN(MMAP_MIN_ADDR);
+		if (addr && addr < m->params.mmap_min_addr)
+			addr = PAGE_ALIGN(m->params.mmap_min_addr);
 	}
 	/* A question, not a step: nobody is told. */
 	m->nobs = 0;

@@ -221,6 +221,7 @@ void machine_params_default(struct machine_params *p)
 	p->threads_max = DEFAULT_THREADS_MAX;
 	p->pid_max = DEFAULT_PID_MAX;
 	p->mutate = MUT_NONE;
+	p->mmap_min_addr = DEFAULT_LSM_MMAP_MIN_ADDR;
 }
 
 struct machine *machine_new(void)
@@ -863,7 +864,10 @@ static int dup_vma(struct machine *m, struct mm *mm, struct mm *oldmm,
 	vma_start_write(m, mpnt);
 	if ((mpnt->vm_flags & VM_DONTCOPY) && !MUTATED(m, MUT_FORK_DONTCOPY)) {
 		NOTE(m, NOTE_DUP_SKIP_DONTCOPY, .fn = "dup_mmap", .v = mpnt);
-		vm_stat_account(mm, mpnt->vm_flags, -(long)vma_pages(mpnt));
+		/* A reserved VMA (GIVEN_RESERVED) was never counted. */
+		if (mpnt->special != VMA_SPECIAL_RESERVED)
+			vm_stat_account(mm, mpnt->vm_flags,
+					-(long)vma_pages(mpnt));
 		return 0;
 	}
 	/* The child's copy is committed too. */

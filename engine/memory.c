@@ -766,7 +766,7 @@ static int expand_downwards(struct machine *m, struct vma *v,
 	unsigned long grow, ostart;
 
 	addr &= PAGE_MASK;
-	if (addr < MMAP_MIN_ADDR)
+	if (addr < m->params.mmap_min_addr)
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
 	    (prev->vm_flags & VM_ACCESS_FLAGS) &&

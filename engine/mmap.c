@@ -27,15 +27,16 @@ static unsigned long vm_start_gap(const struct vma *v)
  * unmapped_area_topdown() (mm/vma.c): the highest gap in [low, high) that
  * fits length, retried below any stack whose guard gap it would break.
  */
-static unsigned long unmapped_area_topdown(struct mm *mm, unsigned long len,
+static unsigned long unmapped_area_topdown(struct machine *m, unsigned long len,
 					   unsigned long low,
 					   unsigned long high)
 {
+	struct mm *mm = cur_mm(m);
 	unsigned long gs, ge, gap;
 	struct vma *tmp;
 
-	if (low < MMAP_MIN_ADDR)
-		low = MMAP_MIN_ADDR;
+	if (low < m->params.mmap_min_addr)
+		low = m->params.mmap_min_addr;
 	for (;;) {
 		if (high <= low ||
 		    !vt_gap_rev(&mm->tree, low, high, len, &gs, &ge))
@@ -52,14 +53,15 @@ static unsigned long unmapped_area_topdown(struct mm *mm, unsigned long len,
 }
 
 /* unmapped_area() (mm/vma.c): the lowest gap in [low, high) that fits. */
-static unsigned long unmapped_area(struct mm *mm, unsigned long len,
+static unsigned long unmapped_area(struct machine *m, unsigned long len,
 				   unsigned long low, unsigned long high)
 {
+	struct mm *mm = cur_mm(m);
 	unsigned long gs, ge;
 	struct vma *tmp;
 
-	if (low < MMAP_MIN_ADDR)
-		low = MMAP_MIN_ADDR;
+	if (low < m->params.mmap_min_addr)
+		low = m->params.mmap_min_addr;
 	for (;;) {
 		if (high <= low ||
 		    !vt_gap_fwd(&mm->tree, low, high, len, &gs, &ge))
@@ -82,24 +84,52 @@ static bool mmap_address_hint_valid(unsigned long addr, unsigned long len)
 	return (addr > DEFAULT_MAP_WINDOW) == (addr + len > DEFAULT_MAP_WINDOW);
 }
 
+/*
+ * arch_get_unmapped_area() for x86-64, the bottom-up search: MAP_32BIT
+ * (find_start_end: [1 GiB, 2 GiB), the kernel randomising the start by up
+ * to 32 MiB) and the fallback of a failed top-down search
+ * ([TASK_UNMAPPED_BASE, TASK_SIZE)).  A hint is taken, rounded up, if it
+ * fits below the end and is free.
+ */
+static unsigned long get_area_bottomup(struct machine *m, unsigned long addr,
+				       unsigned long len, unsigned long flags)
+{
+	struct mm *mm = cur_mm(m);
+	unsigned long begin = TASK_UNMAPPED_BASE, end = TASK_SIZE;
+	struct vma *v;
+
+	if (flags & MAP_32BIT) {
+		begin = 0x40000000UL;
+		end = 0x80000000UL;
+	}
+	if (len > end)
+		return (unsigned long)-ENOMEM;
+	if (addr) {
+		addr = PAGE_ALIGN(addr);
+		v = vt_find(&mm->tree, addr);
+		if (end - len >= addr && (!v || addr + len <= vm_start_gap(v))) {
+			NOTE(m, NOTE_HINT_FREE, .addr = addr);
+			return addr;
+		}
+		NOTE(m, NOTE_HINT_UNUSABLE, .addr = addr);
+	}
+	return unmapped_area(m, len, begin, end);
+}
+
 /* arch_get_unmapped_area_topdown() for x86-64. */
-static unsigned long get_area_topdown(struct machine *m, unsigned long addr,
+static unsigned long get_area_topdown(struct machine *m, unsigned long addr0,
 				      unsigned long len, unsigned long flags)
 {
 	struct mm *mm = cur_mm(m);
-	unsigned long high = mm->mmap_base, ret;
+	unsigned long high = mm->mmap_base, ret, addr = addr0;
 	struct vma *v;
 
 	if (len > TASK_SIZE)
 		return (unsigned long)-ENOMEM;
 	if (flags & MAP_FIXED)
 		return addr;
-	/*
-	 * MAP_32BIT: bottom-up in the second GiB (find_start_end; the
-	 * kernel also randomises the start by up to 32 MiB).
-	 */
 	if (flags & MAP_32BIT)
-		return unmapped_area(mm, len, 0x40000000UL, 0x80000000UL);
+		return get_area_bottomup(m, addr0, len, flags);
 	if (addr) {
 		addr &= PAGE_MASK;
 		if (mmap_address_hint_valid(addr, len)) {
@@ -113,11 +143,11 @@ static unsigned long get_area_topdown(struct machine *m, unsigned long addr,
 	}
 	if (addr > DEFAULT_MAP_WINDOW)
 		high += TASK_SIZE - DEFAULT_MAP_WINDOW;
-	ret = unmapped_area_topdown(mm, len, PAGE_SIZE, high);
+	ret = unmapped_area_topdown(m, len, PAGE_SIZE, high);
 	if (!IS_ERR_VALUE(ret))
 		return ret;
-	/* A failed top-down search falls back to bottom-up. */
-	return unmapped_area(mm, len, TASK_UNMAPPED_BASE, TASK_SIZE);
+	/* A failed top-down search falls back to bottom-up, hint and all. */
+	return get_area_bottomup(m, addr0, len, flags);
 }
 
 /*
@@ -184,12 +214,14 @@ unsigned long get_unmapped_area(struct machine *m, struct vm_file *file,
 	return addr;
 }
 
-/* round_hint_to_min() */
-static unsigned long round_hint_to_min(unsigned long hint)
+/* round_hint_to_min(): mmap_min_addr is the kernel's (the LSM's), not
+ * the sysctl's: a hint below 64 KiB comes up to 64 KiB here. */
+static unsigned long round_hint_to_min(const struct machine *m,
+				       unsigned long hint)
 {
 	hint &= PAGE_MASK;
-	if (hint && hint < MMAP_MIN_ADDR)
-		return PAGE_ALIGN(MMAP_MIN_ADDR);
+	if (hint && hint < m->params.mmap_min_addr)
+		return PAGE_ALIGN(m->params.mmap_min_addr);
 	return hint;
 }
 
@@ -301,7 +333,7 @@ static long do_mmap(struct machine *m, struct vm_file *file, unsigned long addr,
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
 	if (!(flags & MAP_FIXED))
-		addr = round_hint_to_min(addr);
+		addr = round_hint_to_min(m, addr);
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return -ENOMEM;

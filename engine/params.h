@@ -111,6 +111,14 @@ struct machine_params {
 	int threads_max, pid_max;
 	/* enum mutation: MUT_NONE but in make mutants (VMALAB_MUTATE). */
 	int mutate;
+	/* The kernel's mmap_min_addr: max(vm.mmap_min_addr,
+	 * CONFIG_LSM_MMAP_MIN_ADDR) (security/min_addr.c), the lowest
+	 * address round_hint_to_min() lets a hint be and vm_unmapped_area()
+	 * searches from.  65536 on the reference machine although the
+	 * sysctl says 4096: the LSM's minimum wins.  (MAP_FIXED below it is
+	 * allowed with CAP_SYS_RAWIO, as root has: cap_mmap_addr() checks
+	 * only the sysctl's dac_mmap_min_addr.) */
+	unsigned long mmap_min_addr;
 };
 void machine_params_default(struct machine_params *p);
 

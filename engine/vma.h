@@ -24,7 +24,10 @@
 #define TASK_SIZE 0x7ffffffff000UL
 #define MMAP_BASE 0x7ffff7fff000UL
 #define START_BRK 0x555555559000UL
-#define MMAP_MIN_ADDR 0x1000UL /* vm.mmap_min_addr on the reference machine */
+/* vm.mmap_min_addr (dac_mmap_min_addr) on the reference machine; the
+ * kernel's own mmap_min_addr is the machine parameter (params.h) */
+#define MMAP_MIN_ADDR 0x1000UL
+#define DEFAULT_LSM_MMAP_MIN_ADDR 0x10000UL
 #define DEFAULT_MAX_MAP_COUNT 65530
 /* MemTotal of the reference machine (a 24 GiB virtual machine), in kB. */
 #define DEFAULT_MEM_TOTAL_KB 24683652UL
@@ -252,6 +255,7 @@ enum vma_special {
 	VMA_SPECIAL_VVAR,	 /* [vvar] */
 	VMA_SPECIAL_VVAR_VCLOCK, /* [vvar_vclock] */
 	VMA_SPECIAL_VDSO,	 /* [vdso] */
+	VMA_SPECIAL_RESERVED,	 /* given reserved (GIVEN_RESERVED) */
 };
 
 /* A node of the mm's VMA tree (tree.c). */

@@ -68,6 +68,7 @@ const char *vma_name(const struct vma *v, bool *deleted)
 		[VMA_SPECIAL_VVAR] = "[vvar]",
 		[VMA_SPECIAL_VVAR_VCLOCK] = "[vvar_vclock]",
 		[VMA_SPECIAL_VDSO] = "[vdso]",
+		[VMA_SPECIAL_RESERVED] = "[reserved]",
 	};
 	const struct mm *mm = v->mm;
 

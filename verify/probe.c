@@ -241,6 +241,28 @@ static int probe_task_limits(struct machine_params *p)
 	return 0;
 }
 
+/*
+ * The kernel's mmap_min_addr, which no sysctl shows when the LSM's
+ * minimum is higher: round_hint_to_min() raises a lower hint to it, so a
+ * hint of one page (free in this process) comes back there.
+ */
+static int probe_mmap_min_addr(unsigned long *min)
+{
+	void *p = mmap((void *)PROBE_PAGE, PROBE_PAGE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	munmap(p, PROBE_PAGE);
+	if ((unsigned long)p & (PROBE_PAGE - 1) ||
+	    (unsigned long)p > (1UL << 24)) {
+		errno = ERANGE;
+		return -1;
+	}
+	*min = (unsigned long)p;
+	return 0;
+}
+
 int probe_machine(struct machine_params *p, const char *dir, char *err,
 		  size_t errlen)
 {
@@ -263,6 +285,8 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
 		what = "the overcommit policy (/proc/sys/vm/overcommit_*)";
 	else if (probe_task_limits(&found))
 		what = "threads-max and pid_max (/proc/sys/kernel)";
+	else if (probe_mmap_min_addr(&found.mmap_min_addr))
+		what = "mmap_min_addr (a hint of one page)";
 	if (what) {
 		snprintf(err, errlen, "cannot probe %s: %s", what,
 			 strerror(errno ? errno : EIO));
@@ -280,12 +304,14 @@ void format_machine_params(const struct machine_params *p, char *buf,
 		 "max_map_count=%d mem_total=%lu swap_total=%lu "
 		 "overcommit_memory=%d overcommit_ratio=%lu "
 		 "overcommit_kbytes=%lu admin_reserve=%lu user_reserve=%lu "
-		 "cap_sys_admin=%s threads_max=%d pid_max=%d",
+		 "cap_sys_admin=%s threads_max=%d pid_max=%d "
+		 "mmap_min_addr=%#lx",
 		 p->zero_page ? "on" : "off", p->fault_around_pages,
 		 p->ra_pages, p->max_map_count, p->mem_total_kb,
 		 p->swap_total_kb, p->overcommit_memory, p->overcommit_ratio,
 		 p->overcommit_kbytes, p->admin_reserve_kb, p->user_reserve_kb,
-		 p->cap_sys_admin ? "on" : "off", p->threads_max, p->pid_max);
+		 p->cap_sys_admin ? "on" : "off", p->threads_max, p->pid_max,
+		 p->mmap_min_addr);
 	if (p->mutate > MUT_NONE && p->mutate < NR_MUTATIONS) {
 		size_t n = strlen(buf);
 
@@ -318,7 +344,8 @@ const char *const machine_param_names[] = {
 	"max_map_count",     "mem_total",	 "swap_total",
 	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
 	"admin_reserve",     "user_reserve",	 "cap_sys_admin",
-	"threads_max",	     "pid_max",		 NULL,
+	"threads_max",	     "pid_max",		 "mmap_min_addr",
+	NULL,
 };
 
 /* One "name=value": 0, or -1 with err set. */
@@ -353,6 +380,18 @@ static int set_param(struct machine_params *p, const char *name,
 			return -1;
 		}
 		*(name[0] == 't' ? &p->threads_max : &p->pid_max) = (int)v;
+		return 0;
+	}
+	if (!strcmp(name, "mmap_min_addr")) {
+		/* bytes, page aligned, below 16 MiB */
+		if (!*value || *end || errno || v & 4095 || v > 1UL << 24) {
+			snprintf(err, errlen,
+				 "mmap_min_addr: not a page-aligned address "
+				 "below 16 MiB: %s",
+				 value);
+			return -1;
+		}
+		p->mmap_min_addr = v;
 		return 0;
 	}
 	if (!strcmp(name, "overcommit_memory")) {
@@ -414,7 +453,8 @@ static int set_param(struct machine_params *p, const char *name,
 			 "fault_around, read_ahead, max_map_count, "
 			 "mem_total, swap_total, overcommit_memory, "
 			 "overcommit_ratio, overcommit_kbytes, admin_reserve, "
-			 "user_reserve, cap_sys_admin, threads_max, pid_max)",
+			 "user_reserve, cap_sys_admin, threads_max, pid_max, "
+			 "mmap_min_addr)",
 			 name);
 		return -1;
 	}
