@@ -32,8 +32,8 @@ const struct cli_option cli_options[] = {
 	 "fault_around=PAGES, read_ahead=PAGES, max_map_count=N, "
 	 "mem_total=KB, swap_total=KB, overcommit_memory=0|1|2, "
 	 "overcommit_ratio=PCT, overcommit_kbytes=KB, admin_reserve=KB, "
-	 "user_reserve=KB, cap_sys_admin=on|off, threads_max=N, pid_max=N. "
-	 "verify probes the live "
+	 "user_reserve=KB, cap_sys_admin=on|off, threads_max=N, pid_max=N, "
+	 "mmap_min_addr=ADDR. verify probes the live "
 	 "kernel for each."},
 	{"--db", "PATH", "file",
 	 "The scenario store (save, load, list, quiz...): default "
@@ -46,7 +46,11 @@ const struct cli_option cli_options[] = {
 	{"verify", "[--quiet] [--kernel-only] FILE...", "file",
 	 "Run each script on the engine and on this kernel (a child "
 	 "process making the raw system calls) and compare maps and smaps "
-	 "after every step; the machine parameters are probed first."},
+	 "after every step; the machine parameters are probed first. "
+	 "Addresses the kernel chooses (mmap without MAP_FIXED, mremap "
+	 "moves) are compared exactly: the child's own mappings fill every "
+	 "gap between the window and its mmap_base, so they land at the "
+	 "window's top."},
 	{"record", "[-o NAME] [--aslr] [-v] [--] CMD [ARGS...]", "command",
 	 "Run a program under ptrace, replay its memory calls on the "
 	 "engine and compare its maps (an strace log replays too: --batch "

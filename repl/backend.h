@@ -44,6 +44,16 @@ struct call {
  */
 #define VERIFY_BRK_BASE 0x555555559000UL
 #define VERIFY_BRK_SPAN (1UL << 30)
+/*
+ * Where verify's real processes start their top-down searches (their
+ * mm->mmap_base): the first is exec'd without randomisation and with a
+ * stack limit that puts mmap_base here (arch/x86/mm/mmap.c mmap_base()),
+ * below the program and its brk area, and it fills every gap between the
+ * window and here.  So the highest free gap below mmap_base is in the
+ * window: a kernel-chosen address lands there, the same in the engine
+ * (given the same mappings as reserved VMAs, and this mmap_base).
+ */
+#define VERIFY_MMAP_BASE 0x400000000000UL
 
 struct backend;
 struct backend_ops {

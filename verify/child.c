@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/mman.h>
@@ -67,9 +68,27 @@ static void cb_grow(struct cbuf *cb, size_t n)
 		cap *= 2;
 	if (cap == cb->cap)
 		return;
-	p = cb->buf ? mremap(cb->buf, cb->cap, cap, MREMAP_MAYMOVE)
-		    : mmap(NULL, cap, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!cb->buf) {
+		p = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	} else {
+		/*
+		 * Once the gaps below mmap_base are filled (fill_above_window),
+		 * a kernel-chosen address is in the test window: a bigger
+		 * buffer goes above mmap_base, where nothing searches.
+		 */
+		p = MAP_FAILED;
+		for (unsigned long a = VERIFY_MMAP_BASE;
+		     p == MAP_FAILED && a + cap <= VERIFY_BRK_BASE - cap;
+		     a += cap)
+			p = mmap((void *)a, cap, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+					 MAP_FIXED_NOREPLACE,
+				 -1, 0);
+		if (p != MAP_FAILED)
+			p = mremap(cb->buf, cb->cap, cap,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, p);
+	}
 	if (p == MAP_FAILED)
 		_exit(6);
 	cb->buf = p;
@@ -186,6 +205,46 @@ static int range_is_empty(unsigned long lo, unsigned long hi, const char *what,
 }
 
 /*
+ * Without randomisation the brk area begins right where the program's
+ * .bss ends, and a script's anonymous mapping at start_brk would merge
+ * with it (a VMA that then starts outside the area, which verify does
+ * not show).  In a new process of the simulation nothing is below.  So
+ * the VMA that ends at start_brk gets VM_DONTDUMP (MADV_DONTDUMP: it
+ * changes nothing else), whose flags no mapping of a script matches but
+ * one it madvised so itself.  (PR_SET_MM could move start_brk instead,
+ * but it needs CAP_SYS_RESOURCE, which these machines' root lacks.)
+ */
+static int brk_set_apart(unsigned long start_brk, char *why, size_t whylen)
+{
+	struct cbuf *cb = &scratch;
+	const char *line;
+	long err;
+
+	cb_reset(cb);
+	err = read_file("/proc/self/maps", cb);
+	if (err) {
+		snprintf(why, whylen, "reading /proc/self/maps: %s",
+			 strerror((int)-err));
+		return -1;
+	}
+	for (line = cb_str(cb); *line;) {
+		const char *nl = strchrnul(line, '\n');
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    end == start_brk &&
+		    madvise((void *)start, end - start, MADV_DONTDUMP)) {
+			snprintf(why, whylen, "MADV_DONTDUMP below the brk "
+				 "area: %s", strerror(errno));
+			return -1;
+		}
+		line = *nl ? nl + 1 : nl;
+	}
+	cb_reset(cb);
+	return 0;
+}
+
+/*
  * Give back the heap vmalab's malloc made, so that the brk area is as in a
  * new process: brk == start_brk (fs/proc/array.c prints it as field 47
  * of /proc/self/stat) and nothing mapped above.  Returns start_brk, or 0
@@ -222,6 +281,8 @@ static unsigned long brk_reset(char *why, size_t whylen)
 			 start_brk);
 		return 0;
 	}
+	if (brk_set_apart(start_brk, why, whylen))
+		return 0;
 	if (range_is_empty(start_brk, start_brk + VERIFY_BRK_SPAN,
 			   "the brk area", why, whylen))
 		return 0;
@@ -553,6 +614,68 @@ static int populate_own(void)
 }
 
 /*
+ * Fill every gap between the test window and mmap_base
+ * (VERIFY_MMAP_BASE) with a PROT_NONE reservation, so that the highest
+ * gap below mmap_base that unmapped_area_topdown() can find is in the
+ * window: kernel-chosen addresses land there, where the script can name
+ * them and verify compare them (the engine has the same reservations and
+ * mmap_base).  Each is shared anonymous memory (shmem_zero_setup: a file
+ * of its own, MAP_NORESERVE so nothing is charged), so no mapping of the
+ * script's at the window's top ever merges with it.  Then one
+ * mmap(NULL) must come back just below the window's end.  0, or -1.
+ */
+static int fill_one(unsigned long lo, unsigned long hi)
+{
+	void *p = mmap((void *)lo, hi - lo, PROT_NONE,
+		       MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE |
+			       MAP_FIXED_NOREPLACE,
+		       -1, 0);
+
+	return p == (void *)lo ? 0 : -1;
+}
+
+static int fill_above_window(void)
+{
+	struct cbuf *cb = &scratch;
+	unsigned long top = VERIFY_WINDOW_END;
+	const char *line;
+	void *p;
+	int ret = 0;
+
+	cb_reset(cb);
+	if (read_file("/proc/self/maps", cb))
+		return -1;
+	/* maps is in address order; filling changes nothing read. */
+	for (line = cb_str(cb); *line && !ret;) {
+		const char *nl = strchrnul(line, '\n');
+		unsigned long start, end;
+
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 &&
+		    end > top && start < VERIFY_MMAP_BASE) {
+			if (start > top)
+				ret = fill_one(top, start);
+			top = end;
+		}
+		line = *nl ? nl + 1 : nl;
+	}
+	cb_reset(cb);
+	if (!ret && top < VERIFY_MMAP_BASE)
+		ret = fill_one(top, VERIFY_MMAP_BASE);
+	if (ret)
+		return -1;
+	p = mmap(NULL, KPAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (p == MAP_FAILED)
+		return -1;
+	munmap(p, KPAGE_SIZE);
+	if ((unsigned long)p != VERIFY_WINDOW_END - KPAGE_SIZE) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Take the process's own part of each line, now that its own memory is
  * settled.  pad: the first process, whose VmPeak (the controller's, from
  * before the heap went) is raised to by PROT_NONE padding.
@@ -566,10 +689,19 @@ static int status_setup(bool pad)
 	stack_grow();
 	if (populate_own() || status_read(now))
 		return -1;
+	/*
+	 * Its own mappings are made: fill the gaps above the window (its
+	 * probe's munmap raises hiwater_vm, so before the padding), then
+	 * pad above mmap_base, where no search goes.
+	 */
+	if (pad && (fill_above_window() || status_read(now)))
+		return -1;
 	if (pad && now[ST_PEAK] > now[ST_SIZE] &&
-	    mmap(NULL, (unsigned long)(now[ST_PEAK] - now[ST_SIZE]) << 10,
-		 PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-		 0) == MAP_FAILED)
+	    mmap((void *)VERIFY_MMAP_BASE,
+		 (unsigned long)(now[ST_PEAK] - now[ST_SIZE]) << 10, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			 MAP_FIXED_NOREPLACE,
+		 -1, 0) == MAP_FAILED)
 		return -1;
 	if (status_read(now) || status_script_part(part))
 		return -1;
@@ -983,7 +1115,70 @@ void child_main(int chan, const char *dir, pid_t controller)
 	}
 	st_start_brk = start_brk;
 	if (status_setup(true))
-		child_setup_failed(CHAN_FD, "/proc/self/status");
+		child_setup_failed(CHAN_FD,
+				   "its own memory (status, or filling the "
+				   "gaps above the window)");
 	child_reply(CHAN_FD, 0, start_brk, NULL, 0);
 	child_serve(controller);
+}
+
+/*
+ * The stack limit at exec decides mmap_base (arch/x86/mm/mmap.c
+ * mmap_base(): TASK_SIZE - (rlim_cur + stack_guard_gap), no random part
+ * without PF_RANDOMIZE), and mmap_base is kept for the process's life.
+ * The new program sets the limit back to 8 MiB (child_main).
+ */
+#define STACK_GUARD_GAP_BYTES (256UL << 12)
+#define TASK_SIZE_64 0x7ffffffff000UL
+
+void child_exec(int chan, const char *dir, pid_t controller)
+{
+	unsigned long want = TASK_SIZE_64 - STACK_GUARD_GAP_BYTES -
+			     VERIFY_MMAP_BASE;
+	char chanarg[16], ctlarg[16], self[PATH_MAX];
+	char *argv[] = {"vmalab", "verify", "--kernel-process", chanarg,
+			(char *)dir,	  ctlarg, NULL};
+	struct rlimit rl;
+	int pers = personality(0xffffffff);
+	ssize_t n;
+
+	if (pers == -1 || personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+		child_setup_failed(chan, "personality(ADDR_NO_RANDOMIZE)");
+	if (getrlimit(RLIMIT_STACK, &rl))
+		child_setup_failed(chan, "getrlimit(RLIMIT_STACK)");
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+		errno = EPERM;
+		child_setup_failed(chan, "RLIMIT_STACK (its hard limit is too "
+					 "low to place mmap_base)");
+	}
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_STACK, &rl))
+		child_setup_failed(chan, "RLIMIT_STACK");
+	/* The channel stays open across the exec. */
+	if (fcntl(chan, F_SETFD, 0))
+		child_setup_failed(chan, "fcntl");
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		child_setup_failed(chan, "/proc/self/exe");
+	self[n] = '\0';
+	snprintf(chanarg, sizeof(chanarg), "%d", chan);
+	snprintf(ctlarg, sizeof(ctlarg), "%ld", (long)controller);
+	execv(self, argv);
+	child_setup_failed(chan, self);
+}
+
+int child_process_main(int argc, char **argv)
+{
+	char *end;
+	long chan, controller;
+
+	if (argc != 5)
+		return 2;
+	chan = strtol(argv[2], &end, 10);
+	if (*end || chan < 0 || chan > 0x7fffffff)
+		return 2;
+	controller = strtol(argv[4], &end, 10);
+	if (*end || controller <= 0)
+		return 2;
+	child_main((int)chan, argv[3], (pid_t)controller);
 }

@@ -94,6 +94,8 @@ struct kernel_backend {
 	int nprocs, cap;
 	int cur;		 /* index of the current process */
 	unsigned long start_brk; /* the real processes' (one for all) */
+	struct kernel_own_vma *own; /* pid 1's own mappings at the start */
+	size_t nown;
 	char failure[256];	 /* why calls can no longer run, or "" */
 };
 
@@ -894,6 +896,7 @@ static void kernel_destroy(struct backend *be)
 	for (int i = 0; i < k->nprocs; i++)
 		proc_free_names(&k->procs[i]);
 	free(k->procs);
+	free(k->own);
 	free(k);
 }
 
@@ -905,6 +908,68 @@ static const struct backend_ops kernel_ops = {
 	.pages = kernel_pages,
 	.destroy = kernel_destroy,
 };
+
+/*
+ * The own mappings of pid 1, from its smaps: every VMA below TASK_SIZE
+ * ([vsyscall] is above) outside the window and the real brk area, with
+ * the VmFlags that decide placement (gd) and fork (dc).
+ */
+static void kb_read_own(struct kernel_backend *k, const char *text)
+{
+	size_t cap = 0;
+	bool kept = false; /* the VMA whose fields follow is in own[] */
+
+	while (*text) {
+		const char *nl = strchrnul(text, '\n');
+		size_t len = (size_t)(nl - text);
+		unsigned long start, end;
+		struct kernel_own_vma *o;
+
+		if (maps_line_start(text, len, &start) &&
+		    sscanf(text, "%lx-%lx", &start, &end) == 2) {
+			if (end > 0x7ffffffff000UL ||
+			    (start < VERIFY_WINDOW_END &&
+			     end > VERIFY_WINDOW_START) ||
+			    (start < k->start_brk + VERIFY_BRK_SPAN &&
+			     end > k->start_brk)) {
+				start = end = 0;
+			}
+			kept = start < end;
+			if (kept) {
+				if (k->nown == cap) {
+					cap = cap ? 2 * cap : 64;
+					o = realloc(k->own, cap * sizeof(*o));
+					if (!o)
+						abort();
+					k->own = o;
+				}
+				o = &k->own[k->nown++];
+				memset(o, 0, sizeof(*o));
+				o->start = start;
+				o->end = end;
+			}
+		} else if (kept && !strncmp(text, "VmFlags:", 8)) {
+			struct kernel_own_vma *last = &k->own[k->nown - 1];
+
+			for (const char *f = text + 8; f + 2 <= nl; f++) {
+				if (f[-1] != ' ' || (f + 2 < nl && f[2] != ' '))
+					continue;
+				if (!strncmp(f, "gd", 2))
+					last->growsdown = true;
+				if (!strncmp(f, "dc", 2))
+					last->dontcopy = true;
+			}
+		}
+		text = *nl ? nl + 1 : nl;
+	}
+}
+
+size_t kernel_backend_own_vmas(struct backend *be,
+			       const struct kernel_own_vma **vmas)
+{
+	*vmas = kb(be)->own;
+	return kb(be)->nown;
+}
 
 /* Start simulated pid 1 and wait until it says it is ready. */
 static int kb_start(struct kernel_backend *k, char *err, size_t errlen)
@@ -927,7 +992,7 @@ static int kb_start(struct kernel_backend *k, char *err, size_t errlen)
 		return -1;
 	}
 	if (pid == 0)
-		child_main(sv[1], k->dir, controller);
+		child_exec(sv[1], k->dir, controller);
 	close(sv[1]);
 	kb_add_proc(k, pid, sv[0]);
 	if (kb_reply(k, 0, &r, &text)) {
@@ -941,6 +1006,14 @@ static int kb_start(struct kernel_backend *k, char *err, size_t errlen)
 		return -1;
 	}
 	k->start_brk = r.fault;
+	sb_free(&text);
+	if (kb_ask(k, KOP_SMAPS, 0, 0, &text)) {
+		snprintf(err, errlen, "kernel process 1: its smaps: %s",
+			 k->failure[0] ? k->failure : "no answer");
+		sb_free(&text);
+		return -1;
+	}
+	kb_read_own(k, sb_str(&text));
 	sb_free(&text);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #ifndef VMALAB_KERNEL_H
 #define VMALAB_KERNEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "backend.h"
 
@@ -21,5 +22,18 @@ const char *kernel_backend_failure(struct backend *be);
 struct strbuf;
 int kernel_backend_maps_range(struct backend *be, unsigned long lo,
 			      unsigned long hi, struct strbuf *out);
+
+/*
+ * The first real process's own mappings when it was ready (outside the
+ * window and its brk area, below TASK_SIZE): the engine is given them as
+ * reserved VMAs, so that both sides search the same gaps.
+ */
+struct kernel_own_vma {
+	unsigned long start, end;
+	bool growsdown; /* VM_GROWSDOWN: a guard gap below it */
+	bool dontcopy;	/* VM_DONTCOPY: fork does not copy it */
+};
+size_t kernel_backend_own_vmas(struct backend *be,
+			       const struct kernel_own_vma **vmas);
 
 #endif

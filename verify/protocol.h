@@ -48,4 +48,17 @@ struct kreply {
 void child_main(int chan, const char *dir, pid_t controller)
 	__attribute__((noreturn));
 
+/*
+ * In the process just forked for simulated pid 1: exec this program again
+ * (/proc/self/exe) without address-space randomisation
+ * (personality(ADDR_NO_RANDOMIZE)) and with the stack limit that puts
+ * mmap_base at VERIFY_MMAP_BASE, as `vmalab verify --kernel-process CHAN
+ * DIR CONTROLLER`, which runs child_main().  A failure is the "ready"
+ * message's.
+ */
+void child_exec(int chan, const char *dir, pid_t controller)
+	__attribute__((noreturn));
+/* `verify --kernel-process CHAN DIR CONTROLLER` (argv[0] is "verify"). */
+int child_process_main(int argc, char **argv);
+
 #endif

@@ -13,8 +13,11 @@
  * at the end of the script every process's smaps is compared.
  *
  * Comparison is of the contract, less what a simulation cannot know: dev
- * and inode numbers (and so seq_pad's width), the addresses the kernel
- * picks itself outside the test window, and every VMA outside the window.
+ * and inode numbers (and so seq_pad's width), and every VMA outside the
+ * window.  The addresses the kernel picks itself are compared exactly:
+ * the real process's own mappings fill every gap between the window and
+ * its mmap_base, and the engine is given them (give_own_layout), so both
+ * search the same gaps and land at the window's top.
  * Lines that only the simulation can run (CMD_ENGINE: vma, ps) run on the
  * engine alone and are not compared.
  *
@@ -37,6 +40,7 @@
 #include "engine.h"
 #include "parse.h"
 #include "probe.h"
+#include "protocol.h"
 #include "kernel.h"
 #include "linediff.h"
 #include "procfs.h"
@@ -90,6 +94,17 @@ static void usage(FILE *f)
 	      "it with the engine's trace.\nA script that compares no system "
 	      "call (\"nothing verified\"), or stops\nbefore its end (quit, "
 	      "a kernel process lost), fails, saying how far it got.\n"
+	      "\n"
+	      "Addresses the kernel chooses (mmap with NULL or a hint it does "
+	      "not take,\nmremap MREMAP_MAYMOVE without MREMAP_FIXED) are "
+	      "compared exactly. The real\nprocess runs without "
+	      "randomisation, its mmap_base at 0x400000000000, and\nfills "
+	      "every gap between the window's end and there, so the highest "
+	      "free\ngap is in the window: such a mapping lands at the "
+	      "window's top\n(0x201000000000 and down), where a script can "
+	      "name it. The engine is given the\nreal process's mappings as "
+	      "reserved VMAs and the same mmap_base. Outside\nthe window "
+	      "and the brk area only results are compared, not VMAs.\n"
 	      "\n"
 	      "  --quiet        print nothing for scripts that agree\n"
 	      "  --kernel-only  run on the kernel only and print what batch "
@@ -565,6 +580,45 @@ static enum verdict verify_end(struct verifier *v)
 	return ret;
 }
 
+/*
+ * Give the engine's first process what the real one has beside the
+ * script: its own mappings (the program, libc, stack, vDSO, verify's
+ * buffers and the reservations that fill the gaps above the window) as
+ * reserved VMAs, and its mmap_base, so that get_unmapped_area() searches
+ * the same gaps on both sides and a kernel-chosen address compares
+ * exactly.  The reserved VMAs are VM_SPECIAL (never merged, locked or
+ * populated) and in no counter, so status still shows only the
+ * script's part.  Those that meet the engine's brk area are left out:
+ * verify moves that area to the real one (kernel.c).
+ */
+static int give_own_layout(struct backend *eng, struct backend *ker)
+{
+	struct machine *m = engine_backend_machine(eng);
+	const struct kernel_own_vma *own;
+	size_t n = kernel_backend_own_vmas(ker, &own);
+	unsigned long a[6] = {LAYOUT_MMAP_BASE, VERIFY_MMAP_BASE};
+
+	if (machine_syscall(m, NR_LAYOUT, a, NULL, NULL))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct kernel_own_vma *o = &own[i];
+
+		if (o->start < VERIFY_BRK_BASE + VERIFY_BRK_SPAN &&
+		    o->end > VERIFY_BRK_BASE)
+			continue;
+		a[0] = o->start;
+		a[1] = o->end;
+		a[2] = o->start >> PAGE_SHIFT;
+		a[3] = VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+		       (o->growsdown ? VM_GROWSDOWN : 0) |
+		       (o->dontcopy ? VM_DONTCOPY : 0);
+		a[4] = GIVEN_RESERVED;
+		if (machine_syscall(m, NR_GIVEN_VMA, a, NULL, NULL))
+			return -1;
+	}
+	return 0;
+}
+
 static enum verdict verify_script(const struct script *sc,
 				  const struct options *o)
 {
@@ -583,6 +637,17 @@ static enum verdict verify_script(const struct script *sc,
 	}
 	session_init(&v.eng, engine_backend_new(&o->params));
 	session_init(&v.ker, kbe);
+	if (give_own_layout(v.eng.be, kbe)) {
+		fprintf(stderr,
+			"verify: %s: the engine refused the real process's "
+			"own mappings\n",
+			sc->name);
+		session_fini(&v.eng);
+		session_fini(&v.ker);
+		v.eng.be->ops->destroy(v.eng.be);
+		v.ker.be->ops->destroy(v.ker.be);
+		return FAILED;
+	}
 	session_set_trace(&v.eng, true);
 	v.eng.keep_calls = true;
 	v.ranged_only = getenv("VMALAB_VERIFY_RANGED") &&
@@ -729,6 +794,9 @@ int verify_main(int argc, char **argv)
 	int first, scripts = 0, agree = 0, differ = 0, failed = 0, status = 0;
 	struct options o;
 
+	/* The real process for simulated pid 1, exec'd by the controller. */
+	if (argc > 1 && !strcmp(argv[1], "--kernel-process"))
+		return child_process_main(argc, argv);
 	if (parse_options(argc, argv, &o, &first))
 		return 2;
 	if (!o.kernel_only && start_probe(&o))
