@@ -327,6 +327,9 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$2" "$GEN_STEPS" --procs 15
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --errors
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --wild --fork
+	# the kernel's own choices: mmap(NULL), hints, stacks' guard gaps and
+	# mremap moves, at the window's top, compared exactly
+	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --place --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" 300 --wild --fork --errors
 	random_scripts "$b" "$(($2 / 3))" "$GEN_STEPS" --mremap --wild --fork
 	random_scripts "$b" "$(($2 / 30 + 2))" "$GEN_STEPS" --mremap --fork --errors

@@ -2,7 +2,7 @@
  * scriptgen - a seeded random script generator for vmalab.
  *
  * `scriptgen [-n STEPS] [--fork] [--errors] [--wild] [--mremap] [--advise]
- * SEED` prints one vmalab script (see CONTRACT.md) to stdout.  `make check`
+ * [--place] SEED` prints one vmalab script (see CONTRACT.md) to stdout.  `make check`
  * feeds hundreds of them through
  * `vmalab verify`, which runs each script on the engine and on the real
  * kernel and compares maps/smaps after every step.
@@ -32,15 +32,24 @@
  *
  * --mremap adds mremap() calls: shrinks (also across the end of a VMA),
  * growth of a VMA's tail (in place when the pages after it are free, else
- * ENOMEM or, with MREMAP_MAYMOVE, a move out of the window), moves with
+ * ENOMEM or, with MREMAP_MAYMOVE, a move to the kernel's choice: the
+ * window's top, outside the region), moves with
  * MREMAP_FIXED to a place in the region (the same size, across VMAs and
  * holes; or resized; or with MREMAP_DONTUNMAP), MREMAP_DONTUNMAP with a
  * hint, old_len 0 on shared mappings, and with --errors the calls that
  * check_mremap_params and check_prep_vma refuse.  They act on whatever is
  * there: anonymous, shared and file mappings, faulted or not, and with
- * --wild locked ones.  A VMA moved out of the window is outside every
- * comparison, and the model forgets it.  The options draw nothing when
- * off, so the other suites' scripts are unchanged.
+ * --wild locked ones.  A VMA moved out of the region is compared still
+ * (verify compares the whole window), but the model forgets it.  The
+ * options draw nothing when off, so the other suites' scripts are
+ * unchanged.
+ * --place lets the kernel choose: mmap(NULL), hints taken and not taken
+ * (unaligned, into a VMA or a stack's guard gap, beyond TASK_SIZE, below
+ * mmap_min_addr), MAP_GROWSDOWN stacks and mremap(MREMAP_MAYMOVE) moves.
+ * The region is then at the window's top, in units of 64 KiB, and the
+ * generator predicts where the kernel will place each (unmapped_area_
+ * topdown(): the highest free run, below a stack's stack_guard_gap) and
+ * draws only those that land in the region.
  * --advise adds madvise (every advice the engine simulates: POPULATE_READ
  * and POPULATE_WRITE, guard regions installed, often in the middle of a
  * VMA, and removed later, among them), the mlock family, mseal and
@@ -92,6 +101,17 @@
  */
 #define LARGE_UNIT (1UL << 20)
 #define LARGE_BASE (WIN_BASE + 0x1ff000ULL)
+/*
+ * --place: the kernel chooses addresses.  verify fills every gap between
+ * the window and its real process's mmap_base, so the highest gap a
+ * top-down search finds is in the window: the region sits at the window's
+ * top, where mmap(NULL), hints that are not taken and mremap moves land.
+ * A unit is 64 KiB, so that stack_guard_gap (1 MiB) is 16 units and a
+ * MAP_GROWSDOWN stack's guard gap falls inside the region.
+ */
+#define WIN_END 0x201000000000ULL
+#define PLACE_UNIT (16UL * PG)
+#define GUARD_UNITS 16 /* stack_guard_gap / PLACE_UNIT */
 
 /* The bytes one model page stands for, and where the region starts. */
 static unsigned long unit = PG;
@@ -140,6 +160,7 @@ struct page {
 	bool noreserve;
 	bool sealed;   /* mseal: munmap, mmap over it, mprotect fail */
 	bool dontfork; /* MADV_DONTFORK: not copied by fork */
+	bool growsdown; /* MAP_GROWSDOWN: a guard gap below its VMA */
 };
 
 struct fdent {
@@ -182,6 +203,7 @@ struct gen {
 	bool opt_brk;
 	bool opt_large;
 	bool opt_status;
+	bool opt_place;
 	bool opt_read; /* --read: read lines, and pages in the dumps */
 	struct proc proc[MAX_PIDS];
 	int nproc; /* pids made: proc[i] is pid i + 1 */
@@ -946,6 +968,7 @@ static bool op_mmap(struct gen *g)
 		  is_file(&pg) ? FD_FIRST + slot : -1,
 		  is_file(&pg) ? (unsigned long long)pg.pgoff * unit : 0);
 	pg.sealed = pg.dontfork = false;
+	pg.growsdown = (flags & F_GROWSDOWN) != 0;
 	if (!range_sealed(p, r))
 		apply_map(p, r, &pg);
 	return true;
@@ -1176,6 +1199,9 @@ static bool op_touch(struct gen *g)
 		r = runs[rn(g, n)];
 		if (chance(g, 70) || r.n > 2 * MAX_LEN)
 			r = sub_range(g, r.s, r.n, MAX_LEN);
+	} else if (g->opt_place) {
+		/* a fault in a hole below a stack would grow it */
+		return false;
 	} else {
 		r = random_range(g, 2);
 	}
@@ -2766,6 +2792,230 @@ static bool op_advise(struct gen *g)
 	return true;
 }
 
+/* ---- the kernel's placement (--place) ---- */
+
+/*
+ * Where unmapped_area_topdown() puts n units in the region, or -1 if it
+ * would go below the region.  Above the region is verify's filler (taken,
+ * no stack); below it the window is empty.  The highest free run that has
+ * n units below high wins, its end cut at high; if the VMA above it is a
+ * stack whose guard gap (vm_start_gap) reaches into it, the search starts
+ * again below vm_start_gap().
+ */
+static int place_topdown(const struct proc *p, int n)
+{
+	int high = NPAGES;
+
+	while (high > 0) {
+		int b = high, a, end;
+
+		/* the highest run [a, b) with a page free below high */
+		while (b > 0 && is_mapped(&p->pg[b - 1]))
+			b--;
+		if (b == 0)
+			return -1;
+		for (a = b; a > 0 && !is_mapped(&p->pg[a - 1]); a--)
+			;
+		/* the run's true end, above high if high cut it */
+		for (end = b; end < NPAGES && !is_mapped(&p->pg[end]); end++)
+			;
+		if (a > 0 && b - a < n) {
+			high = a;
+			continue;
+		}
+		if (end < NPAGES && p->pg[end].growsdown &&
+		    end - GUARD_UNITS < b) {
+			high = end - GUARD_UNITS;
+			continue;
+		}
+		return b - n >= 0 ? b - n : -1;
+	}
+	return -1;
+}
+
+/*
+ * arch_get_unmapped_area_topdown()'s hint rule: the hint is taken if the
+ * range fits below TASK_SIZE and ends at or below vm_start_gap() of the
+ * VMA after it (find_vma(): the one that ends above the hint).
+ */
+static bool hint_taken(const struct proc *p, int i, int n)
+{
+	int j = i, gap;
+
+	while (j < NPAGES && !is_mapped(&p->pg[j]))
+		j++;
+	if (j == i)
+		return false; /* inside a VMA */
+	gap = j == NPAGES || !p->pg[j].growsdown ? j : j - GUARD_UNITS;
+	return i + n <= gap;
+}
+
+/* mmap with no MAP_FIXED: addr is "NULL" or a hint. */
+static void emit_mmap_at(struct gen *g, const char *addr, unsigned long len,
+			 int prot, int flags, int fd, unsigned long long off)
+{
+	char pb[64], fb[128];
+
+	step(g, "mmap(%s, %lu, %s, %s, %d, %#llx)", addr, len,
+	     prot_str(prot, pb, sizeof(pb)), flags_str(flags, fb, sizeof(fb)),
+	     fd, off);
+}
+
+/* The attributes of a new mapping of n units, and its fd slot. */
+static int place_attrs(struct gen *g, struct page *pg, int n, int *slot)
+{
+	random_attrs(g, (struct range){0, n}, pg, slot);
+	if (pg->kind == K_ANON) {
+		pg->obj = 0;
+	} else if (pg->kind == K_SHANON) {
+		pg->obj = g->next_shm++;
+		pg->pgoff = 0;
+	}
+	if (pg->kind == K_FSHARED && !pg->maywrite)
+		pg->prot &= ~P_W;
+	return map_flags(pg, false) & ~F_FIXED;
+}
+
+/* Map n units at u as the kernel placed them. */
+static void place_apply(struct gen *g, int u, int n, struct page *pg)
+{
+	if (pg->kind == K_ANON)
+		pg->pgoff = u;
+	apply_map(cur(g), (struct range){u, n}, pg);
+}
+
+/* mmap(NULL): top-down; sometimes a stack (MAP_GROWSDOWN). */
+static bool pl_null(struct gen *g)
+{
+	struct page pg;
+	int slot, n = 1 + rn(g, MAX_LEN / 2), u, flags;
+
+	flags = place_attrs(g, &pg, n, &slot);
+	if (pg.kind == K_ANON && chance(g, 20))
+		flags |= F_GROWSDOWN;
+	u = place_topdown(cur(g), n);
+	if (u < 0)
+		return false;
+	emit_mmap_at(g, "NULL", range_len(g, n), pg.prot, flags,
+		     is_file(&pg) ? FD_FIRST + slot : -1,
+		     is_file(&pg) ? (unsigned long long)pg.pgoff * unit : 0);
+	pg.growsdown = (flags & F_GROWSDOWN) != 0;
+	place_apply(g, u, n, &pg);
+	return true;
+}
+
+/*
+ * A hint: free (taken), in a VMA or reaching into one or into a stack's
+ * guard gap (top-down instead), unaligned (rounded down), one that does
+ * not fit below TASK_SIZE, or one below mmap_min_addr (raised to it,
+ * 64 KiB, far below the window: unmapped at once).
+ */
+static bool pl_hint(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct page pg;
+	char addr[32];
+	int slot, n = 1 + rn(g, MAX_LEN / 2), k = rn(g, 100), i, u, flags;
+	unsigned long len;
+
+	flags = place_attrs(g, &pg, n, &slot);
+	len = range_len(g, n);
+	i = rn(g, NPAGES);
+	if (k < 8) {
+		/* below mmap_min_addr: 0x1000 or unaligned, up to 0x10000 */
+		snprintf(addr, sizeof(addr), "%#lx",
+			 chance(g, 50) ? PG : 0x10000UL - 1 - (unsigned)rn(g, PG));
+		emit_mmap_at(g, addr, len, pg.prot, flags,
+			     is_file(&pg) ? FD_FIRST + slot : -1,
+			     is_file(&pg) ? (unsigned long long)pg.pgoff * unit
+					  : 0);
+		step(g, "munmap(0x10000, %lu)", (unsigned long)n * unit);
+		return true;
+	}
+	if (k < 16) {
+		/* no room below TASK_SIZE: mmap_address_hint_valid() fails */
+		snprintf(addr, sizeof(addr), "%#llx",
+			 0x7ffffffff000ULL - (unsigned long long)PG *
+						     (unsigned)rn(g, 4));
+		u = place_topdown(p, n);
+	} else {
+		snprintf(addr, sizeof(addr), "%#llx",
+			 page_addr(i) + (chance(g, 20) ? 1 + (unsigned)rn(g, PG - 1)
+						       : 0));
+		u = hint_taken(p, i, n) ? i : place_topdown(p, n);
+	}
+	if (u < 0)
+		return false;
+	emit_mmap_at(g, addr, len, pg.prot, flags,
+		     is_file(&pg) ? FD_FIRST + slot : -1,
+		     is_file(&pg) ? (unsigned long long)pg.pgoff * unit : 0);
+	place_apply(g, u, n, &pg);
+	return true;
+}
+
+/* A stack at a free run, MAP_FIXED: its guard gap then shapes the rest. */
+static bool pl_stack(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct page pg = {.kind = K_ANON, .prot = P_R | P_W, .maywrite = true,
+			  .growsdown = true};
+	int n = 1 + rn(g, 2), s = GUARD_UNITS + rn(g, NPAGES - GUARD_UNITS - n + 1);
+	struct range r = {s, n};
+
+	if (!range_free(p, r))
+		return false;
+	emit_mmap(g, page_addr(s), range_len(g, n), pg.prot,
+		  F_PRIVATE | F_ANON | F_FIXED | F_GROWSDOWN, -1, 0);
+	place_apply(g, s, n, &pg);
+	return true;
+}
+
+/*
+ * mremap(MREMAP_MAYMOVE) of a VMA's last units to more than fits in place
+ * (the next units are taken, or the region ends): vrm_set_new_addr() moves
+ * it top-down, with the old range still mapped while it searches.
+ */
+static bool pl_mremap(struct gen *g)
+{
+	struct proc *p = cur(g);
+	struct range sg;
+	int end, old, nnew, s, u;
+
+	if (!pick_seg(g, &sg, 1))
+		return false;
+	end = sg.s + sg.n;
+	if (p->pg[sg.s].growsdown || p->pg[sg.s].sealed)
+		return false;
+	old = 1 + rn(g, min_int(sg.n, 2));
+	s = end - old;
+	nnew = old + 1 + rn(g, 3);
+	if (end + nnew - old <= NPAGES &&
+	    range_free(p, (struct range){end, nnew - old}))
+		return false; /* it would grow in place */
+	u = place_topdown(p, nnew);
+	if (u < 0)
+		return false;
+	emit_mremap(g, s, range_len(g, old), range_len(g, nnew), MR_MAYMOVE,
+		    0);
+	apply_move(p, s, old, u, nnew, false);
+	return true;
+}
+
+static bool op_place(struct gen *g)
+{
+	int k = rn(g, 100);
+
+	if (!g->opt_place)
+		return false;
+	if (k < 35)
+		return pl_null(g);
+	if (k < 65)
+		return pl_hint(g);
+	if (k < 80)
+		return pl_stack(g);
+	return pl_mremap(g);
+}
+
 /* ---- the main loop ---- */
 
 enum op {
@@ -2783,6 +3033,7 @@ enum op {
 	OP_BRK,
 	OP_READ,
 	OP_EXIT,
+	OP_PLACE,
 	OP_NR
 };
 
@@ -2812,6 +3063,7 @@ static void op_weights(struct gen *g, int *w)
 	w[OP_EXIT] = !g->opt_procs || g->nlive < 3	? 0
 		     : g->nlive >= g->opt_procs ? 20
 						: 5;
+	w[OP_PLACE] = g->opt_place ? 40 : 0;
 }
 
 static void do_step(struct gen *g)
@@ -2821,6 +3073,7 @@ static void do_step(struct gen *g)
 		op_ftruncate, op_close,	 op_fork,     op_error, op_mremap,
 		op_advise,
 		op_brk,	      op_read,	 op_exit,
+		op_place,
 	};
 	int w[OP_NR], k;
 
@@ -2846,12 +3099,13 @@ static void maybe_switch(struct gen *g)
 
 static void generate(struct gen *g)
 {
-	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s%s", g->seed,
+	printf("# scriptgen seed=%llu steps=%d%s%s%s%s%s%s%s%s%s%s", g->seed,
 	       g->nsteps, g->opt_fork ? " --fork" : "",
 	       g->opt_errors ? " --errors" : "", g->opt_wild ? " --wild" : "",
 	       g->opt_mremap ? " --mremap" : "", g->opt_advise ? " --advise" : "",
 	       g->opt_brk ? " --brk" : "", g->opt_large ? " --large" : "",
-	       g->opt_status ? " --status" : "", g->opt_read ? " --read" : "");
+	       g->opt_status ? " --status" : "", g->opt_read ? " --read" : "",
+	       g->opt_place ? " --place" : "");
 	if (g->opt_procs)
 		printf(" --procs %d", g->opt_procs);
 	printf("\n");
@@ -2879,7 +3133,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: scriptgen [-n STEPS] [--fork] [--procs N] [--errors] "
 		   "[--wild] [--mremap] [--advise] [--brk] [--large] [--status] "
-		   "[--read] SEED\n");
+		   "[--read] [--place] SEED\n");
 }
 
 static bool parse_num(const char *s, unsigned long long *out)
@@ -2917,6 +3171,10 @@ int main(int argc, char **argv)
 			g.opt_status = true;
 		} else if (!strcmp(argv[i], "--read")) {
 			g.opt_read = true;
+		} else if (!strcmp(argv[i], "--place")) {
+			g.opt_place = true;
+			unit = PLACE_UNIT;
+			region_base = WIN_END - (unsigned long long)NPAGES * unit;
 		} else if (!strcmp(argv[i], "--large")) {
 			g.opt_large = true;
 			unit = LARGE_UNIT;
