@@ -78,6 +78,9 @@ struct verifier {
 	unsigned long calls; /* system calls among them (not touch) */
 	size_t since_full;   /* calls since the last whole smaps compare */
 	bool ranged_only;    /* VMALAB_VERIFY_RANGED=1: see FULL_RATIO */
+	/* The reserved VMAs give_own_layout() gave pid 1, and of them those
+	 * a fork does not copy: not the script's, so FULL_RATIO skips them. */
+	size_t reserved, reserved_dontcopy;
 };
 
 static void usage(FILE *f)
@@ -521,6 +524,11 @@ static enum verdict verify_line(struct verifier *v, size_t i)
 		const struct machine *m = engine_backend_machine(v->eng.be);
 		const struct mm *mm = machine_mm(m, machine_current_pid(m));
 		size_t vmas = mm ? (size_t)mm->map_count : 0;
+		size_t own = machine_current_pid(m) == 1
+				     ? v->reserved
+				     : v->reserved - v->reserved_dontcopy;
+
+		vmas = vmas > own ? vmas - own : 0;
 		bool whole = false;
 		enum verdict r = compare_range(v, i + 1, lo, hi, &whole);
 
@@ -591,7 +599,8 @@ static enum verdict verify_end(struct verifier *v)
  * script's part.  Those that meet the engine's brk area are left out:
  * verify moves that area to the real one (kernel.c).
  */
-static int give_own_layout(struct backend *eng, struct backend *ker)
+static int give_own_layout(struct verifier *v, struct backend *eng,
+			   struct backend *ker)
 {
 	struct machine *m = engine_backend_machine(eng);
 	const struct kernel_own_vma *own;
@@ -615,6 +624,8 @@ static int give_own_layout(struct backend *eng, struct backend *ker)
 		a[4] = GIVEN_RESERVED;
 		if (machine_syscall(m, NR_GIVEN_VMA, a, NULL, NULL))
 			return -1;
+		v->reserved++;
+		v->reserved_dontcopy += o->dontcopy;
 	}
 	return 0;
 }
@@ -637,7 +648,7 @@ static enum verdict verify_script(const struct script *sc,
 	}
 	session_init(&v.eng, engine_backend_new(&o->params));
 	session_init(&v.ker, kbe);
-	if (give_own_layout(v.eng.be, kbe)) {
+	if (give_own_layout(&v, v.eng.be, kbe)) {
 		fprintf(stderr,
 			"verify: %s: the engine refused the real process's "
 			"own mappings\n",
