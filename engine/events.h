@@ -275,7 +275,11 @@ enum ev_note {
 	NOTE_FAULT_AROUND,   /* do_fault_around (fault at addr): value pages
 				of [ostart, oend) mapped from the cache */
 	NOTE_READ_AROUND,    /* filemap_fault (fault at addr) missed: len
-				pages read from page value */
+				pages read from page value, in folios of
+				order diff */
+	NOTE_ASYNC_READAHEAD, /* filemap_fault (fault at addr) hit a folio
+				marked PG_readahead: len pages read from
+				page value, in folios of order diff */
 };
 
 /*

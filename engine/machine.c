@@ -209,6 +209,7 @@ void machine_params_default(struct machine_params *p)
 	p->zero_page = true;
 	p->fault_around_pages = 16;
 	p->ra_pages = 2048;
+	p->file_folio_order = 9;
 	p->max_map_count = DEFAULT_MAX_MAP_COUNT;
 	p->mem_total_kb = DEFAULT_MEM_TOTAL_KB;
 	p->swap_total_kb = 0;

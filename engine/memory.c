@@ -9,6 +9,7 @@
  * munmap, truncation and faults change them.  This is what smaps counts as
  * Rss and Anonymous.
  */
+#include <limits.h>
 #include <string.h>
 #include "internal.h"
 
@@ -31,6 +32,10 @@ struct pt_ptes {
 	unsigned present, anon, zero, guard;
 	/* The page each PAGE_ANON entry maps (made with the first one). */
 	struct anon_page **pg;
+	/* A page cache's folios (made with the first large or marked one):
+	 * each entry's FOLIO_ORDER and FOLIO_READAHEAD; 0 is a plain
+	 * order-0 folio. */
+	unsigned char *folio;
 };
 
 /* A directory level (PGD, PUD, PMD): PUD/PMD/PTE tables below it. */
@@ -189,6 +194,8 @@ static void pte_set_page(struct page_set *ps, struct pt_ptes *t, unsigned i,
 	t->anon += page_is_anon(kind) - page_is_anon(old);
 	t->zero += (kind == PAGE_ZERO) - (old == PAGE_ZERO);
 	t->pte[i] = kind;
+	if (kind == PAGE_NONE && t->folio)
+		t->folio[i] = 0;
 }
 
 static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
@@ -206,9 +213,11 @@ static void pte_set(struct page_set *ps, struct pt_ptes *t, unsigned i,
 	pte_set_page(ps, t, i, kind, pg);
 }
 
-/* Drop every page of t's pg array, and the array. */
+/* Drop every page of t's pg array, and the array (and the folio bytes). */
 static void put_table_pages(struct pt_ptes *t)
 {
+	free(t->folio);
+	t->folio = NULL;
 	if (!t->pg)
 		return;
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
@@ -257,6 +266,7 @@ static bool walk(struct page_set *ps, struct pt_dir *dir, int level,
 			if (level == PT_LEVELS - 2) {
 				charge_table(ps, -1);
 				free(((struct pt_ptes *)child)->pg);
+				free(((struct pt_ptes *)child)->folio);
 			}
 			free(child);
 			dir->slot[i] = NULL;
@@ -289,6 +299,7 @@ static void walk_range(const struct page_set *cps, unsigned long start,
 	if (prune && !t->present) {
 		charge_table(ps, -1);
 		free(t->pg);
+		free(t->folio);
 		free(t);
 		ps->root = NULL;
 	}
@@ -361,6 +372,34 @@ bool pages_lookup(const struct page_set *ps, unsigned long addr,
 		return false;
 	*kind = t->pte[pt_index(addr, 3)];
 	return true;
+}
+
+/*
+ * A page cache entry's folio, as stored: the order of the folio that holds
+ * the page (folios are naturally aligned: its first index is idx rounded
+ * down to the order) and PG_readahead, kept on each of its pages.
+ */
+#define FOLIO_ORDER 0x0f
+#define FOLIO_READAHEAD 0x10
+
+static unsigned char cache_folio_bits(const struct page_set *ps, unsigned long idx)
+{
+	struct pt_ptes *t =
+		pte_table((struct page_set *)ps, idx << PAGE_SHIFT, false);
+
+	return t && t->folio ? t->folio[pt_index(idx << PAGE_SHIFT, 3)] : 0;
+}
+
+static void cache_set_folio_bits(struct page_set *ps, unsigned long idx,
+			  unsigned char bits)
+{
+	struct pt_ptes *t = pte_table(ps, idx << PAGE_SHIFT, false);
+
+	if (!t || (!t->folio && !bits))
+		return;
+	if (!t->folio)
+		t->folio = xcalloc(PT_ENTRIES);
+	t->folio[pt_index(idx << PAGE_SHIFT, 3)] = bits;
 }
 
 struct counts {
@@ -628,6 +667,10 @@ static void *clone_dir(const struct pt_dir *dir, int level,
 		struct pt_ptes *t = xcalloc(sizeof(*t));
 
 		memcpy(t, o, sizeof(*t));
+		if (o->folio) {
+			t->folio = xcalloc(PT_ENTRIES);
+			memcpy(t->folio, o->folio, PT_ENTRIES);
+		}
 		if (o->pg) {
 			t->pg = xcalloc(PT_ENTRIES * sizeof(*t->pg));
 			for (unsigned i = 0; i < PT_ENTRIES; i++)
@@ -825,25 +868,435 @@ static bool page_uptodate(const struct vm_inode *in, unsigned long idx)
 	       kind == PAGE_FILE;
 }
 
-/*
- * Read-ahead of [start, end) of in (page_cache_ra_unbounded): a folio
- * already there is passed by, uptodate or not.
- */
-static void cache_fill(struct machine *m, struct vm_inode *in,
-		       unsigned long start, unsigned long end)
+/* A folio of the page cache: its first index, order and PG_readahead. */
+struct folio_ref {
+	unsigned long index;
+	unsigned order;
+	bool readahead;
+};
+
+/* filemap_get_folio(): the folio that holds page idx, if any. */
+static bool filemap_get_folio(const struct vm_inode *in, unsigned long idx,
+			      struct folio_ref *f)
 {
-	for (unsigned long i = start; i < end; i++)
+	unsigned char bits;
+
+	if (!page_cached(in, idx))
+		return false;
+	bits = cache_folio_bits(&in->cache, idx);
+	f->order = bits & FOLIO_ORDER;
+	f->index = idx & ~((1UL << f->order) - 1);
+	f->readahead = bits & FOLIO_READAHEAD;
+	return true;
+}
+
+static void folio_set_bits(struct vm_inode *in, const struct folio_ref *f)
+{
+	unsigned char bits =
+		(unsigned char)(f->order | (f->readahead ? FOLIO_READAHEAD : 0));
+
+	for (unsigned long i = 0; i < 1UL << f->order; i++)
+		cache_set_folio_bits(&in->cache, f->index + i, bits);
+}
+
+/* folio_clear_readahead() */
+static void folio_clear_readahead(struct vm_inode *in, struct folio_ref *f)
+{
+	f->readahead = false;
+	folio_set_bits(in, f);
+}
+
+/*
+ * filemap_add_folio() of a new folio of 2^order pages at index (aligned):
+ * -EEXIST if any of its pages is in the cache already (the xarray slot is
+ * taken), as read-ahead then stops making large folios.
+ */
+static int filemap_add_folio(struct machine *m, struct vm_inode *in,
+			     unsigned long index, unsigned order, bool readahead)
+{
+	struct folio_ref f = {index, order, readahead};
+	unsigned long n = 1UL << order;
+
+	if (index + n > (1UL << 36))
+		return -EEXIST;
+	for (unsigned long i = 0; i < n; i++)
+		if (page_cached(in, index + i))
+			return -EEXIST;
+	pages_add(m, &in->cache, index << PAGE_SHIFT, (index + n) << PAGE_SHIFT,
+		  PAGE_FILE);
+	if (order || readahead)
+		folio_set_bits(in, &f);
+	return 0;
+}
+
+/*
+ * Removing [first, last) from the page cache splits a large folio that
+ * runs past either end (truncate_inode_partial_folio() ->
+ * try_folio_split()): what stays becomes the naturally aligned folios
+ * that tile it, the first keeping PG_readahead.
+ */
+static void split_folio_outside(struct vm_inode *in, unsigned long idx,
+				unsigned long first, unsigned long last)
+{
+	struct folio_ref f;
+	unsigned long end, a;
+	bool mark;
+
+	if (!filemap_get_folio(in, idx, &f) || !f.order)
+		return;
+	end = f.index + (1UL << f.order);
+	if (f.index >= first && end <= last)
+		return;
+	mark = f.readahead;
+	for (a = f.index; a < end;) {
+		unsigned long stop = a < first ? MIN(first, end) : end;
+		struct folio_ref part = {a, 0, false};
+
+		if (a >= first && a < last) {
+			a = MIN(last, end);
+			continue;
+		}
+		while (part.order < f.order &&
+		       !(a & ((2UL << part.order) - 1)) &&
+		       a + (2UL << part.order) <= stop)
+			part.order++;
+		part.readahead = mark && a == f.index;
+		folio_set_bits(in, &part);
+		a += 1UL << part.order;
+	}
+}
+
+static void page_cache_remove(struct vm_inode *in, unsigned long first,
+		       unsigned long last)
+{
+	if (first >= last || first >= (1UL << 36))
+		return;
+	last = MIN(last, 1UL << 36);
+	split_folio_outside(in, first, first, last);
+	split_folio_outside(in, last - 1, first, last);
+	pages_remove(&in->cache, first << PAGE_SHIFT, last << PAGE_SHIFT);
+}
+
+/* The last page index of in that holds a byte, or ULONG_MAX if empty. */
+static unsigned long last_index(const struct vm_inode *in)
+{
+	return in->size ? (in->size - 1) >> PAGE_SHIFT : ULONG_MAX;
+}
+
+/*
+ * page_cache_ra_unbounded(): order-0 folios for the pages of
+ * [index, index + nr) not in the cache, the one at index + nr - lookahead
+ * (if new) marked PG_readahead.
+ */
+static void page_cache_ra_unbounded(struct machine *m, struct vm_inode *in,
+				    unsigned long index, unsigned long nr,
+				    unsigned long lookahead)
+{
+	unsigned long mark = lookahead <= nr ? index + nr - lookahead
+					     : ULONG_MAX;
+
+	for (unsigned long i = index; i < index + nr && i < (1UL << 36); i++)
 		if (!page_cached(in, i))
-			pages_add(m, &in->cache, i << PAGE_SHIFT,
-				  (i + 1) << PAGE_SHIFT, PAGE_FILE);
+			filemap_add_folio(m, in, i, 0, i == mark);
+}
+
+/* do_page_cache_ra(): page_cache_ra_unbounded() up to EOF. */
+static void do_page_cache_ra(struct machine *m, struct vm_inode *in,
+			     unsigned long index, unsigned long nr,
+			     unsigned long lookahead)
+{
+	unsigned long end_index = last_index(in);
+
+	if (!in->size || index > end_index)
+		return;
+	if (nr > end_index - index)
+		nr = end_index - index + 1;
+	page_cache_ra_unbounded(m, in, index, nr, lookahead);
+}
+
+static unsigned ilog2_ul(unsigned long x)
+{
+	return x ? 63 - (unsigned)__builtin_clzl(x) : 0;
+}
+
+/*
+ * page_cache_ra_order(): read the window ra describes from start, in
+ * folios of ra->order (capped by the file system's largest and by the
+ * window), smaller where start is not aligned or EOF is near, the one
+ * that holds start + size - async_size marked.  A page already cached
+ * stops the large folios; do_page_cache_ra() reads the rest in order-0
+ * folios.
+ */
+static void page_cache_ra_order(struct machine *m, struct vm_inode *in,
+				struct file_ra_state *ra, unsigned long start)
+{
+	unsigned long index = start, limit = last_index(in);
+	unsigned long mark = start + ra->size - ra->async_size;
+	unsigned order = ra->order;
+	int err = 0;
+
+	if (!m->params.file_folio_order) {
+		ra->order = 0;
+		do_page_cache_ra(m, in, start, ra->size, ra->async_size);
+		return;
+	}
+	limit = MIN(limit, index + ra->size - 1);
+	order = MIN(order, m->params.file_folio_order);
+	order = MIN(order, ilog2_ul(ra->size));
+	ra->order = order;
+	while (index <= limit) {
+		unsigned o = order;
+
+		if (index & ((1UL << o) - 1))
+			o = (unsigned)__builtin_ctzl(index);
+		while (o > 0 && index + (1UL << o) - 1 > limit)
+			o--;
+		err = filemap_add_folio(m, in, index, o,
+					index == (mark & ~((1UL << o) - 1)));
+		if (err)
+			break;
+		index += 1UL << o;
+	}
+	if (err && ra->size > index - start)
+		do_page_cache_ra(m, in, index, ra->size - (index - start),
+				 ra->async_size);
+}
+
+/* get_init_ra_size() and get_next_ra_size() (mm/readahead.c) */
+static unsigned long get_init_ra_size(unsigned long size, unsigned long max)
+{
+	unsigned long n = 1;
+
+	while (n < size)
+		n <<= 1;
+	if (n <= max / 32)
+		return n * 4;
+	if (n <= max / 4)
+		return n * 2;
+	return max;
+}
+
+static unsigned long get_next_ra_size(const struct file_ra_state *ra,
+				      unsigned long max)
+{
+	if (ra->size < max / 16)
+		return 4 * ra->size;
+	if (ra->size <= max / 2)
+		return 2 * ra->size;
+	return max;
+}
+
+/*
+ * page_cache_sync_ra() for a VM_SEQ_READ fault at index: a fault is no
+ * read() (prev_pos stays -1), so only page 0 starts a window (async half
+ * of it); elsewhere the cache behind is never longer than the request and
+ * ra_pages are read as they are, state untouched.
+ */
+static void page_cache_sync_ra(struct machine *m, struct vm_inode *in,
+			       struct file_ra_state *ra, unsigned long index)
+{
+	unsigned long req = m->params.ra_pages;
+
+	if (index) {
+		do_page_cache_ra(m, in, index, req, 0);
+		return;
+	}
+	ra->start = 0;
+	ra->size = get_init_ra_size(req, req);
+	ra->async_size = ra->size > req ? ra->size - req : ra->size >> 1;
+	ra->order = 0;
+	page_cache_ra_order(m, in, ra, ra->start);
+}
+
+/* page_cache_next_miss(): the first index from idx not cached, within
+ * max pages (else one past them). */
+static unsigned long page_cache_next_miss(const struct vm_inode *in,
+					  unsigned long idx, unsigned long max)
+{
+	for (unsigned long i = 0; i < max; i++)
+		if (!page_cached(in, idx + i))
+			return idx + i;
+	return idx + max;
+}
+
+/*
+ * page_cache_async_ra(): a fault at index hit folio f, marked
+ * PG_readahead: the mark goes, and the next window is read, in folios two
+ * orders larger.  At the expected place (the window's marked folio) it
+ * follows the last window, ramped up; elsewhere it starts at the next
+ * page not cached, sized from the cached run.
+ */
+static void page_cache_async_ra(struct machine *m, struct vma *v,
+				struct folio_ref *f, unsigned long index)
+{
+	struct vm_inode *in = v->vm_file->inode;
+	struct file_ra_state *ra = &v->vm_file->f_ra;
+	unsigned long max = m->params.ra_pages, expected, end, aligned, align;
+
+	folio_clear_readahead(in, f);
+	expected = (ra->start + ra->size - ra->async_size) &
+		   ~((1UL << f->order) - 1);
+	if (index == expected) {
+		ra->start += ra->size;
+		ra->size = MAX(ra->size, get_next_ra_size(ra, max));
+	} else {
+		unsigned long start = page_cache_next_miss(in, index + 1, max);
+
+		if (!start || start - index > max)
+			return;
+		ra->start = start;
+		ra->size = start - index + max;
+		ra->size = get_next_ra_size(ra, max);
+	}
+	ra->order += 2;
+	align = 1UL << MIN(ra->order, (unsigned)__builtin_ctzl(max | 1UL << 63));
+	end = ra->start + ra->size;
+	aligned = end & ~(align - 1);
+	if (aligned > ra->start)
+		ra->size -= end - aligned;
+	ra->async_size = ra->size;
+	NOTE(m, NOTE_ASYNC_READAHEAD, .fn = "page_cache_async_ra", .v = v,
+	     .addr = v->vm_start + ((index - v->vm_pgoff) << PAGE_SHIFT),
+	     .value = ra->start,
+	     .len = MIN(ra->size, in->size ? last_index(in) + 1 - MIN(ra->start,
+						last_index(in) + 1) : 0),
+	     .diff = MIN(ra->order, m->params.file_folio_order));
+	page_cache_ra_order(m, in, ra, ra->start);
+}
+
+#define MMAP_LOTSAMISS 100
+
+/*
+ * do_sync_mmap_readahead(): the fault at idx missed the page cache.
+ * VM_HUGEPAGE reads two PMD folios from the PMD-aligned index (one with
+ * VM_RAND_READ); otherwise VM_RAND_READ reads nothing ahead, VM_SEQ_READ
+ * is page_cache_sync_ra(), and a file that misses much more than it hits
+ * (mmap_miss) stops reading around.  The read-around is ra_pages, half
+ * of them before the fault, the last quarter behind a PG_readahead mark;
+ * for VM_EXEC, ra_pages from the fault within the VMA, unmarked.
+ */
+static void do_sync_mmap_readahead(struct machine *m, struct vma *v,
+				   unsigned long addr, unsigned long idx)
+{
+	struct vm_inode *in = v->vm_file->inode;
+	struct file_ra_state *ra = &v->vm_file->f_ra;
+	const unsigned long ra_pages = m->params.ra_pages;
+	unsigned long start;
+
+	if (v->vm_flags & VM_HUGEPAGE) {
+		start = idx & ~511UL;
+		ra->size = v->vm_flags & VM_RAND_READ ? 512 : 1024;
+		ra->async_size = 512;
+		ra->order = 9;
+		goto read;
+	}
+	if ((v->vm_flags & (VM_RAND_READ | VM_EXEC)) == VM_RAND_READ ||
+	    !ra_pages)
+		return;
+	if (v->vm_flags & VM_SEQ_READ) {
+		page_cache_sync_ra(m, in, ra, idx);
+		NOTE(m, NOTE_READ_AROUND, .fn = "page_cache_sync_ra", .v = v,
+		     .addr = addr, .value = idx ? idx : 0,
+		     .len = MIN(idx ? ra_pages : ra->size,
+				last_index(in) + 1 - idx));
+		return;
+	}
+	if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+		ra->mmap_miss++;
+	if (ra->mmap_miss > MMAP_LOTSAMISS)
+		return;
+	if (v->vm_flags & VM_EXEC) {
+		unsigned long vstart = v->vm_pgoff, vend = v->vm_pgoff + vma_pages(v);
+
+		ra->start = MAX(idx, vstart);
+		ra->size = MIN(ra->start + ra_pages, vend) - ra->start;
+		ra->async_size = 0;
+	} else {
+		ra->start = idx > ra_pages / 2 ? idx - ra_pages / 2 : 0;
+		ra->size = ra_pages;
+		ra->async_size = ra_pages / 4;
+	}
+	ra->order = 0;
+	start = ra->start;
+read:
+	NOTE(m, NOTE_READ_AROUND, .fn = "do_sync_mmap_readahead", .v = v,
+	     .addr = addr, .value = start,
+	     .len = MIN(start + ra->size, last_index(in) + 1) - start,
+	     .diff = MIN(ra->order, m->params.file_folio_order));
+	page_cache_ra_order(m, in, ra, start);
+}
+
+/*
+ * do_async_mmap_readahead(): a fault that found its folio in the cache
+ * counts a hit (mmap_miss), and a folio marked PG_readahead starts the
+ * asynchronous read-ahead.  True if the mmap lock was dropped for it, so
+ * the fault is retried (VM_FAULT_RETRY).
+ */
+static bool do_async_mmap_readahead(struct machine *m, struct vma *v,
+				    struct folio_ref *f, unsigned long idx)
+{
+	struct file_ra_state *ra = &v->vm_file->f_ra;
+
+	if (v->vm_flags & VM_RAND_READ || !m->params.ra_pages)
+		return false;
+	if (ra->mmap_miss)
+		ra->mmap_miss--;
+	if (!f->readahead)
+		return false;
+	page_cache_async_ra(m, v, f, idx);
+	return true;
+}
+
+/*
+ * filemap_fault() (shmem_fault() for shmem) for the page at addr, within
+ * EOF: a folio that is there may start asynchronous read-ahead; a miss
+ * reads around it (do_sync_mmap_readahead()), or just the page.  True if
+ * the mmap lock was dropped on the way (a miss always, for the read), so
+ * that the fault is retried (VM_FAULT_RETRY).
+ */
+static bool filemap_fault(struct machine *m, struct vma *v, unsigned long addr)
+{
+	struct vm_inode *in = v->vm_file->inode;
+	unsigned long idx = linear_page_index(v, addr);
+	struct folio_ref f;
+	bool retry = false;
+
+	if (in->shmem) {
+		if (!page_cached(in, idx))
+			filemap_add_folio(m, in, idx, 0, false);
+		return false;
+	}
+	if (filemap_get_folio(in, idx, &f)) {
+		retry = do_async_mmap_readahead(m, v, &f, idx);
+		if (!page_uptodate(in, idx)) {
+			/* page_not_uptodate: filemap_read_folio() */
+			pages_add(m, &in->cache, idx << PAGE_SHIFT,
+				  (idx + 1) << PAGE_SHIFT, PAGE_FILE);
+			retry = true;
+		}
+		return retry;
+	}
+	if (!MUTATED(m, MUT_READ_AROUND))
+		do_sync_mmap_readahead(m, v, addr, idx);
+	if (!page_cached(in, idx))
+		filemap_add_folio(m, in, idx, 0, false);
+	return true;
+}
+
+/* The address of file page idx in v. */
+static unsigned long page_address_in(const struct vma *v, unsigned long idx)
+{
+	return v->vm_start + ((idx - v->vm_pgoff) << PAGE_SHIFT);
 }
 
 /*
  * The pages do_fault_around() maps on a read fault: the window of
  * fault_around_bytes (16 pages by default) around addr, aligned in the
- * address space, clamped to the VMA and the page table, and only pages
- * already in the page cache and uptodate, within EOF (filemap_map_pages():
- * next_uptodate_folio()).
+ * address space, clamped to the VMA and the page table; filemap_map_pages()
+ * maps the uptodate folios there that are not marked PG_readahead
+ * (next_uptodate_folio()), within EOF, each whole where it lies within
+ * the VMA and one page table, else the part in the window.  Each page it
+ * looks at counts against mmap_miss.
  */
 static void do_fault_around(struct machine *m, struct vma *v,
 			    unsigned long addr)
@@ -854,53 +1307,82 @@ static void do_fault_around(struct machine *m, struct vma *v,
 	unsigned long to =
 		MIN(MIN(from + window, pmd + (1UL << 21)), v->vm_end);
 	struct vm_inode *in = v->vm_file->inode;
+	struct file_ra_state *ra = &v->vm_file->f_ra;
 	struct page_set *ps = &v->mm->pages;
-	unsigned long mapped = 0;
+	unsigned long mapped = 0, seen = 0, lo = from, hi = to;
 	enum page_kind kind;
 
-	if (MUTATED(m, MUT_FAULT_AROUND))
+	if (MUTATED(m, MUT_FAULT_AROUND) || m->params.fault_around_pages < 2)
 		return;
-	for (unsigned long a = from; a < to; a += PAGE_SIZE) {
-		if (beyond_eof(v, a) || pages_lookup(ps, a, &kind) ||
-		    !page_uptodate(in, linear_page_index(v, a)))
+	for (unsigned long a = from; a < to;) {
+		unsigned long idx = linear_page_index(v, a);
+		unsigned long fs, fe, next;
+		struct folio_ref f;
+
+		if (!filemap_get_folio(in, idx, &f) || f.readahead ||
+		    !page_uptodate(in, idx) || beyond_eof(v, a)) {
+			a += PAGE_SIZE;
 			continue;
-		map_page(m, v, a, PAGE_FILE, "do_fault_around");
-		mapped++;
+		}
+		fs = page_address_in(v, f.index);
+		fe = fs + (PAGE_SIZE << f.order);
+		next = MIN(fe, to);
+		if (f.order && fs >= v->vm_start && fe <= v->vm_end &&
+		    (fs >> 21) == ((fe - 1) >> 21)) {
+			lo = MIN(lo, fs);
+			hi = MAX(hi, fe);
+		} else {
+			fs = a;
+			fe = next;
+		}
+		for (unsigned long p = fs; p < fe; p += PAGE_SIZE) {
+			seen++;
+			if (beyond_eof(v, p) || pages_lookup(ps, p, &kind))
+				continue;
+			map_page(m, v, p, PAGE_FILE, "do_fault_around");
+			mapped++;
+		}
+		a = next;
 	}
+	ra->mmap_miss = ra->mmap_miss > seen ? ra->mmap_miss - (unsigned)seen
+					     : 0;
 	if (mapped)
 		NOTE(m, NOTE_FAULT_AROUND, .fn = "do_fault_around", .v = v,
-		     .addr = addr, .ostart = from, .oend = to, .value = mapped);
+		     .addr = addr, .ostart = lo, .oend = hi, .value = mapped);
 }
 
 /*
- * A fault that needs page idx from the file (filemap_fault, shmem_fault).
- * shmem allocates just that page.  A regular file that misses the page
- * cache reads around it, up to EOF: do_sync_mmap_readahead()'s
- * read-around of ra_pages (the device's read_ahead_kb, 8192 KiB on the
- * reference machine's disk, so 2048 pages), half of them before the
- * fault.  (The PG_readahead mark and the
- * asynchronous read-ahead it starts are not modelled: they only matter
- * for files of more than 512 pages.)
+ * finish_fault() of a file page: the whole folio where it lies within the
+ * VMA and one page table and none of its pages is mapped yet, else the
+ * page alone.
  */
-static void page_cache_fault(struct machine *m, struct vma *v,
-			     unsigned long addr)
+static void finish_fault(struct machine *m, struct vma *v, unsigned long addr,
+			 const char *fn)
 {
-	const unsigned long ra = m->params.ra_pages;
 	struct vm_inode *in = v->vm_file->inode;
-	unsigned long idx = linear_page_index(v, addr);
-	unsigned long start, end, eof;
+	struct page_set *ps = &v->mm->pages;
+	struct folio_ref f;
+	unsigned long fs, fe;
+	enum page_kind kind;
 
-	if (in->shmem || page_cached(in, idx) || MUTATED(m, MUT_READ_AROUND)) {
-		pages_add(m, &in->cache, idx << PAGE_SHIFT,
-			  (idx + 1) << PAGE_SHIFT, PAGE_FILE);
-		return;
+	if (filemap_get_folio(in, linear_page_index(v, addr), &f) && f.order) {
+		fs = page_address_in(v, f.index);
+		fe = fs + (PAGE_SIZE << f.order);
+		if (fs >= v->vm_start && fe <= v->vm_end &&
+		    (fs >> 21) == ((fe - 1) >> 21)) {
+			unsigned long p;
+
+			for (p = fs; p < fe; p += PAGE_SIZE)
+				if (pages_lookup(ps, p, &kind))
+					break;
+			if (p == fe) {
+				for (p = fs; p < fe; p += PAGE_SIZE)
+					map_page(m, v, p, PAGE_FILE, fn);
+				return;
+			}
+		}
 	}
-	eof = (in->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	start = idx > ra / 2 ? idx - ra / 2 : 0;
-	end = MIN(start + MAX(ra, 1), eof);
-	NOTE(m, NOTE_READ_AROUND, .fn = "filemap_fault", .v = v, .addr = addr,
-	     .value = start, .len = end - start);
-	cache_fill(m, in, start, end);
+	map_page(m, v, addr, PAGE_FILE, fn);
 }
 
 static int sigbus_beyond_eof(struct machine *m, struct vma *v,
@@ -915,15 +1397,14 @@ static int sigbus_beyond_eof(struct machine *m, struct vma *v,
 }
 
 /*
- * do_read_fault(): fault-around first, with the page cache as it is; on a
- * miss the read-around fills the cache and the fault is retried
- * (VM_FAULT_RETRY), so fault-around runs again over the new pages.
+ * do_read_fault(): fault-around first, with the page cache as it is;
+ * else filemap_fault(), and when that dropped the lock (a miss read
+ * around, a marked folio read ahead) the fault is retried
+ * (VM_FAULT_RETRY), so fault-around runs again over the new pages;
+ * finish_fault() maps what it still has not.
  */
 static int do_read_fault(struct machine *m, struct vma *v, unsigned long addr)
 {
-	struct vm_inode *in = v->vm_file->inode;
-	unsigned long idx = linear_page_index(v, addr);
-	bool miss = !page_cached(in, idx);
 	enum page_kind kind;
 
 	/* filemap_map_pages() mapped the page itself: VM_FAULT_NOPAGE */
@@ -932,14 +1413,12 @@ static int do_read_fault(struct machine *m, struct vma *v, unsigned long addr)
 		return TOUCH_OK;
 	if (beyond_eof(v, addr))
 		return sigbus_beyond_eof(m, v, addr, false);
-	page_cache_fault(m, v, addr);
-	if (miss && !in->shmem) {
-		/* the retry after read-around (VM_FAULT_RETRY) */
+	if (filemap_fault(m, v, addr)) {
 		do_fault_around(m, v, addr);
 		if (pages_lookup(&v->mm->pages, addr, &kind))
 			return TOUCH_OK;
 	}
-	map_page(m, v, addr, PAGE_FILE, "do_read_fault");
+	finish_fault(m, v, addr, "do_read_fault");
 	return TOUCH_OK;
 }
 
@@ -1019,9 +1498,10 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		return TOUCH_SIGBUS;
 	if (beyond_eof(v, addr))
 		return sigbus_beyond_eof(m, v, addr, true);
-	page_cache_fault(m, v, addr);
+	/* __do_fault(); a retry finds the page cached */
+	filemap_fault(m, v, addr);
 	if (v->vm_flags & VM_SHARED)
-		map_page(m, v, addr, PAGE_FILE, "do_shared_fault");
+		finish_fault(m, v, addr, "do_shared_fault");
 	else
 		map_page(m, v, addr, PAGE_ANON, "do_cow_fault");
 	return TOUCH_OK;
@@ -1303,7 +1783,7 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 	unsigned long hole = (newsize + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
 	/* truncate_inode_pages(): the page cache past the end goes too */
-	pages_remove(&inode->cache, hole << PAGE_SHIFT, ~0UL);
+	page_cache_remove(inode, hole, 1UL << 36);
 
 	for (struct proc *p = m->procs; p; p = p->next) {
 		struct vma *v;
@@ -1454,7 +1934,7 @@ void madvise_willneed_file(struct machine *m, struct vma *v,
 	n = MIN(n, MAX(m->params.ra_pages, 1));
 	last = MIN(idx + n, eof);
 	if (idx < last && last <= (1UL << 36))
-		cache_fill(m, in, idx, last);
+		page_cache_ra_unbounded(m, in, idx, last - idx, 0);
 }
 
 /*
@@ -1494,7 +1974,7 @@ void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 	if (first >= (1UL << 36))
 		return;
 	last = MIN(last, 1UL << 36);
-	pages_remove(&in->cache, first << PAGE_SHIFT, last << PAGE_SHIFT);
+	page_cache_remove(in, first, last);
 	for (struct proc *p = m->procs; p; p = p->next) {
 		struct vma *v;
 

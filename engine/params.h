@@ -86,6 +86,11 @@ struct machine_params {
 	/* The file's bdi read_ahead_kb / 4: the read-around window of
 	 * do_sync_mmap_readahead() (2048 for 8192 KiB). */
 	unsigned long ra_pages;
+	/* mapping_max_folio_order() of a regular file's page cache: the
+	 * largest folio read-ahead makes (page_cache_ra_order()).  ext4 has
+	 * large folios since 6.16: MAX_PAGECACHE_ORDER, 9 (a PMD) on
+	 * x86-64; 0 for a file system without them. */
+	unsigned file_folio_order;
 	/* vm.max_map_count (65530). */
 	int max_map_count;
 	/* MemTotal and SwapTotal of /proc/meminfo, in kB: the memory the

@@ -207,12 +207,26 @@ struct vm_inode {
  * not at the inode, so two opens of one path give VMAs that never merge
  * (is_mergeable_vma compares vm_file pointers).
  */
+/*
+ * struct file_ra_state: the read-ahead window a file's faults last set
+ * (mm/readahead.c): [start, start + size), of which the last async_size
+ * pages begin at the folio marked PG_readahead; order, the folio order it
+ * used; mmap_miss, page-cache misses net of hits (do_sync_mmap_readahead()
+ * stops reading around past MMAP_LOTSAMISS).
+ */
+struct file_ra_state {
+	unsigned long start, size, async_size;
+	unsigned order;
+	unsigned mmap_miss;
+};
+
 struct vm_file {
 	unsigned id;
 	struct vm_inode *inode;
 	char *path; /* as the caller spelled it */
 	unsigned f_mode;
 	int refcount; /* fds + VMAs */
+	struct file_ra_state f_ra;
 };
 
 /*

@@ -172,6 +172,7 @@ static const char *const notes[] = {
 	[NOTE_NOT_ACCESSIBLE] = "not_accessible",
 	[NOTE_FAULT_AROUND] = "fault_around",
 	[NOTE_READ_AROUND] = "read_around",
+	[NOTE_ASYNC_READAHEAD] = "async_readahead",
 };
 
 const char *ev_kind_name(enum ev_kind k)

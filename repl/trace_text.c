@@ -340,6 +340,13 @@ static void merge_case(const struct vmalab_event *ev, struct strbuf *out)
 #define VMA_RANGE(ev) (ev)->start, (ev)->end
 /* The file page a fault at ev->addr of the event's VMA falls on. */
 #define FILE_INDEX(ev) ((ev)->pgoff + (((ev)->addr - (ev)->start) >> 12))
+
+/* A read-ahead's large folios (page_cache_ra_order()): diff is the order. */
+static void folio_order_text(struct strbuf *out, const struct vmalab_event *ev)
+{
+	if (ev->diff)
+		sb_addf(out, "; folios of up to %lu pages", 1UL << ev->diff);
+}
 #define OTHER_RANGE(ev) (ev)->ostart, (ev)->oend
 
 static void anon_op(const struct vmalab_event *ev, struct strbuf *out)
@@ -780,9 +787,21 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		sb_addf(out,
 			"filemap_fault(%lx): page %#lx not in the page cache: "
 			"read-around of pages %#lx-%#lx "
-			"(do_sync_mmap_readahead), then the fault is retried",
+			"(%s), then the fault is retried",
 			ev->addr, FILE_INDEX(ev), ev->value,
-			ev->value + ev->len);
+			ev->value + ev->len, ev->fn);
+		folio_order_text(out, ev);
+		break;
+	case NOTE_ASYNC_READAHEAD:
+		if (ev->depth)
+			break;
+		sb_addf(out,
+			"filemap_fault(%lx): page %#lx is in a folio marked "
+			"PG_readahead: asynchronous read-ahead of pages "
+			"%#lx-%#lx (%s), then the fault is retried",
+			ev->addr, FILE_INDEX(ev), ev->value,
+			ev->value + ev->len, ev->fn);
+		folio_order_text(out, ev);
 		break;
 	case NOTE_BRK_FAILED:
 		sb_addf(out, "do_brk_flags: %s: keep %lx",

@@ -22,6 +22,7 @@
 
 #define PROBE_PAGE 4096UL
 #define PROBE_FILE_PAGES 512 /* one page table: the most fault-around maps */
+#define PMD_BYTES (2UL << 20)
 
 /* The smaps Rss (in pages) of the VMA that starts at addr, or -1. */
 static long rss_pages(unsigned long addr)
@@ -123,6 +124,75 @@ static int probe_fault_around(const char *dir, unsigned long *pages)
 		return -1;
 	*pages = (unsigned long)rss;
 	return 0;
+}
+
+/* Whether page n of the mapping at p is present (/proc/self/pagemap). */
+static int page_present(int pm, const char *p, unsigned long n, bool *present)
+{
+	unsigned long long e;
+	off_t off = (off_t)(((unsigned long)p / PROBE_PAGE + n) * sizeof(e));
+
+	if (pread(pm, &e, sizeof(e), off) != (ssize_t)sizeof(e))
+		return -1;
+	*present = e >> 63;
+	return 0;
+}
+
+/*
+ * Does read-ahead make large folios in dir's file system?  A new sparse
+ * file of 3 windows (ra pages each), mapped and read at page 0: the
+ * read-around reads [0, ra) and marks page 3ra/4 PG_readahead.  A read
+ * there starts the asynchronous read-ahead of [ra, 2ra), in folios of
+ * order 2 where the page cache has large folios, marking the first one.
+ * A read at ra + 5 then maps the fault-around window from ra but passes
+ * the marked folio by: page ra + 1 is mapped only if that folio is one
+ * page.  Large folios are taken to go up to MAX_PAGECACHE_ORDER (9).
+ */
+static int probe_folio_order(const char *dir, unsigned long ra,
+			     unsigned long fault_around, unsigned *order)
+{
+	char path[4096];
+	unsigned long len = 3 * ra * PROBE_PAGE;
+	bool present = false;
+	int fd, pm, ret = -1;
+	char *p;
+
+	if (ra < 64 || ra % 16 || fault_around < 8)
+		return 0; /* keep the default: this experiment cannot tell */
+	snprintf(path, sizeof(path), "%s/vmalab-probe-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pm >= 0 && !ftruncate(fd, (off_t)len)) {
+		/* on a 2 MiB edge, so that windows align with file pages */
+		char *base = mmap(NULL, len + PMD_BYTES, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (base != MAP_FAILED) {
+			unsigned long a = ((unsigned long)base + PMD_BYTES - 1) &
+					  ~(PMD_BYTES - 1);
+
+			p = mmap((void *)a, len, PROT_READ,
+				 MAP_SHARED | MAP_FIXED, fd, 0);
+			if (p != MAP_FAILED) {
+				volatile char c = p[0];
+
+				c += p[ra * 3 / 4 * PROBE_PAGE];
+				c += p[(ra + 5) * PROBE_PAGE];
+				(void)c;
+				ret = page_present(pm, p, ra + 1, &present);
+			}
+			munmap(base, len + PMD_BYTES);
+		}
+	}
+	if (pm >= 0)
+		close(pm);
+	close(fd);
+	if (!ret)
+		*order = present ? 0 : 9;
+	return ret;
 }
 
 /* read_ahead_kb of the bdi behind dir's file system. */
@@ -277,6 +347,10 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
 		what = "fault-around (a mapped file in the work directory)";
 	else if (probe_read_ahead(dir, &found.ra_pages))
 		what = "read-ahead (/sys/class/bdi)";
+	else if (probe_folio_order(dir, found.ra_pages,
+				   found.fault_around_pages,
+				   &found.file_folio_order))
+		what = "large folios (a sparse file in the work directory)";
 	else if (probe_max_map_count(&found.max_map_count))
 		what = "/proc/sys/vm/max_map_count";
 	else if (probe_meminfo(&found.mem_total_kb, &found.swap_total_kb))
@@ -301,13 +375,13 @@ void format_machine_params(const struct machine_params *p, char *buf,
 {
 	snprintf(buf, len,
 		 "zero_page=%s fault_around=%lu read_ahead=%lu "
-		 "max_map_count=%d mem_total=%lu swap_total=%lu "
+		 "folio_order=%u max_map_count=%d mem_total=%lu swap_total=%lu "
 		 "overcommit_memory=%d overcommit_ratio=%lu "
 		 "overcommit_kbytes=%lu admin_reserve=%lu user_reserve=%lu "
 		 "cap_sys_admin=%s threads_max=%d pid_max=%d "
 		 "mmap_min_addr=%#lx",
 		 p->zero_page ? "on" : "off", p->fault_around_pages,
-		 p->ra_pages, p->max_map_count, p->mem_total_kb,
+		 p->ra_pages, p->file_folio_order, p->max_map_count, p->mem_total_kb,
 		 p->swap_total_kb, p->overcommit_memory, p->overcommit_ratio,
 		 p->overcommit_kbytes, p->admin_reserve_kb, p->user_reserve_kb,
 		 p->cap_sys_admin ? "on" : "off", p->threads_max, p->pid_max,
@@ -341,6 +415,7 @@ int mutation_from_env(struct machine_params *p, char *err, size_t errlen)
 
 const char *const machine_param_names[] = {
 	"zero_page",	     "fault_around",	 "read_ahead",
+	"folio_order",
 	"max_map_count",     "mem_total",	 "swap_total",
 	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
 	"admin_reserve",     "user_reserve",	 "cap_sys_admin",
@@ -441,6 +516,12 @@ static int set_param(struct machine_params *p, const char *name,
 		p->fault_around_pages = v;
 	} else if (!strcmp(name, "read_ahead")) {
 		p->ra_pages = v;
+	} else if (!strcmp(name, "folio_order") && v <= 9) {
+		p->file_folio_order = (unsigned)v;
+	} else if (!strcmp(name, "folio_order")) {
+		snprintf(err, errlen,
+			 "folio_order is 0 (no large folios) to 9 (a PMD)");
+		return -1;
 	} else if (!strcmp(name, "max_map_count") && v >= 1 &&
 		   v <= 0x7fffffffUL) {
 		p->max_map_count = (int)v;
@@ -450,7 +531,8 @@ static int set_param(struct machine_params *p, const char *name,
 	} else {
 		snprintf(err, errlen,
 			 "unknown machine parameter %s (zero_page, "
-			 "fault_around, read_ahead, max_map_count, "
+			 "fault_around, read_ahead, folio_order, "
+			 "max_map_count, "
 			 "mem_total, swap_total, overcommit_memory, "
 			 "overcommit_ratio, overcommit_kbytes, admin_reserve, "
 			 "user_reserve, cap_sys_admin, threads_max, pid_max, "
