@@ -350,6 +350,23 @@ void pages_zap(struct page_set *ps, unsigned long start, unsigned long end)
 	walk_range(ps, start, end, zap_ptes, ps, true);
 }
 
+/*
+ * unmap_mapping_range() zaps as pages_zap() does but frees no page table:
+ * a PTE table stays until free_pgtables() (only MADV_DONTNEED's zap
+ * reclaims empty ones, CONFIG_PT_RECLAIM).  filemap_map_pages() can tell.
+ */
+static void pages_zap_keep_tables(struct page_set *ps, unsigned long start,
+				  unsigned long end)
+{
+	walk_range(ps, start, end, zap_ptes, ps, false);
+}
+
+/* A PTE table covers addr (pmd_none() is false there). */
+static bool pte_table_present(const struct page_set *ps, unsigned long addr)
+{
+	return pte_table((struct page_set *)ps, addr, false) != NULL;
+}
+
 void pages_add(struct machine *m, struct page_set *ps, unsigned long start,
 	       unsigned long end, enum page_kind kind)
 {
@@ -381,6 +398,7 @@ bool pages_lookup(const struct page_set *ps, unsigned long addr,
  */
 #define FOLIO_ORDER 0x0f
 #define FOLIO_READAHEAD 0x10
+#define FOLIO_DIRTY 0x20 /* written through a shared mapping */
 
 static unsigned char cache_folio_bits(const struct page_set *ps, unsigned long idx)
 {
@@ -872,7 +890,7 @@ static bool page_uptodate(const struct vm_inode *in, unsigned long idx)
 struct folio_ref {
 	unsigned long index;
 	unsigned order;
-	bool readahead;
+	bool readahead, dirty;
 };
 
 /* filemap_get_folio(): the folio that holds page idx, if any. */
@@ -887,13 +905,15 @@ static bool filemap_get_folio(const struct vm_inode *in, unsigned long idx,
 	f->order = bits & FOLIO_ORDER;
 	f->index = idx & ~((1UL << f->order) - 1);
 	f->readahead = bits & FOLIO_READAHEAD;
+	f->dirty = bits & FOLIO_DIRTY;
 	return true;
 }
 
 static void folio_set_bits(struct vm_inode *in, const struct folio_ref *f)
 {
 	unsigned char bits =
-		(unsigned char)(f->order | (f->readahead ? FOLIO_READAHEAD : 0));
+		(unsigned char)(f->order | (f->readahead ? FOLIO_READAHEAD : 0) |
+				(f->dirty ? FOLIO_DIRTY : 0));
 
 	for (unsigned long i = 0; i < 1UL << f->order; i++)
 		cache_set_folio_bits(&in->cache, f->index + i, bits);
@@ -914,7 +934,7 @@ static void folio_clear_readahead(struct vm_inode *in, struct folio_ref *f)
 static int filemap_add_folio(struct machine *m, struct vm_inode *in,
 			     unsigned long index, unsigned order, bool readahead)
 {
-	struct folio_ref f = {index, order, readahead};
+	struct folio_ref f = {index, order, readahead, false};
 	unsigned long n = 1UL << order;
 
 	if (index + n > (1UL << 36))
@@ -930,13 +950,67 @@ static int filemap_add_folio(struct machine *m, struct vm_inode *in,
 }
 
 /*
+ * unmap_mapping_range() with even_cows 0 over file pages [first, last):
+ * every page-cache page of them mapped anywhere goes; private copies stay.
+ */
+static void unmap_mapping_pages(struct machine *m, struct vm_inode *in,
+				unsigned long first, unsigned long last)
+{
+	for (struct proc *p = m->procs; p; p = p->next) {
+		struct vma *v;
+
+		vt_for_each(&p->mm.tree, v)
+		{
+			unsigned long from, to;
+
+			if (!v->vm_file || v->vm_file->inode != in ||
+			    last <= v->vm_pgoff ||
+			    first >= v->vm_pgoff + vma_pages(v))
+				continue;
+			from = v->vm_start +
+			       ((MAX(first, v->vm_pgoff) - v->vm_pgoff)
+				<< PAGE_SHIFT);
+			to = v->vm_start +
+			     ((MIN(last, v->vm_pgoff + vma_pages(v)) -
+			       v->vm_pgoff)
+			      << PAGE_SHIFT);
+			for (unsigned long a = from; a < to; a += PAGE_SIZE) {
+				enum page_kind kind;
+
+				if (!pages_lookup(&p->mm.pages, a, &kind) ||
+				    kind != PAGE_FILE)
+					continue;
+				pages_zap_keep_tables(&p->mm.pages, a,
+						      a + PAGE_SIZE);
+				EVENT(m, .kind = EV_ZAP,
+				      .fn = "unmap_mapping_range", .v = v,
+				      .addr = a, .len = PAGE_SIZE);
+			}
+		}
+	}
+}
+
+/* folio_mark_dirty(): a write through a shared mapping (do_shared_fault,
+ * wp_page_shared); nothing here writes it back. */
+static void folio_mark_dirty(struct vm_inode *in, unsigned long idx)
+{
+	struct folio_ref f;
+
+	if (in->shmem || !filemap_get_folio(in, idx, &f) || f.dirty)
+		return;
+	f.dirty = true;
+	folio_set_bits(in, &f);
+}
+
+/*
  * Removing [first, last) from the page cache splits a large folio that
  * runs past either end (truncate_inode_partial_folio() ->
  * try_folio_split()): what stays becomes the naturally aligned folios
  * that tile it, the first keeping PG_readahead.
  */
-static void split_folio_outside(struct vm_inode *in, unsigned long idx,
-				unsigned long first, unsigned long last)
+static void split_folio_outside(struct machine *m, struct vm_inode *in,
+				unsigned long idx, unsigned long first,
+				unsigned long last, bool *keep)
 {
 	struct folio_ref f;
 	unsigned long end, a;
@@ -947,10 +1021,18 @@ static void split_folio_outside(struct vm_inode *in, unsigned long idx,
 	end = f.index + (1UL << f.order);
 	if (f.index >= first && end <= last)
 		return;
+	/* __folio_split() unmaps the folio and remaps only anonymous ones */
+	unmap_mapping_pages(m, in, f.index, end);
+	/* A dirty folio does not split: it stays whole, zeroed past the
+	 * cut, and truncate_inode_partial_folio() keeps it. */
+	if (f.dirty) {
+		*keep = true;
+		return;
+	}
 	mark = f.readahead;
 	for (a = f.index; a < end;) {
 		unsigned long stop = a < first ? MIN(first, end) : end;
-		struct folio_ref part = {a, 0, false};
+		struct folio_ref part = {a, 0, false, false};
 
 		if (a >= first && a < last) {
 			a = MIN(last, end);
@@ -966,14 +1048,22 @@ static void split_folio_outside(struct vm_inode *in, unsigned long idx,
 	}
 }
 
-static void page_cache_remove(struct vm_inode *in, unsigned long first,
-		       unsigned long last)
+static void page_cache_remove(struct machine *m, struct vm_inode *in,
+			      unsigned long first, unsigned long last)
 {
 	if (first >= last || first >= (1UL << 36))
 		return;
 	last = MIN(last, 1UL << 36);
-	split_folio_outside(in, first, first, last);
-	split_folio_outside(in, last - 1, first, last);
+	bool keep_first = false, keep_last = false;
+	struct folio_ref f;
+
+	split_folio_outside(m, in, first, first, last, &keep_first);
+	split_folio_outside(m, in, last - 1, first, last, &keep_last);
+	/* what stays of an unsplit dirty folio at either end */
+	if (keep_first && filemap_get_folio(in, first, &f))
+		first = MIN(f.index + (1UL << f.order), last);
+	if (keep_last && filemap_get_folio(in, last - 1, &f))
+		last = MAX(f.index, first);
 	pages_remove(&in->cache, first << PAGE_SHIFT, last << PAGE_SHIFT);
 }
 
@@ -1324,11 +1414,21 @@ static void do_fault_around(struct machine *m, struct vma *v,
 			a += PAGE_SIZE;
 			continue;
 		}
+		/*
+		 * The first folio decides whether filemap_map_pmd() runs,
+		 * which installs the PTE table: not for one that reaches
+		 * past the page before EOF (file_end >= folio_next_index()
+		 * fails), and without a table nothing is mapped.
+		 */
+		if (!seen && last_index(in) < f.index + (1UL << f.order) &&
+		    !pte_table_present(ps, a))
+			break;
 		fs = page_address_in(v, f.index);
 		fe = fs + (PAGE_SIZE << f.order);
 		next = MIN(fe, to);
 		if (f.order && fs >= v->vm_start && fe <= v->vm_end &&
-		    (fs >> 21) == ((fe - 1) >> 21)) {
+		    (fs >> 21) == ((fe - 1) >> 21) &&
+		    f.index + (1UL << f.order) <= last_index(in) + 1) {
 			lo = MIN(lo, fs);
 			hi = MAX(hi, fe);
 		} else {
@@ -1365,7 +1465,9 @@ static void finish_fault(struct machine *m, struct vma *v, unsigned long addr,
 	unsigned long fs, fe;
 	enum page_kind kind;
 
-	if (filemap_get_folio(in, linear_page_index(v, addr), &f) && f.order) {
+	/* a folio past EOF is mapped a page at a time (needs_fallback) */
+	if (filemap_get_folio(in, linear_page_index(v, addr), &f) && f.order &&
+	    (in->shmem || f.index + (1UL << f.order) <= last_index(in) + 1)) {
 		fs = page_address_in(v, f.index);
 		fe = fs + (PAGE_SIZE << f.order);
 		if (fs >= v->vm_start && fe <= v->vm_end &&
@@ -1472,6 +1574,10 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		}
 		if (write && kind == PAGE_ANON)
 			return do_wp_page_anon(m, v, addr);
+		/* wp_page_shared() */
+		if (write && kind == PAGE_FILE && v->vm_file)
+			folio_mark_dirty(v->vm_file->inode,
+					 linear_page_index(v, addr));
 		return TOUCH_OK;
 	}
 	if (vma_is_anonymous(v)) {
@@ -1500,9 +1606,10 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
 		return sigbus_beyond_eof(m, v, addr, true);
 	/* __do_fault(); a retry finds the page cached */
 	filemap_fault(m, v, addr);
-	if (v->vm_flags & VM_SHARED)
+	if (v->vm_flags & VM_SHARED) {
 		finish_fault(m, v, addr, "do_shared_fault");
-	else
+		folio_mark_dirty(v->vm_file->inode, linear_page_index(v, addr));
+	} else
 		map_page(m, v, addr, PAGE_ANON, "do_cow_fault");
 	return TOUCH_OK;
 }
@@ -1783,7 +1890,7 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 	unsigned long hole = (newsize + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
 	/* truncate_inode_pages(): the page cache past the end goes too */
-	page_cache_remove(inode, hole, 1UL << 36);
+	page_cache_remove(m, inode, hole, 1UL << 36);
 
 	for (struct proc *p = m->procs; p; p = p->next) {
 		struct vma *v;
@@ -1804,7 +1911,7 @@ void truncate_inode_mappings(struct machine *m, struct vm_inode *inode,
 			if (hole > v->vm_pgoff)
 				from += (hole - v->vm_pgoff) << PAGE_SHIFT;
 			update_hiwater_rss(&p->mm);
-			pages_zap(&p->mm.pages, from, v->vm_end);
+			pages_zap_keep_tables(&p->mm.pages, from, v->vm_end);
 			EVENT(m, .kind = EV_ZAP, .fn = "unmap_mapping_range",
 			      .v = v, .addr = from, .len = v->vm_end - from);
 		}
@@ -1974,38 +2081,8 @@ void punch_hole_mappings(struct machine *m, struct vm_inode *in,
 	if (first >= (1UL << 36))
 		return;
 	last = MIN(last, 1UL << 36);
-	page_cache_remove(in, first, last);
-	for (struct proc *p = m->procs; p; p = p->next) {
-		struct vma *v;
-
-		vt_for_each(&p->mm.tree, v)
-		{
-			unsigned long from, to;
-
-			if (!v->vm_file || v->vm_file->inode != in ||
-			    last <= v->vm_pgoff ||
-			    first >= v->vm_pgoff + vma_pages(v))
-				continue;
-			from = v->vm_start +
-			       ((MAX(first, v->vm_pgoff) - v->vm_pgoff)
-				<< PAGE_SHIFT);
-			to = v->vm_start +
-			     ((MIN(last, v->vm_pgoff + vma_pages(v)) -
-			       v->vm_pgoff)
-			      << PAGE_SHIFT);
-			for (unsigned long a = from; a < to; a += PAGE_SIZE) {
-				enum page_kind kind;
-
-				if (!pages_lookup(&p->mm.pages, a, &kind) ||
-				    kind != PAGE_FILE)
-					continue;
-				pages_remove(&p->mm.pages, a, a + PAGE_SIZE);
-				EVENT(m, .kind = EV_ZAP,
-				      .fn = "unmap_mapping_range", .v = v,
-				      .addr = a, .len = PAGE_SIZE);
-			}
-		}
-	}
+	page_cache_remove(m, in, first, last);
+	unmap_mapping_pages(m, in, first, last);
 }
 
 /*
