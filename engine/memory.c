@@ -1087,7 +1087,9 @@ static void page_cache_ra_unbounded(struct machine *m, struct vm_inode *in,
 
 	for (unsigned long i = index; i < index + nr && i < (1UL << 36); i++)
 		if (!page_cached(in, i))
-			filemap_add_folio(m, in, i, 0, i == mark);
+			filemap_add_folio(m, in, i, 0,
+					  i == mark &&
+						  !MUTATED(m, MUT_READAHEAD_MARK));
 }
 
 /* do_page_cache_ra(): page_cache_ra_unbounded() up to EOF. */
@@ -1142,7 +1144,8 @@ static void page_cache_ra_order(struct machine *m, struct vm_inode *in,
 		while (o > 0 && index + (1UL << o) - 1 > limit)
 			o--;
 		err = filemap_add_folio(m, in, index, o,
-					index == (mark & ~((1UL << o) - 1)));
+					index == (mark & ~((1UL << o) - 1)) &&
+						!MUTATED(m, MUT_READAHEAD_MARK));
 		if (err)
 			break;
 		index += 1UL << o;
@@ -1224,6 +1227,8 @@ static void page_cache_async_ra(struct machine *m, struct vma *v,
 	unsigned long max = m->params.ra_pages, expected, end, aligned, align;
 
 	folio_clear_readahead(in, f);
+	if (MUTATED(m, MUT_ASYNC_READAHEAD))
+		return;
 	expected = (ra->start + ra->size - ra->async_size) &
 		   ~((1UL << f->order) - 1);
 	if (index == expected) {
@@ -1385,7 +1390,8 @@ static unsigned long page_address_in(const struct vma *v, unsigned long idx)
  * address space, clamped to the VMA and the page table; filemap_map_pages()
  * maps the uptodate folios there that are not marked PG_readahead
  * (next_uptodate_folio()), within EOF, each whole where it lies within
- * the VMA and one page table, else the part in the window.  Each page it
+ * the VMA and one page table and ends before the file's last page
+ * (file_end >= folio_next_index()), else the part in the window.  Each page it
  * looks at counts against mmap_miss.
  */
 static void do_fault_around(struct machine *m, struct vma *v,
@@ -1417,7 +1423,7 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		/*
 		 * The first folio decides whether filemap_map_pmd() runs,
 		 * which installs the PTE table: not for one that reaches
-		 * past the page before EOF (file_end >= folio_next_index()
+		 * the last page before EOF (file_end >= folio_next_index()
 		 * fails), and without a table nothing is mapped.
 		 */
 		if (!seen && last_index(in) < f.index + (1UL << f.order) &&
@@ -1428,7 +1434,8 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		next = MIN(fe, to);
 		if (f.order && fs >= v->vm_start && fe <= v->vm_end &&
 		    (fs >> 21) == ((fe - 1) >> 21) &&
-		    f.index + (1UL << f.order) <= last_index(in) + 1) {
+		    !MUTATED(m, MUT_FOLIO_WHOLE) &&
+		    f.index + (1UL << f.order) <= last_index(in)) {
 			lo = MIN(lo, fs);
 			hi = MAX(hi, fe);
 		} else {
@@ -1467,7 +1474,7 @@ static void finish_fault(struct machine *m, struct vma *v, unsigned long addr,
 
 	/* a folio past EOF is mapped a page at a time (needs_fallback) */
 	if (filemap_get_folio(in, linear_page_index(v, addr), &f) && f.order &&
-	    (in->shmem || f.index + (1UL << f.order) <= last_index(in) + 1)) {
+	    !MUTATED(m, MUT_FOLIO_WHOLE) && (in->shmem || f.index + (1UL << f.order) <= last_index(in) + 1)) {
 		fs = page_address_in(v, f.index);
 		fe = fs + (PAGE_SIZE << f.order);
 		if (fs >= v->vm_start && fe <= v->vm_end &&
