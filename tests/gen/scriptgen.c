@@ -2699,12 +2699,15 @@ static bool op_madvise(struct gen *g)
 	for (a = 0; a < A_NR; a++)
 		w[a] = advices[a].weight;
 	/* With --large a VMA can hold a 2 MiB block that MADV_COLLAPSE
-	 * would make a huge page of, which the engine does not model. */
+	 * would make a huge page of, or a fault in a MADV_HUGEPAGE one map
+	 * a THP (the huge zero page on a read), which the engine does not
+	 * model. */
 	if (g->opt_large)
-		w[A_COLLAPSE] = 0;
+		w[A_COLLAPSE] = w[A_HUGEPAGE] = 0;
 	a = pick_weighted(g, w, A_NR);
 	r = advise_range(g, &middle);
-	if (middle && advices[a].undo >= 0)
+	if (middle && advices[a].undo >= 0 &&
+	    !(g->opt_large && advices[a].undo == A_HUGEPAGE))
 		g->madv_undo = (struct memo){true, pid(g), r, advices[a].undo};
 	emit_madvise(g, r, a);
 	/* with --errors, a read of the markers just installed: EFAULT */
