@@ -2016,9 +2016,24 @@ void madvise_pageout_range(struct machine *m, struct vma *v,
 		if (!pages_lookup(ps, a, &kind))
 			continue;
 		if (kind == PAGE_FILE && v->vm_file) {
-			if (file_page_mapcount(m, v->vm_file->inode,
-					       linear_page_index(v, a)) != 1)
+			struct vm_inode *in = v->vm_file->inode;
+			struct folio_ref f;
+
+			if (file_page_mapcount(m, in, linear_page_index(v, a)) !=
+			    1)
 				continue;
+			/*
+			 * pageout() sets PG_reclaim, the bit PG_readahead
+			 * is; shmem_writeout() with no swap redirties the
+			 * folio and leaves the bit, so fault-around passes
+			 * it by from now on.
+			 */
+			if (in->shmem && !m->params.swap_total_kb &&
+			    !MUTATED(m, MUT_READAHEAD_MARK) &&
+			    filemap_get_folio(in, linear_page_index(v, a), &f)) {
+				f.readahead = true;
+				folio_set_bits(in, &f);
+			}
 		} else if ((kind != PAGE_LAZYFREE &&
 			    !(kind == PAGE_ANON &&
 			      (v->vm_flags & VM_DROPPABLE))) ||
