@@ -886,6 +886,12 @@ static bool page_uptodate(const struct vm_inode *in, unsigned long idx)
 	       kind == PAGE_FILE;
 }
 
+/* The address of file page idx in v. */
+static unsigned long page_address_in(const struct vma *v, unsigned long idx)
+{
+	return v->vm_start + ((idx - v->vm_pgoff) << PAGE_SHIFT);
+}
+
 /* A folio of the page cache: its first index, order and PG_readahead. */
 struct folio_ref {
 	unsigned long index;
@@ -1244,17 +1250,16 @@ static void page_cache_async_ra(struct machine *m, struct vma *v,
 		ra->size = get_next_ra_size(ra, max);
 	}
 	ra->order += 2;
-	align = 1UL << MIN(ra->order, (unsigned)__builtin_ctzl(max | 1UL << 63));
+	align = 1UL << MIN(ra->order, (unsigned)__builtin_ctzl(max)); /* max > 0 */
 	end = ra->start + ra->size;
 	aligned = end & ~(align - 1);
 	if (aligned > ra->start)
 		ra->size -= end - aligned;
 	ra->async_size = ra->size;
+	end = MIN(ra->start + ra->size, last_index(in) + 1);
 	NOTE(m, NOTE_ASYNC_READAHEAD, .fn = "page_cache_async_ra", .v = v,
-	     .addr = v->vm_start + ((index - v->vm_pgoff) << PAGE_SHIFT),
-	     .value = ra->start,
-	     .len = MIN(ra->size, in->size ? last_index(in) + 1 - MIN(ra->start,
-						last_index(in) + 1) : 0),
+	     .addr = page_address_in(v, index), .value = ra->start,
+	     .len = end > ra->start ? end - ra->start : 0,
 	     .diff = MIN(ra->order, m->params.file_folio_order));
 	page_cache_ra_order(m, in, ra, ra->start);
 }
@@ -1291,7 +1296,7 @@ static void do_sync_mmap_readahead(struct machine *m, struct vma *v,
 	if (v->vm_flags & VM_SEQ_READ) {
 		page_cache_sync_ra(m, in, ra, idx);
 		NOTE(m, NOTE_READ_AROUND, .fn = "page_cache_sync_ra", .v = v,
-		     .addr = addr, .value = idx ? idx : 0,
+		     .addr = addr, .value = idx,
 		     .len = MIN(idx ? ra_pages : ra->size,
 				last_index(in) + 1 - idx));
 		return;
@@ -1376,12 +1381,6 @@ static bool filemap_fault(struct machine *m, struct vma *v, unsigned long addr)
 	if (!page_cached(in, idx))
 		filemap_add_folio(m, in, idx, 0, false);
 	return true;
-}
-
-/* The address of file page idx in v. */
-static unsigned long page_address_in(const struct vma *v, unsigned long idx)
-{
-	return v->vm_start + ((idx - v->vm_pgoff) << PAGE_SHIFT);
 }
 
 /*

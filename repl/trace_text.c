@@ -341,11 +341,13 @@ static void merge_case(const struct vmalab_event *ev, struct strbuf *out)
 /* The file page a fault at ev->addr of the event's VMA falls on. */
 #define FILE_INDEX(ev) ((ev)->pgoff + (((ev)->addr - (ev)->start) >> 12))
 
-/* A read-ahead's large folios (page_cache_ra_order()): diff is the order. */
+/* The end of a read-ahead's line: its large folios (page_cache_ra_order():
+ * diff is the order), the function, the retry. */
 static void folio_order_text(struct strbuf *out, const struct vmalab_event *ev)
 {
 	if (ev->diff)
-		sb_addf(out, "; folios of up to %lu pages", 1UL << ev->diff);
+		sb_addf(out, " in folios of up to %lu pages", 1UL << ev->diff);
+	sb_addf(out, " (%s), then the fault is retried", ev->fn);
 }
 #define OTHER_RANGE(ev) (ev)->ostart, (ev)->oend
 
@@ -786,10 +788,9 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			break;
 		sb_addf(out,
 			"filemap_fault(%lx): page %#lx not in the page cache: "
-			"read-around of pages %#lx-%#lx "
-			"(%s), then the fault is retried",
+			"read-around of pages %#lx-%#lx",
 			ev->addr, FILE_INDEX(ev), ev->value,
-			ev->value + ev->len, ev->fn);
+			ev->value + ev->len);
 		folio_order_text(out, ev);
 		break;
 	case NOTE_ASYNC_READAHEAD:
@@ -798,9 +799,9 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 		sb_addf(out,
 			"filemap_fault(%lx): page %#lx is in a folio marked "
 			"PG_readahead: asynchronous read-ahead of pages "
-			"%#lx-%#lx (%s), then the fault is retried",
+			"%#lx-%#lx",
 			ev->addr, FILE_INDEX(ev), ev->value,
-			ev->value + ev->len, ev->fn);
+			ev->value + ev->len);
 		folio_order_text(out, ev);
 		break;
 	case NOTE_BRK_FAILED:
