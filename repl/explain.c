@@ -297,6 +297,10 @@ void explain_build(struct explanation *x, const struct vmalab_event *ev,
 		case EV_NOTE:
 			if (e->code == NOTE_READ_AROUND)
 				x->read_ahead += e->len;
+			if (e->code == NOTE_ASYNC_READAHEAD) {
+				x->async_ahead += e->len;
+				x->async_hits++;
+			}
 			if (e->code == NOTE_GUARD_INSTALL) {
 				x->guard_pages += e->len >> PAGE_SHIFT;
 				x->guard_zapped += e->value;
@@ -600,6 +604,13 @@ static void faults_text(struct strbuf *out, size_t width,
 			"page%s around the fault first "
 			"(do_sync_mmap_readahead) and the fault was retried. ",
 			x->read_ahead, x->read_ahead == 1 ? "" : "s");
+	if (x->async_hits)
+		sb_addf(&sb,
+			"%lu fault%s found a folio marked PG_readahead, so "
+			"%lu more page%s were read ahead "
+			"(page_cache_async_ra) and the fault was retried. ",
+			x->async_hits, x->async_hits == 1 ? "" : "s",
+			x->async_ahead, x->async_ahead == 1 ? "" : "s");
 	if (x->read_faults)
 		sb_addf(&sb,
 			"%lu read fault%s mapped a page of the file "

@@ -86,6 +86,7 @@ struct explanation {
 	 * do_fault_around mapped, and the pages read-around read in; and
 	 * do_wp_page's copies of the zero page or a page-cache page */
 	unsigned long read_faults, around_faults, read_ahead, wp_copies;
+	unsigned long async_hits, async_ahead; /* page_cache_async_ra */
 	/* anon_vma work, counted by enum anon_op */
 	unsigned long anon_ops[16];
 	unsigned first_av_new, first_av_reuse; /* examples, for the text */
