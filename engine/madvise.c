@@ -362,8 +362,7 @@ static int madvise_collapse(struct machine *m, struct madv *mb)
 	struct vma *v = mb->vma;
 	unsigned long hstart, hend;
 
-	if (v->vm_flags & VM_DROPPABLE)
-		return -ENOSYS; /* not measured */
+	/* a MAP_DROPPABLE VMA is anonymous memory here too (measured) */
 	if (!thp_vma_collapse_allowed(v))
 		return refuse(m, mb, "thp_vma_allowable_order", -EINVAL);
 	hstart = (mb->start + ~HPAGE_PMD_MASK) & HPAGE_PMD_MASK;

@@ -33,8 +33,8 @@ struct pt_ptes {
 	/* The page each PAGE_ANON entry maps (made with the first one). */
 	struct anon_page **pg;
 	/* A page cache's folios (made with the first large or marked one):
-	 * each entry's FOLIO_ORDER and FOLIO_READAHEAD; 0 is a plain
-	 * order-0 folio. */
+	 * each entry's FOLIO_ORDER, FOLIO_READAHEAD and FOLIO_DIRTY; 0 is a
+	 * plain order-0 folio. */
 	unsigned char *folio;
 };
 
@@ -400,7 +400,8 @@ bool pages_lookup(const struct page_set *ps, unsigned long addr,
 #define FOLIO_READAHEAD 0x10
 #define FOLIO_DIRTY 0x20 /* written through a shared mapping */
 
-static unsigned char cache_folio_bits(const struct page_set *ps, unsigned long idx)
+static unsigned char cache_folio_bits(const struct page_set *ps,
+				      unsigned long idx)
 {
 	struct pt_ptes *t =
 		pte_table((struct page_set *)ps, idx << PAGE_SHIFT, false);
@@ -409,7 +410,7 @@ static unsigned char cache_folio_bits(const struct page_set *ps, unsigned long i
 }
 
 static void cache_set_folio_bits(struct page_set *ps, unsigned long idx,
-			  unsigned char bits)
+				 unsigned char bits)
 {
 	struct pt_ptes *t = pte_table(ps, idx << PAGE_SHIFT, false);
 
@@ -892,7 +893,8 @@ static unsigned long page_address_in(const struct vma *v, unsigned long idx)
 	return v->vm_start + ((idx - v->vm_pgoff) << PAGE_SHIFT);
 }
 
-/* A folio of the page cache: its first index, order and PG_readahead. */
+/* A folio of the page cache: its first index, order, PG_readahead and
+ * whether it is dirty. */
 struct folio_ref {
 	unsigned long index;
 	unsigned order;
@@ -917,12 +919,12 @@ static bool filemap_get_folio(const struct vm_inode *in, unsigned long idx,
 
 static void folio_set_bits(struct vm_inode *in, const struct folio_ref *f)
 {
-	unsigned char bits =
-		(unsigned char)(f->order | (f->readahead ? FOLIO_READAHEAD : 0) |
-				(f->dirty ? FOLIO_DIRTY : 0));
+	unsigned bits = f->order | (f->readahead ? FOLIO_READAHEAD : 0) |
+			(f->dirty ? FOLIO_DIRTY : 0);
 
 	for (unsigned long i = 0; i < 1UL << f->order; i++)
-		cache_set_folio_bits(&in->cache, f->index + i, bits);
+		cache_set_folio_bits(&in->cache, f->index + i,
+				     (unsigned char)bits);
 }
 
 /* folio_clear_readahead() */
@@ -938,7 +940,8 @@ static void folio_clear_readahead(struct vm_inode *in, struct folio_ref *f)
  * taken), as read-ahead then stops making large folios.
  */
 static int filemap_add_folio(struct machine *m, struct vm_inode *in,
-			     unsigned long index, unsigned order, bool readahead)
+			     unsigned long index, unsigned order,
+			     bool readahead)
 {
 	struct folio_ref f = {index, order, readahead, false};
 	unsigned long n = 1UL << order;
@@ -1090,12 +1093,11 @@ static void page_cache_ra_unbounded(struct machine *m, struct vm_inode *in,
 {
 	unsigned long mark = lookahead <= nr ? index + nr - lookahead
 					     : ULONG_MAX;
+	const bool no_mark = MUTATED(m, MUT_READAHEAD_MARK);
 
 	for (unsigned long i = index; i < index + nr && i < (1UL << 36); i++)
 		if (!page_cached(in, i))
-			filemap_add_folio(m, in, i, 0,
-					  i == mark &&
-						  !MUTATED(m, MUT_READAHEAD_MARK));
+			filemap_add_folio(m, in, i, 0, i == mark && !no_mark);
 }
 
 /* do_page_cache_ra(): page_cache_ra_unbounded() up to EOF. */
@@ -1131,6 +1133,7 @@ static void page_cache_ra_order(struct machine *m, struct vm_inode *in,
 	unsigned long index = start, limit = last_index(in);
 	unsigned long mark = start + ra->size - ra->async_size;
 	unsigned order = ra->order;
+	const bool no_mark = MUTATED(m, MUT_READAHEAD_MARK);
 	int err = 0;
 
 	if (!m->params.file_folio_order) {
@@ -1149,9 +1152,9 @@ static void page_cache_ra_order(struct machine *m, struct vm_inode *in,
 			o = (unsigned)__builtin_ctzl(index);
 		while (o > 0 && index + (1UL << o) - 1 > limit)
 			o--;
-		err = filemap_add_folio(m, in, index, o,
-					index == (mark & ~((1UL << o) - 1)) &&
-						!MUTATED(m, MUT_READAHEAD_MARK));
+		err = filemap_add_folio(
+			m, in, index, o,
+			index == (mark & ~((1UL << o) - 1)) && !no_mark);
 		if (err)
 			break;
 		index += 1UL << o;
@@ -1250,7 +1253,8 @@ static void page_cache_async_ra(struct machine *m, struct vma *v,
 		ra->size = get_next_ra_size(ra, max);
 	}
 	ra->order += 2;
-	align = 1UL << MIN(ra->order, (unsigned)__builtin_ctzl(max)); /* max > 0 */
+	/* max > 0: do_async_mmap_readahead() checked ra_pages */
+	align = 1UL << MIN(ra->order, (unsigned)__builtin_ctzl(max));
 	end = ra->start + ra->size;
 	aligned = end & ~(align - 1);
 	if (aligned > ra->start)
@@ -1306,9 +1310,9 @@ static void do_sync_mmap_readahead(struct machine *m, struct vma *v,
 	if (ra->mmap_miss > MMAP_LOTSAMISS)
 		return;
 	if (v->vm_flags & VM_EXEC) {
-		unsigned long vstart = v->vm_pgoff, vend = v->vm_pgoff + vma_pages(v);
+		unsigned long vend = v->vm_pgoff + vma_pages(v);
 
-		ra->start = MAX(idx, vstart);
+		ra->start = MAX(idx, v->vm_pgoff);
 		ra->size = MIN(ra->start + ra_pages, vend) - ra->start;
 		ra->async_size = 0;
 	} else {
@@ -1473,7 +1477,8 @@ static void finish_fault(struct machine *m, struct vma *v, unsigned long addr,
 
 	/* a folio past EOF is mapped a page at a time (needs_fallback) */
 	if (filemap_get_folio(in, linear_page_index(v, addr), &f) && f.order &&
-	    !MUTATED(m, MUT_FOLIO_WHOLE) && (in->shmem || f.index + (1UL << f.order) <= last_index(in) + 1)) {
+	    !MUTATED(m, MUT_FOLIO_WHOLE) &&
+	    (in->shmem || f.index + (1UL << f.order) <= last_index(in) + 1)) {
 		fs = page_address_in(v, f.index);
 		fe = fs + (PAGE_SIZE << f.order);
 		if (fs >= v->vm_start && fe <= v->vm_end &&
@@ -2018,8 +2023,9 @@ void madvise_pageout_range(struct machine *m, struct vma *v,
 			struct vm_inode *in = v->vm_file->inode;
 			struct folio_ref f;
 
-			if (file_page_mapcount(m, in, linear_page_index(v, a)) !=
-			    1)
+			unsigned long idx = linear_page_index(v, a);
+
+			if (file_page_mapcount(m, in, idx) != 1)
 				continue;
 			/*
 			 * pageout() sets PG_reclaim, the bit PG_readahead
@@ -2029,7 +2035,7 @@ void madvise_pageout_range(struct machine *m, struct vma *v,
 			 */
 			if (in->shmem && !m->params.swap_total_kb &&
 			    !MUTATED(m, MUT_READAHEAD_MARK) &&
-			    filemap_get_folio(in, linear_page_index(v, a), &f)) {
+			    filemap_get_folio(in, idx, &f)) {
 				f.readahead = true;
 				folio_set_bits(in, &f);
 			}

@@ -39,8 +39,8 @@ enum mutation {
 	MUT_ZERO_PAGE,		     /* do_anonymous_page: reads allocate */
 	MUT_FAULT_AROUND,	     /* do_read_fault: no do_fault_around */
 	MUT_READ_AROUND,	     /* filemap_fault: only the page is read */
-	MUT_READAHEAD_MARK,	     /* page_cache_ra_order: no PG_readahead */
-	MUT_ASYNC_READAHEAD,	     /* page_cache_async_ra: reads nothing */
+	MUT_READAHEAD_MARK,	     /* page_cache_ra_order: no marks */
+	MUT_ASYNC_READAHEAD,	     /* page_cache_async_ra: no read */
 	MUT_FOLIO_WHOLE,	     /* filemap_map_pages: window part only */
 	MUT_FORK_COPY_PTES,	     /* vma_needs_copy: every VMA copied */
 	MUT_FORK_DONTCOPY,	     /* dup_mmap: VM_DONTCOPY copied */

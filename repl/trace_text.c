@@ -784,24 +784,17 @@ static void note(const struct vmalab_event *ev, struct strbuf *out)
 			ev->ostart, ev->oend);
 		break;
 	case NOTE_READ_AROUND:
-		if (ev->depth)
-			break;
-		sb_addf(out,
-			"filemap_fault(%lx): page %#lx not in the page cache: "
-			"read-around of pages %#lx-%#lx",
-			ev->addr, FILE_INDEX(ev), ev->value,
-			ev->value + ev->len);
-		folio_order_text(out, ev);
-		break;
 	case NOTE_ASYNC_READAHEAD:
 		if (ev->depth)
 			break;
 		sb_addf(out,
-			"filemap_fault(%lx): page %#lx is in a folio marked "
-			"PG_readahead: asynchronous read-ahead of pages "
-			"%#lx-%#lx",
-			ev->addr, FILE_INDEX(ev), ev->value,
-			ev->value + ev->len);
+			"filemap_fault(%lx): page %#lx %s of pages %#lx-%#lx",
+			ev->addr, FILE_INDEX(ev),
+			ev->code == NOTE_READ_AROUND
+				? "not in the page cache: read-around"
+				: "is in a folio marked PG_readahead: "
+				  "asynchronous read-ahead",
+			ev->value, ev->value + ev->len);
 		folio_order_text(out, ev);
 		break;
 	case NOTE_BRK_FAILED:

@@ -124,8 +124,11 @@ ok "65530 VMAs: a split ENOMEM" \
 	grep -qx 'mprotect(0x300000001000, 4096, PROT_READ|PROT_WRITE) = -1 ENOMEM (Cannot allocate memory)' "$tmp/out"
 ok "65530 VMAs in each of $procs processes" \
 	test "$(grep -cE '^[* ] +[0-9]+ +65530 ' "$tmp/out")" = $((procs + 1))
-# about 10 kB a VMA copy at most
-ok "65530 VMAs x $procs: memory bounded" below $((procs * 65530 * 2 / 1024 * 10 + 65536))
+# at most the kernel's own cost of a VMA (232 bytes: vm_area_struct and
+# its share of maple-tree nodes) for each copy, and 64 MB besides; the
+# engine's is about 155 (make bench).  (The bound was 20 bytes a copy,
+# which 15 processes could never meet: 161 MB measured.)
+ok "65530 VMAs x $procs: memory bounded" below $((procs * 65530 * 232 / 1024 + 65536))
 
 # ---- load-maps of a huge sparse VMA: memory is what is present ----
 # A 64 TiB reservation (a sanitizer's shadow is one) with 8 kB resident:

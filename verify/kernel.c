@@ -96,6 +96,12 @@ struct kernel_backend {
 	unsigned long start_brk; /* the real processes' (one for all) */
 	struct kernel_own_vma *own; /* pid 1's own mappings at the start */
 	size_t nown;
+	/* Every file the script opened, oldest first: the names of last
+	 * resort, for a mapping whose region the regions lost track of
+	 * (an mremap that failed part way, or not at all) once no fd has
+	 * its file open. */
+	struct kname *opened;
+	size_t nopened;
 	char failure[256];	 /* why calls can no longer run, or "" */
 };
 
@@ -430,7 +436,8 @@ static bool kname_is(const struct kname *n, const char *real, size_t len)
  * the regions do not follow), the newest name the script gave that file,
  * or its fd's.
  */
-static const char *proc_given_name(const struct kproc *p, unsigned long start,
+static const char *proc_given_name(const struct kernel_backend *k,
+				   const struct kproc *p, unsigned long start,
 				   const char *real, size_t len)
 {
 	for (size_t i = p->nregions; i-- > 0;) {
@@ -446,6 +453,9 @@ static const char *proc_given_name(const struct kproc *p, unsigned long start,
 	for (int fd = p->nfds; fd-- > 0;)
 		if (kname_is(&p->fds[fd], real, len))
 			return p->fds[fd].given;
+	for (size_t i = k->nopened; i-- > 0;)
+		if (kname_is(&k->opened[i], real, len))
+			return k->opened[i].given;
 	return NULL;
 }
 
@@ -457,8 +467,17 @@ static void kb_note_call(struct kernel_backend *k, const struct call *c,
 
 	switch (c->nr) {
 	case NR_openat:
-		if (ret >= 0 && *text)
+		if (ret >= 0 && *text) {
+			struct kname *o = realloc(
+				k->opened, (k->nopened + 1) * sizeof(*o));
+
+			if (!o)
+				abort();
+			k->opened = o;
+			o[k->nopened] = (struct kname){NULL, NULL};
+			kname_set(&o[k->nopened++], text, c->path);
 			proc_set_fd(p, (int)ret, text, c->path);
+		}
 		break;
 	case NR_close:
 		/* The kernel takes fds as unsigned int: so do we. */
@@ -728,7 +747,7 @@ static void put_maps_line(const struct kernel_backend *k, const struct kproc *p,
 	unsigned long s0, end;
 
 	if (name < len)
-		given = proc_given_name(p, start, line + name, len - name);
+		given = proc_given_name(k, p, start, line + name, len - name);
 	if (range < len && brk_from_kernel(k, start) != start &&
 	    sscanf(line, "%lx-%lx", &s0, &end) == 2) {
 		sb_addf(out, "%08lx-%08lx", brk_from_kernel(k, start),
@@ -896,6 +915,9 @@ static void kernel_destroy(struct backend *be)
 	for (int i = 0; i < k->nprocs; i++)
 		proc_free_names(&k->procs[i]);
 	free(k->procs);
+	for (size_t i = 0; i < k->nopened; i++)
+		kname_set(&k->opened[i], NULL, NULL);
+	free(k->opened);
 	free(k->own);
 	free(k);
 }

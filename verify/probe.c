@@ -171,8 +171,9 @@ static int probe_folio_order(const char *dir, unsigned long ra,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (base != MAP_FAILED) {
-			unsigned long a = ((unsigned long)base + PMD_BYTES - 1) &
-					  ~(PMD_BYTES - 1);
+			unsigned long a = (unsigned long)base + PMD_BYTES - 1;
+
+			a &= ~(PMD_BYTES - 1);
 
 			p = mmap((void *)a, len, PROT_READ,
 				 MAP_SHARED | MAP_FIXED, fd, 0);
@@ -375,14 +376,15 @@ void format_machine_params(const struct machine_params *p, char *buf,
 {
 	snprintf(buf, len,
 		 "zero_page=%s fault_around=%lu read_ahead=%lu "
-		 "folio_order=%u max_map_count=%d mem_total=%lu swap_total=%lu "
-		 "overcommit_memory=%d overcommit_ratio=%lu "
+		 "folio_order=%u max_map_count=%d mem_total=%lu "
+		 "swap_total=%lu overcommit_memory=%d overcommit_ratio=%lu "
 		 "overcommit_kbytes=%lu admin_reserve=%lu user_reserve=%lu "
 		 "cap_sys_admin=%s threads_max=%d pid_max=%d "
 		 "mmap_min_addr=%#lx",
 		 p->zero_page ? "on" : "off", p->fault_around_pages,
-		 p->ra_pages, p->file_folio_order, p->max_map_count, p->mem_total_kb,
-		 p->swap_total_kb, p->overcommit_memory, p->overcommit_ratio,
+		 p->ra_pages, p->file_folio_order, p->max_map_count,
+		 p->mem_total_kb, p->swap_total_kb, p->overcommit_memory,
+		 p->overcommit_ratio,
 		 p->overcommit_kbytes, p->admin_reserve_kb, p->user_reserve_kb,
 		 p->cap_sys_admin ? "on" : "off", p->threads_max, p->pid_max,
 		 p->mmap_min_addr);
