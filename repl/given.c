@@ -283,6 +283,10 @@ static int scan_pagemap(int pm, unsigned long start, unsigned long end,
 	};
 	unsigned long at = start;
 
+	/* valgrind does not know what PAGEMAP_SCAN writes through arg.vec:
+	 * start from defined entries (memcheck would call them
+	 * uninitialised) */
+	memset(vec, 0, sizeof(vec));
 	while (at < end) {
 		long got;
 
