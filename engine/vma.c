@@ -844,6 +844,8 @@ struct vma_munmap_struct {
 	struct vma **detached;
 	int nr, cap;
 	bool clear_ptes; /* the PTEs of the detached VMAs are still there */
+	bool split_start; /* the first VMA was split at start */
+	struct vma *split_end; /* the last one, split at end */
 	unsigned long nr_pages, locked_vm, nr_accounted;
 	unsigned long exec_vm, stack_vm, data_vm;
 };
@@ -1002,11 +1004,21 @@ int __vm_enough_memory(struct machine *m, const struct mm *mm, long pages)
 }
 
 /* reattach_vmas(): put the detached VMAs back in the tree. */
+/*
+ * The gathered VMAs go back into the tree; the splits made at the range's
+ * ends stay, as in the kernel, which does not merge them back (nor must
+ * the checker expect it to).
+ */
 static void reattach_vmas(struct mm *mm, struct vma_munmap_struct *vms)
 {
 	for (int i = 0; i < vms->nr; i++)
 		vt_insert(&mm->tree, vms->detached[i]);
 	vms_free_detached(vms);
+	if (vms->split_start && vms->prev && vms->prev->vm_end == vms->start &&
+	    vt_next(vms->prev))
+		keep_apart(vms->prev, vt_next(vms->prev));
+	if (vms->split_end && vt_next(vms->split_end))
+		keep_apart(vms->split_end, vt_next(vms->split_end));
 }
 
 /*
@@ -1019,7 +1031,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 				  struct vma_munmap_struct *vms,
 				  struct vma *first)
 {
-	struct vma *v, *next = NULL, *split_end = NULL;
+	struct vma *v, *next = NULL;
 	unsigned long *stat;
 	int error = 0;
 
@@ -1044,6 +1056,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 		error = __split_vma(m, first, vms->start, 1);
 		if (error)
 			goto out;
+		vms->split_start = true;
 	}
 	vms->prev = vt_prev(first);
 	for (v = first; v && v->vm_start < vms->end; v = next) {
@@ -1057,7 +1070,7 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 			error = __split_vma(m, v, vms->end, 0);
 			if (error)
 				goto reattach;
-			split_end = v;
+			vms->split_end = v;
 		}
 		next = vt_next(v);
 		vma_start_write(m, v);
@@ -1080,11 +1093,6 @@ static int vms_gather_munmap_vmas(struct machine *m, struct mm *mm,
 	goto out;
 reattach:
 	reattach_vmas(mm, vms);
-	/* The splits made stay: the kernel does not merge them back. */
-	if (vms->prev && vms->prev->vm_end == vms->start && vt_next(vms->prev))
-		keep_apart(vms->prev, vt_next(vms->prev));
-	if (split_end && vt_next(split_end))
-		keep_apart(split_end, vt_next(split_end));
 out:
 	EV_OUT(m, FN_VMS_GATHER_MUNMAP_VMAS);
 	return error;
