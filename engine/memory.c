@@ -917,6 +917,26 @@ static bool filemap_get_folio(const struct vm_inode *in, unsigned long idx,
 	return true;
 }
 
+/* folio_next_index(): the first index past the folio. */
+static unsigned long folio_next_index(const struct folio_ref *f)
+{
+	return f->index + (1UL << f->order);
+}
+
+/*
+ * Where v maps folio f ([*fs, *fe)), and whether that lies within v and
+ * one page table: what mapping the folio whole needs (filemap_map_pages(),
+ * finish_fault()).
+ */
+static bool folio_fits_pte_table(const struct vma *v, const struct folio_ref *f,
+				 unsigned long *fs, unsigned long *fe)
+{
+	*fs = page_address_in(v, f->index);
+	*fe = *fs + (PAGE_SIZE << f->order);
+	return *fs >= v->vm_start && *fe <= v->vm_end &&
+	       (*fs >> 21) == ((*fe - 1) >> 21);
+}
+
 static void folio_set_bits(struct vm_inode *in, const struct folio_ref *f)
 {
 	unsigned bits = f->order | (f->readahead ? FOLIO_READAHEAD : 0) |
@@ -1027,7 +1047,7 @@ static void split_folio_outside(struct machine *m, struct vm_inode *in,
 
 	if (!filemap_get_folio(in, idx, &f) || !f.order)
 		return;
-	end = f.index + (1UL << f.order);
+	end = folio_next_index(&f);
 	if (f.index >= first && end <= last)
 		return;
 	/* __folio_split() unmaps the folio and remaps only anonymous ones */
@@ -1070,7 +1090,7 @@ static void page_cache_remove(struct machine *m, struct vm_inode *in,
 	split_folio_outside(m, in, last - 1, first, last, &keep_last);
 	/* what stays of an unsplit dirty folio at either end */
 	if (keep_first && filemap_get_folio(in, first, &f))
-		first = MIN(f.index + (1UL << f.order), last);
+		first = MIN(folio_next_index(&f), last);
 	if (keep_last && filemap_get_folio(in, last - 1, &f))
 		last = MAX(f.index, first);
 	pages_remove(&in->cache, first << PAGE_SHIFT, last << PAGE_SHIFT);
@@ -1416,6 +1436,7 @@ static void do_fault_around(struct machine *m, struct vma *v,
 	for (unsigned long a = from; a < to;) {
 		unsigned long idx = linear_page_index(v, a);
 		unsigned long fs, fe, next;
+		bool whole;
 		struct folio_ref f;
 
 		if (!filemap_get_folio(in, idx, &f) || f.readahead ||
@@ -1429,16 +1450,13 @@ static void do_fault_around(struct machine *m, struct vma *v,
 		 * the last page before EOF (file_end >= folio_next_index()
 		 * fails), and without a table nothing is mapped.
 		 */
-		if (!seen && last_index(in) < f.index + (1UL << f.order) &&
+		if (!seen && last_index(in) < folio_next_index(&f) &&
 		    !pte_table_present(ps, a))
 			break;
-		fs = page_address_in(v, f.index);
-		fe = fs + (PAGE_SIZE << f.order);
+		whole = folio_fits_pte_table(v, &f, &fs, &fe);
 		next = MIN(fe, to);
-		if (f.order && fs >= v->vm_start && fe <= v->vm_end &&
-		    (fs >> 21) == ((fe - 1) >> 21) &&
-		    !MUTATED(m, MUT_FOLIO_WHOLE) &&
-		    f.index + (1UL << f.order) <= last_index(in)) {
+		if (f.order && whole && !MUTATED(m, MUT_FOLIO_WHOLE) &&
+		    folio_next_index(&f) <= last_index(in)) {
 			lo = MIN(lo, fs);
 			hi = MAX(hi, fe);
 		} else {
@@ -1478,11 +1496,8 @@ static void finish_fault(struct machine *m, struct vma *v, unsigned long addr,
 	/* a folio past EOF is mapped a page at a time (needs_fallback) */
 	if (filemap_get_folio(in, linear_page_index(v, addr), &f) && f.order &&
 	    !MUTATED(m, MUT_FOLIO_WHOLE) &&
-	    (in->shmem || f.index + (1UL << f.order) <= last_index(in) + 1)) {
-		fs = page_address_in(v, f.index);
-		fe = fs + (PAGE_SIZE << f.order);
-		if (fs >= v->vm_start && fe <= v->vm_end &&
-		    (fs >> 21) == ((fe - 1) >> 21)) {
+	    (in->shmem || folio_next_index(&f) <= last_index(in) + 1)) {
+		if (folio_fits_pte_table(v, &f, &fs, &fe)) {
 			unsigned long p;
 
 			for (p = fs; p < fe; p += PAGE_SIZE)
