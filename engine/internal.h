@@ -79,6 +79,9 @@ struct machine {
 /* Allocation (machine.c): eng_zalloc() may fail on purpose, xcalloc() not. */
 void *xcalloc(size_t size);
 void *eng_zalloc(struct machine *m, size_t size);
+/* The failure point of an allocation made elsewhere (or not at all): true
+ * if this one is to fail, counted as eng_zalloc() counts. */
+bool eng_fail_point(struct machine *m);
 char *eng_strdup(struct machine *m, const char *s);
 /*
  * Pools: an object of size from the free list (or calloc), zeroed, which

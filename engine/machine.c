@@ -18,9 +18,14 @@ void *xcalloc(size_t size)
 	return p;
 }
 
+bool eng_fail_point(struct machine *m)
+{
+	return m->fail_after && --m->fail_after == 0;
+}
+
 void *eng_zalloc(struct machine *m, size_t size)
 {
-	if (m->fail_after && --m->fail_after == 0)
+	if (eng_fail_point(m))
 		return NULL;
 	return xcalloc(size);
 }

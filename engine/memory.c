@@ -322,8 +322,12 @@ static void clear_ptes(struct pt_ptes *t, unsigned long base, unsigned from,
 		t->present = t->anon = t->zero = t->guard = 0;
 		return;
 	}
+	/* An empty entry stays empty: only its folio byte is cleared. */
 	for (unsigned i = from; i < to; i++)
-		pte_set(ps, t, i, PAGE_NONE);
+		if (t->pte[i] != PAGE_NONE)
+			pte_set(ps, t, i, PAGE_NONE);
+		else if (t->folio)
+			t->folio[i] = 0;
 }
 
 void pages_remove(struct page_set *ps, unsigned long start, unsigned long end)

@@ -55,12 +55,7 @@ const char *vm_flag_name(vm_flags_t bit)
  */
 static int vma_iter_prealloc(struct machine *m)
 {
-	void *p = eng_zalloc(m, 1);
-
-	if (!p)
-		return -ENOMEM;
-	free(p);
-	return 0;
+	return eng_fail_point(m) ? -ENOMEM : 0;
 }
 
 static void vma_set_range(struct vma *v, unsigned long start, unsigned long end,
@@ -836,12 +831,17 @@ struct vma *vma_modify_flags(struct machine *m, struct vma *prev, struct vma *v,
  * struct vma_munmap_struct: the VMAs gathered for removal, and totals.
  * The kernel keeps the detached VMAs in a maple tree of their own
  * (mas_detach), whose nodes are allocated as VMAs are added and can fail:
- * here an array grown through eng_zalloc(), which can fail the same way.
+ * here an array grown through eng_zalloc(), which can fail the same way
+ * (the first few in an array of the struct's own, behind the same failure
+ * point: most unmaps detach one or two VMAs).
  */
+#define VMS_INLINE 8
+
 struct vma_munmap_struct {
 	unsigned long start, end;
 	struct vma *prev, *next;
 	struct vma **detached;
+	struct vma *detached_inline[VMS_INLINE];
 	int nr, cap;
 	bool clear_ptes; /* the PTEs of the detached VMAs are still there */
 	bool split_start; /* the first VMA was split at start */
@@ -861,7 +861,8 @@ static void init_vma_munmap(struct vma_munmap_struct *vms, unsigned long start,
 
 static void vms_free_detached(struct vma_munmap_struct *vms)
 {
-	free(vms->detached);
+	if (vms->detached != vms->detached_inline)
+		free(vms->detached);
 	vms->detached = NULL;
 	vms->nr = vms->cap = 0;
 }
@@ -870,15 +871,20 @@ static void vms_free_detached(struct vma_munmap_struct *vms)
 static int vms_detach(struct machine *m, struct vma_munmap_struct *vms,
 		      struct vma *v)
 {
-	if (vms->nr == vms->cap) {
-		int cap = vms->cap ? 2 * vms->cap : 8;
+	if (!vms->cap) {
+		if (eng_fail_point(m))
+			return -ENOMEM;
+		vms->detached = vms->detached_inline;
+		vms->cap = VMS_INLINE;
+	} else if (vms->nr == vms->cap) {
+		int cap = 2 * vms->cap;
 		struct vma **d = eng_zalloc(m, (size_t)cap * sizeof(*d));
 
 		if (!d)
 			return -ENOMEM;
-		if (vms->nr)
-			memcpy(d, vms->detached, (size_t)vms->nr * sizeof(*d));
-		free(vms->detached);
+		memcpy(d, vms->detached, (size_t)vms->nr * sizeof(*d));
+		if (vms->detached != vms->detached_inline)
+			free(vms->detached);
 		vms->detached = d;
 		vms->cap = cap;
 	}
