@@ -351,6 +351,10 @@ suites() { # build-dir random-count
 	random_scripts "$b" "$(($2 / 10 + 2))" 100 --read --procs 6 --advise \
 		--wild --mremap
 	random_scripts "$b" "$(($2 / 10 + 2))" 20 --read --large --wild --fork
+	# nearly every flag at once: the kernel's placements with reads,
+	# advice, brk, status lines and errors in six processes
+	random_scripts "$b" "$(($2 / 30 + 2))" 100 --procs 6 --read --advise \
+		--mremap --place --brk --status --errors --wild
 }
 
 # tests/verify.sh sources this file for its functions alone.

@@ -1903,8 +1903,13 @@ static bool err_mremap(struct gen *g)
 		emit_mremap(g, i, PG, 0, MR_MAYMOVE, 0);
 		break;
 	case 6: /* no VMA there: EFAULT (or a private duplicate: EINVAL) */
+		/* Past the region, but --place's ends at the window's end,
+		 * where verify's own mappings are: then the window's base. */
+		t = 1 + rn(g, 8);
 		step(g, "mremap(%#llx, %lu, %lu, MREMAP_MAYMOVE)",
-		     page_addr(NPAGES + 1 + rn(g, 8)), PG, 2 * PG);
+		     g->opt_place ? WIN_BASE + (unsigned long long)t * PG
+				  : page_addr(NPAGES + t),
+		     PG, 2 * PG);
 		break;
 	default:
 		if (is_shared(&cur(g)->pg[i]))
@@ -2742,7 +2747,9 @@ static bool op_mlock(struct gen *g)
 	} else if (k < 78) {
 		step(g, "mlock2(%#llx, %lu, %s)", addr, len,
 		     chance(g, 60) ? "MLOCK_ONFAULT" : "0");
-	} else if (k < 92) {
+	} else if (k < 92 && !g->opt_status) {
+		/* Not with --status: a real mlockall locks and populates the
+		 * verifier's own memory too (tests/known/status-mlockall.vml) */
 		m = rn(g, g->opt_errors ? 8 : 6);
 		step(g, "mlockall(%s)", mcl[m]);
 	} else {
@@ -3206,6 +3213,12 @@ int main(int argc, char **argv)
 	}
 	if (!have_seed) {
 		usage(stderr);
+		return 2;
+	}
+	/* Each moves the region, to a place and a unit of its own. */
+	if (g.opt_large && g.opt_place) {
+		fprintf(stderr, "scriptgen: --large and --place each choose "
+				"the region: give one\n");
 		return 2;
 	}
 	generate(&g);
