@@ -48,17 +48,17 @@ static const char *split_call_args(const char *s, const char *e,
 
 	*argc = 0;
 	for (; p < e; p++) {
-		if (quoted) {
-			if (*p == '\\' && p + 1 < e)
-				p++;
-			else if (*p == '"')
-				quoted = false;
-			continue;
-		}
 		if (!call_special[(unsigned char)*p])
 			continue;
 		if (*p == '"') {
-			quoted = true;
+			/* a string: to its closing quote, stepping over \x */
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < e)
+					p++;
+			if (p == e) {
+				quoted = true;
+				break;
+			}
 		} else if (*p == '(' || *p == '[' || *p == '{') {
 			depth++;
 		} else if ((*p == ']' || *p == '}') && depth) {
