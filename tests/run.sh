@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test suite and end with "N passed, N failed".
 #
-#   tests/run.sh            the normal build (build/), then the sanitizer
-#                           build (build-asan/) if it exists
+#   tests/run.sh            the normal build (build/) and, beside it on a
+#                           second CPU, the sanitizer build (build-asan/)
+#                           if it exists
 #   tests/run.sh --asan     only the sanitizer build
 #   tests/run.sh --normal   only the normal build
 #
@@ -360,10 +361,41 @@ suites() { # build-dir random-count
 # tests/verify.sh sources this file for its functions alone.
 [ "${RUN_SH_LIB:-}" = 1 ] && return 0
 
+# The sanitizer half beside the normal one, on a second CPU, its lines
+# kept and printed after the normal half's as if it had run second (its
+# totals come back on a last line of their own).  RUN_SH_SERIAL=1 runs
+# the halves one after the other.
+asan_beside() {
+	local log pid ap af
+	log=$(mktemp)
+	(
+		total_pass=0 total_fail=0 last_count=$SECONDS
+		suites build-asan $((GEN_SCRIPTS / 5))
+		echo "asan-half-total $total_pass $total_fail"
+	) >"$log" 2>&1 &
+	pid=$!
+	suites build "$GEN_SCRIPTS"
+	wait "$pid"
+	grep -v '^asan-half-total ' "$log"
+	read -r _ ap af < <(grep '^asan-half-total ' "$log" ||
+		echo "- 0 1")
+	[ "$af" = 1 ] && [ "$ap" = 0 ] &&
+		! grep -q '^asan-half-total ' "$log" &&
+		echo "FAIL the sanitizer half ended without its totals"
+	total_pass=$((total_pass + ap))
+	total_fail=$((total_fail + af))
+	rm -f "$log"
+}
+
 case $mode in
 all)
-	suites build "$GEN_SCRIPTS"
-	[ -x build-asan/vmalab ] && suites build-asan $((GEN_SCRIPTS / 5))
+	if [ -x build-asan/vmalab ] && [ "${RUN_SH_SERIAL:-}" != 1 ] &&
+		[ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+		asan_beside
+	else
+		suites build "$GEN_SCRIPTS"
+		[ -x build-asan/vmalab ] && suites build-asan $((GEN_SCRIPTS / 5))
+	fi
 	;;
 --normal) suites build "$GEN_SCRIPTS" ;;
 --asan) suites build-asan $((GEN_SCRIPTS / 5)) ;;
