@@ -304,6 +304,23 @@ install_tests() { # build-dir
 	BUILD_DIR=$1 run_counted "install ($1)" tests/install.sh
 }
 
+# The libFuzzer targets (tests/fuzz/): built with clang in build-fuzz/,
+# every input of their corpora once (the seeds and the crashes found
+# before), then a smoke of FUZZ_SMOKE seconds each (60).
+fuzz_smoke() {
+	local log
+	log=$(mktemp)
+	if ! make --no-print-directory fuzz-build >"$log" 2>&1; then
+		echo "FAIL fuzz: make fuzz-build"
+		tail -n 20 "$log"
+		count "fuzz build" 0 1
+	else
+		SMOKE=${FUZZ_SMOKE:-60} run_counted "fuzz corpus and smoke" \
+			tests/fuzz/run.sh check
+	fi
+	rm -f "$log"
+}
+
 suites() { # build-dir random-count
 	local b=$1
 	unit_tests "$b"
@@ -356,6 +373,8 @@ suites() { # build-dir random-count
 	# advice, brk, status lines and errors in six processes
 	random_scripts "$b" "$(($2 / 30 + 2))" 100 --procs 6 --read --advise \
 		--mremap --place --brk --status --errors --wild
+	# last in the normal half, the shorter one while the other runs
+	[ "$b" = build ] && fuzz_smoke
 }
 
 # tests/verify.sh sources this file for its functions alone.
