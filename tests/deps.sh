@@ -14,6 +14,12 @@ command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+# The fuzz smoke links clang's libFuzzer and sanitizer runtimes.
+command -v clang >/dev/null 2>&1 || need+=(clang)
+if command -v clang >/dev/null 2>&1 &&
+	[ ! -e "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+	need+=(libclang-rt-dev)
+fi
 if [ ${#need[@]} -eq 0 ]; then
 	echo "deps: nothing to install"
 	exit 0
