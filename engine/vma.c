@@ -1009,11 +1009,10 @@ int __vm_enough_memory(struct machine *m, const struct mm *mm, long pages)
 	return vm_enough_memory_at(m, mm, pages, committed);
 }
 
-/* reattach_vmas(): put the detached VMAs back in the tree. */
 /*
- * The gathered VMAs go back into the tree; the splits made at the range's
- * ends stay, as in the kernel, which does not merge them back (nor must
- * the checker expect it to).
+ * reattach_vmas(): put the detached VMAs back in the tree.  The splits
+ * made at the range's ends stay, as in the kernel, which does not merge
+ * them back (nor must the checker expect it to).
  */
 static void reattach_vmas(struct mm *mm, struct vma_munmap_struct *vms)
 {

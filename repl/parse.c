@@ -35,6 +35,18 @@ static const bool call_special[256] = {
 };
 
 /*
+ * The closing quote of the string that opens at p (a '"'), stepping over
+ * backslash escapes; e if the line ends first.
+ */
+static const char *string_end(const char *p, const char *e)
+{
+	for (p++; p < e && *p != '"'; p++)
+		if (*p == '\\' && p + 1 < e)
+			p++;
+	return p;
+}
+
+/*
  * Split "a, b, c)" at top-level commas up to the closing parenthesis.
  * Returns the position after ')' or NULL with err set.
  */
@@ -43,7 +55,6 @@ static const char *split_call_args(const char *s, const char *e,
 				   int *argc, char *err, size_t errlen)
 {
 	const char *p = s, *tok = s;
-	bool quoted = false;
 	int depth = 0;
 
 	*argc = 0;
@@ -51,13 +62,10 @@ static const char *split_call_args(const char *s, const char *e,
 		if (!call_special[(unsigned char)*p])
 			continue;
 		if (*p == '"') {
-			/* a string: to its closing quote, stepping over \x */
-			for (p++; p < e && *p != '"'; p++)
-				if (*p == '\\' && p + 1 < e)
-					p++;
+			p = string_end(p, e);
 			if (p == e) {
-				quoted = true;
-				break;
+				snprintf(err, errlen, "unbalanced quotes");
+				return NULL;
 			}
 		} else if (*p == '(' || *p == '[' || *p == '{') {
 			depth++;
@@ -81,7 +89,7 @@ static const char *split_call_args(const char *s, const char *e,
 				return p + 1;
 		}
 	}
-	snprintf(err, errlen, quoted ? "unbalanced quotes" : "missing ')'");
+	snprintf(err, errlen, "missing ')'");
 	return NULL;
 }
 
@@ -109,9 +117,7 @@ static int split_words(const char *s, const char *e, int rest_at,
 			break;
 		}
 		if (*s == '"') {
-			for (s++; s < e && *s != '"'; s++)
-				if (*s == '\\' && s + 1 < e)
-					s++;
+			s = string_end(s, e);
 			if (s == e) {
 				snprintf(err, errlen, "unbalanced quotes");
 				return -1;

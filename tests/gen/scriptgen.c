@@ -1905,11 +1905,15 @@ static bool err_mremap(struct gen *g)
 	case 6: /* no VMA there: EFAULT (or a private duplicate: EINVAL) */
 		/* Past the region, but --place's ends at the window's end,
 		 * where verify's own mappings are: then the window's base. */
-		t = 1 + rn(g, 8);
-		step(g, "mremap(%#llx, %lu, %lu, MREMAP_MAYMOVE)",
-		     g->opt_place ? WIN_BASE + (unsigned long long)t * PG
-				  : page_addr(NPAGES + t),
-		     PG, 2 * PG);
+		{
+			int past = 1 + rn(g, 8);
+
+			step(g, "mremap(%#llx, %lu, %lu, MREMAP_MAYMOVE)",
+			     g->opt_place
+				     ? WIN_BASE + (unsigned long long)past * PG
+				     : page_addr(NPAGES + past),
+			     PG, 2 * PG);
+		}
 		break;
 	default:
 		if (is_shared(&cur(g)->pg[i]))
