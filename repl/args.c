@@ -171,7 +171,19 @@ static int number_of(const char *s, const char *e, bool sizes, bool octal,
 		base = 8;
 		p++;
 	}
-	for (digits = p; p < e; p++) {
+	digits = p;
+	if (e - p <= (base == 16 ? 15 : 19)) {
+		/* Too few digits to overflow (16^15 and 10^19 are below
+		 * 2^64, and 8^19 too): no checks. */
+		for (; p < e; p++) {
+			unsigned d = digit_value[(unsigned char)*p] - 1u;
+
+			if (d >= base)
+				break;
+			v = v * base + d;
+		}
+	}
+	for (; p < e; p++) {
 		/* Not a digit: 0 - 1 wraps, past any base. */
 		unsigned d = digit_value[(unsigned char)*p] - 1u;
 
@@ -241,36 +253,39 @@ int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
  */
 #define CONST_SLOTS 64 /* a power of two, over twice any table */
 
+#define FNV_BASIS 2166136261u /* FNV-1a */
+#define FNV_PRIME 16777619u
+
 static unsigned const_hash(const char *s, size_t len)
 {
-	unsigned h = 2166136261u; /* FNV-1a */
+	unsigned h = FNV_BASIS;
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
+		h = (h ^ (unsigned char)s[i]) * FNV_PRIME;
 	return h;
 }
 
-static const struct constant *constant_named(enum arg_type t, const char *s,
-					     size_t len)
+/* The constant of type t named [s, s + len), whose const_hash() is h. */
+static const struct constant *constant_hashed(enum arg_type t, unsigned h,
+					      const char *s, size_t len)
 {
 	static unsigned char slots[ARG__COUNT][CONST_SLOTS]; /* 1 + index */
 	static bool made[ARG__COUNT];
 	const struct arg_type_info *ti = &arg_types[t];
 	unsigned char *sl = slots[t];
-	unsigned h;
 
 	if (!made[t]) {
 		for (size_t i = 0; i < ti->nconsts; i++) {
 			const char *name = ti->consts[i].name;
+			unsigned k = const_hash(name, strlen(name));
 
-			h = const_hash(name, strlen(name));
-			while (sl[h & (CONST_SLOTS - 1)])
-				h++;
-			sl[h & (CONST_SLOTS - 1)] = (unsigned char)(i + 1);
+			while (sl[k & (CONST_SLOTS - 1)])
+				k++;
+			sl[k & (CONST_SLOTS - 1)] = (unsigned char)(i + 1);
 		}
 		made[t] = true;
 	}
-	for (h = const_hash(s, len); sl[h & (CONST_SLOTS - 1)]; h++) {
+	for (; sl[h & (CONST_SLOTS - 1)]; h++) {
 		const struct constant *c =
 			&ti->consts[sl[h & (CONST_SLOTS - 1)] - 1];
 
@@ -278,6 +293,12 @@ static const struct constant *constant_named(enum arg_type t, const char *s,
 			return c;
 	}
 	return NULL;
+}
+
+static const struct constant *constant_named(enum arg_type t, const char *s,
+					     size_t len)
+{
+	return constant_hashed(t, const_hash(s, len), s, len);
 }
 
 /* [s, e) as "A|B|0x10" of type t: the work of parse_constants(). */
@@ -738,6 +759,122 @@ static int convert_constants(enum arg_type t, const char *s, const char *e,
 		return 0;
 	narrow_to_bad_constant(t, s, e, err);
 	return -1;
+}
+
+/* The characters of a constant's name. */
+#define NAME_RANGE(a, b) [a... b] = true
+static const bool name_char[256] = {
+	NAME_RANGE('0', '9'), NAME_RANGE('A', 'Z'), NAME_RANGE('a', 'z'),
+	['_'] = true,
+};
+#undef NAME_RANGE
+
+/*
+ * The last few constant lists that arg_quick() read, by type, with their
+ * values: a log spells the same few lists ("PROT_READ|PROT_WRITE",
+ * "MAP_PRIVATE|MAP_ANONYMOUS") on line after line.  What the text means
+ * never changes, so the memo needs no reset.
+ */
+#define QUICK_MEMOS 4
+static struct quick_memo {
+	unsigned char len; /* 0: empty */
+	char text[55];
+	unsigned long value;
+} quick_memo[ARG__COUNT][QUICK_MEMOS];
+static unsigned char quick_memo_next[ARG__COUNT];
+
+/*
+ * The quick path of a call's argument (see arg_quick() in args.h): a plain
+ * number, NULL, or a list of constant names, read as the text is scanned.
+ */
+const char *arg_quick(enum arg_type t, const char *s, const char *e,
+		      struct arg *a)
+{
+	const struct arg_type_info *ti = &arg_types[t];
+	unsigned long v = 0;
+
+	if (ti->convert == convert_constants) {
+		const char *list = s;
+		struct quick_memo *m = quick_memo[t];
+
+		/* The same list as one of the last few: no lookups. */
+		for (int i = 0; i < QUICK_MEMOS; i++) {
+			size_t n = m[i].len;
+
+			if (n && (size_t)(e - s) >= n &&
+			    !memcmp(s, m[i].text, n) &&
+			    (s + n == e || (!name_char[(unsigned char)s[n]] &&
+					    s[n] != '|'))) {
+				v = m[i].value;
+				s += n;
+				goto done;
+			}
+		}
+		for (;;) {
+			const char *w = s;
+			const struct constant *c;
+			unsigned h = FNV_BASIS;
+
+			/* A number among the names: the slow path. */
+			if (s == e || !name_char[(unsigned char)*s] ||
+			    digit_value[(unsigned char)*s] - 1u < 10)
+				return NULL;
+			for (; s < e && name_char[(unsigned char)*s]; s++)
+				h = (h ^ (unsigned char)*s) * FNV_PRIME;
+			c = constant_hashed(t, h, w, (size_t)(s - w));
+			if (!c)
+				return NULL;
+			v |= c->value;
+			if (s == e || *s != '|')
+				break;
+			s++;
+		}
+		if ((size_t)(s - list) <= sizeof(m->text)) {
+			m = &m[quick_memo_next[t]++ % QUICK_MEMOS];
+			m->len = (unsigned char)(s - list);
+			memcpy(m->text, list, m->len);
+			m->value = v;
+		}
+	} else if (ti->convert == convert_number && t != ARG_MODE) {
+		unsigned long base = 10;
+		const char *digits;
+		bool neg = false;
+
+		if (t == ARG_ADDR && e - s >= 4 && !memcmp(s, "NULL", 4)) {
+			s += 4;
+			goto done;
+		}
+		if (s < e && *s == '-') {
+			neg = true;
+			s++;
+		}
+		if (e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+			base = 16;
+			s += 2;
+		}
+		for (digits = s; s < e; s++) {
+			unsigned d = digit_value[(unsigned char)*s] - 1u;
+
+			if (d >= base)
+				break;
+			v = v * base + d;
+		}
+		/* 15 hex digits or 18 decimal ones cannot overflow, even
+		 * negated; more (or none) are for number_of(). */
+		if (s == digits || s - digits > (base == 16 ? 15 : 18))
+			return NULL;
+		if (neg)
+			v = -v;
+	} else {
+		return NULL;
+	}
+done:
+	/* A suffix (16k), or any other text, is for the slow path. */
+	if (s < e && name_char[(unsigned char)*s])
+		return NULL;
+	memset(a, 0, sizeof(*a));
+	a->num = v;
+	return s;
 }
 
 static int convert_protword(enum arg_type t, const char *s, const char *e,

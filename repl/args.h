@@ -120,6 +120,16 @@ int parse_constants(enum arg_type t, const char *s, unsigned long *out,
 void format_constants(enum arg_type t, unsigned long v, char *buf, size_t len);
 /* The closest of names[] to s, if close enough to suggest, else NULL. */
 const char *closest_name(const char *s, const char *const *names, size_t n);
+/*
+ * The quick path for an argument of a call: a plain number (hex or
+ * decimal), NULL, or constant names joined by '|', read from s (not a
+ * space) with no copy and no table walk.  Returns where its text ends,
+ * with a filled in; NULL if it is anything else, and then the argument is
+ * for its type's convert(), which makes every error.  A strace log is
+ * nearly all such arguments.
+ */
+const char *arg_quick(enum arg_type t, const char *s, const char *e,
+		      struct arg *a);
 /* Parse a number: decimal, 0x hex, leading '-', k/M/G/p when sizes. */
 int parse_number(const char *s, bool sizes, bool octal, unsigned long *out,
 		 char *err, size_t errlen);

@@ -94,6 +94,47 @@ static const char *split_call_args(const char *s, const char *e,
 }
 
 /*
+ * A call's arguments up to the closing ')', each read as it is reached by
+ * arg_quick(), with no split and no second pass: true with p's arguments
+ * set and *after past the ')'.  False for anything arg_quick() does not
+ * take, or the wrong number of arguments: then split_call_args() and
+ * convert_args() read the line again, and make the error if there is one.
+ */
+static bool quick_call_args(const struct command *cmd, const char *s,
+			    const char *e, struct parsed *p,
+			    const char **after)
+{
+	int argc = 0;
+
+	while (s < e && is_space(*s))
+		s++;
+	if (s < e && *s == ')')
+		goto close;
+	for (;;) {
+		if (argc == cmd->max_args)
+			return false;
+		s = arg_quick(cmd->args[argc], s, e, &p->argv[argc]);
+		if (!s)
+			return false;
+		argc++;
+		while (s < e && is_space(*s))
+			s++;
+		if (s < e && *s == ')')
+			break;
+		if (s == e || *s != ',')
+			return false;
+		for (s++; s < e && is_space(*s);)
+			s++;
+	}
+close:
+	if (argc < cmd->min_args)
+		return false;
+	p->argc = argc;
+	*after = s + 1;
+	return true;
+}
+
+/*
  * Split word syntax at spaces, keeping "quoted strings" whole.  Argument
  * rest_at (if not -1) takes the rest of the line, spaces and all.
  */
@@ -259,7 +300,7 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 	const char *starts[MAX_ARGS], *ends[MAX_ARGS];
 	const struct command *cmd;
 	char name[64], why[256];
-	bool open_paren;
+	bool open_paren, quick;
 	int argc;
 
 	/* Not a memset: text alone is a page, and most of it is not used. */
@@ -322,18 +363,24 @@ enum parse_result parse_line(const char *line, size_t len, struct parsed *p,
 			return fail(err, errlen, cmd->name,
 				    "expected '(' after the name (usage: %s)",
 				    cmd->usage);
-		after = split_call_args(name_end + 1, e, starts, ends, &argc,
-					why, sizeof(why));
+		quick = quick_call_args(cmd, name_end + 1, e, p, &after);
+		if (!quick)
+			after = split_call_args(name_end + 1, e, starts, ends,
+						&argc, why, sizeof(why));
 		if (!after)
 			return fail(err, errlen, cmd->name, "%s", why);
 		res = after;
 		while (res < e && is_space(*res))
 			res++;
-		if (res < e && *res != '=')
+		if (res < e && *res != '=') {
+			p->argc = 0;
 			return fail(err, errlen, cmd->name,
 				    "unexpected text after ')': %.*s",
 				    clip40(res, e), res);
+		}
 		set_text(p, s, after);
+		if (quick)
+			return PARSE_OK;
 	} else {
 		const char *body = name_end;
 		int rest_at = -1;

@@ -205,8 +205,12 @@ void session_keep_view(struct session *s, const char *line, size_t len)
 		abort();
 }
 
-/* Does this line (up to e) name a command that steps back? */
-static bool line_steps(const char *s, const char *e)
+/*
+ * Does this line (up to e) name a command that steps back?  first[] holds
+ * the first letters of their names and aliases: a line that starts with
+ * any other letter (an mmap, a touch) is not one, with no lookup.
+ */
+static bool line_steps(const char *s, const char *e, const bool *first)
 {
 	char name[64];
 	const struct command *c;
@@ -214,6 +218,8 @@ static bool line_steps(const char *s, const char *e)
 
 	while (s < e && isspace((unsigned char)*s))
 		s++;
+	if (s == e || !first[(unsigned char)*s])
+		return false;
 	while (s + n < e && n < sizeof(name) - 1 &&
 	       (isalnum((unsigned char)s[n]) || s[n] == '_'))
 		n++;
@@ -230,17 +236,27 @@ bool text_may_step(const char *text, size_t len)
 {
 	/* Every ';' may end a line, quoted or not: seeing more lines than
 	 * there are can only keep a log that is not needed. */
+	bool first[256] = {false};
+
+	for (size_t i = 0; i < commands_count; i++)
+		if (commands[i].flags & CMD_STEPS) {
+			first[(unsigned char)commands[i].name[0]] = true;
+			if (commands[i].alias)
+				first[(unsigned char)commands[i].alias[0]] =
+					true;
+		}
 	for (const char *s = text, *end = text + len; s < end;) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *e = nl ? nl : end, *semi;
 
-		while ((semi = memchr(s, ';', (size_t)(e - s)))) {
-			if (line_steps(s, semi))
-				return true;
-			s = semi + 1;
-		}
-		if (line_steps(s, e))
+		/* Where a line may start: its beginning, and after a ';'. */
+		if (line_steps(s, e, first))
 			return true;
+		while ((semi = memchr(s, ';', (size_t)(e - s)))) {
+			s = semi + 1;
+			if (line_steps(s, e, first))
+				return true;
+		}
 		s = e + 1;
 	}
 	return false;

@@ -13,6 +13,7 @@
 #include "complete.h"
 #include "handlers.h"
 #include "model.h"
+#include "parse.h"
 #include "view.h"
 #include "harness.h"
 #include "session_fixture.h"
@@ -397,6 +398,84 @@ TEST(no_colour_outside_the_repl)
 	return true;
 }
 
+/*
+ * Calls in strace syntax, through the quick path (plain numbers and
+ * constant names, read as scanned, with a memo of recent constant lists)
+ * and the slow one (suffixes, numbers among constants, 16 hex digits):
+ * the same values either way, and the slow path's errors.
+ */
+static bool parses_to(const char *line, const unsigned long *want, int n)
+{
+	struct parsed p;
+	char err[600];
+	bool ok = parse_line(line, strlen(line), &p, err, sizeof(err)) ==
+		  PARSE_OK;
+
+	if (!ok)
+		fprintf(stderr, "%s: %s\n", line, err);
+	ok = ok && p.argc == n;
+	for (int i = 0; ok && i < n; i++)
+		ok = p.argv[i].num == want[i];
+	if (ok)
+		parsed_free(&p);
+	return ok;
+}
+
+static bool fails_with(const char *line, const char *msg)
+{
+	struct parsed p;
+	char err[600];
+
+	if (parse_line(line, strlen(line), &p, err, sizeof(err)) !=
+	    PARSE_ERROR)
+		return false;
+	if (!strstr(err, msg))
+		fprintf(stderr, "%s: %s, not %s\n", line, err, msg);
+	return strstr(err, msg) != NULL;
+}
+
+TEST(call_syntax_quick_and_slow_agree)
+{
+	const unsigned long mm[] = {0, 4096, 3, 0x22, -1UL, 0};
+	const unsigned long fixed[] = {0x200000000000, 16384, 3, 0x32, -1UL, 0};
+	const unsigned long rw[] = {0x1000, 4096, 3}, r[] = {0x1000, 4096, 1};
+	const unsigned long big[] = {~0UL, ~0UL}, neg[] = {0x1000, -4096UL, 4};
+
+	ASSERT_TRUE(parses_to("mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
+			      "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f00",
+			      mm, 6));
+	/* again: the constant lists come from the memo */
+	ASSERT_TRUE(parses_to("mmap(NULL, 4096, PROT_READ|PROT_WRITE, "
+			      "MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)",
+			      mm, 6));
+	ASSERT_TRUE(parses_to("mmap( 0x200000000000 ,16k, PROT_READ|0x2, "
+			      "MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1,0 )",
+			      fixed, 6));
+	ASSERT_TRUE(parses_to("mprotect(0x1000, 4096, PROT_READ|PROT_WRITE)",
+			      rw, 3));
+	/* a memo entry is a whole list: not a prefix of a longer one */
+	ASSERT_TRUE(fails_with("mprotect(0x1000, 4096, PROT_READ|PROT_WRITEX)",
+			       "mprotect: argument 3: unknown constant "
+			       "PROT_WRITEX"));
+	ASSERT_TRUE(parses_to("mprotect(0x1000, 4096, PROT_READ)", r, 1 + 2));
+	ASSERT_TRUE(fails_with("mprotect(0x1000, 4096, PROT_READ|)",
+			       "trailing |"));
+	ASSERT_TRUE(parses_to("munmap(0xffffffffffffffff, "
+			      "18446744073709551615)",
+			      big, 2));
+	ASSERT_TRUE(fails_with("munmap(0x10000000000000000, 1)",
+			       "out of range"));
+	ASSERT_TRUE(parses_to("madvise(0x1000, -4096, MADV_DONTNEED)", neg,
+			      3));
+	ASSERT_TRUE(fails_with("munmap(0x1000)", "expected 2 arguments"));
+	ASSERT_TRUE(fails_with("munmap(0x1000, 4096, 5)", "expected 2"));
+	ASSERT_TRUE(fails_with("munmap(0x1000, 4096) junk",
+			       "unexpected text after ')'"));
+	ASSERT_TRUE(fails_with("munmap(0x1000, 4096", "missing ')'"));
+	ASSERT_TRUE(fails_with("munmap(0x1g00, 4096)", "not a number"));
+	return true;
+}
+
 static const struct test_case tests[] = {
 	TEST_ENTRY(every_entry_is_documented),
 	TEST_ENTRY(names_and_aliases_are_unique),
@@ -408,6 +487,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(diff_shows_the_kernels_view),
 	TEST_ENTRY(sizes_follow_set_numbers),
 	TEST_ENTRY(no_colour_outside_the_repl),
+	TEST_ENTRY(call_syntax_quick_and_slow_agree),
 };
 
 int main(void)
