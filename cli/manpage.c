@@ -29,6 +29,7 @@ const struct cli_option cli_options[] = {
 	 "After each call, the engine's typed events as JSON lines."},
 	{"--machine", "P=V,...", "machine",
 	 "What differs between kernels and machines: zero_page=on|off, "
+	 "exec_only_pkey=on|off, "
 	 "fault_around=PAGES, read_ahead=PAGES, folio_order=N, max_map_count=N, "
 	 "mem_total=KB, swap_total=KB, overcommit_memory=0|1|2, "
 	 "overcommit_ratio=PCT, overcommit_kbytes=KB, admin_reserve=KB, "

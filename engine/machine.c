@@ -215,6 +215,7 @@ int mutation_lookup(const char *name)
 void machine_params_default(struct machine_params *p)
 {
 	p->zero_page = true;
+	p->exec_only_pkey = false;
 	p->fault_around_pages = 16;
 	p->ra_pages = 2048;
 	p->file_folio_order = 9;

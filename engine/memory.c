@@ -1649,7 +1649,9 @@ static int handle_mm_fault(struct machine *m, struct vma *v, unsigned long addr,
  * it (a read grows it as a write does), check access (access_error()),
  * then handle_mm_fault().  A write needs VM_WRITE; a read only an
  * accessible VMA (vma_is_accessible(): on x86 PROT_WRITE and PROT_EXEC
- * mappings are readable, so only PROT_NONE refuses a read).
+ * mappings are readable, so only PROT_NONE refuses a read; with
+ * protection keys, a PROT_EXEC-only one has the execute-only key, which
+ * arch_vma_access_permitted() refuses: machine parameter exec_only_pkey).
  */
 static int user_fault(struct machine *m, unsigned long addr, bool write)
 {
@@ -1670,7 +1672,9 @@ static int user_fault(struct machine *m, unsigned long addr, bool write)
 		     .addr = addr);
 		return TOUCH_SIGSEGV;
 	}
-	if (!write && !(v->vm_flags & VM_ACCESS_FLAGS)) {
+	if (!write && (!(v->vm_flags & VM_ACCESS_FLAGS) ||
+		       (m->params.exec_only_pkey &&
+			(v->vm_flags & VM_ACCESS_FLAGS) == VM_EXEC))) {
 		NOTE(m, NOTE_NOT_ACCESSIBLE, .fn = "do_user_addr_fault",
 		     .v = v, .addr = addr);
 		return TOUCH_SIGSEGV;

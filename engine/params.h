@@ -83,6 +83,12 @@ struct machine_params {
 	 * the shared zero page (uncounted, no anon_vma) rather than a new
 	 * page.  Upstream does unless mm_forbids_zeropage(). */
 	bool zero_page;
+	/* A CPU with protection keys (pku and ospke in /proc/cpuinfo):
+	 * mmap and mprotect give a PROT_EXEC-only mapping the mm's
+	 * execute-only key (arch_override_mprotect_pkey()), which denies
+	 * data reads, so a read fault of it is SIGSEGV (access_error():
+	 * arch_vma_access_permitted()).  Off on the reference machine. */
+	bool exec_only_pkey;
 	/* fault_around_bytes / PAGE_SIZE: pages do_fault_around() maps on a
 	 * read fault of a file (16; 1 turns fault-around off). */
 	unsigned long fault_around_pages;

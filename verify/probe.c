@@ -50,6 +50,45 @@ static long rss_pages(unsigned long addr)
 }
 
 /*
+ * A PROT_EXEC mapping's ProtectionKey line in smaps: a key other than 0
+ * is the execute-only key (execute_only_pkey()), and the line is there
+ * only if the CPU has protection keys.  Read from smaps, not by reading
+ * the page, so that the probe takes no signal.
+ */
+static int probe_exec_only(bool *on)
+{
+	char *p = mmap(NULL, PROBE_PAGE, PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char line[256];
+	bool in = false;
+	long key = 0;
+	FILE *f;
+
+	if (p == MAP_FAILED)
+		return -1;
+	f = fopen("/proc/self/smaps", "r");
+	if (!f) {
+		munmap(p, PROBE_PAGE);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+		char c;
+
+		if (sscanf(line, "%lx-%lx %c", &start, &end, &c) == 3) {
+			in = start == (unsigned long)p;
+			continue;
+		}
+		if (in && sscanf(line, "ProtectionKey: %ld", &key) == 1)
+			break;
+	}
+	fclose(f);
+	munmap(p, PROBE_PAGE);
+	*on = key != 0;
+	return 0;
+}
+
+/*
  * Two read faults on private anonymous memory: counted pages or not?  The
  * mapping sits between two PROT_NONE pages of its own, so that it cannot
  * merge with a neighbour that has pages.
@@ -344,6 +383,8 @@ int probe_machine(struct machine_params *p, const char *dir, char *err,
 	found = *p;
 	if (probe_zero_page(&found.zero_page))
 		what = "the zero page (smaps)";
+	else if (probe_exec_only(&found.exec_only_pkey))
+		what = "the execute-only key (smaps)";
 	else if (probe_fault_around(dir, &found.fault_around_pages))
 		what = "fault-around (a mapped file in the work directory)";
 	else if (probe_read_ahead(dir, &found.ra_pages))
@@ -375,13 +416,15 @@ void format_machine_params(const struct machine_params *p, char *buf,
 			   size_t len)
 {
 	snprintf(buf, len,
-		 "zero_page=%s fault_around=%lu read_ahead=%lu "
+		 "zero_page=%s exec_only_pkey=%s fault_around=%lu "
+		 "read_ahead=%lu "
 		 "folio_order=%u max_map_count=%d mem_total=%lu "
 		 "swap_total=%lu overcommit_memory=%d overcommit_ratio=%lu "
 		 "overcommit_kbytes=%lu admin_reserve=%lu user_reserve=%lu "
 		 "cap_sys_admin=%s threads_max=%d pid_max=%d "
 		 "mmap_min_addr=%#lx",
-		 p->zero_page ? "on" : "off", p->fault_around_pages,
+		 p->zero_page ? "on" : "off",
+		 p->exec_only_pkey ? "on" : "off", p->fault_around_pages,
 		 p->ra_pages, p->file_folio_order, p->max_map_count,
 		 p->mem_total_kb, p->swap_total_kb, p->overcommit_memory,
 		 p->overcommit_ratio,
@@ -416,7 +459,8 @@ int mutation_from_env(struct machine_params *p, char *err, size_t errlen)
 }
 
 const char *const machine_param_names[] = {
-	"zero_page",	     "fault_around",	 "read_ahead",
+	"zero_page",	     "exec_only_pkey",	 "fault_around",
+	"read_ahead",
 	"folio_order",
 	"max_map_count",     "mem_total",	 "swap_total",
 	"overcommit_memory", "overcommit_ratio", "overcommit_kbytes",
@@ -432,8 +476,11 @@ static int set_param(struct machine_params *p, const char *name,
 	char *end;
 	unsigned long v;
 
-	if (!strcmp(name, "zero_page") || !strcmp(name, "cap_sys_admin")) {
-		bool *b = name[0] == 'z' ? &p->zero_page : &p->cap_sys_admin;
+	if (!strcmp(name, "zero_page") || !strcmp(name, "cap_sys_admin") ||
+	    !strcmp(name, "exec_only_pkey")) {
+		bool *b = name[0] == 'z'   ? &p->zero_page
+			  : name[0] == 'e' ? &p->exec_only_pkey
+					   : &p->cap_sys_admin;
 
 		if (!strcmp(value, "on") || !strcmp(value, "1")) {
 			*b = true;
@@ -533,7 +580,7 @@ static int set_param(struct machine_params *p, const char *name,
 	} else {
 		snprintf(err, errlen,
 			 "unknown machine parameter %s (zero_page, "
-			 "fault_around, read_ahead, folio_order, "
+			 "exec_only_pkey, fault_around, read_ahead, folio_order, "
 			 "max_map_count, "
 			 "mem_total, swap_total, overcommit_memory, "
 			 "overcommit_ratio, overcommit_kbytes, admin_reserve, "

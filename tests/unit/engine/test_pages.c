@@ -171,6 +171,39 @@ TEST(read_maps_zero_page_until_prot_none)
 }
 
 /*
+ * With protection keys (exec_only_pkey), a PROT_EXEC-only mapping has the
+ * execute-only key, and a read fault of it is SIGSEGV; PROT_READ|PROT_EXEC
+ * has key 0 and reads as before.
+ *
+ *   x.r     x: --x, SIGSEGV at page 0; r: r-x, the zero page
+ */
+TEST(exec_only_pkey_refuses_reads)
+{
+	struct machine_params p;
+	struct machine *m;
+	unsigned long fault = 0;
+	char pages[8];
+
+	machine_params_default(&p);
+	p.exec_only_pkey = true;
+	m = machine_new_params(&p);
+	sys_mmap(m, BASE, PG(1), PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	sys_mmap(m, BASE + PG(2), PG(1), PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ASSERT_EQ(vm_read(m, BASE, 1, &fault), TOUCH_SIGSEGV);
+	ASSERT_EQ(fault, BASE);
+	ASSERT_EQ(vm_read(m, BASE + PG(2), 1, &fault), TOUCH_OK);
+	machine_pages(m, BASE, 3, pages);
+	ASSERT_STREQ(pages, "..z");
+	/* mprotect to r-x drops the key: the read goes through */
+	sys_mprotect(m, BASE, PG(1), PROT_READ | PROT_EXEC);
+	ASSERT_EQ(vm_read(m, BASE, 1, &fault), TOUCH_OK);
+	machine_free(m);
+	return true;
+}
+
+/*
  * A read of a private file mapping: do_read_fault reads around the
  * missing page and do_fault_around maps the cached window (16 pages from
  * the aligned start, clamped to the VMA and EOF); no anon_vma.  A write
@@ -286,6 +319,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(no_zero_page_machine),
 	TEST_ENTRY(munmap_clears_zero_pages),
 	TEST_ENTRY(read_maps_zero_page_until_prot_none),
+	TEST_ENTRY(exec_only_pkey_refuses_reads),
 	TEST_ENTRY(read_file_fault_around_then_write),
 	TEST_ENTRY(page_cache_grows_levels_as_needed),
 	TEST_ENTRY(page_cache_of_one_table_empties),
