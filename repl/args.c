@@ -148,6 +148,29 @@ static const unsigned char digit_value[256] = {
 #undef D16
 
 /*
+ * A number's sign and base: steps *p over a leading '-' (setting *neg)
+ * and "0x" (16), or with octal a leading 0 (8); else 10.
+ */
+static unsigned long number_prefix(const char **p, const char *e, bool octal,
+				   bool *neg)
+{
+	const char *s = *p;
+	unsigned long base = 10;
+
+	*neg = s < e && *s == '-';
+	s += *neg;
+	if (e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	} else if (octal && e - s >= 2 && s[0] == '0') {
+		base = 8;
+		s++;
+	}
+	*p = s;
+	return base;
+}
+
+/*
  * [s, e) as a number: decimal, 0x hex, octal with a leading 0 (if octal),
  * a leading '-', and with sizes a k, M, G or p suffix.  0, -1 if it is
  * not a number, -2 if it is out of range.
@@ -157,20 +180,9 @@ static int number_of(const char *s, const char *e, bool sizes, bool octal,
 {
 	const char *p = s;
 	bool neg = false;
-	unsigned long v = 0, base = 10, mult = 1;
+	unsigned long v = 0, base = number_prefix(&p, e, octal, &neg), mult = 1;
 	const char *digits;
 
-	if (p < e && *p == '-') {
-		neg = true;
-		p++;
-	}
-	if (e - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	} else if (octal && e - p >= 2 && p[0] == '0') {
-		base = 8;
-		p++;
-	}
 	digits = p;
 	if (e - p <= (base == 16 ? 15 : 19)) {
 		/* Too few digits to overflow (16^15 and 10^19 are below
@@ -836,22 +848,15 @@ const char *arg_quick(enum arg_type t, const char *s, const char *e,
 			m->value = v;
 		}
 	} else if (ti->convert == convert_number && t != ARG_MODE) {
-		unsigned long base = 10;
+		unsigned long base;
 		const char *digits;
-		bool neg = false;
+		bool neg;
 
 		if (t == ARG_ADDR && e - s >= 4 && !memcmp(s, "NULL", 4)) {
 			s += 4;
 			goto done;
 		}
-		if (s < e && *s == '-') {
-			neg = true;
-			s++;
-		}
-		if (e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-			base = 16;
-			s += 2;
-		}
+		base = number_prefix(&s, e, false, &neg);
 		for (digits = s; s < e; s++) {
 			unsigned d = digit_value[(unsigned char)*s] - 1u;
 
