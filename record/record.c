@@ -13,7 +13,9 @@
  *
  * The program runs with ASLR off (as gdb runs programs), so that its
  * mmap_base and stack are where the simulation puts them; --aslr keeps
- * randomisation.  This is the one part of vmalab that touches real
+ * randomisation.  It starts with fds 0-2 only, whatever vmalab inherited
+ * (a shell's, make's jobserver's), so that its open()s return the fds a
+ * simulated process's would.  This is the one part of vmalab that touches real
  * processes other than its own children in verify: it only reads them.
  */
 #include <errno.h>
@@ -406,6 +408,12 @@ static void run_child(char **argv, bool aslr, int errfd)
 	int err;
 
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) == 0) {
+		/* The program starts with fds 0-2 only, as a vmalab process
+		 * does, so that its open()s return what the replay's will:
+		 * every other fd (a shell's, make's jobserver's) closes at
+		 * the exec, errfd too, which is how the parent learns that
+		 * the exec worked. */
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 		if (!aslr)
 			personality(ADDR_NO_RANDOMIZE);
 		raise(SIGSTOP);

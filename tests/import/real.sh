@@ -47,7 +47,9 @@ log_ranges() { # log pid
 
 # ---- vmalab record: the replay's final maps against the real ones ----
 mkdir "$tmp/rec"
-out=$(cd "$tmp" && "$VM" record -o rec/r -- "$prog" rec 2>"$tmp/rec.err")
+# With an fd inherited (as from make's jobserver or time -o): the program
+# starts without it, as the replay's process does.
+out=$(cd "$tmp" && "$VM" record -o rec/r -- "$prog" rec 2>"$tmp/rec.err" 3</dev/null)
 check "record: two processes" grep -q 'processes: 2 real tasks' <<<"$out"
 n=$(grep -c '^# pid [0-9]* (real [0-9]*) at exit: \([0-9]*\) VMAs in the kernel, \1 in vmalab, 0 lines differ$' <<<"$out")
 check "record: both processes end with the kernel's maps (got $n of 2)" [ "$n" = 2 ]
