@@ -151,8 +151,8 @@ static const unsigned char digit_value[256] = {
  * A number's sign and base: steps *p over a leading '-' (setting *neg)
  * and "0x" (16), or with octal a leading 0 (8); else 10.
  */
-static unsigned long number_prefix(const char **p, const char *e, bool octal,
-				   bool *neg)
+static inline unsigned long number_prefix(const char **p, const char *e,
+					  bool octal, bool *neg)
 {
 	const char *s = *p;
 	unsigned long base = 10;

@@ -210,7 +210,9 @@ static void set_text(struct parsed *p, const char *s, const char *e)
 
 void parsed_free(struct parsed *p)
 {
-	for (int i = 0; i < MAX_ARGS; i++) {
+	/* Only the first argc arguments are ever converted (convert_args()
+	 * counts one before it converts it, so a failed one is freed too). */
+	for (int i = 0; i < p->argc; i++) {
 		if (p->argv[i].str) {
 			free(p->argv[i].str);
 			p->argv[i].str = NULL;
@@ -277,6 +279,7 @@ static enum parse_result convert_args(const struct command *cmd,
 		ae.bad_s = starts[i];
 		ae.bad_e = ends[i];
 		memset(&p->argv[i], 0, sizeof(p->argv[i]));
+		p->argc = i + 1;
 		if (arg_types[t].convert(t, starts[i], ends[i], &p->argv[i],
 					 &ae)) {
 			parsed_free(p);
@@ -287,7 +290,6 @@ static enum parse_result convert_args(const struct command *cmd,
 				 i + 1, ae.msg);
 			return PARSE_ERROR;
 		}
-		p->argc = i + 1;
 	}
 	p->argc = argc;
 	return PARSE_OK;

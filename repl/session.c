@@ -696,8 +696,10 @@ int session_run_text(struct session *s, char *text, size_t len,
  */
 void session_emit(struct session *s, void *out)
 {
-	fwrite(s->out.buf ? s->out.buf : "", 1, s->out.len, out);
-	fwrite(s->tr.buf ? s->tr.buf : "", 1, s->tr.len, out);
+	if (s->out.len)
+		fwrite(s->out.buf, 1, s->out.len, out);
+	if (s->tr.len)
+		fwrite(s->tr.buf, 1, s->tr.len, out);
 	if (s->interactive)
 		fflush(out);
 	/* A failed write ends the run: its output would be lost. */
