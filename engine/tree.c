@@ -199,12 +199,16 @@ static void move_entries(struct vt_node *x, int from, struct vt_node *y)
 static void put_entry(struct vt_node *x, int pos, unsigned long start,
 		      unsigned long end, unsigned long gap, void *p)
 {
-	int k = x->n - pos;
-
-	memmove(x->start + pos + 1, x->start + pos, (size_t)k * sizeof(long));
-	memmove(x->end + pos + 1, x->end + pos, (size_t)k * sizeof(long));
-	memmove(x->gap + pos + 1, x->gap + pos, (size_t)k * sizeof(long));
-	memmove(x->slot + pos + 1, x->slot + pos, (size_t)k * sizeof(void *));
+	/* A few entries each time: a loop, not four calls of memmove()
+	 * (and a leaf has no gaps to move). */
+	for (int j = x->n; j > pos; j--) {
+		x->start[j] = x->start[j - 1];
+		x->end[j] = x->end[j - 1];
+		x->slot[j] = x->slot[j - 1];
+	}
+	if (!x->leaf)
+		for (int j = x->n; j > pos; j--)
+			x->gap[j] = x->gap[j - 1];
 	x->start[pos] = start;
 	x->end[pos] = end;
 	x->gap[pos] = gap;
@@ -327,12 +331,15 @@ void vt_split(struct vma_tree *t, struct vma *v, struct vma *new)
 
 static void take_entry(struct vt_node *x, int i)
 {
-	int k = x->n - i - 1;
-
-	memmove(x->start + i, x->start + i + 1, (size_t)k * sizeof(long));
-	memmove(x->end + i, x->end + i + 1, (size_t)k * sizeof(long));
-	memmove(x->gap + i, x->gap + i + 1, (size_t)k * sizeof(long));
-	memmove(x->slot + i, x->slot + i + 1, (size_t)k * sizeof(void *));
+	/* As in put_entry(): a loop, and no gaps in a leaf. */
+	for (int j = i; j < x->n - 1; j++) {
+		x->start[j] = x->start[j + 1];
+		x->end[j] = x->end[j + 1];
+		x->slot[j] = x->slot[j + 1];
+	}
+	if (!x->leaf)
+		for (int j = i; j < x->n - 1; j++)
+			x->gap[j] = x->gap[j + 1];
 	x->n--;
 	if (!x->leaf)
 		adopt_from(x, i);

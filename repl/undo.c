@@ -245,6 +245,10 @@ bool text_may_step(const char *text, size_t len)
 				first[(unsigned char)commands[i].alias[0]] =
 					true;
 		}
+	/* One scan of the whole text for a ';' (a log has none), rather
+	 * than one per line. */
+	bool semis = memchr(text, ';', len) != NULL;
+
 	for (const char *s = text, *end = text + len; s < end;) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *e = nl ? nl : end, *semi;
@@ -252,7 +256,7 @@ bool text_may_step(const char *text, size_t len)
 		/* Where a line may start: its beginning, and after a ';'. */
 		if (line_steps(s, e, first))
 			return true;
-		while ((semi = memchr(s, ';', (size_t)(e - s)))) {
+		while (semis && (semi = memchr(s, ';', (size_t)(e - s)))) {
 			s = semi + 1;
 			if (line_steps(s, e, first))
 				return true;
