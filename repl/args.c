@@ -171,6 +171,34 @@ static inline unsigned long number_prefix(const char **p, const char *e,
 }
 
 /*
+ * The digits at *p in base (8, 10 or 16), up to the first that is not
+ * one, with no overflow check: for callers that know there are too few
+ * to overflow.  Each base has its own loop, so that a digit costs a
+ * shift or a multiply by a constant, not a multiply by a variable.
+ */
+static inline unsigned long digits_unchecked(const char **p, const char *e,
+					     unsigned long base)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+	unsigned d;
+
+	/* Not a digit: 0 - 1 wraps, past any base. */
+#define DIGITS(step)                                                      \
+	for (; s < e && (d = digit_value[(unsigned char)*s] - 1u) < base; s++) \
+		v = step;
+	if (base == 16)
+		DIGITS(v << 4 | d)
+	else if (base == 10)
+		DIGITS(v * 10 + d)
+	else
+		DIGITS(v * base + d)
+#undef DIGITS
+	*p = s;
+	return v;
+}
+
+/*
  * [s, e) as a number: decimal, 0x hex, octal with a leading 0 (if octal),
  * a leading '-', and with sizes a k, M, G or p suffix.  0, -1 if it is
  * not a number, -2 if it is out of range.
@@ -184,17 +212,10 @@ static int number_of(const char *s, const char *e, bool sizes, bool octal,
 	const char *digits;
 
 	digits = p;
-	if (e - p <= (base == 16 ? 15 : 19)) {
-		/* Too few digits to overflow (16^15 and 10^19 are below
-		 * 2^64, and 8^19 too): no checks. */
-		for (; p < e; p++) {
-			unsigned d = digit_value[(unsigned char)*p] - 1u;
-
-			if (d >= base)
-				break;
-			v = v * base + d;
-		}
-	}
+	/* Too few digits to overflow (16^15 and 10^19 are below 2^64, and
+	 * 8^19 too): no checks. */
+	if (e - p <= (base == 16 ? 15 : 19))
+		v = digits_unchecked(&p, e, base);
 	for (; p < e; p++) {
 		/* Not a digit: 0 - 1 wraps, past any base. */
 		unsigned d = digit_value[(unsigned char)*p] - 1u;
@@ -857,15 +878,11 @@ const char *arg_quick(enum arg_type t, const char *s, const char *e,
 			goto done;
 		}
 		base = number_prefix(&s, e, false, &neg);
-		for (digits = s; s < e; s++) {
-			unsigned d = digit_value[(unsigned char)*s] - 1u;
-
-			if (d >= base)
-				break;
-			v = v * base + d;
-		}
+		digits = s;
+		v = digits_unchecked(&s, e, base);
 		/* 15 hex digits or 18 decimal ones cannot overflow, even
-		 * negated; more (or none) are for number_of(). */
+		 * negated; more (or none) are for number_of(), which reads
+		 * them again with checks. */
 		if (s == digits || s - digits > (base == 16 ? 15 : 18))
 			return NULL;
 		if (neg)
