@@ -15,8 +15,9 @@
  * mmap_base and stack are where the simulation puts them; --aslr keeps
  * randomisation.  It starts with fds 0-2 only, whatever vmalab inherited
  * (a shell's, make's jobserver's), so that its open()s return the fds a
- * simulated process's would.  This is the one part of vmalab that touches real
- * processes other than its own children in verify: it only reads them.
+ * simulated process's would.  This is the one part of vmalab that touches
+ * real processes other than its own children in verify: it only reads
+ * them.
  */
 #include <errno.h>
 #include <signal.h>
