@@ -409,11 +409,9 @@ static void run_child(char **argv, bool aslr, int errfd)
 	int err;
 
 	if (ptrace(PTRACE_TRACEME, 0, 0, 0) == 0) {
-		/* The program starts with fds 0-2 only, as a vmalab process
-		 * does, so that its open()s return what the replay's will:
-		 * every other fd (a shell's, make's jobserver's) closes at
-		 * the exec, errfd too, which is how the parent learns that
-		 * the exec worked. */
+		/* Fds 0-2 only (see the top of the file): the others close
+		 * at the exec, errfd too, which is how the parent learns
+		 * that the exec worked. */
 		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 		if (!aslr)
 			personality(ADDR_NO_RANDOMIZE);
