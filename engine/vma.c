@@ -346,11 +346,12 @@ static int commit_merge(struct machine *m, struct vma_merge_struct *vmg)
 		pgoff = adjust->vm_pgoff -
 			PHYS_PFN(adjust->vm_start - vmg->end);
 	}
-	/* Take removed VMAs out of the tree before ranges grow over them. */
+	/* Take removed VMAs out of the tree before ranges grow over them
+	 * (v's vt_update() below makes the one walk up). */
 	if (remove)
-		vt_erase(&mm->tree, remove);
+		vt_erase_into(&mm->tree, remove, v);
 	if (remove2)
-		vt_erase(&mm->tree, remove2);
+		vt_erase_into(&mm->tree, remove2, v);
 	vma_set_range_ev(m, v, vmg->start, vmg->end, vmg->pgoff,
 			 VMA_CHANGE_MERGE, "commit_merge");
 	if (adjust)

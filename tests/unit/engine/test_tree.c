@@ -546,7 +546,7 @@ TEST(sequential_balance)
 	}
 	ASSERT_TRUE(vt_check(&t));
 	ASSERT_EQ(t.count, N);
-	/* Inserts in order fill each node: 16^4 > N. */
+	/* Inserts in order fill each node but two slots: 14^4 > N. */
 	vt_stats(&t, &st);
 	ASSERT_TRUE(st.depth <= 4);
 	ASSERT_TRUE(st.nodes <= N / 12);
@@ -794,6 +794,27 @@ static void fuzz_resize(struct fuzz *f)
 	vt_update(&f->t, v);
 }
 
+/* commit_merge(): a VMA grows over the next one or two, which go. */
+static void fuzz_merge(struct fuzz *f)
+{
+	size_t i, k;
+	struct vma *v;
+
+	if (f->m.nr < 2)
+		return;
+	i = rng_below(&f->rng, f->m.nr - 1);
+	k = 1 + (i + 2 < f->m.nr && rng_below(&f->rng, 2));
+	v = f->m.v[i];
+	for (size_t j = 0; j < k; j++)
+		vt_erase_into(&f->t, f->m.v[i + 1 + j], v);
+	v->vm_end = f->m.v[i + k]->vm_end;
+	vt_update(&f->t, v);
+	for (size_t j = 0; j < k; j++) {
+		free(f->m.v[i + 1]);
+		model_remove(&f->m, i + 1);
+	}
+}
+
 static bool fuzz_compare_gaps(struct fuzz *f)
 {
 	unsigned long low = fuzz_addr(f), high = fuzz_addr(f);
@@ -844,6 +865,82 @@ static bool fuzz_compare(struct fuzz *f)
 	return true;
 }
 
+/*
+ * A tree made in address order, up or down, leaves room in each node for
+ * a split into three: mprotect of any VMA's middle page and back costs no
+ * new node, and the merge back walks up to the root once.
+ *
+ *   VVV.VVV.VVV    ->  VpV.VVV.VVV  (vt_split twice: no node allocated)
+ *   VpV.VVV.VVV    ->  VVV.VVV.VVV  (vt_erase_into twice, vt_update)
+ */
+static bool split_and_merge_back(bool down)
+{
+	enum { N = 4096 };
+	struct vma_tree t;
+	struct vma **v = calloc(N, sizeof(*v));
+	struct vt_stats st;
+	unsigned long nodes;
+	int deferred = 0;
+
+	ASSERT_TRUE(v != NULL);
+	vt_init(&t);
+	for (int k = 0; k < N; k++) {
+		int i = down ? N - 1 - k : k;
+
+		v[i] = new_vma(P(4 * i), P(4 * i + 3));
+		vt_insert(&t, v[i]);
+	}
+	vt_stats(&t, &st);
+	nodes = st.nodes;
+	for (int i = 0; i < N; i += 7) {
+		struct vma *mid = new_vma(P(4 * i + 1), P(4 * i + 2));
+		struct vma *hi = new_vma(P(4 * i + 2), P(4 * i + 3));
+		bool one_leaf;
+
+		v[i]->vm_end = P(4 * i + 2);
+		vt_split(&t, v[i], hi);
+		v[i]->vm_end = P(4 * i + 1);
+		vt_split(&t, v[i], mid);
+		ASSERT_TRUE(vt_check(&t));
+		vt_stats(&t, &st);
+		ASSERT_EQ(st.nodes, nodes);
+		ASSERT_TRUE(vt_next(v[i]) == mid && vt_next(mid) == hi);
+
+		/* The merge back.  With all three in one leaf, and hi not
+		 * its last entry, the gap hi leaves (1 + 1 + 1 pages, the
+		 * largest) goes up only with the vt_update(). */
+		one_leaf = v[i]->vt_leaf == hi->vt_leaf && vt_next(hi) &&
+			   vt_next(hi)->vt_leaf == hi->vt_leaf;
+		vt_erase_into(&t, mid, v[i]);
+		vt_erase_into(&t, hi, v[i]);
+		if (one_leaf) {
+			ASSERT_FALSE(vt_check(&t));
+			deferred++;
+		}
+		v[i]->vm_end = P(4 * i + 3);
+		vt_update(&t, v[i]);
+		ASSERT_TRUE(vt_check(&t));
+		vt_stats(&t, &st);
+		ASSERT_EQ(st.gap, P(1));
+		ASSERT_TRUE(vt_lookup(&t, P(4 * i + 2)) == v[i]);
+		free(mid);
+		free(hi);
+	}
+	ASSERT_TRUE(tree_is(&t, v, N));
+	/* Most merges were in one leaf. */
+	ASSERT_TRUE(deferred > N / 7 / 2);
+	free_all(&t);
+	free(v);
+	return true;
+}
+
+TEST(split_fits_in_a_grown_node)
+{
+	ASSERT_TRUE(split_and_merge_back(false));
+	ASSERT_TRUE(split_and_merge_back(true));
+	return true;
+}
+
 static bool fuzz_run(uint64_t seed, unsigned long base, unsigned long npages,
 		     int ops)
 {
@@ -859,8 +956,10 @@ static bool fuzz_run(uint64_t seed, unsigned long base, unsigned long npages,
 			fuzz_insert(&f);
 		else if (op < 6)
 			fuzz_erase(&f);
-		else
+		else if (op < 7)
 			fuzz_resize(&f);
+		else
+			fuzz_merge(&f);
 		ok = fuzz_compare(&f);
 		if (!ok)
 			fprintf(stderr, "seed %#llx base %#lx: op %d failed\n",
@@ -901,6 +1000,7 @@ static const struct test_case tests[] = {
 	TEST_ENTRY(gap_top_of_address_space),
 	TEST_ENTRY(check_catches_damage),
 	TEST_ENTRY(sequential_balance),
+	TEST_ENTRY(split_fits_in_a_grown_node),
 	TEST_ENTRY(random_differential),
 };
 
