@@ -163,23 +163,61 @@ static void adopt_from(struct vt_node *x, int from)
 }
 
 /*
+ * p's largest gap once its entry i has changed from (os, oe, og), where
+ * was_max is the largest before, as p's parent keeps it: only the gap of
+ * that entry and the two between it and its neighbours can have moved,
+ * so p's entries need a scan only when the largest was one of those and
+ * none is as large now (mas_update_gap() asks the same of a maple node).
+ */
+static unsigned long gap_after_entry(const struct vt_node *p, int i,
+				     unsigned long os, unsigned long oe,
+				     unsigned long og, unsigned long was_max)
+{
+	unsigned long now = p->gap[i], was = og;
+
+	if (i > 0) {
+		now = max_ul(now, p->start[i] - p->end[i - 1]);
+		was = max_ul(was, os - p->end[i - 1]);
+	}
+	if (i + 1 < p->n) {
+		now = max_ul(now, p->start[i + 1] - p->end[i]);
+		was = max_ul(was, p->start[i + 1] - oe);
+	}
+	if (now >= was_max)
+		return now;
+	if (was < was_max)
+		return was_max;
+	return node_gap(p);
+}
+
+/*
  * x changed: bring its entry in its parent up to date, and so on up for
- * as long as something changes.
+ * as long as something changes.  x's own largest gap is counted afresh;
+ * above it, each node's from the one entry that changed.  That needs
+ * what a parent keeps of a node (its largest gap) to be true of the
+ * node's entries as they are, save those of a node changed since, which
+ * is then fixed up from itself: an edit calls fix_up() on every node it
+ * changes, after the changes (shrink() after take_entry(), insert_at()
+ * after split_node()), or, in vt_erase_into(), leaves it to vt_update().
  */
 static void fix_up(struct vt_node *x)
 {
 	struct vt_node *p;
+	unsigned long g = node_gap(x);
 
 	for (; (p = x->parent); x = p) {
 		int i = x->pslot;
 		unsigned long s = x->start[0], e = x->end[x->n - 1];
-		unsigned long g = node_gap(x);
+		unsigned long os = p->start[i], oe = p->end[i], og = p->gap[i];
 
-		if (p->start[i] == s && p->end[i] == e && p->gap[i] == g)
+		if (os == s && oe == e && og == g)
 			return;
 		p->start[i] = s;
 		p->end[i] = e;
 		p->gap[i] = g;
+		if (p->parent)
+			g = gap_after_entry(p, i, os, oe, og,
+					    p->parent->gap[p->pslot]);
 	}
 }
 
