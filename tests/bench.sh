@@ -95,6 +95,14 @@ echo "(the kernel's process has its own VMAs too: each side holds" \
 	"$(val kernel 65530 vmas) at the limit)"
 echo "memory: $mem bytes per VMA in the engine at 65,530 VMAs" \
 	"(the kernel: 232 with its maple tree nodes)"
+# What the growth is made of: the engine's whole state at each size (with
+# a page of each VMA written) against where this machine's caches end.
+states=
+for n in $SIZES; do states="$states, $(val engine "$n" state) MiB at $n VMAs"; done
+echo "the engine's state, a page of each VMA written: ${states#, }"
+"$BENCH" latency >"$tmp/latency" || { echo "bench latency failed"; exit 1; }
+echo "this machine's time for a load that waits for the one before, in ns:" \
+	"$(awk '{ printf "%s%s over %s KiB", (NR > 1 ? ", " : ""), $3, $2 }' "$tmp/latency")"
 echo
 
 # ---- a seeded trace through the whole batch pipeline ----

@@ -10,6 +10,8 @@
  *   bench undo SEED OPS      undo, redo and jumps after OPS steps
  *   bench repl VMALAB N      a one-page touch in the REPL on N VMAs, from
  *                            Enter to the prompt, through a pty
+ *   bench latency            this machine's latency of a load from caches
+ *                            and memory, over working sets of 256 KiB-64 MiB
  *
  * `ops` does the same work at every size and on both sides: the same
  * calls, built once as struct calls, handed to the engine
@@ -340,6 +342,9 @@ static int cmd_ops(char **argv)
 		side_call(&sd, &c);
 	}
 	printf("vmas %lu\n", n + own);
+	/* Everything the engine holds: VMAs, tree, anon_vmas, pages. */
+	if (!sd.kernel)
+		printf("state %.1f\n", (double)(heap_used() - heap0) / 1048576);
 	for (size_t p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
 		struct bcall *c;
 		size_t k;
@@ -357,6 +362,55 @@ static int cmd_ops(char **argv)
 		free(c);
 	}
 	machine_free(sd.m);
+	return 0;
+}
+
+/*
+ * "bench latency": the time of a load whose address the load before it
+ * gave, over working sets of 256 KiB to 64 MiB visited in random order,
+ * one cache line each.  It shows where this machine's caches end and what
+ * a line from memory costs: what an operation's time at a size is made
+ * of once the engine's state there (bench ops prints it) is larger.
+ */
+static char *volatile chase_end;
+
+static int cmd_latency(void)
+{
+	static const unsigned long kib[] = {256, 1024, 4096, 16384, 65536};
+
+	for (size_t k = 0; k < sizeof(kib) / sizeof(kib[0]); k++) {
+		unsigned long lines = kib[k] * 1024 / 64, steps = 2000000;
+		char *buf = aligned_alloc(64, lines * 64);
+		unsigned long *order = malloc(lines * sizeof(*order));
+		char *p;
+		double t;
+
+		if (!buf || !order)
+			die("out of memory");
+		for (unsigned long i = 0; i < lines; i++)
+			order[i] = i;
+		for (unsigned long i = lines - 1; i > 0; i--) {
+			unsigned long j = rnd(i + 1), x = order[i];
+
+			order[i] = order[j];
+			order[j] = x;
+		}
+		/* One cycle through every line, in the shuffled order. */
+		for (unsigned long i = 0; i < lines; i++)
+			*(char **)(buf + order[i] * 64) =
+				buf + order[(i + 1) % lines] * 64;
+		p = buf;
+		for (unsigned long i = 0; i < lines; i++)
+			p = *(char **)p;
+		t = now();
+		for (unsigned long i = 0; i < steps; i++)
+			p = *(char **)p;
+		t = now() - t;
+		chase_end = p; /* so that the chase is not optimised away */
+		printf("latency %lu %.1f\n", kib[k], t / (double)steps * 1e9);
+		free(order);
+		free(buf);
+	}
 	return 0;
 }
 
@@ -724,6 +778,8 @@ int main(int argc, char **argv)
 {
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "ops"))
 		return cmd_ops(argv);
+	if (argc == 2 && !strcmp(argv[1], "latency"))
+		return cmd_latency();
 	if (argc == 4 && !strcmp(argv[1], "trace"))
 		return cmd_trace(argv);
 	if (argc == 3 && !strcmp(argv[1], "build"))
@@ -736,6 +792,6 @@ int main(int argc, char **argv)
 		return cmd_repl(argv);
 	fprintf(stderr, "usage: bench ops engine|kernel N | trace SEED OPS | "
 			"build N | verify-script N | undo SEED OPS | "
-			"repl VMALAB N\n");
+			"repl VMALAB N | latency\n");
 	return 2;
 }
