@@ -253,6 +253,11 @@ void pages_zap(struct page_set *ps, unsigned long start, unsigned long end);
 /* The guard markers of [start, end). */
 unsigned long guard_count(const struct page_set *ps, unsigned long start,
 			  unsigned long end);
+/*
+ * Start the loads of addr's page-table entry, its table's counts and its
+ * page pointer (a hint: no effect on the model).
+ */
+void pages_prefetch(const struct page_set *ps, unsigned long addr);
 bool pages_lookup(const struct page_set *ps, unsigned long addr,
 		  enum page_kind *kind);
 void pages_count(const struct page_set *ps, unsigned long start,

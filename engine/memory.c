@@ -570,7 +570,7 @@ unsigned long pages_move(struct machine *m, struct page_set *ps,
  * not depend on it, so they can come in from memory while find_vma()
  * descends the tree, rather than each after it.
  */
-static void pages_prefetch(const struct page_set *ps, unsigned long addr)
+void pages_prefetch(const struct page_set *ps, unsigned long addr)
 {
 	const struct pt_ptes *t = pte_table((struct page_set *)ps, addr, false);
 	unsigned i = pt_index(addr, 3);

@@ -103,6 +103,12 @@ static long do_mprotect(struct machine *m, unsigned long start,
 	prev = vt_prev(v);
 	if (start > v->vm_start)
 		prev = v;
+	/* What the merge checks, a split and change_protection() read
+	 * next, each otherwise a wait of its own: the neighbours, v's
+	 * anon_vma and chain, its page table. */
+	__builtin_prefetch(prev);
+	__builtin_prefetch(v->anon_vma_chain);
+	__builtin_prefetch(v->anon_vma);
 
 	nstart = start;
 	tmp = v->vm_start;

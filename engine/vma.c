@@ -1183,6 +1183,11 @@ int do_vmi_munmap(struct machine *m, struct mm *mm, unsigned long start,
 		NOTE(m, NOTE_MUNMAP_NOTHING, .addr = start, .len = end - start);
 		return 0;
 	}
+	/* What unmapping v reads next, each otherwise a wait of its own:
+	 * its anon_vma and chain (unlink_anon_vmas), its pages. */
+	__builtin_prefetch(v->anon_vma_chain);
+	__builtin_prefetch(v->anon_vma);
+	pages_prefetch(&mm->pages, v->vm_start);
 	init_vma_munmap(&vms, start, end);
 	error = vms_gather_munmap_vmas(m, mm, &vms, v);
 	if (error)
@@ -1245,6 +1250,8 @@ static int __mmap_setup(struct mmap_state *map)
 	} else {
 		map->next = first;
 		map->prev = vt_find_prev(&mm->tree, map->addr);
+		/* The merge checks read prev; first is on its way. */
+		__builtin_prefetch(map->prev);
 	}
 	if (!may_expand_vm(mm, map->vm_flags, map->pglen - vms->nr_pages))
 		return -ENOMEM;
