@@ -103,9 +103,9 @@ static long do_mprotect(struct machine *m, unsigned long start,
 	prev = vt_prev(v);
 	if (start > v->vm_start)
 		prev = v;
-	/* What the merge checks, a split and change_protection() read
-	 * next, each otherwise a wait of its own: the neighbours, v's
-	 * anon_vma and chain, its page table. */
+	/* What the merge checks and a split read next, each otherwise a
+	 * wait of its own: the VMA before, v's anon_vma and its chain
+	 * (anon_vma_clone()). */
 	__builtin_prefetch(prev);
 	__builtin_prefetch(v->anon_vma_chain);
 	__builtin_prefetch(v->anon_vma);
