@@ -129,6 +129,18 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 {
 	void *node;
 
+	/* A process's page table (a PGD on top) with every level there:
+	 * the walk a fault makes two or three times, unrolled. */
+	if (ps->top == 0 && ps->root) {
+		const struct pt_dir *pud, *pmd;
+		struct pt_ptes *t;
+
+		pud = ((const struct pt_dir *)ps->root)->slot[pt_index(addr, 0)];
+		pmd = pud ? pud->slot[pt_index(addr, 1)] : NULL;
+		t = pmd ? pmd->slot[pt_index(addr, 2)] : NULL;
+		if (t)
+			return t;
+	}
 	if (!ps->root) {
 		if (!create)
 			return NULL;
