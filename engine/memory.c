@@ -132,10 +132,10 @@ static struct pt_ptes *pte_table(struct page_set *ps, unsigned long addr,
 	/* A process's page table (a PGD on top) with every level there:
 	 * the walk a fault makes two or three times, unrolled. */
 	if (ps->top == 0 && ps->root) {
-		const struct pt_dir *pud, *pmd;
+		const struct pt_dir *pgd = ps->root, *pud, *pmd;
 		struct pt_ptes *t;
 
-		pud = ((const struct pt_dir *)ps->root)->slot[pt_index(addr, 0)];
+		pud = pgd->slot[pt_index(addr, 0)];
 		pmd = pud ? pud->slot[pt_index(addr, 1)] : NULL;
 		t = pmd ? pmd->slot[pt_index(addr, 2)] : NULL;
 		if (t)

@@ -34,7 +34,7 @@
 #include "tree.h"
 
 #define VT_SLOTS 16
-#define VT_MIN 4 /* fewer entries: merge with a neighbour if they fit */
+#define VT_MIN 4   /* fewer entries: merge with a neighbour if they fit */
 #define VT_SLACK 2 /* free entries a node that grows at one end keeps */
 #define VT_MAX_DEPTH 32
 

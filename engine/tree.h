@@ -22,11 +22,11 @@ void vt_erase(struct vma_tree *t, struct vma *v);
  * vt_erase() of a VMA that keep, its neighbour, is about to grow over
  * (commit_merge()): a vt_update(t, keep) must follow.  Where both share
  * a leaf that keeps its extent, the walk up to the root waits for that
- * update and is made once, as the maple tree's one vma_iter_store() of
- * the merged range is, rather than once to carry the gap v leaves up to
- * the root and once to take it back.  In between, only the tree's
- * largest gaps above that leaf are stale: find_vma() and the neighbours
- * still work.
+ * update and is made once, as the maple tree stores the merged range
+ * once (vma_iter_store_overwrite()), rather than once to carry the gap v
+ * leaves up to the root and once to take it back.  In between, only the
+ * tree's largest gaps above that leaf are stale: find_vma() and the
+ * neighbours still work.
  */
 void vt_erase_into(struct vma_tree *t, struct vma *v, const struct vma *keep);
 /*
