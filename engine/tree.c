@@ -196,9 +196,12 @@ static unsigned long gap_after_entry(const struct vt_node *p, int i,
  * above it, each node's from the one entry that changed.  That needs
  * what a parent keeps of a node (its largest gap) to be true of the
  * node's entries as they are, save those of a node changed since, which
- * is then fixed up from itself: an edit calls fix_up() on every node it
- * changes, after the changes (shrink() after take_entry(), insert_at()
- * after split_node()), or, in vt_erase_into(), leaves it to vt_update().
+ * must then be fixed up from itself afterwards, with a count afresh: an
+ * edit calls fix_up() on every node it changes, after the changes
+ * (insert_at() after split_node()), or leaves it to what follows (after
+ * take_entry(p), shrink(p) always fixes up from p or from the node p
+ * merged into, which corrects what a walk through p counted from its
+ * stale entries; vt_erase_into() leaves it to vt_update()).
  */
 static void fix_up(struct vt_node *x)
 {

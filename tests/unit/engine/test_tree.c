@@ -941,13 +941,19 @@ TEST(split_fits_in_a_grown_node)
 	return true;
 }
 
-static bool fuzz_run(uint64_t seed, unsigned long base, unsigned long npages,
-		     int ops)
+/* fill: inserts to make first (compared now and then), for a deep tree. */
+static bool fuzz_run_filled(uint64_t seed, unsigned long base,
+			    unsigned long npages, int fill, int ops)
 {
 	struct fuzz f = {.rng = seed, .base = base, .npages = npages};
 	bool ok = true;
 
 	vt_init(&f.t);
+	for (int i = 0; i < fill && ok; i++) {
+		fuzz_insert(&f);
+		if (i % 256 == 0)
+			ok = fuzz_compare(&f);
+	}
 	for (int i = 0; i < ops && ok; i++) {
 		unsigned long op = rng_below(&f.rng, 8);
 
@@ -971,6 +977,12 @@ static bool fuzz_run(uint64_t seed, unsigned long base, unsigned long npages,
 	return ok;
 }
 
+static bool fuzz_run(uint64_t seed, unsigned long base, unsigned long npages,
+		     int ops)
+{
+	return fuzz_run_filled(seed, base, npages, 0, ops);
+}
+
 TEST(random_differential)
 {
 	static const uint64_t seeds[] = {1, 0x5eed, 0xdeadbeef, 42};
@@ -986,6 +998,12 @@ TEST(random_differential)
 		ASSERT_TRUE(
 			fuzz_run(seeds[i] + 13, 0x7f0000000000UL, 8192, 3000));
 	}
+	/* Room for a thousand VMAs and more: three levels and up, where
+	 * fix_up() counts the gaps of the nodes above a leaf from the one
+	 * entry that changed (gap_after_entry). */
+	for (size_t i = 0; i < 2; i++)
+		ASSERT_TRUE(fuzz_run_filled(seeds[i] + 21, 0x7f0000000000UL,
+					    32768, 3000, 4000));
 	return true;
 }
 
