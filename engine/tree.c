@@ -206,8 +206,11 @@ static unsigned long gap_after_entry(const struct vt_node *p, int i,
 static void fix_up(struct vt_node *x)
 {
 	struct vt_node *p;
-	unsigned long g = node_gap(x);
+	unsigned long g;
 
+	if (!x->parent) /* the root: nothing keeps its gap */
+		return;
+	g = node_gap(x);
 	for (; (p = x->parent); x = p) {
 		int i = x->pslot;
 		unsigned long s = x->start[0], e = x->end[x->n - 1];
@@ -273,8 +276,8 @@ static void insert_at(struct vma_tree *t, struct vt_node *x, int pos,
  * empty: with VT_SLACK entries free, which a later split of a VMA into
  * three (an mprotect or mlock of its middle) fills in place.  Full, as
  * such nodes were, every first split in one split the node too, and at
- * 65,530 VMAs, where each leaf is met rarely, that was a fifth of all
- * mprotect calls.  Returns y, already in the parent.
+ * 65,530 VMAs, where each leaf is met rarely, that was about a fifth of
+ * all mprotect calls.  Returns y, already in the parent.
  */
 static struct vt_node *split_node(struct vma_tree *t, struct vt_node *x,
 				  int pos)
