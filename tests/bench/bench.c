@@ -207,26 +207,35 @@ static struct bcall *add(struct bcall *c, size_t *n, int nr, bool timed,
 	return c;
 }
 
+/* 0 .. n-1 in an array, its first k a draw without replacement (a
+ * partial Fisher-Yates shuffle; k == n shuffles it all). */
+static unsigned long *shuffled(unsigned long n, unsigned long k)
+{
+	unsigned long *a = malloc(n * sizeof(*a));
+
+	if (!a)
+		die("out of memory");
+	for (unsigned long i = 0; i < n; i++)
+		a[i] = i;
+	for (unsigned long i = 0; i < k && i < n; i++) {
+		unsigned long j = i + rnd(n - i), t = a[i];
+
+		a[i] = a[j];
+		a[j] = t;
+	}
+	return a;
+}
+
 /* touch: a page never written (1 or 2 of a VMA), drawn without
- * replacement by a partial Fisher-Yates shuffle. */
+ * replacement. */
 static size_t phase_touch(struct bcall *c, unsigned long n, unsigned long ops)
 {
-	unsigned long total = 2 * n, *pick = malloc(total * sizeof(*pick));
+	unsigned long total = 2 * n, *pick = shuffled(total, ops);
 	size_t k = 0;
 
-	if (!pick)
-		die("out of memory");
-	for (unsigned long i = 0; i < total; i++)
-		pick[i] = i;
-	for (unsigned long i = 0; i < ops && i < total; i++) {
-		unsigned long j = i + rnd(total - i), t = pick[i], p;
-
-		pick[i] = pick[j];
-		pick[j] = t;
-		p = pick[i];
+	for (unsigned long i = 0; i < ops && i < total; i++)
 		add(c, &k, NR_TOUCH, true,
-		    slot(p / 2) + (1 + p % 2) * PAGE_SIZE, 1, 0, 0);
-	}
+		    slot(pick[i] / 2) + (1 + pick[i] % 2) * PAGE_SIZE, 1, 0, 0);
 	free(pick);
 	return k;
 }
@@ -389,20 +398,12 @@ static int cmd_latency(void)
 	for (size_t k = 0; k < sizeof(kib) / sizeof(kib[0]); k++) {
 		unsigned long lines = kib[k] * 1024 / 64, steps = 2000000;
 		char *buf = aligned_alloc(64, lines * 64);
-		unsigned long *order = malloc(lines * sizeof(*order));
+		unsigned long *order = shuffled(lines, lines);
 		char *p;
 		double t;
 
-		if (!buf || !order)
+		if (!buf)
 			die("out of memory");
-		for (unsigned long i = 0; i < lines; i++)
-			order[i] = i;
-		for (unsigned long i = lines - 1; i > 0; i--) {
-			unsigned long j = rnd(i + 1), x = order[i];
-
-			order[i] = order[j];
-			order[j] = x;
-		}
 		/* One cycle through every line, in the shuffled order. */
 		for (unsigned long i = 0; i < lines; i++)
 			*(char **)(buf + order[i] * 64) =
